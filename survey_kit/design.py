@@ -460,12 +460,17 @@ class SurveyDesign:
         if x.ndim != 2 or x.shape[0] != self.n:
             raise UsageError(f"x must have one row per respondent ({self.n}); got shape "
                              f"{x.shape}")
-        xw = x * self.weights[:, None]
-        present = None
+        w = self.weights
         if subset is not None:
             subset = np.asarray(subset, dtype=bool)
             if subset.shape != (self.n,):
                 raise UsageError(f"subset must be a boolean array of length {self.n}")
+        if (self._psu_is_row and self.n_strata == 1 and not self._calibration
+                and self._f_h[0] >= 1e-7 and self.n_psu > 1):
+            return self._vcov_srs_chunked(x, w if subset is None else np.where(subset, w, 0.0))
+        xw = x * w[:, None]
+        present = None
+        if subset is not None:
             xw[~subset] = 0.0
             if not self._calibrated:
                 present = np.zeros(self.n_strata, dtype=bool)
@@ -473,6 +478,21 @@ class SurveyDesign:
         for step in self._calibration:
             xw = step.residualize(xw)
         return self._stratified_crossprod(xw, present)
+
+    def _vcov_srs_chunked(self, x: np.ndarray, w: np.ndarray, block: int = 32768) -> np.ndarray:
+        """One stratum, respondents as PSUs, no calibration: the centred cross-product
+        of x * w in cache-sized blocks (no n x k temporary)."""
+        n, k = x.shape
+        mean = (w @ x) / n
+        out = np.zeros((k, k))
+        buf = np.empty((min(block, n), k))
+        for start in range(0, n, block):
+            xb = x[start:start + block]
+            b = buf[:len(xb)]
+            np.multiply(xb, w[start:start + block, None], out=b)
+            b -= mean
+            out += b.T @ b
+        return (self._f_h[0] * n / (n - 1)) * out
 
     def _psu_totals(self, xw: np.ndarray) -> np.ndarray:
         if self._psu_is_row:
