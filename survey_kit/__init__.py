@@ -39,8 +39,36 @@ _LAZY: dict[str, str] = {
     # io.py
     "read_responses": "io",
     "write_responses": "io",
+    "to_export": "io",
+    "convert_responses": "io",
     # synth.py
     "generate_sample": "synth",
+    "write_sample": "synth",
+    "planted_defects": "synth",
+    # weighting.py / targets.py
+    "poststratify": "weighting",
+    "rake": "weighting",
+    "calibrate": "weighting",
+    "trim_weights": "weighting",
+    "weight_diagnostics": "weighting",
+    "WeightingResult": "weighting",
+    "CalibrationInfo": "weighting",
+    "load_targets": "targets",
+    "as_targets": "targets",
+    "Targets": "targets",
+    "collapse_levels": "targets",
+    # stats.py
+    "TestResult": "stats",
+    "svychisq": "stats",
+    "pearson_chisq": "stats",
+    "g_test": "stats",
+    "fisher_exact": "stats",
+    "linear_by_linear": "stats",
+    "cochran_armitage": "stats",
+    "cramers_v": "stats",
+    # crosstab.py
+    "crosstab": "crosstab",
+    "Crosstab": "crosstab",
     # design.py / estimate.py
     "SurveyDesign": "design",
     "Estimate": "estimate",

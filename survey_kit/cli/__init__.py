@@ -19,6 +19,8 @@ from ..errors import SurveyKitError
 # subcommand modules, in the order `survey-kit --help` lists them
 COMMANDS = (
     "validate",
+    "generate",
+    "crosstab",
 )
 
 

@@ -7,11 +7,14 @@
 #   weighting_apistrat.csv          R data(api) apistrat (subset of columns), id = snum
 #   weighting_apistrat_margins.csv  population margins from apipop (variable,level,target)
 #   weighting_apistrat_cells.csv    population cells stype x sch_wide from apipop
-#   weighting_firms.csv             synthetic sample of 600 firms (set.seed below)
+#   weighting_firms.csv             synthetic sample of 600 firms (set.seed below);
+#                                   data sets "firms" (base_w) and "firms_equal"
+#                                   (equal weights) both use it
 #   weighting_firms_margins.csv     population margins of the synthetic firm population
 #   weighting_firms_cells.csv       population cells size_class x sector
 #   weighting_cases.csv             one row per reference case (what was run)
-#   weighting_reference.csv         dataset,case,id,weight (17 significant digits)
+#   weighting_reference_<dataset>.csv  id + one column of weights per case
+#                                   (17 significant digits)
 #
 # Every case is run to convergence: rake with maxit = 5000, epsilon = 1e-13
 # (relative to the sum of the weights); calibrate with maxit = 500,
@@ -40,6 +43,14 @@ margins_frame <- function(pop, vars) {
   }))
 }
 
+write_targets <- function(df, path, comment) {
+  # the targets format survey_kit reads: '#' comment lines, then a CSV
+  con <- file(path, "w")
+  writeLines(paste("#", comment), con)
+  write.csv(df, con, row.names = FALSE)
+  close(con)
+}
+
 cells_frame <- function(pop, vars) {
   tab <- as.data.frame(table(pop[, vars]), stringsAsFactors = FALSE)
   names(tab)[names(tab) == "Freq"] <- "target"
@@ -59,12 +70,13 @@ cal_totals <- function(pop, vars) {
 }
 
 cases <- list()
+wname_now <- ""
 refs <- list()
 
 add_case <- function(dataset, case, method, variables, w, ids, calfun = "",
                      lower = NA, upper = NA, strict = NA, of = "") {
   cases[[length(cases) + 1]] <<- data.frame(
-    dataset = dataset, case = case, method = method,
+    dataset = dataset, case = case, method = method, weights = wname_now,
     variables = paste(variables, collapse = "+"), calfun = calfun,
     lower = lower, upper = upper, strict = strict, of = of,
     stringsAsFactors = FALSE)
@@ -73,8 +85,9 @@ add_case <- function(dataset, case, method, variables, w, ids, calfun = "",
     stringsAsFactors = FALSE)
 }
 
-run_dataset <- function(name, sample, pop, design, v3, cellvars, bounds, trim) {
+run_dataset <- function(name, sample, pop, design, v3, cellvars, bounds, wname = "") {
   ids <- sample$id
+  wname_now <<- wname
   # post-stratification on one variable and on joint cells
   d <- postStratify(design, as.formula(paste("~", v3[1])), pop_list(pop, v3[1]))
   add_case(name, "poststratify_1", "poststratify", v3[1], weights(d), ids)
@@ -101,19 +114,21 @@ run_dataset <- function(name, sample, pop, design, v3, cellvars, bounds, trim) {
   }
   d <- cal("linear", c(-Inf, Inf))
   add_case(name, "calibrate_linear", "calibrate", v3, weights(d), ids, calfun = "linear")
-  d <- cal("linear", bounds$linear)
-  add_case(name, "calibrate_linear_bounded", "calibrate", v3, weights(d), ids,
-           calfun = "linear", lower = bounds$linear[1], upper = bounds$linear[2])
   d <- cal("raking", c(-Inf, Inf))
   add_case(name, "calibrate_raking", "calibrate", v3, weights(d), ids, calfun = "raking")
-  d <- cal("raking", bounds$raking)
-  add_case(name, "calibrate_raking_bounded", "calibrate", v3, weights(d), ids,
-           calfun = "raking", lower = bounds$raking[1], upper = bounds$raking[2])
-  d <- cal("logit", bounds$logit)
-  add_case(name, "calibrate_logit", "calibrate", v3, weights(d), ids,
-           calfun = "logit", lower = bounds$logit[1], upper = bounds$logit[2])
+  for (cf in names(bounds)) {
+    # bounded calibration; only where R's grake converges for these bounds
+    b <- bounds[[cf]]
+    d <- cal(cf, b)
+    g <- weights(d) / weights(design)
+    cat(name, cf, "bounds", b, ": g in", range(g), "\n")
+    add_case(name, paste0("calibrate_", cf, "_bounded"), "calibrate", v3, weights(d), ids,
+             calfun = cf, lower = b[1], upper = b[2])
+  }
 
-  # trimming the raked (3 margins) weights
+  # trimming the raked (3 margins) weights, at round quantiles
+  w3 <- weights(raked3)
+  trim <- signif(quantile(w3, c(0.05, 0.85), names = FALSE), 2)
   for (strict in c(FALSE, TRUE)) {
     d <- trimWeights(raked3, upper = trim[2], lower = trim[1], strict = strict)
     add_case(name, paste0("trim_", if (strict) "strict" else "once"), "trim", v3,
@@ -139,14 +154,16 @@ run_dataset("apistrat", api_s, api_p, dstrat, c("stype", "sch_wide", "comp_imp")
             c("stype", "sch_wide"),
             bounds = list(linear = c(0.65, 1.3), raking = c(0.5, 1.3),
                           logit = c(0.6, 1.3)),
-            trim = c(25, 45))
+            wname = "pw")
 write_data(api_s, file.path(out_dir, "weighting_apistrat.csv"))
-write.csv(margins_frame(api_p, c("stype", "sch_wide", "comp_imp")),
-          file.path(out_dir, "weighting_apistrat_margins.csv"), row.names = FALSE)
-write.csv(cells_frame(api_p, c("stype", "sch_wide")),
-          file.path(out_dir, "weighting_apistrat_cells.csv"), row.names = FALSE)
+write_targets(margins_frame(api_p, c("stype", "sch_wide", "comp_imp")),
+              file.path(out_dir, "weighting_apistrat_margins.csv"),
+              "population margins: counts of schools in R data(api) apipop")
+write_targets(cells_frame(api_p, c("stype", "sch_wide")),
+              file.path(out_dir, "weighting_apistrat_cells.csv"),
+              "population cells stype x sch_wide: counts of schools in apipop")
 
-## 2. synthetic firms: a 600-firm online-panel sample, equal base weights ----
+## 2. synthetic firms: a 600-firm online-panel sample ----------------------
 set.seed(20240705)
 size_lv <- c("micro", "small", "medium", "large")
 sector_lv <- c("manufacturing", "business_services", "legal_financial",
@@ -170,8 +187,13 @@ pick <- grid$count * c(micro = 0.27 / 0.62, small = 0.11 / 0.24,
 cell <- sample(nrow(grid), 600, replace = TRUE, prob = pick)
 firms <- data.frame(id = sprintf("R%04d", 1:600), grid[cell, c("size_class", "sector", "region")],
                     stringsAsFactors = FALSE)
-firms$employees_log <- round(rnorm(600, c(micro = 1.2, small = 3.2, medium = 5, large = 7)[firms$size_class], 0.5), 3)
 rownames(firms) <- NULL
+firms$employees_log <- round(rnorm(600, c(micro = 1.2, small = 3.2, medium = 5,
+                                          large = 7)[firms$size_class], 0.5), 3)
+# panel base weight: size-class population / sample count, with noise
+npop <- tapply(grid$count, grid$size_class, sum)[firms$size_class]
+nsam <- table(firms$size_class)[firms$size_class]
+firms$base_w <- as.numeric(npop / nsam) * exp(rnorm(600, 0, 0.2))
 firms$size_class <- factor(firms$size_class, levels = size_lv)
 firms$sector <- factor(firms$sector, levels = sector_lv)
 firms$region <- factor(firms$region, levels = region_lv)
@@ -179,18 +201,36 @@ firms_pop <- grid[rep(seq_len(nrow(grid)), grid$count), c("size_class", "sector"
 firms_pop$size_class <- factor(firms_pop$size_class, levels = size_lv)
 firms_pop$sector <- factor(firms_pop$sector, levels = sector_lv)
 firms_pop$region <- factor(firms_pop$region, levels = region_lv)
-dfirms <- suppressWarnings(svydesign(ids = ~1, data = firms))  # equal weights 1
-run_dataset("firms", firms, firms_pop, dfirms, c("size_class", "sector", "region"),
-            c("size_class", "sector"),
-            bounds = list(linear = c(0.6, 1.6), raking = c(0.6, 1.7),
-                          logit = c(0.5, 1.8)),
-            trim = c(200, 1800))
+firm_vars <- c("size_class", "sector", "region")
+# (a) with the panel base weights
+dfirms <- svydesign(ids = ~1, weights = ~base_w, data = firms)
+run_dataset("firms", firms, firms_pop, dfirms, firm_vars, c("size_class", "sector"),
+            bounds = list(linear = c(0.7, 2), raking = c(0.7, 2), logit = c(0.7, 2)),
+            wname = "base_w")
+# (b) equal base weights (weights = None in Python). Linear calibration gives
+# negative weights here; grake rescales the weights by about 686 first
+# (population/sample > 20), so the bounds apply after that rescaling. R's
+# grake does not converge for bounded raking on these data, so that case
+# is absent.
+dfirms1 <- suppressWarnings(svydesign(ids = ~1, data = firms))
+run_dataset("firms_equal", firms, firms_pop, dfirms1, firm_vars, c("size_class", "sector"),
+            bounds = list(linear = c(0.05, 3), logit = c(0.05, 3.5)))
 write_data(firms, file.path(out_dir, "weighting_firms.csv"))
-write.csv(margins_frame(firms_pop, c("size_class", "sector", "region")),
-          file.path(out_dir, "weighting_firms_margins.csv"), row.names = FALSE)
-write.csv(cells_frame(firms_pop, c("size_class", "sector")),
-          file.path(out_dir, "weighting_firms_cells.csv"), row.names = FALSE)
+write_targets(margins_frame(firms_pop, firm_vars),
+              file.path(out_dir, "weighting_firms_margins.csv"),
+              "population margins: counts of firms in the synthetic population")
+write_targets(cells_frame(firms_pop, c("size_class", "sector")),
+              file.path(out_dir, "weighting_firms_cells.csv"),
+              "population cells size_class x sector: counts of firms")
 
 write.csv(do.call(rbind, cases), file.path(out_dir, "weighting_cases.csv"), row.names = FALSE)
-write.csv(do.call(rbind, refs), file.path(out_dir, "weighting_reference.csv"), row.names = FALSE)
+# reference weights, one wide file per data set: id + one column per case
+all_refs <- do.call(rbind, refs)
+for (ds in unique(all_refs$dataset)) {
+  one <- all_refs[all_refs$dataset == ds, ]
+  wide <- data.frame(id = one$id[one$case == one$case[1]], stringsAsFactors = FALSE)
+  for (cs in unique(one$case)) wide[[cs]] <- one$weight[one$case == cs]
+  write.csv(wide, file.path(out_dir, paste0("weighting_reference_", ds, ".csv")),
+            row.names = FALSE, quote = FALSE)
+}
 cat("wrote", length(cases), "cases\n")

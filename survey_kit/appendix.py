@@ -1,0 +1,896 @@
+"""The survey appendix: methodology, data quality, sample, weighting, codebook, results.
+
+:func:`appendix` runs a survey through the pipeline (read -> clean -> weight
+-> design) and builds the tables of a published survey appendix:
+
+1. Methodology -- the AAPOR Transparency Initiative disclosure items that
+   apply to an opt-in online panel survey, with the margin of error with and
+   without the design effect of weighting.
+2. Data quality -- the exclusion flow of cleaning and the overlap of rules.
+3. Sample composition -- unweighted n and %, weighted %, population %.
+4. Weighting diagnostics -- achieved vs target margins, design effect,
+   effective sample size, weight range, trimming.
+5. Codebook -- every variable with its codes and labels (en, ja).
+6. Headline results -- one design-based banner table (bases, 95% CIs,
+   Rao-Scott tests) and one figure per result named in the report spec.
+7. Published vs reproduced -- each figure quoted in a publication next to
+   the value computed from the data (see :mod:`survey_kit.reproduce`).
+
+What is specific to one survey (the headline tables, the quoted figures,
+derived variables such as "number of services used") is read from a report
+spec, ``<questionnaire>.report.yaml`` next to the questionnaire (see
+:func:`load_report_spec`); the code here is generic.
+
+Example
+-------
+>>> import survey_kit as sk                                          # doctest: +SKIP
+>>> app = sk.appendix("questionnaires/japan_digital_services_2024.yaml",
+...                   "sample_data/japan_digital_services_2024_raw.csv")
+>>> app.tables["fig8_foreign_share"]          # a Crosstab
+>>> app.write("out/appendix", formats=("md", "html", "xlsx", "tex"))
+
+Notes
+-----
+Margin of error at 95% for a proportion of 50% (the largest):
+:math:`\\mathrm{MoE} = 1.96 \\sqrt{0.25 / n}`; with the design effect of
+weighting (Kish 1965) :math:`\\mathrm{deff} = n \\sum w_i^2 / (\\sum w_i)^2`,
+:math:`\\mathrm{MoE}_w = \\mathrm{MoE} \\sqrt{\\mathrm{deff}}`.
+
+References
+----------
+AAPOR (2021). AAPOR Code of Professional Ethics and Practices, section III
+(disclosure elements); AAPOR Transparency Initiative.
+Kish, L. (1965). Survey Sampling. Wiley.
+Lumley, T. (2010). Complex Surveys: A Guide to Analysis Using R. Wiley.
+Rao, J. N. K. and Scott, A. J. (1984). On chi-squared tests for multiway
+contingency tables with cell proportions estimated from survey data. Annals
+of Statistics 12, 46-60.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Literal, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ._results import ResultMixin
+from .errors import ReportError, SurveyKitError, UsageError
+from .questionnaire import Bands, Net, Questionnaire, load_questionnaire
+from .render import FigureDoc, Table
+
+__all__ = ["appendix", "build_appendix", "prepare", "Appendix", "SurveyRun", "ReportSpec",
+           "load_report_spec", "report_spec_path", "with_derived", "margin_of_error",
+           "FORMATS"]
+
+#: output formats of :meth:`Appendix.write`
+FORMATS = ("md", "html", "xlsx", "tex")
+LANGS = ("en", "ja")
+_ID = r"^[A-Za-z_][A-Za-z0-9_]*$"
+_Z95 = 1.959963984540054   # standard normal 97.5% quantile (the "1.96")
+
+# fixed words, by language
+_WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        "appendix": "Survey appendix", "methodology": "Methodology",
+        "quality": "Data quality", "sample": "Sample composition",
+        "weighting": "Weighting", "codebook": "Codebook",
+        "results": "Headline results", "reproduced": "Published vs reproduced",
+        "item": "Item", "value": "Value", "level": "Level", "variable": "Variable",
+        "n": "n", "pct_unw": "% unweighted", "pct_w": "% weighted", "pct_pop": "% population",
+        "not_stated": "Not stated", "total": "Total", "pct": "%", "ci": "95% CI",
+        "sig": "sig.", "base_u": "Base (unweighted n)", "base_w": "Base (weighted)",
+        "base_e": "Effective base", "statistic": "Statistic",
+        "figure": "Figure", "statement": "Statement", "published": "Published",
+        "unweighted": "Unweighted %", "weighted": "Weighted %", "ci_low": "CI low",
+        "ci_high": "CI high", "basis": "Basis", "consistent": "Published value in 95% CI",
+        "note": "Note", "source": "Source",
+    },
+    "ja": {
+        "appendix": "調査付録", "methodology": "調査方法", "quality": "データ品質",
+        "sample": "標本構成", "weighting": "ウェイト付け", "codebook": "コードブック",
+        "results": "主要結果", "reproduced": "公表値と再現値",
+        "item": "項目", "value": "内容", "level": "水準", "variable": "変数",
+        "n": "n", "pct_unw": "％（非加重）", "pct_w": "％（加重）", "pct_pop": "％（母集団）",
+        "not_stated": "回答なし", "total": "全体", "pct": "％", "ci": "95％信頼区間",
+        "sig": "有意", "base_u": "回答者数（非加重）", "base_w": "回答者数（加重）",
+        "base_e": "有効回答者数", "statistic": "統計量",
+        "figure": "図", "statement": "記述", "published": "公表値",
+        "unweighted": "非加重％", "weighted": "加重％", "ci_low": "信頼区間下限",
+        "ci_high": "信頼区間上限", "basis": "基準", "consistent": "公表値が95％信頼区間内",
+        "note": "注", "source": "出典",
+    },
+}
+
+
+def _w(lang: str, key: str) -> str:
+    return _WORDS.get(lang, _WORDS["en"]).get(key) or _WORDS["en"][key]
+
+
+def _check_lang(lang: str) -> str:
+    if lang not in LANGS:
+        raise UsageError(f"lang must be one of {', '.join(LANGS)}; got {lang!r}")
+    return lang
+
+
+# ===========================================================================
+# the report spec (<questionnaire>.report.yaml)
+# ===========================================================================
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class DerivedVariable(_Model):
+    """A variable computed from the answers: the number of options selected.
+
+    ``count`` names a multi-select question; the value is the number of its
+    options selected, exclusive ("none of these") options not counted; NaN
+    when the question was not answered. ``bands`` (as a numeric question's)
+    give a categorical version, ``nets`` combine bands.
+    """
+
+    id: str = Field(pattern=_ID)
+    count: str
+    label: str
+    label_ja: str | None = None
+    bands: Bands | None = None
+    nets: list[Net] = Field(default_factory=list)
+
+
+class DomainSpec(_Model):
+    """A subpopulation: respondents whose ``variable`` is one of ``levels``."""
+
+    variable: str
+    levels: list[str | int] = Field(min_length=1)
+
+
+class HeadlineSpec(_Model):
+    """One headline result: a banner table of ``rows`` by ``cols`` and its figure.
+
+    ``rows`` is a variable, a multi-select question (a row per option) or a
+    grid question (a row per item, showing the share in ``net``'s levels).
+    """
+
+    id: str = Field(pattern=_ID)
+    figure: str = ""
+    title: str
+    title_ja: str | None = None
+    rows: str
+    cols: str
+    net: Net | None = None
+
+
+class QuotedSpec(_Model):
+    """A figure quoted in a publication and what computes it from the data.
+
+    ``statistic="share"``: the percentage of respondents whose ``variable``
+    is one of ``levels`` (within ``domain`` if given). ``statistic="mode"``:
+    the modal level of ``variable``; ``published`` is then a level key.
+    ``relation`` is how the publication states it (``">"`` for "over half").
+    ``basis`` is the estimate the publication describes (weighted, or
+    unweighted for the make-up of the sample); ``base="all"`` keeps
+    respondents with a missing answer in the denominator.
+    """
+
+    id: str = Field(pattern=_ID)
+    figure: str = ""
+    text: str
+    text_ja: str | None = None
+    statistic: Literal["share", "mode"] = "share"
+    variable: str
+    levels: list[str | int] = Field(default_factory=list)
+    domain: DomainSpec | None = None
+    published: float | str
+    relation: Literal["=", ">", "<"] = "="
+    basis: Literal["weighted", "unweighted"] = "weighted"
+    base: Literal["answered", "all"] = "answered"
+
+
+class ReportSpec(_Model):
+    """What the report of one survey shows; see :func:`load_report_spec`."""
+
+    questionnaire: str
+    paper: str | None = None
+    summary: str | None = None
+    composition: list[str] = Field(default_factory=list)
+    derived: list[DerivedVariable] = Field(default_factory=list)
+    headlines: list[HeadlineSpec] = Field(default_factory=list)
+    quoted: list[QuotedSpec] = Field(default_factory=list)
+
+
+def report_spec_path(questionnaire: Questionnaire) -> Path | None:
+    """``<questionnaire>.report.yaml`` next to the questionnaire's YAML, if it exists."""
+    src = getattr(questionnaire, "source", None)
+    if src is None:
+        return None
+    path = Path(src).with_suffix(".report.yaml")
+    return path if path.is_file() else None
+
+
+def _loc(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else ("." if out else "") + str(part)
+    return out or "(top level)"
+
+
+def load_report_spec(path: str | os.PathLike,
+                     questionnaire: Questionnaire | None = None) -> ReportSpec:
+    """Read and validate a report spec (``*.report.yaml``).
+
+    Parameters
+    ----------
+    path : path of the YAML file
+    questionnaire : Questionnaire, optional
+        When given, every variable, question and level the spec names is
+        checked against it (and against the spec's derived variables).
+
+    Returns
+    -------
+    ReportSpec
+
+    Raises
+    ------
+    ReportError
+        Naming the file and the YAML path of the first fault.
+
+    Example
+    -------
+    >>> spec = load_report_spec("questionnaires/japan_creators_2024.report.yaml")  # doctest: +SKIP
+    >>> [h.id for h in spec.headlines]                                         # doctest: +SKIP
+    ['fig13_competitiveness', 'fig13_tools']
+    """
+    import yaml
+
+    p = Path(path)
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ReportError("report spec not found; give the path of a *.report.yaml file",
+                          file=p) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ReportError(f"cannot read the report spec ({exc}); save it as UTF-8",
+                          file=p) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        raise ReportError(f"{where}not valid YAML ({getattr(exc, 'problem', exc)})",
+                          file=p) from None
+    if not isinstance(data, dict):
+        raise ReportError("a report spec must be a mapping with keys questionnaire, headlines, "
+                          "quoted, ...", file=p)
+    try:
+        spec = ReportSpec.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key; see ReportSpec in survey_kit/appendix.py for the keys"
+        raise ReportError(msg, file=p, path=_loc(err["loc"])) from None
+    if questionnaire is not None:
+        try:
+            check_report_spec(spec, questionnaire)
+        except ReportError as exc:
+            raise ReportError(exc.message, file=p, path=exc.path) from None
+    return spec
+
+
+def _level_keys(q: Questionnaire, name: str) -> list:
+    info = q.variable(name)
+    if info.kind == "binary":
+        return [0, 1]
+    return list(info.levels)
+
+
+def check_report_spec(spec: ReportSpec, questionnaire: Questionnaire) -> Questionnaire:
+    """Check a spec against a questionnaire; return the questionnaire with derived variables."""
+    q = questionnaire
+    if spec.questionnaire != q.id:
+        raise ReportError(f"the spec is for questionnaire {spec.questionnaire!r}, not {q.id!r}",
+                          path="questionnaire")
+    for i, d in enumerate(spec.derived):
+        try:
+            qq = q.question(d.count)
+        except SurveyKitError:
+            raise ReportError(f"unknown question {d.count!r}; valid ids are: "
+                              f"{', '.join(x.id for x in q.questions)}",
+                              path=f"derived[{i}].count") from None
+        if qq.type != "multi":
+            raise ReportError(f"question {d.count!r} is {qq.type}; 'count' needs a multi-select "
+                              "question", path=f"derived[{i}].count")
+    try:
+        inst = with_derived(q, spec)
+    except SurveyKitError as exc:
+        raise ReportError(f"derived variables: {exc.message}", path="derived") from None
+
+    def var(name: str, where: str, categorical: bool = False) -> None:
+        if not inst.has_variable(name):
+            raise ReportError(f"unknown variable {name!r}; valid names are: "
+                              f"{', '.join(inst.variables)}", path=where)
+        if categorical and not inst.variable(name).levels:
+            raise ReportError(f"{name!r} is {inst.variable(name).kind}, not categorical",
+                              path=where)
+
+    def levels(name: str, given: Sequence, where: str) -> None:
+        valid = _level_keys(inst, name)
+        for k, lv in enumerate(given):
+            if lv not in valid and str(lv) not in map(str, valid):
+                raise ReportError(f"{lv!r} is not a level of {name!r}; valid levels are: "
+                                  f"{', '.join(map(str, valid))}", path=f"{where}[{k}]")
+
+    for i, name in enumerate(spec.composition):
+        var(name, f"composition[{i}]", categorical=True)
+    questions = {x.id: x for x in inst.questions}
+    seen: set[str] = set()
+    for i, h in enumerate(spec.headlines):
+        where = f"headlines[{i}]"
+        if h.id in seen:
+            raise ReportError(f"duplicate headline id {h.id!r}", path=f"{where}.id")
+        seen.add(h.id)
+        qq = questions.get(h.rows)
+        if qq is not None and qq.type in ("multi", "grid"):
+            if qq.type == "grid" and h.net is not None:
+                valid = [o.key for o in qq.options]
+                for k, lv in enumerate(h.net.levels):
+                    if lv not in valid:
+                        raise ReportError(f"{lv!r} is not an option of grid {h.rows!r}; valid "
+                                          f"keys are {', '.join(valid)}",
+                                          path=f"{where}.net.levels[{k}]")
+        else:
+            var(h.rows, f"{where}.rows")
+            if h.net is not None:
+                raise ReportError("'net' applies to a grid question; nets of other "
+                                  "questions come from the questionnaire", path=f"{where}.net")
+        var(h.cols, f"{where}.cols", categorical=True)
+    for i, x in enumerate(spec.quoted):
+        where = f"quoted[{i}]"
+        if x.id in seen:
+            raise ReportError(f"duplicate id {x.id!r}", path=f"{where}.id")
+        seen.add(x.id)
+        var(x.variable, f"{where}.variable")
+        if x.statistic == "mode":
+            if not inst.variable(x.variable).levels:
+                raise ReportError("statistic 'mode' needs a categorical variable",
+                                  path=f"{where}.variable")
+            levels(x.variable, [x.published], f"{where}.published")
+        else:
+            if not x.levels:
+                raise ReportError("give the level(s) whose share is quoted",
+                                  path=f"{where}.levels")
+            if isinstance(x.published, str):
+                raise ReportError("a share is published as a number (percent)",
+                                  path=f"{where}.published")
+            levels(x.variable, x.levels, f"{where}.levels")
+        if x.domain is not None:
+            var(x.domain.variable, f"{where}.domain.variable", categorical=True)
+            levels(x.domain.variable, x.domain.levels, f"{where}.domain.levels")
+    if spec.summary is not None and spec.summary not in {x.id for x in spec.quoted}:
+        raise ReportError(f"summary {spec.summary!r} is not the id of a quoted figure",
+                          path="summary")
+    return inst
+
+
+def default_report_spec(questionnaire: Questionnaire) -> ReportSpec:
+    """A spec for a survey without one: each substantive question by the first weighting
+    variable (screening, trap and weighting questions left out)."""
+    q = questionnaire
+    skip: set[str] = set()
+    for c in q.survey.screening:
+        skip.add(c.question)
+    for t in q.quality.traps:
+        skip.add(t.question)
+        if t.repeat:
+            skip.add(t.repeat)
+    wvars = list(q.weighting.variables) if q.weighting is not None else []
+    skip.update(wvars)
+    cols = wvars[0] if wvars else None
+    heads = []
+    if cols is not None:
+        for qq in q.questions:
+            if qq.id in skip or qq.type not in ("single", "likert", "multi"):
+                continue
+            heads.append(HeadlineSpec(id=qq.id, title=f"{qq.short or qq.text}",
+                                      title_ja=qq.short_ja or qq.text_ja, rows=qq.id, cols=cols))
+    return ReportSpec(questionnaire=q.id, composition=wvars, headlines=heads)
+
+
+# ===========================================================================
+# derived variables
+# ===========================================================================
+
+def _grid_net_id(h: HeadlineSpec) -> str:
+    return f"{h.rows}__{h.net.key}"
+
+
+def with_derived(questionnaire: Questionnaire, spec: ReportSpec) -> Questionnaire:
+    """The questionnaire plus the spec's derived variables, so labels flow to tables.
+
+    A count becomes a numeric question (with its bands and nets); a grid
+    headline with a ``net`` becomes a multi-select question whose options are
+    the grid items (selected = answer in the net). Their ``column`` reads
+    ``derived:<name>``: they are computed by :func:`add_derived`, never read
+    from an export.
+    """
+    q = questionnaire
+    extra = []
+    for d in spec.derived:
+        extra.append({"id": d.id, "text": d.label, "text_ja": d.label_ja, "type": "numeric",
+                      "column": f"derived:{d.id}", "integer": True, "min": 0,
+                      "short": d.label, "short_ja": d.label_ja,
+                      "bands": d.bands.model_dump() if d.bands is not None else None,
+                      "nets": [n.model_dump() for n in d.nets]})
+    for h in spec.headlines:
+        if h.net is None:
+            continue
+        try:
+            grid = q.question(h.rows)
+        except SurveyKitError:
+            continue
+        if grid.type != "grid":
+            continue
+        qid = _grid_net_id(h)
+        short = grid.short or grid.text
+        short_ja = grid.short_ja or grid.text_ja
+        extra.append({
+            "id": qid, "type": "multi",
+            "text": f"{short}: {h.net.label}",
+            "text_ja": f"{short_ja}：{h.net.label_ja or h.net.label}" if short_ja else None,
+            "short": f"{short}: {h.net.label}",
+            "short_ja": f"{short_ja}：{h.net.label_ja or h.net.label}" if short_ja else None,
+            "options": [{"code": i + 1, "key": it.id, "label": it.text, "label_ja": it.text_ja,
+                         "column": f"derived:{qid}_{it.id}"}
+                        for i, it in enumerate(grid.items)]})
+    if not extra:
+        return q
+    data = q._inst.model_dump(mode="python")  # the validated instrument, as a mapping
+    data["questions"] = list(data["questions"]) + extra
+    return Questionnaire.from_dict(data, source=q.source)
+
+
+def add_derived(frame: pd.DataFrame, instrument: Questionnaire, spec: ReportSpec) -> pd.DataFrame:
+    """A copy of ``frame`` with the spec's derived variables added (vectorised).
+
+    Counts: number of non-exclusive options selected (NaN if the question was
+    not answered) and their bands (an ordered Categorical of band keys).
+    Grid nets: per item 1.0 when the answer is in the net, 0.0 when it is
+    not, NaN when the item was not answered.
+    """
+    out = frame.copy()
+    for d in spec.derived:
+        qq = instrument.question(d.count)
+        cols = [f"{qq.id}_{o.key}" for o in qq.options if not o.exclusive]
+        allc = [f"{qq.id}_{o.key}" for o in qq.options]
+        lacking = [c for c in allc if c not in out.columns]
+        if lacking:
+            raise ReportError(f"derived variable {d.id!r} counts question {qq.id!r}, but the "
+                              f"data lack its columns {lacking}", column=lacking[0])
+        vals = out[allc].to_numpy(dtype=float, na_value=np.nan)
+        answered = ~np.isnan(vals).all(axis=1)
+        count = np.nansum(out[cols].to_numpy(dtype=float, na_value=np.nan), axis=1)
+        count = np.where(answered, count, np.nan)
+        out[d.id] = count
+        if d.bands is not None:
+            keys = [b.key for b in d.bands.levels]
+            pos = np.full(len(out), -1, dtype=np.intp)
+            for j, b in enumerate(d.bands.levels):
+                pos[(count >= b.min) & (count <= b.max)] = j
+            out[d.bands.id] = pd.Categorical.from_codes(pos, categories=keys, ordered=True)
+    for h in spec.headlines:
+        if h.net is None or _grid_net_id(h) not in {x.id for x in instrument.questions}:
+            continue
+        grid = instrument.question(h.rows)
+        for it in grid.items:
+            s = out[it.id]
+            isin = s.isin(h.net.levels).to_numpy()
+            out[f"{_grid_net_id(h)}_{it.id}"] = np.where(s.isna().to_numpy(), np.nan,
+                                                         isin.astype(float))
+    return out
+
+
+# ===========================================================================
+# the pipeline: read -> clean -> weight -> design
+# ===========================================================================
+
+@dataclass(frozen=True, eq=False)
+class SurveyRun(ResultMixin):
+    """One survey taken through read, clean, weight and design.
+
+    Attributes
+    ----------
+    questionnaire : Questionnaire
+        The instrument as given.
+    instrument : Questionnaire
+        The instrument plus the spec's derived variables (labels of tables).
+    spec : ReportSpec
+    raw : DataFrame
+        The labelled frame as read (every respondent of the export).
+    cleaning : CleaningResult
+    targets : Targets or None
+    weighting : WeightingResult or None
+        None when the questionnaire declares no weighting.
+    data : DataFrame
+        Kept respondents, derived variables and the final ``weight``.
+    design : SurveyDesign
+        Weighted, with the calibration of the weighting (for SEs).
+    unweighted : SurveyDesign
+        Equal weights (simple random sampling assumptions).
+    timings : dict
+        Seconds per stage.
+    """
+
+    questionnaire: Questionnaire
+    instrument: Questionnaire
+    spec: ReportSpec
+    raw: pd.DataFrame
+    cleaning: Any
+    targets: Any
+    weighting: Any
+    data: pd.DataFrame
+    design: Any
+    unweighted: Any
+    timings: Mapping[str, float] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def n_raw(self) -> int:
+        return len(self.raw)
+
+    @property
+    def n_kept(self) -> int:
+        return len(self.data)
+
+    @property
+    def deff(self) -> float:
+        """Kish's design effect of the final weights (1 when unweighted)."""
+        return _kish(self.data["weight"].to_numpy(dtype=float))
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame({"stage": list(self.timings), "seconds": list(self.timings.values())})
+
+    def __str__(self) -> str:
+        return (f"SurveyRun {self.questionnaire.id}: {self.n_raw} read, {self.n_kept} kept, "
+                f"deff {self.deff:.2f}")
+
+
+def _kish(w: np.ndarray) -> float:
+    w = np.asarray(w, dtype=float)
+    w = w[w != 0]
+    if not len(w):
+        return float("nan")
+    return float(len(w) * np.dot(w, w) / w.sum() ** 2)
+
+
+def margin_of_error(n: int, deff: float = 1.0, p: float = 0.5, z: float = 1.96) -> float:
+    """Half-width of the 95% CI of a proportion, in proportion units.
+
+    ``z * sqrt(p (1 - p) / n) * sqrt(deff)``; the defaults give the survey
+    margin of error ``1.96 * sqrt(0.25 / n)`` (times ``sqrt(deff)`` for the
+    design effect of weighting).
+
+    Example
+    -------
+    >>> round(margin_of_error(600), 4)
+    0.04
+    """
+    if n <= 0:
+        raise UsageError(f"n must be positive; got {n}")
+    return float(z * math.sqrt(p * (1 - p) / n) * math.sqrt(deff))
+
+
+def _as_questionnaire(questionnaire: Any) -> Questionnaire:
+    if isinstance(questionnaire, Questionnaire):
+        return questionnaire
+    if isinstance(questionnaire, (str, os.PathLike)):
+        return load_questionnaire(questionnaire)
+    raise UsageError("questionnaire must be a Questionnaire or the path of its YAML file; got "
+                     f"{type(questionnaire).__name__}")
+
+
+def _targets_path(q: Questionnaire) -> Path | None:
+    if q.weighting is None or not q.weighting.targets:
+        return None
+    p = Path(q.weighting.targets)
+    if not p.is_absolute() and q.source is not None:
+        p = Path(q.source).parent / p
+    return p
+
+
+def _weigh(kept: pd.DataFrame, q: Questionnaire, targets: Any):
+    """Weight the kept respondents as the questionnaire says; (targets, result)."""
+    from . import weighting as W
+    from .targets import Targets, as_targets, load_targets
+
+    wcfg = q.weighting
+    if targets is None:
+        path = _targets_path(q)
+        if path is None:
+            return None, None
+        targets = path
+    if isinstance(targets, (str, os.PathLike)):
+        t = load_targets(targets)
+    elif isinstance(targets, Targets):
+        t = targets
+    else:
+        t = as_targets(targets)
+    if wcfg is None:
+        method, variables, kw = "rake", None, {}
+    else:
+        method = wcfg.method
+        variables = list(wcfg.variables)
+        kw = {"not_stated": wcfg.not_stated}
+        if wcfg.not_stated == "impute" or wcfg.impute_within:
+            kw["impute_within"] = wcfg.impute_within
+    func = {"rake": W.rake, "poststratify": W.poststratify, "calibrate": W.calibrate}[method]
+    if method == "poststratify" and variables is not None and len(variables) > 1 and (
+            t.cells is None):
+        # margins only: post-stratification needs joint cells; rake to the margins instead
+        func = W.rake
+    res = func(kept, t, variables=variables, **kw)
+    if wcfg is not None and wcfg.trim_upper:
+        w = res.weights.to_numpy(dtype=float)
+        mean = float(w[w != 0].mean())
+        res = W.trim_weights(res, upper=wcfg.trim_upper * mean, strict=True)
+    return t, res
+
+
+def prepare(questionnaire: Questionnaire | str | os.PathLike,
+            responses: pd.DataFrame | str | os.PathLike, targets: Any = None, *,
+            spec: ReportSpec | str | os.PathLike | None = None,
+            progress: Callable[[str, float, str], None] | None = None) -> SurveyRun:
+    """Read, clean, weight and build the designs of one survey.
+
+    Parameters
+    ----------
+    questionnaire : Questionnaire or path of its YAML
+    responses : path of the raw export, or the labelled frame from ``read_responses``
+    targets : path, Targets or mapping, optional
+        Population targets; default the file named by the questionnaire's
+        ``weighting.targets``. No weighting (weights 1) when neither exists.
+    spec : ReportSpec or path, optional
+        Default ``<questionnaire>.report.yaml`` beside the questionnaire, else
+        :func:`default_report_spec`.
+    progress : callable, optional
+        Called as ``progress(stage, seconds, detail)`` after each stage.
+
+    Returns
+    -------
+    SurveyRun
+    """
+    from .cleaning import clean
+    from .design import SurveyDesign
+    from .io import read_responses
+
+    q = _as_questionnaire(questionnaire)
+    timings: dict[str, float] = {}
+    notes: list[str] = []
+
+    def done(stage: str, t0: float, detail: str) -> None:
+        timings[stage] = time.perf_counter() - t0
+        if progress is not None:
+            progress(stage, timings[stage], detail)
+
+    t0 = time.perf_counter()
+    if spec is None:
+        path = report_spec_path(q)
+        spec = load_report_spec(path, q) if path is not None else default_report_spec(q)
+    elif isinstance(spec, (str, os.PathLike)):
+        spec = load_report_spec(spec, q)
+    inst = check_report_spec(spec, q)
+    if isinstance(responses, pd.DataFrame):
+        raw = responses
+        detail = f"{len(raw)} respondents (given as a frame)"
+    elif isinstance(responses, (str, os.PathLike)):
+        raw = read_responses(responses, q, duplicate_ids="keep")
+        detail = f"{len(raw)} respondents from {Path(responses).name}"
+    else:
+        raise UsageError("responses must be the path of an export or a DataFrame; got "
+                         f"{type(responses).__name__}")
+    done("read", t0, detail)
+
+    t0 = time.perf_counter()
+    cleaning = clean(raw, q)
+    kept = cleaning.kept
+    done("clean", t0, f"{len(kept)} kept, {len(raw) - len(kept)} excluded")
+    if len(kept) < 2:
+        raise ReportError(f"only {len(kept)} respondent(s) left after cleaning; a report needs "
+                          "at least 2 (see the exclusion flow)")
+
+    t0 = time.perf_counter()
+    tg, wres = _weigh(kept, q, targets)
+    if wres is None:
+        weights = pd.Series(1.0, index=kept.index, name="weight")
+        notes.append("no population targets: the tables are unweighted")
+    else:
+        weights = wres.weights
+    data = add_derived(kept, inst, spec)
+    data["weight"] = weights.reindex(data.index).to_numpy(dtype=float)
+    data.attrs.update(kept.attrs)
+    done("weight", t0, (f"{wres.method}, deff {_kish(data['weight'].to_numpy()):.2f}"
+                        if wres is not None else "no weighting"))
+
+    t0 = time.perf_counter()
+    base = SurveyDesign(data)
+    design = base.with_weighting(wres) if wres is not None else base
+    done("design", t0, f"{design!r}")
+    return SurveyRun(questionnaire=q, instrument=inst, spec=spec, raw=raw, cleaning=cleaning,
+                     targets=tg, weighting=wres, data=data, design=design, unweighted=base,
+                     timings=timings, warnings=tuple(notes))
+
+
+# ===========================================================================
+# the appendix result
+# ===========================================================================
+
+@dataclass(frozen=True, eq=False)
+class Appendix(ResultMixin):
+    """The tables and figures of a survey appendix.
+
+    Attributes
+    ----------
+    survey_id, title, lang : str
+    tables : dict of str -> DataFrame or Crosstab
+        Every table by name, in appendix order: ``methodology``,
+        ``exclusion_flow``, ``rule_overlap``, ``composition``,
+        ``weighting_margins``, ``weighting_summary``, ``codebook``, one
+        Crosstab per headline (named by the spec), ``published_vs_reproduced``.
+    titles : dict of str -> str
+    notes : dict of str -> tuple of str
+    sections : tuple of (heading, tuple of table names)
+    figures : dict of str -> FigureDoc
+        One per headline (PNG bytes, SVG text, caption).
+    reproduced : DataFrame
+        The published-vs-reproduced values in numbers (see :mod:`survey_kit.reproduce`).
+    facts : dict
+        Raw and final n, Kish deff, margins of error, ...
+    warnings : tuple of str
+    """
+
+    survey_id: str
+    title: str
+    lang: str
+    tables: Mapping[str, Any]
+    titles: Mapping[str, str]
+    notes: Mapping[str, tuple]
+    sections: tuple
+    figures: Mapping[str, FigureDoc]
+    reproduced: pd.DataFrame
+    facts: Mapping[str, Any]
+    formats: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    source_line: str = ""
+    warnings: tuple[str, ...] = ()
+
+    # -- views -------------------------------------------------------------
+    def to_frame(self) -> pd.DataFrame:
+        """One row per table: name, section, title, kind, rows."""
+        rows = []
+        for heading, names in self.sections:
+            for name in names:
+                obj = self.tables[name]
+                rows.append({"table": name, "section": heading,
+                             "title": self.titles.get(name, name),
+                             "kind": "table" if isinstance(obj, pd.DataFrame) else "crosstab",
+                             "rows": len(obj) if isinstance(obj, pd.DataFrame)
+                             else len(obj.to_frame()),
+                             "figure": name in self.figures})
+        return pd.DataFrame(rows)
+
+    def table(self, name: str) -> Any:
+        """A table ready to render: a :class:`~survey_kit.render.Table`, or the Crosstab."""
+        if name not in self.tables:
+            raise ReportError(f"no table {name!r}; tables are: {', '.join(self.tables)}")
+        obj = self.tables[name]
+        if isinstance(obj, pd.DataFrame):
+            return Table(name, self.titles.get(name, name), obj, tuple(self.notes.get(name, ())),
+                         self.formats.get(name, {}))
+        return obj
+
+    def _parts(self, figure_dir: str | None) -> list[tuple[str, Any]]:
+        parts: list[tuple[str, Any]] = []
+        for heading, names in self.sections:
+            parts.append(("h2", heading))
+            for name in names:
+                t = self.table(name)
+                parts.append(("table", t) if isinstance(t, Table) else ("object", (name, t)))
+                fig = self.figures.get(name)
+                if fig is not None:
+                    rel = f"{figure_dir}/{fig.name}.png" if figure_dir else None
+                    parts.append(("figure", (fig, rel)))
+        return parts
+
+    def _intro(self) -> list[str]:
+        out = [f"{self.title} ({self.survey_id})."]
+        if self.source_line:
+            out.append(self.source_line)
+        return out
+
+    def to_markdown(self, figure_dir: str = "figures") -> str:
+        """The appendix as one Markdown document; figures linked from ``figure_dir``."""
+        from .render import markdown_document
+
+        return markdown_document(self._doc_title(), self._parts(figure_dir), self._intro())
+
+    def to_html(self) -> str:
+        """One self-contained HTML page: inline CSS, figures as base64 PNG, no links out."""
+        from .render import html_page
+
+        return html_page(self._doc_title(), self._parts(None), lang=self.lang,
+                         intro=self._intro())
+
+    def to_latex(self, figure_dir: str = "figures") -> str:
+        """A LaTeX document with booktabs tables (figures included from ``figure_dir``)."""
+        from .render import latex_document
+
+        return latex_document(self._doc_title(), self._parts(figure_dir), lang=self.lang,
+                              intro=self._intro())
+
+    def to_excel(self, path: str | os.PathLike) -> Path:
+        """An XLSX workbook, one formatted sheet per table (written atomically)."""
+        from .render import write_workbook
+
+        items: list[Any] = []
+        for _, names in self.sections:
+            for n in names:
+                t = self.table(n)
+                items.append(t if isinstance(t, Table) else (n, _sheet_writer(t)))
+        return write_workbook(path, items)
+
+    def _doc_title(self) -> str:
+        return f"{_w(self.lang, 'appendix')}: {self.title}"
+
+    def write(self, folder: str | os.PathLike, formats: Sequence[str] = FORMATS, *,
+              figures: bool = True, csv: bool = True, stem: str = "appendix") -> dict[str, Path]:
+        """Write the appendix into ``folder``; every file atomically.
+
+        Parameters
+        ----------
+        folder : output directory (created)
+        formats : any of "md", "html", "xlsx", "tex"
+        figures : write ``figures/<name>.png`` and ``.svg``
+        csv : write ``tables/<name>.csv`` (numbers as computed)
+        stem : file name of the documents (``appendix.md``, ...)
+
+        Returns
+        -------
+        dict
+            Kind -> path (figures and tables as ``figure:<name>:png`` etc.).
+        """
+        from ._files import write_text
+        from .figures import save_figure
+
+        bad = [f for f in formats if f not in FORMATS]
+        if bad:
+            raise UsageError(f"unknown format(s) {bad}; choose from {', '.join(FORMATS)}")
+        folder = Path(folder)
+        out: dict[str, Path] = {}
+        if figures:
+            for name, fig in self.figures.items():
+                png, svg = save_figure(fig, folder / "figures")
+                out[f"figure:{name}:png"] = png
+                out[f"figure:{name}:svg"] = svg
+        if csv:
+            for _, names in self.sections:
+                for name in names:
+                    obj = self.tables[name]
+                    frame = obj if isinstance(obj, pd.DataFrame) else obj.to_frame()
+                    text = frame.to_csv(index=not isinstance(frame.index, pd.RangeIndex),
+                                        lineterminator="\n")
+                    out[f"table:{name}"] = write_text(folder / "tables" / f"{name}.csv", text)
+        for fmt in formats:
+            if fmt == "md":
+                out["md"] = write_text(folder / f"{stem}.md", self.to_markdown("figures"))
+            elif fmt == "html":
+                out["html"] = write_text(folder / f"{stem}.html", self.to_html())
+            elif fmt == "tex":
+                out["tex"] = write_text(folder / f"{stem}.tex", self.to_latex("figures"))
+            elif fmt == "xlsx":
+                out["xlsx"] = self.to_excel(folder / f"{stem}.xlsx")
+        return out
+
+

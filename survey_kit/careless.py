@@ -1,0 +1,779 @@
+"""Indices of careless and fraudulent responding, vectorised over respondents.
+
+The response-pattern indices follow the definitions of the R package
+``careless`` (Yentes & Wilhelm): :func:`longstring` (longest and average run
+of identical consecutive answers), :func:`irv` (intra-individual response
+variability, the row standard deviation), :func:`mahad` (Mahalanobis
+:math:`D^2` as computed by ``psych::outlier``, flagged above a chi-square
+quantile) and :func:`evenodd` (even-odd consistency with the Spearman-Brown
+correction). They agree with R on the fixtures in ``tests/fixtures/r/``.
+
+Two detectors of fraudulent answers complete them: :func:`near_duplicates`
+(respondents whose answer vectors are almost identical) and
+:func:`gibberish` (keyboard mashing in open-ended answers).
+
+Every function works on whole columns (numpy / pandas vector operations);
+none loops over respondents in Python.
+
+Example
+-------
+>>> import numpy as np
+>>> from survey_kit.careless import longstring, irv
+>>> x = np.array([[3, 3, 3, 3], [1, 2, 2, 5]])
+>>> longstring(x).tolist()
+[4, 2]
+>>> irv(x).round(4).tolist()
+[0.0, 1.7321]
+
+References
+----------
+Yentes, R. D., & Wilhelm, F. (2023). careless: Procedures for computing
+indices of careless responding. R package.
+Johnson, J. A. (2005). Ascertaining the validity of individual protocols from
+web-based personality inventories. Journal of Research in Personality, 39, 103-129.
+Dunn, A. M., Heggestad, E. D., Shanock, L. R., & Theilgard, N. (2018).
+Intra-individual response variability as an indicator of insufficient effort
+responding. Journal of Business and Psychology, 33(1), 105-121.
+Meade, A. W., & Craig, S. B. (2012). Identifying careless responses in survey
+data. Psychological Methods, 17(3), 437-455.
+Curran, P. G. (2016). Methods for the detection of carelessly invalid
+responses in survey data. Journal of Experimental Social Psychology, 66, 4-19.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .errors import CleaningError
+
+__all__ = ["longstring", "irv", "mahad", "evenodd", "near_duplicates", "NearDuplicates",
+           "gibberish"]
+
+
+# ---------------------------------------------------------------------------
+# input
+
+
+def _matrix(x, what: str) -> tuple[np.ndarray, pd.Index | None]:
+    """A float64 (n, k) matrix of ``x`` and its row index (None for arrays).
+
+    Categorical columns are taken as their level positions 1..k, so that the
+    indices can be computed on the labelled frame directly.
+    """
+    index = None
+    if isinstance(x, pd.Series):
+        x = x.to_frame()
+    if isinstance(x, pd.DataFrame):
+        index = x.index
+        cols = []
+        for name in x.columns:
+            col = x[name]
+            if isinstance(col.dtype, pd.CategoricalDtype):
+                codes = col.cat.codes.to_numpy().astype(np.float64)
+                codes[codes < 0] = np.nan
+                cols.append(codes + 1.0)
+            elif pd.api.types.is_bool_dtype(col.dtype) or pd.api.types.is_numeric_dtype(col.dtype):
+                cols.append(col.to_numpy(dtype=np.float64, na_value=np.nan))
+            else:
+                raise CleaningError(f"{what}: column {name!r} is not numeric or categorical "
+                                    f"(dtype {col.dtype}); give numeric item scores")
+        arr = np.column_stack(cols) if cols else np.empty((len(x), 0))
+    else:
+        try:
+            arr = np.asarray(x, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise CleaningError(f"{what}: the data must be numeric item scores") from None
+        if arr.ndim == 1:
+            arr = arr[:, None]
+    if arr.ndim != 2:
+        raise CleaningError(f"{what}: the data must be a 2-d table (respondents x items)")
+    if arr.shape[1] == 0:
+        raise CleaningError(f"{what}: no items given; pass at least one column")
+    return arr, index
+
+
+def _wrap(values, index, name):
+    return pd.Series(values, index=index, name=name) if index is not None else values
+
+
+# ---------------------------------------------------------------------------
+# careless-package indices
+
+
+def longstring(x, avg: bool = False):
+    """Longest run of identical consecutive answers (careless ``longstring``).
+
+    Parameters
+    ----------
+    x : DataFrame or array-like, shape (n respondents, k items)
+        Item answers in questionnaire order (scores, codes or categoricals).
+    avg : bool, default False
+        Also return ``avgstr``, the average length of the runs.
+
+    Returns
+    -------
+    Series / ndarray of int (``longstr``), or a DataFrame with columns
+    ``longstr`` and ``avgstr`` when ``avg=True``.
+
+    Notes
+    -----
+    As R's ``careless::longstring``, which applies ``rle`` to each row: a run
+    is a maximal stretch of equal consecutive answers; ``longstr`` is the
+    longest run and ``avgstr`` the mean run length, ``k / number of runs``.
+    As in ``rle``, a missing answer never equals its neighbour, so it breaks
+    a run and forms a run of length 1 itself.
+
+    References
+    ----------
+    Johnson (2005); Yentes & Wilhelm, R package careless.
+
+    Example
+    -------
+    >>> longstring([[1, 1, 2, 2, 2], [4, 4, 4, 4, 4]], avg=True)
+       longstr  avgstr
+    0        3     2.5
+    1        5     5.0
+    """
+    arr, index = _matrix(x, "longstring")
+    n, k = arr.shape
+    with np.errstate(invalid="ignore"):
+        same = arr[:, 1:] == arr[:, :-1]              # NaN compares unequal
+    current = np.ones(n, dtype=np.int64)
+    longest = np.ones(n, dtype=np.int64)
+    for j in range(k - 1):                            # loop over items, not respondents
+        current = np.where(same[:, j], current + 1, 1)
+        np.maximum(longest, current, out=longest)
+    if not avg:
+        return _wrap(longest, index, "longstr")
+    runs = 1 + (~same).sum(axis=1)
+    out = pd.DataFrame({"longstr": longest, "avgstr": k / runs})
+    if index is not None:
+        out.index = index
+    return out
+
+
+def irv(x, na_rm: bool = False):
+    """Intra-individual response variability (careless ``irv``): the row SD.
+
+    Parameters
+    ----------
+    x : DataFrame or array-like, shape (n, k)
+        Numeric item scores.
+    na_rm : bool, default False
+        False (as careless, which calls ``sd`` without ``na.rm``): a row with
+        any missing answer gets NaN. True: the SD of the answered items (NaN
+        when fewer than two are answered).
+
+    Notes
+    -----
+    :math:`IRV_i = \\sqrt{\\sum_j (x_{ij} - \\bar x_i)^2 / (k_i - 1)}`, the
+    standard deviation with the ``n - 1`` denominator, as R's ``sd``.
+    Low values point to straight-lining (Dunn et al., 2018), very high values
+    to random answering (Marjanovic et al., 2015).
+
+    Example
+    -------
+    >>> irv([[1, 2, 3], [2, 2, 2]]).round(4).tolist()
+    [1.0, 0.0]
+    """
+    arr, index = _matrix(x, "irv")
+    ok = ~np.isnan(arr)
+    cnt = ok.sum(axis=1)
+    filled = np.where(ok, arr, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = filled.sum(axis=1) / cnt
+        dev = np.where(ok, arr - mean[:, None], 0.0)
+        sd = np.sqrt((dev ** 2).sum(axis=1) / (cnt - 1))
+    sd[cnt < 2] = np.nan
+    if not na_rm:
+        sd[cnt < arr.shape[1]] = np.nan
+    return _wrap(sd, index, "irv")
+
+
+def _pairwise_cov(arr: np.ndarray) -> np.ndarray:
+    """R's ``cov(x, use = "pairwise")``: each entry from the rows where both items exist."""
+    ok = ~np.isnan(arr)
+    if ok.all():
+        return np.atleast_2d(np.cov(arr, rowvar=False, ddof=1))
+    # shift by the column means first (covariance is shift invariant) to keep
+    # the one-pass sums well conditioned
+    with np.errstate(invalid="ignore"):
+        centre = np.nanmean(arr, axis=0)
+    z = np.where(ok, arr - np.nan_to_num(centre), 0.0)
+    m = ok.astype(np.float64)
+    npair = m.T @ m
+    sum_j = z.T @ m                    # [j, k]: sum of item j over rows where j and k exist
+    prod = z.T @ z
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cov = (prod - sum_j * sum_j.T / npair) / (npair - 1)
+    cov[npair < 2] = np.nan
+    return cov
+
+
+def mahad(x, flag: bool = False, confidence: float = 0.99, singular: str = "error"):
+    """Mahalanobis :math:`D^2` of each respondent (careless ``mahad``).
+
+    Parameters
+    ----------
+    x : DataFrame or array-like, shape (n, k)
+        Numeric item scores; missing values allowed.
+    flag : bool, default False
+        Also return ``flagged = D2 > qchisq(confidence, df = k)``.
+    confidence : float, default 0.99
+        Level of the chi-square quantile used to flag.
+    singular : {"error", "pinv"}
+        What to do when the covariance matrix cannot be inverted: raise
+        CleaningError (as R's ``solve`` fails), or use the Moore-Penrose
+        pseudo-inverse.
+
+    Returns
+    -------
+    Series / ndarray of D2, or a DataFrame with ``raw`` and ``flagged``.
+
+    Notes
+    -----
+    As careless, which calls ``psych::outlier``: the covariance matrix
+    :math:`S` is the sample covariance (``n - 1``) from pairwise-complete
+    observations, answers are centred on the column means, and
+    :math:`D^2_i = z_i^\\top S^{-1} z_i` where a missing centred answer
+    contributes 0. Rows with no answer at all get NaN (psych gives 0).
+    Flagged above :math:`\\chi^2_{k}(0.99)` with k the number of items.
+
+    References
+    ----------
+    Meade & Craig (2012); Revelle, R package psych (``outlier``).
+
+    Example
+    -------
+    >>> rng = np.random.default_rng(1)
+    >>> d2 = mahad(rng.normal(size=(200, 3)))
+    >>> bool(abs(d2.mean() - 3 * 199 / 200) < 1e-9)    # mean of D2 is k (n-1)/n
+    True
+    """
+    arr, index = _matrix(x, "mahad")
+    if singular not in ("error", "pinv"):
+        raise CleaningError(f"mahad: singular must be 'error' or 'pinv', not {singular!r}")
+    if not 0 < confidence < 1:
+        raise CleaningError(f"mahad: confidence must be between 0 and 1, not {confidence!r}")
+    n, k = arr.shape
+    ok = ~np.isnan(arr)
+    if n < 2:
+        raise CleaningError(f"mahad: at least two respondents are needed, got {n}")
+    cov = _pairwise_cov(arr)
+    if not np.isfinite(cov).all():
+        raise CleaningError("mahad: some pair of items is never answered together, so their "
+                            "covariance is undefined; drop the sparse items")
+    try:
+        if np.linalg.cond(cov) > 1e12:
+            raise np.linalg.LinAlgError
+        inv = np.linalg.inv(cov)
+    except np.linalg.LinAlgError:
+        if singular == "error":
+            raise CleaningError("mahad: the covariance matrix of the items is singular (an item "
+                                "is constant or items are collinear); drop such items or use "
+                                "singular='pinv'") from None
+        inv = np.linalg.pinv(cov)
+    with np.errstate(invalid="ignore"):
+        centre = np.nanmean(arr, axis=0)
+    z = np.where(ok, arr - centre, 0.0)
+    d2 = np.einsum("ij,ij->i", z @ inv, z)
+    d2[~ok.any(axis=1)] = np.nan
+    if not flag:
+        return _wrap(d2, index, "mahad")
+    from scipy.stats import chi2
+
+    cut = chi2.ppf(confidence, k)
+    out = pd.DataFrame({"raw": d2, "flagged": d2 > cut})
+    if index is not None:
+        out.index = index
+    return out
+
+
+def evenodd(x, factors, diag: bool = False):
+    """Even-odd consistency (careless ``evenodd``).
+
+    Parameters
+    ----------
+    x : DataFrame or array-like, shape (n, k)
+        Item scores, the items of each unidimensional scale in adjacent columns.
+    factors : sequence of int
+        Length of each scale, in column order; must add up to k.
+    diag : bool, default False
+        Also return ``eo_pairs``, the number of scales where both halves have
+        an answer (careless calls this column ``eo_missing``).
+
+    Notes
+    -----
+    For each scale the mean of its even-numbered items (2nd, 4th, ...) and of
+    its odd-numbered items (1st, 3rd, ...) is taken over the answered items.
+    Across scales, the within-person Pearson correlation r of the two halves
+    (pairwise complete scales) is corrected by Spearman-Brown,
+    :math:`2r / (1 + r)`, and values below -1 are set to -1, as careless.
+    Needs at least three scales to be informative; NaN where r is undefined.
+    Low (or negative) values point to careless answering.
+
+    Example
+    -------
+    >>> x = [[1, 1, 3, 3, 5, 5], [1, 5, 3, 3, 5, 1]]
+    >>> evenodd(x, [2, 2, 2]).round(4).tolist()
+    [1.0, -1.0]
+    """
+    arr, index = _matrix(x, "evenodd")
+    factors = [int(f) for f in factors]
+    if any(f < 1 for f in factors) or sum(factors) != arr.shape[1]:
+        raise CleaningError(f"evenodd: factor lengths {factors} must be positive and add up to "
+                            f"the {arr.shape[1]} items given")
+    evens, odds = [], []
+    start = 0
+    with np.errstate(invalid="ignore"):
+        for f in factors:
+            block = arr[:, start:start + f]
+            evens.append(_nanmean_rows(block[:, 1::2]))
+            odds.append(_nanmean_rows(block[:, 0::2]))
+            start += f
+    e = np.column_stack(evens)
+    o = np.column_stack(odds)
+    both = ~np.isnan(e) & ~np.isnan(o)
+    cnt = both.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ez = np.where(both, e, 0.0)
+        oz = np.where(both, o, 0.0)
+        me = ez.sum(axis=1) / cnt
+        mo = oz.sum(axis=1) / cnt
+        de = np.where(both, e - me[:, None], 0.0)
+        do = np.where(both, o - mo[:, None], 0.0)
+        r = (de * do).sum(axis=1) / np.sqrt((de ** 2).sum(axis=1) * (do ** 2).sum(axis=1))
+        r[cnt < 2] = np.nan
+        eo = 2 * r / (1 + r)
+    eo[eo < -1] = -1.0
+    if not diag:
+        return _wrap(eo, index, "evenodd")
+    out = pd.DataFrame({"evenodd": eo, "eo_pairs": cnt})
+    if index is not None:
+        out.index = index
+    return out
+
+
+def _nanmean_rows(block: np.ndarray) -> np.ndarray:
+    if block.shape[1] == 0:
+        return np.full(block.shape[0], np.nan)
+    ok = ~np.isnan(block)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(ok, block, 0.0).sum(axis=1) / ok.sum(axis=1)
+
+
+# ---------------------------------------------------------------------------
+# near-duplicate answer vectors
+
+
+@dataclass(frozen=True)
+class NearDuplicates:
+    """Result of :func:`near_duplicates` (arrays in row order).
+
+    Attributes
+    ----------
+    flagged : bool ndarray
+        True for a respondent whose answers reach the threshold with an
+        *earlier* respondent (the first of a group is kept).
+    share : float ndarray
+        Highest share of identical answers with any other respondent, where
+        it reaches the threshold; NaN otherwise.
+    match : int ndarray
+        Row of the earliest earlier respondent it matches, -1 if none.
+    method : str
+        "dense" or "blocked", and the guarantee of the method used.
+    exact_upto : int
+        Pairs whose answer vectors differ (a blank counted as an answer) in at
+        most this many items are always compared; -1 means every pair was.
+    """
+
+    flagged: np.ndarray
+    share: np.ndarray
+    match: np.ndarray
+    method: str
+    exact_upto: int
+
+
+def _group_ids(codes: np.ndarray) -> tuple[np.ndarray, int]:
+    """Integer id of each distinct row of an int matrix (-1 = blank) and the id range.
+
+    Exact: columns are packed in mixed radix into int64 while the product of
+    their widths fits, and the packed value is re-numbered (factorized) only
+    when the next column would overflow.
+    """
+    n, k = codes.shape
+    if k == 0 or n == 0:
+        return np.zeros(n, dtype=np.int64), 1
+    cols = np.ascontiguousarray(codes.T)
+    widths = cols.max(axis=1).astype(np.int64) + 2
+    gid = np.zeros(n, dtype=np.int64)
+    span = 1                                          # gid lies in [0, span)
+    limit = 1 << 62
+    for j in range(k):                                # loop over items, not respondents
+        col = cols[j].astype(np.int64) + 1            # blank -> 0
+        width = int(widths[j])
+        if span * width >= limit:
+            gid, uniq = pd.factorize(gid, sort=False)
+            gid = gid.astype(np.int64)
+            span = len(uniq)
+        gid = gid * width + col
+        span *= width
+    return gid, span
+
+
+def _pair_counts(chunk: np.ndarray, codes: np.ndarray, onehot: np.ndarray | None,
+                 onehot_chunk: np.ndarray | None, high: list[int],
+                 answered: np.ndarray, answered_chunk: np.ndarray):
+    """Agreements and commonly answered items of each row of ``chunk`` with every row."""
+    common = answered_chunk @ answered.T
+    if onehot is not None:
+        agree = onehot_chunk @ onehot.T
+    else:
+        agree = np.zeros_like(common)
+    for j in high:                                   # high-cardinality items (e.g. counts)
+        a = chunk[:, j][:, None]
+        agree += ((a == codes[:, j][None, :]) & (a >= 0)).astype(np.float32)
+    return agree, common
+
+
+def _onehot(codes: np.ndarray, items: list[int]) -> np.ndarray | None:
+    if not items:
+        return None
+    widths = [int(codes[:, j].max()) + 1 for j in items]
+    offsets = np.concatenate([[0], np.cumsum(widths)[:-1]])
+    out = np.zeros((codes.shape[0], int(sum(widths))), dtype=np.float32)
+    for off, j in zip(offsets, items):
+        c = codes[:, j]
+        rows = np.flatnonzero(c >= 0)
+        out[rows, off + c[rows]] = 1.0
+    return out
+
+
+def _dense(codes: np.ndarray, threshold: float, min_items: int):
+    """All pairs compared; returns (earliest earlier match or -1, best share or NaN)."""
+    m, k = codes.shape
+    answered = (codes >= 0).astype(np.float32)
+    low = [j for j in range(k) if codes[:, j].max() < 64]
+    high = [j for j in range(k) if codes[:, j].max() >= 64]
+    onehot = _onehot(codes, low)
+    match = np.full(m, -1, dtype=np.int64)
+    best = np.full(m, np.nan)
+    chunk = max(1, min(m, 4_000_000 // max(m, 1)))
+    cols = np.arange(m)
+    for s in range(0, m, chunk):                     # loop over row blocks, not respondents
+        e = min(m, s + chunk)
+        agree, common = _pair_counts(codes[s:e], codes, onehot,
+                                     None if onehot is None else onehot[s:e], high,
+                                     answered, answered[s:e])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = agree / common
+        ok = (common >= min_items) & (share >= threshold - 1e-12)
+        rows = np.arange(s, e)
+        ok[rows - s, rows] = False                   # not with oneself
+        top = np.where(ok, share, -1.0).max(axis=1)
+        best[s:e] = np.where(top >= 0, top, np.nan)
+        earlier = ok & (cols[None, :] < rows[:, None])
+        has = earlier.any(axis=1)
+        match[s:e] = np.where(has, earlier.argmax(axis=1), -1)
+    return match, best
+
+
+def near_duplicates(codes, threshold: float = 0.85, min_items: int = 10,
+                    dense_max: int = 5000) -> NearDuplicates:
+    """Respondents whose answers are (almost) identical to an earlier respondent's.
+
+    Parameters
+    ----------
+    codes : int array, shape (n, k)
+        One column per item, answers as non-negative integer codes in file
+        order, -1 where the item was not answered (blank or missing code).
+    threshold : float, default 0.85
+        Minimum share of identical answers among the items both answered.
+    min_items : int, default 10
+        Minimum number of items both answered for a pair to count (capped at
+        k, so that short questionnaires can still be checked).
+    dense_max : int, default 5000
+        Up to this many respondents (with enough answers) every pair is
+        compared; above it the blocked method is used.
+
+    Returns
+    -------
+    NearDuplicates
+
+    Notes
+    -----
+    Share for respondents i, j: :math:`a_{ij} / m_{ij}` with :math:`m_{ij}`
+    the items both answered (at least ``min_items``) and :math:`a_{ij}` those
+    answered identically. A respondent is flagged when the share with some
+    *earlier* respondent is at least ``threshold``: the first of a group is
+    kept.
+
+    Methods. *Dense* (n <= ``dense_max``): the counts come from matrix
+    products of one-hot answer indicators, in row blocks; exact, O(n^2 k).
+    *Blocked* (larger n): (1) exact duplicates are grouped by hashing whole
+    answer vectors (one representative kept per group, the others matched to
+    it with share 1); (2) if the representatives still exceed ``dense_max``,
+    the k items are dealt into b interleaved blocks and pairs are compared
+    only when they agree completely on at least two blocks (a hash join on
+    every pair of blocks). Guarantee: two vectors that differ in d items
+    (a blank counted as an answer) differ in at most d blocks, so every pair
+    with d <= b - 2 is compared, exactly. b is floor((1 - threshold) k) + 2
+    (capped at max(2, k // 4) so that a join key spans at least about 8
+    items), hence with complete answers every pair at or above the threshold
+    is found; ``exact_upto`` reports b - 2.
+    """
+    codes = np.asarray(codes)
+    if codes.ndim != 2:
+        raise CleaningError("near_duplicates: codes must be a 2-d array (respondents x items)")
+    codes = codes.astype(np.int32, copy=False)
+    n, k = codes.shape
+    if not 0 < threshold <= 1:
+        raise CleaningError(f"near_duplicates: threshold must be in (0, 1], not {threshold!r}")
+    flagged = np.zeros(n, dtype=bool)
+    share = np.full(n, np.nan)
+    match = np.full(n, -1, dtype=np.int64)
+    need = max(1, min(int(min_items), k))
+    if k == 0 or n < 2:
+        return NearDuplicates(flagged, share, match, "dense", -1)
+    rows = np.flatnonzero((codes >= 0).sum(axis=1) >= need)
+    sub = codes[rows]
+    m = rows.size
+    if m <= dense_max:
+        mt, best = _dense(sub, threshold, need)
+        method, exact_upto = "dense: every pair compared", -1
+    else:
+        # (1) exact duplicates: one representative (the first) per distinct vector
+        gid, _ = _group_ids(sub)
+        gid, uniq = pd.factorize(gid, sort=False)     # ids in order of first appearance
+        ngroups = len(uniq)
+        seen = np.maximum.accumulate(gid)
+        first_of = np.flatnonzero(np.r_[True, gid[1:] > seen[:-1]])
+        rep_of_row = first_of[gid]
+        mt = np.where(rep_of_row < np.arange(m), rep_of_row, -1).astype(np.int64)
+        best = np.where(np.bincount(gid, minlength=ngroups)[gid] > 1, 1.0, np.nan)
+        reps = first_of                                # rows of `sub`, in file order
+        rc = sub[reps]
+        if reps.size <= dense_max:
+            rmatch, rbest = _dense(rc, threshold, need)
+            method, exact_upto = ("blocked: identical answer vectors hashed, the distinct "
+                                  "vectors all compared"), -1
+        else:
+            rmatch, rbest, b = _blocked(rc, threshold, need)
+            exact_upto = b - 2
+            method = (f"blocked: identical answer vectors hashed, then pairs agreeing on 2 of "
+                      f"{b} item blocks compared; exact for pairs differing in <= {b - 2} items")
+        has = rmatch >= 0
+        mt[reps[has]] = reps[rmatch[has]]
+        best[reps] = np.fmax(best[reps], rbest)
+        best = np.fmax(best, best[rep_of_row])         # members share their vector's matches
+    ok = mt >= 0
+    flagged[rows[ok]] = True
+    match[rows[ok]] = rows[mt[ok]]
+    share[rows] = best
+    return NearDuplicates(flagged, share, match, method, exact_upto)
+
+
+_GROUP_MAX = 24        # join groups up to this size: every pair compared
+_WINDOW = 4            # larger groups: each row against its next rows (sorted neighbourhood)
+
+
+def _compact(gid: np.ndarray, span: int) -> tuple[np.ndarray, int]:
+    if span <= (1 << 31):
+        return gid, span
+    codes, uniq = pd.factorize(gid, sort=False)
+    return codes.astype(np.int64), len(uniq)
+
+
+def _join_pairs(key: np.ndarray, order_key: np.ndarray):
+    """Row pairs sharing ``key``: all pairs in small groups, neighbours in large ones.
+
+    Yields (left, right) arrays. A cheap hash-bucket count first discards the
+    rows whose key is unique (most rows, on varied answers).
+    """
+    m = key.size
+    nb = 1 << max(10, int(np.ceil(np.log2(4 * m))))
+    h = ((key.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15))
+         >> np.uint64(64 - int(np.log2(nb)))).astype(np.int64)
+    cand = np.flatnonzero(np.bincount(h, minlength=nb)[h] >= 2)
+    if cand.size < 2:
+        return
+    order = cand[np.lexsort((order_key[cand], key[cand]))]
+    k_sorted = key[order]
+    starts = np.flatnonzero(np.r_[True, k_sorted[1:] != k_sorted[:-1]])
+    sizes = np.diff(np.r_[starts, order.size])
+    size_of = np.repeat(sizes, sizes)
+    rank = np.arange(order.size) - np.repeat(starts, sizes)
+    small = (size_of >= 2) & (size_of <= _GROUP_MAX)
+    # small groups: each row with every later row of its group
+    pos = np.flatnonzero(small)
+    count = (size_of - rank - 1)[pos]
+    if count.sum():
+        left = np.repeat(pos, count)
+        step = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
+        yield order[left], order[left + 1 + step]
+    # large groups (answers concentrated on a few patterns): sorted neighbourhood
+    pos = np.flatnonzero(size_of > _GROUP_MAX)
+    for d in range(1, _WINDOW + 1):                 # loop over offsets, not respondents
+        p = pos[(rank[pos] + d) < size_of[pos]]
+        if p.size:
+            yield order[p], order[p + d]
+
+
+class _Packed:
+    """Answer vectors packed 16 items to a 64-bit word (4 bits each, 0 = blank).
+
+    Comparing a pair then takes a few word operations and a popcount instead
+    of a gather of k codes; items with 15 or more levels are compared directly.
+    """
+
+    _LOW = np.uint64(0x1111111111111111)
+
+    def __init__(self, codes: np.ndarray) -> None:
+        m, k = codes.shape
+        cols = np.ascontiguousarray(codes.T)
+        top = cols.max(axis=1) if m else np.zeros(k)
+        small = [j for j in range(k) if top[j] < 15]
+        self.large = np.ascontiguousarray(codes[:, [j for j in range(k) if top[j] >= 15]])
+        nw = max(1, -(-len(small) // 16))
+        words = np.zeros((nw, m), dtype=np.uint64)
+        ans = np.zeros((nw, m), dtype=np.uint64)
+        for pos, j in enumerate(small):              # loop over items, not respondents
+            w, shift = divmod(pos, 16)
+            col = (cols[j] + 1).astype(np.uint64)    # 0 = blank
+            words[w] |= col << np.uint64(4 * shift)
+            ans[w] |= (col > 0).astype(np.uint64) << np.uint64(4 * shift)
+        self.words, self.ans = np.ascontiguousarray(words.T), np.ascontiguousarray(ans.T)
+
+    def counts(self, left: np.ndarray, right: np.ndarray):
+        """(agreements, items both answered) of each pair."""
+        x = self.words[left] ^ self.words[right]
+        x |= x >> np.uint64(1)
+        x |= x >> np.uint64(2)
+        both = self.ans[left] & self.ans[right]
+        common = np.bitwise_count(both).sum(axis=1, dtype=np.int64)
+        differ = np.bitwise_count(x & both & self._LOW).sum(axis=1, dtype=np.int64)
+        agree = common - differ
+        if self.large.shape[1]:
+            xl, yl = self.large[left], self.large[right]
+            bl = (xl >= 0) & (yl >= 0)
+            common = common + bl.sum(axis=1)
+            agree = agree + ((xl == yl) & bl).sum(axis=1)
+        return agree, common
+
+
+def _blocked(rc: np.ndarray, threshold: float, need: int):
+    """Compare the pairs agreeing on two of b interleaved item blocks (see near_duplicates)."""
+    m, k = rc.shape
+    b = min(int(np.floor((1 - threshold) * k + 1e-9)) + 2, max(2, k // 4), k)
+    bids = [_compact(*_group_ids(rc[:, j::b])) for j in range(b)]
+    # order inside large join groups: by the ids of the first blocks, so that
+    # rows agreeing on more blocks sit next to each other
+    order_key = bids[0][0].copy()
+    span = bids[0][1]
+    for g, w in bids[1:]:
+        if span * w >= (1 << 62):
+            break
+        order_key = order_key * w + g
+        span *= w
+    packed = _Packed(rc)
+    los, his, shs = [], [], []
+    for a in range(b):
+        for c in range(a + 1, b):
+            key = bids[a][0] * bids[c][1] + bids[c][0]
+            for left, right in _join_pairs(key, order_key):
+                for s0 in range(0, left.size, 2_000_000):
+                    lft, rgt = left[s0:s0 + 2_000_000], right[s0:s0 + 2_000_000]
+                    agree, common = packed.counts(lft, rgt)
+                    with np.errstate(invalid="ignore", divide="ignore"):
+                        sh = agree / common
+                    ok = (common >= need) & (sh >= threshold - 1e-12)
+                    if ok.any():
+                        los.append(np.minimum(lft, rgt)[ok])
+                        his.append(np.maximum(lft, rgt)[ok])
+                        shs.append(sh[ok])
+    rmatch = np.full(m, -1, dtype=np.int64)
+    rbest = np.full(m, np.nan)
+    if los:
+        lo, hi, sh = np.concatenate(los), np.concatenate(his), np.concatenate(shs)
+        big = np.iinfo(np.int64).max
+        first = np.full(m, big, dtype=np.int64)
+        np.minimum.at(first, hi, lo)                   # earliest earlier partner
+        rmatch = np.where(first < big, first, -1)
+        top = np.full(m, -1.0)
+        np.maximum.at(top, lo, sh)
+        np.maximum.at(top, hi, sh)
+        rbest = np.where(top >= 0, top, np.nan)
+    return rmatch, rbest, b
+
+
+# ---------------------------------------------------------------------------
+# gibberish in open-ended answers
+
+# runs of 4 adjacent keys on a QWERTY keyboard (both directions), leaving out
+# runs that occur inside English words ("erty" as in property, "wert")
+_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+_SAFE_IN_ENGLISH = {"erty", "wert", "ytre", "trew"}
+_KEY_RUNS = sorted({r[i:i + 4] for r in _ROWS for i in range(len(r) - 3)}
+                   | {r[::-1][i:i + 4] for r in _ROWS for i in range(len(r) - 3)}
+                   - _SAFE_IN_ENGLISH)
+# answers that only say "nothing" with punctuation: not gibberish, just no comment
+_PLACEHOLDER = r"[\-\u2010-\u2015\u30fc\u30fb.\u3002\u3001,/_~\u301c*\s]*"
+
+
+def gibberish(texts) -> pd.Series:
+    """Flag open-ended answers that are keyboard mashing rather than words.
+
+    Parameters
+    ----------
+    texts : Series or sequence of str
+        Open-ended answers; missing or empty answers are never flagged.
+
+    Returns
+    -------
+    Series of bool, same index.
+
+    Notes
+    -----
+    After Unicode NFKC normalisation (full-width ``ｋｋｋｋ`` becomes
+    ``kkkk``), lower-casing and trimming, an answer is gibberish when it:
+
+    1. contains no letter of any script (kana, kanji, Latin, ...), e.g.
+       ``!!!!``, ``123123``; single characters and placeholders made only of
+       dashes, dots or slashes (``-``, ``...``, ``ー``) are read as "no
+       comment" and not flagged;
+    2. is one character repeated three or more times (``aaaaa``, ``ああああ``);
+    3. is a short Latin/digit pattern of 2-4 characters repeated
+       (``asdfasdf``, ``hahaha``);
+    4. contains a run of four adjacent keys of a QWERTY keyboard row
+       (``qwerty``, ``asdf``, ``zxcv``, ``lkjh``), leaving out runs that occur
+       in English words (``erty`` as in *property*);
+    5. contains six or more consecutive Latin consonants (``y`` counts as a
+       vowel), as in ``sdfghjkl`` or ``fjdksla``.
+
+    Ordinary Japanese answers (kana/kanji, with or without Latin acronyms
+    such as AI, DX, CRM) and ordinary English sentences match none of these.
+    All tests are pandas string methods with regular expressions, vectorised
+    over answers.
+
+    Example
+    -------
+    >>> gibberish(["asdfasdf", "特になし", "Better support in Japanese", "ｋｋｋｋ"]).tolist()
+    [True, False, False, True]
+    """
+    s = pd.Series(texts) if not isinstance(texts, pd.Series) else texts
+    t = s.astype("string").str.normalize("NFKC").str.strip().str.lower()
+    present = t.notna() & (t.str.len() > 0)
+    compact = t.str.replace(r"\s+", "", regex=True)
+    placeholder = compact.str.fullmatch(_PLACEHOLDER)
+    no_letter = ~compact.str.contains(r"[^\W\d_]", regex=True) & (compact.str.len() >= 2)
+    repeated_char = compact.str.fullmatch(r"(.)\1{2,}")
+    repeated_pattern = t.str.fullmatch(r"([a-z0-9]{2,4})\1+")
+    key_run = t.str.contains("|".join(_KEY_RUNS), regex=True)
+    consonants = t.str.contains(r"[b-df-hj-np-tv-xz]{6,}", regex=True)
+    bad = (no_letter & ~placeholder) | repeated_char | repeated_pattern | key_run | consonants
+    out = (present & bad.fillna(False)).astype(bool)
+    out.name = s.name
+    return pd.Series(out.to_numpy(dtype=bool), index=s.index, name=s.name)

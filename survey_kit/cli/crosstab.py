@@ -1,0 +1,191 @@
+"""``survey-kit crosstab``: a banner table from a questionnaire and a response file.
+
+Reads the responses, cleans them (``sk.clean``) and weights them by the
+questionnaire's ``weighting`` defaults (method, variables, not-stated
+strategy, population targets relative to the YAML file), or takes an already
+weighted file (``--weight-column``), or stays unweighted (``--unweighted``);
+then prints or writes the table.
+
+Example
+-------
+$ survey-kit crosstab questionnaires/japan_digital_services_2024.yaml \\
+      sample_data/japan_digital_services_2024_raw.csv \\
+      --rows foreign_share --cols export_intensity
+$ survey-kit crosstab Q.yaml raw.csv --rows foreign_services --cols size_class \\
+      --cols sector --format xlsx --out tables/foreign_services.xlsx
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+FORMATS = ("text", "md", "html", "latex", "xlsx", "csv")
+_SUFFIX = {".txt": "text", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html",
+           ".tex": "latex", ".xlsx": "xlsx", ".csv": "csv"}
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    p = subparsers.add_parser(
+        "crosstab",
+        help="banner table of row variables by banner variables, with letters and tests",
+        description="Clean and weight a response file as the questionnaire says, then print or "
+                    "write a banner table: weighted percentages, bases, nets, significance "
+                    "letters and the Rao-Scott test of each block.",
+    )
+    p.add_argument("questionnaire", metavar="QUESTIONNAIRE", help="questionnaire YAML file")
+    p.add_argument("responses", metavar="RESPONSES",
+                   help="response file (raw export, or a weighted file with --weight-column)")
+    p.add_argument("--rows", action="append", required=True, metavar="VAR",
+                   help="row variable or multi-select question id; repeat (or separate by "
+                        "commas) for several blocks")
+    p.add_argument("--cols", action="append", required=True, metavar="VAR",
+                   help="banner variable; repeat (or separate by commas) for several")
+    w = p.add_mutually_exclusive_group()
+    w.add_argument("--targets", metavar="TARGETS",
+                   help="population targets CSV/YAML (default: the questionnaire's "
+                        "weighting.targets, relative to the YAML file)")
+    w.add_argument("--weight-column", metavar="W",
+                   help="the file is already cleaned and weighted; use this column as weights")
+    w.add_argument("--unweighted", action="store_true",
+                   help="clean but do not weight; unweighted percentages and Pearson tests")
+    p.add_argument("--percent", choices=("col", "row", "total", "none"), default="col",
+                   help="column (default), row or total percentages, or counts")
+    p.add_argument("--format", choices=FORMATS, default=None,
+                   help="output format (default: from the --out suffix, else text)")
+    p.add_argument("--out", metavar="FILE", help="write to FILE instead of printing")
+    p.add_argument("--lang", choices=("en", "ja"), default="en", help="label language")
+    p.add_argument("--alpha", type=float, default=0.05, help="significance level of the letters")
+    p.add_argument("--adjust", choices=("holm", "bh", "bonferroni", "none"), default="holm",
+                   help="multiple-comparison adjustment of the letters (default holm)")
+    p.add_argument("--min-base", type=int, default=30,
+                   help="mark columns with a smaller unweighted base and leave them untested")
+    p.add_argument("--no-nets", action="store_true", help="leave out the questionnaire's nets")
+    p.add_argument("--no-letters", action="store_true", help="no significance letters")
+    p.add_argument("--ci", action="store_true", help="show confidence intervals")
+    p.add_argument("--title", help="table title")
+    p.add_argument("--encoding", help="text encoding of a CSV (default: detected)")
+    p.set_defaults(run=run)
+    return p
+
+
+def _split(values: list[str]) -> list[str]:
+    out: list[str] = []
+    for v in values:
+        out += [x.strip() for x in v.split(",") if x.strip()]
+    return out
+
+
+def _output_format(args: argparse.Namespace) -> str:
+    from ..errors import UsageError
+
+    fmt = args.format
+    if fmt is None:
+        fmt = _SUFFIX.get(Path(args.out).suffix.lower(), "text") if args.out else "text"
+    if fmt == "xlsx" and not args.out:
+        raise UsageError("--format xlsx writes a workbook; give the file with --out FILE.xlsx")
+    return fmt
+
+
+def _check_names(frame: Any, q: Any, names: list[str], role: str) -> None:
+    from ..crosstab import _valid_names
+    from ..errors import CrosstabError
+
+    valid = _valid_names(frame, q)
+    bad = [x for x in names if x not in valid]
+    if bad:
+        raise CrosstabError(f"unknown {role} variable(s) {', '.join(map(repr, bad))}; valid "
+                            f"names are: {', '.join(valid)}")
+
+
+def weighted_design(frame: Any, q: Any, targets: str | None = None) -> tuple[Any, str]:
+    """A calibrated design from the questionnaire's weighting defaults; and a summary line."""
+    from .. import weighting
+    from ..design import SurveyDesign
+    from ..errors import UsageError
+    from ..targets import load_targets
+
+    cfg = q.weighting
+    if cfg is None and targets is None:
+        raise UsageError(f"questionnaire {q.id!r} defines no weighting; give --targets, "
+                         "--weight-column W or --unweighted")
+    if targets is None:
+        if not cfg.targets:
+            raise UsageError(f"questionnaire {q.id!r} names no population targets "
+                             "(weighting.targets); give --targets or --unweighted")
+        base = Path(q.source).parent if q.source is not None else Path(".")
+        path = base / cfg.targets
+    else:
+        path = Path(targets)
+    tg = load_targets(path)
+    method = cfg.method if cfg is not None else "rake"
+    kwargs: dict[str, Any] = {}
+    if cfg is not None:
+        kwargs["variables"] = list(cfg.variables)
+        if cfg.not_stated:
+            kwargs["not_stated"] = cfg.not_stated
+        if cfg.impute_within:
+            kwargs["impute_within"] = cfg.impute_within
+    func = getattr(weighting, method)
+    result = func(frame, tg, **kwargs)
+    design = SurveyDesign(frame).with_weighting(result)
+    vars_ = ", ".join(kwargs.get("variables", [])) or "all target margins"
+    note = f"weights: {method} to {vars_} ({path})"
+    for w in getattr(result, "warnings", ()) or ():
+        note += f"\n  warning: {w}"
+    return design, note
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..crosstab import crosstab
+    from ..io import read_responses
+    from ..questionnaire import load_questionnaire
+
+    fmt = _output_format(args)
+    rows, cols = _split(args.rows), _split(args.cols)
+    q = load_questionnaire(args.questionnaire)
+    raw = read_responses(args.responses, q, encoding=args.encoding, duplicate_ids="keep")
+    _check_names(raw, q, rows, "row")
+    _check_names(raw, q, cols, "banner (--cols)")
+    if args.weight_column:
+        from ..design import SurveyDesign
+        from ..errors import UsageError
+
+        if args.weight_column not in raw.columns:
+            raise UsageError(f"the weight column {args.weight_column!r} is not in "
+                             f"{args.responses}; its columns are: "
+                             f"{', '.join(map(str, raw.columns))}")
+        data: Any = SurveyDesign(raw, weights=args.weight_column)
+        summary = f"{len(raw)} respondents; weights from column {args.weight_column!r}"
+    else:
+        from ..cleaning import clean
+
+        kept = clean(raw, q).kept
+        summary = f"{len(kept)} of {len(raw)} respondents kept after cleaning"
+        if args.unweighted:
+            data = kept
+            summary += "; unweighted"
+        else:
+            data, note = weighted_design(kept, q, args.targets)
+            summary += f"; {note}"
+    table = crosstab(data, rows, cols, percent=args.percent, weighted=not args.unweighted,
+                     nets=not args.no_nets, ci=args.ci, letters=not args.no_letters,
+                     alpha=args.alpha, adjust=None if args.adjust == "none" else args.adjust,
+                     min_base=args.min_base, questionnaire=q, lang=args.lang, title=args.title)
+    print(summary, file=sys.stderr)
+    if fmt == "xlsx":
+        table.to_excel(args.out)
+    else:
+        text = {"text": table.to_text, "md": table.to_markdown, "html": table.to_html,
+                "latex": table.to_latex, "csv": table.to_csv}[fmt]()
+        if args.out:
+            from .._files import write_text
+
+            write_text(args.out, text)
+        else:
+            sys.stdout.write(text)
+    if args.out:
+        print(f"wrote {args.out}", file=sys.stderr)
+    return 0

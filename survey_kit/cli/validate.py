@@ -1,0 +1,196 @@
+"""``survey-kit validate QUESTIONNAIRE [RESPONSES]``: check an instrument and a response file.
+
+Prints what the questionnaire defines (questions, variables, traps, rules,
+weighting) and, when a response file is given, how it maps onto the
+instrument: rows, mapped and extra columns, missing values per variable,
+repeated respondent ids and warnings. Exit code 0 when both are valid, 2 when
+either is not (the error names the file, row, column and value).
+
+Example
+-------
+$ survey-kit validate questionnaires/japan_digital_services_2024.yaml \\
+      sample_data/japan_digital_services_2024_raw.csv
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    p = subparsers.add_parser(
+        "validate",
+        help="check a questionnaire and, optionally, a response file against it",
+        description="Check a questionnaire YAML and, if given, a response file (CSV, XLSX, "
+                    "SPSS .sav, Stata .dta, Parquet, Qualtrics CSV) against it. "
+                    "Exit code 0 when valid, 2 when not.",
+    )
+    p.add_argument("questionnaire", metavar="QUESTIONNAIRE", help="questionnaire YAML file")
+    p.add_argument("responses", metavar="RESPONSES", nargs="?",
+                   help="response file to check against the questionnaire")
+    p.add_argument("--encoding", help="text encoding of a CSV (default: detected; e.g. cp932)")
+    p.add_argument("--sheet", help="sheet of a workbook, by name or 0-based position")
+    p.add_argument("--format", dest="file_format",
+                   help="force the file format (csv, tsv, qualtrics, xlsx, sav, dta, parquet)")
+    p.add_argument("--missing-columns", choices=("error", "allow"), default="error",
+                   help="a column the questionnaire names but the file lacks: error (default) "
+                        "or allow (the variable is left empty and a warning is shown)")
+    p.set_defaults(run=run)
+    return p
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..questionnaire import load_questionnaire
+
+    q = load_questionnaire(args.questionnaire)
+    print(instrument_report(q))
+    warnings = 0
+    if args.responses:
+        from ..io import read_responses
+
+        sheet = args.sheet
+        if sheet is not None and sheet.isdigit():
+            sheet = int(sheet)
+        frame = read_responses(args.responses, q, encoding=args.encoding, sheet=sheet,
+                               format=args.file_format, missing_columns=args.missing_columns,
+                               duplicate_ids="keep")
+        text, warnings = responses_report(frame, q)
+        print()
+        print(text)
+    print()
+    what = "questionnaire and responses are" if args.responses else "questionnaire is"
+    note = f" ({warnings} warning{'s' if warnings != 1 else ''})" if warnings else ""
+    print(f"Result: the {what} valid{note}.")
+    return 0
+
+
+def _counts(items: list[str]) -> str:
+    return ", ".join(f"{k} {v}" for k, v in Counter(items).items())
+
+
+def instrument_report(q: Any) -> str:
+    """Plain-text summary of a questionnaire."""
+    s = q.survey
+    lines = [f"Questionnaire: {q.source}" if q.source else "Questionnaire",
+             f"  Title:          {s.title} ({s.id})"]
+    if s.title_ja:
+        lines.append(f"                  {s.title_ja}")
+    lines.append(f"  Fieldwork:      {s.fieldwork.start} to {s.fieldwork.end}, {s.platform}; "
+                 f"target n = {s.target_sample_size}; languages {', '.join(s.languages)}")
+    lines.append(f"  Questions:      {len(q.questions)} ({_counts([x.type for x in q.questions])})")
+    variables = q.variables
+    lines.append(f"  Variables:      {len(variables)} "
+                 f"({_counts([v.kind for v in variables.values()])})")
+    columns = [v.column for v in variables.values() if v.column]
+    lines.append(f"  Export columns: {len(columns) + 1} (respondent id in "
+                 f"{s.respondent_id!r})")
+    traps = q.quality.traps
+    lines.append(f"  Traps:          {len(traps)}")
+    for t in traps:
+        if t.type == "instructed":
+            detail = f"instructed, {t.question} expects {', '.join(map(str, t.expected or []))}"
+        else:
+            detail = f"consistency, {t.question} vs {t.repeat}"
+            if t.tolerance:
+                detail += f" (tolerance {t.tolerance:g})"
+        lines.append(f"    {t.id}: {detail}")
+    rules = q.quality.rules
+    lines.append(f"  Rules:          {len(rules)}" + (f" ({_counts([r.kind for r in rules])})"
+                                                      if rules else ""))
+    for r in rules:
+        lines.append(f"    {r.id} [{r.kind}, {r.action}]" + (f": {r.label}" if r.label else ""))
+    if q.quality.open_ended:
+        lines.append(f"  Open-ended:     {', '.join(q.quality.open_ended)}")
+    w = q.weighting
+    if w is not None:
+        target = ""
+        if w.targets:
+            path = (Path(q.source).parent / w.targets) if q.source else Path(w.targets)
+            target = f"; targets {w.targets}" + ("" if path.exists() else " (file not found)")
+        lines.append(f"  Weighting:      {w.method} on {', '.join(w.variables)}{target}")
+    return "\n".join(lines)
+
+
+def responses_report(frame: Any, q: Any) -> tuple[str, int]:
+    """Plain-text summary of a labelled frame read with ``duplicate_ids='keep'``.
+
+    Returns the text and the number of warnings it lists.
+    """
+    from ..io import MISSING_SUFFIX, RAW_ID
+
+    attrs = frame.attrs
+    cols = attrs.get("columns", {})
+    enc = f", {attrs['encoding']}" if attrs.get("encoding") else ""
+    lines = [f"Responses: {attrs.get('source', '')} ({attrs.get('format', '?')}{enc})",
+             f"  Rows:             {len(frame)} (first respondent on row "
+             f"{attrs.get('first_row', '?')})"]
+    mapped, missing, extra = cols.get("mapped", []), cols.get("missing", []), cols.get("extra", [])
+    lines.append(f"  Columns:          {cols.get('in_file', '?')} in the file; {len(mapped)} "
+                 "mapped to the questionnaire (respondent id included)")
+    shown = ", ".join(extra[:15]) + (" ..." if len(extra) > 15 else "")
+    lines.append(f"  Extra columns:    {len(extra)}" + (f" kept as they are: {shown}"
+                                                        if extra else ""))
+    if missing:
+        lines.append(f"  Missing columns:  {len(missing)} left empty: {', '.join(missing)}")
+    warnings = list(attrs.get("warnings", []))
+
+    # repeated respondent ids
+    if RAW_ID in frame.columns:
+        raw_ids = frame[RAW_ID]
+        rep = raw_ids[raw_ids.duplicated(keep=False)]
+        if len(rep):
+            counts = rep.value_counts(sort=False)
+            ex = ", ".join(f"{i!r} x{n}" for i, n in counts.iloc[:5].items())
+            lines.append(f"  Duplicate ids:    {len(counts)} id(s) repeated in {len(rep)} rows "
+                         f"({ex}{' ...' if len(counts) > 5 else ''})")
+            warnings.append(f"{len(counts)} respondent id(s) appear more than once; cleaning's "
+                            "duplicate rule will flag the repeats")
+        else:
+            lines.append("  Duplicate ids:    0")
+
+    # missing values per variable: blank vs each missing-code reason
+    rows = []
+    complete = 0
+    seen_multi: set[str] = set()
+    for name, info in q.variables.items():
+        if info.kind == "binary":
+            if info.question in seen_multi:
+                continue
+            seen_multi.add(info.question)
+            label = info.question
+            values = frame[q.multi_variables(info.question)[0]]
+            reason_col = info.question + MISSING_SUFFIX
+        else:
+            label = name
+            values = frame[name]
+            reason_col = name + MISSING_SUFFIX
+        isna = values.isna().to_numpy()
+        reasons: dict[str, int] = {}
+        if reason_col in frame.columns:
+            r = frame[reason_col]
+            reasons = {str(k): int(v) for k, v in r.value_counts(sort=False).items() if v}
+            isna = isna & r.isna().to_numpy()
+        blank = int(isna.sum())
+        if blank == 0 and not reasons:
+            complete += 1
+            continue
+        rows.append((label, blank, reasons))
+    lines.append(f"  Missing values:   {complete} variable(s) complete; {len(rows)} with blanks "
+                 "or missing codes")
+    if rows:
+        keys = list(dict.fromkeys(k for _, _, r in rows for k in r))
+        width = max(len(r[0]) for r in rows) + 2
+        head = f"    {'variable':<{width}}{'blank':>8}" + "".join(f"{k:>13}" for k in keys)
+        lines.append(head)
+        for label, blank, reasons in rows:
+            cells = "".join(f"{reasons.get(k, 0) or '-':>13}" for k in keys)
+            lines.append(f"    {label:<{width}}{blank:>8}" + cells)
+    if warnings:
+        lines.append(f"  Warnings:         {len(warnings)}")
+        lines.extend(f"    - {w}" for w in warnings)
+    else:
+        lines.append("  Warnings:         none")
+    return "\n".join(lines), len(warnings)

@@ -1,0 +1,1669 @@
+"""Banner tables: row variables by banner variables, with bases, nets and significance letters.
+
+:func:`crosstab` turns one or more row variables (single-choice, Likert,
+banded numeric, multi-select, numeric) and one or more banner variables into
+a :class:`Crosstab`: weighted percentages (or means) for every column, the
+unweighted, weighted and effective base of every column, design-based
+standard errors and confidence intervals, significance letters for pairwise
+column comparisons and an overall test of association for every block.
+Labels and level order come from the questionnaire.
+
+Example
+-------
+>>> import survey_kit as sk                                            # doctest: +SKIP
+>>> q = sk.load_questionnaire("questionnaires/japan_digital_services_2024.yaml")
+>>> design = sk.SurveyDesign(weighted_frame, weights="weight")
+>>> tab = sk.crosstab(design, "foreign_share", "export_intensity", questionnaire=q)
+>>> print(tab)                    # terminal table with letters and the Rao-Scott test
+>>> tab.to_excel("out/foreign_share.xlsx")
+
+Notes
+-----
+**Cells.** For a row category :math:`r` (an option, a net, a selected
+multi-select option) and a column domain :math:`c` (a level of a banner
+variable, or Total), with :math:`a_i` = 1 when respondent :math:`i` answered
+the row question (the *base*), the column percentage is the ratio of
+weighted totals
+
+.. math:: \\hat p_{rc} = \\frac{\\sum_i w_i\\, a_i\\, d_{ic}\\, y_{ir}}{\\sum_i w_i\\, a_i\\, d_{ic}}
+          = \\frac{\\hat T(y_r 1_c)}{\\hat N_c}.
+
+Row percentages divide by the weighted count of row category :math:`r` among
+respondents with a value of the banner variable, total percentages by the
+weighted base of the Total column. Mean rows of numeric variables are
+:math:`\\hat T(y 1_c) / \\hat N_c`.
+
+**Variance.** Each estimate is a ratio :math:`\\hat T(u)/\\hat T(v)` with
+influence function :math:`z_i = (u_i - \\hat p\\, v_i) / \\hat T(v)`
+(Binder 1983); its variance is the design variance of :math:`\\hat T(z)`,
+:meth:`SurveyDesign.vcov_total` (strata, PSUs, fpc and calibration). For
+designs whose PSUs are the respondents and that are not calibrated (weights
+only, optionally stratified, with or without fpc) the same quantity is
+computed from per-stratum sums of :math:`w` and :math:`w^2` over cells:
+
+.. math:: \\hat V = \\sum_h (1 - f_h) \\frac{n_h}{n_h - 1}
+          \\Big[\\sum_{i \\in h} w_i^2 z_i^2 - \\frac{(\\sum_{i \\in h} w_i z_i)^2}{n_h}\\Big],
+
+which needs one ``np.bincount`` per statistic and block, so a 20 x 12 banner
+on a million respondents takes a fraction of a second. Other designs
+(clusters, calibration, lonely PSUs) stack the influence functions of all
+cells of a block and call ``vcov_total`` once per block and banner variable.
+
+**Letters.** For every row and every pair of columns :math:`(a, b)` of the
+same banner variable, :math:`t = (\\hat p_a - \\hat p_b) / se`, with
+:math:`se^2 = V_{aa} + V_{bb} - 2 V_{ab}` the design variance of the
+difference of the two influence functions (so covariances from shared PSUs,
+strata and calibration count), referred to Student's t on the design degrees
+of freedom (two-sided; :meth:`SurveyDesign.compare` gives the same for one
+pair). The p-values of one *family* -- all pairs of columns of one banner
+variable for one row -- are adjusted together (Holm by default,
+``statsmodels.stats.multitest.multipletests``). The letter of column
+:math:`b` is shown in column :math:`a` when :math:`\\hat p_a` is
+significantly higher. Columns with an unweighted base below ``min_base`` are
+not tested. Unweighted tables use the pooled two-proportion z test (Welch's
+t test for means).
+
+**Overall tests.** For a categorical block and a banner variable: the
+Rao-Scott second-order corrected Pearson X^2 referred to an F distribution
+(Rao and Scott 1984; R ``svychisq(statistic="F")``, as
+:func:`survey_kit.stats.svychisq`) with Cramer's V from the weighted cell
+proportions; unweighted: Pearson's chi-squared. For each option of a
+multi-select block the option-by-banner 2 x c table is tested. For a numeric
+block: the design-based Wald F test that all column means are equal (as
+R ``regTermTest`` on ``svyglm(y ~ banner)``), or one-way ANOVA unweighted.
+
+References
+----------
+Binder, D. A. (1983). On the variances of asymptotically normal estimators
+from complex surveys. International Statistical Review 51, 279-292.
+Rao, J. N. K. and Scott, A. J. (1984). On chi-squared tests for multiway
+contingency tables with cell proportions estimated from survey data. Annals
+of Statistics 12, 46-60.
+Kish, L. (1965). Survey Sampling. Wiley (effective sample size).
+Holm, S. (1979). A simple sequentially rejective multiple test procedure.
+Scandinavian Journal of Statistics 6, 65-70.
+Lumley, T. (2010). Complex Surveys: A Guide to Analysis Using R. Wiley.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ._results import ResultMixin
+from .errors import CrosstabError, DesignError, UsageError
+
+__all__ = ["crosstab", "Crosstab", "write_workbook", "PERCENT_MODES", "ADJUST_METHODS"]
+
+PERCENT_MODES = ("col", "row", "total", "none")
+#: accepted ``adjust`` values -> statsmodels ``multipletests`` method
+ADJUST_METHODS: dict[Any, str | None] = {
+    "holm": "holm", "bh": "fdr_bh", "fdr_bh": "fdr_bh", "bonferroni": "bonferroni",
+    "none": None, None: None,
+}
+_ADJUST_NAMES = {"holm": "Holm", "fdr_bh": "Benjamini-Hochberg", "bonferroni": "Bonferroni"}
+
+#: joint banner cells above which the banner variables are aggregated one by one
+_JOINT_LIMIT = 2_000_000
+#: respondent x influence-column elements per call of vcov_total in the general path
+_CHUNK = 4_000_000
+
+TOTAL = "total"
+
+# fixed words of the tables, by language
+_WORDS = {
+    "en": {"total": "Total", "net": "(net)", "mean": "Mean", "se": "Standard error",
+           "base_u": "Unweighted base", "base_w": "Weighted base", "base_e": "Effective base",
+           "base": "Base", "ci": "CI", "by": "by", "and": "and"},
+    "ja": {"total": "全体", "net": "（ネット）", "mean": "平均", "se": "標準誤差",
+           "base_u": "回答者数（非加重）", "base_w": "加重後回答者数", "base_e": "有効回答者数",
+           "base": "回答者数", "ci": "信頼区間", "by": "×", "and": "・"},
+}
+
+
+# ---------------------------------------------------------------------------
+# the result
+# ---------------------------------------------------------------------------
+
+@dataclass(frozen=True, eq=False)
+class Crosstab(ResultMixin):
+    """A banner table: cells, bases, letters and tests of one or more row blocks.
+
+    Built by :func:`crosstab`. Immutable; every view is derived from the
+    tidy ``cells`` frame and the small frames beside it.
+
+    Attributes
+    ----------
+    cells : DataFrame
+        One row per (row, column): see :meth:`to_frame`.
+    columns : DataFrame
+        The banner columns in display order: ``banner_variable,
+        banner_label, column_level, column_label, column_letter`` (the Total
+        column has ``banner_variable == "total"`` and no letter).
+    tests : DataFrame
+        One row per block and banner variable (per option and banner
+        variable for multi-select blocks): ``block, row_variable,
+        banner_variable, method, statistic_name, statistic, df1, df2,
+        pvalue, cramers_v, n, warnings``.
+    comparisons : DataFrame
+        Every pairwise column comparison behind the letters: ``block,
+        row_variable, row_level, banner_variable, column_a, column_b,
+        letter_a, letter_b, estimate_a, estimate_b, difference, se,
+        statistic, df, pvalue, pvalue_adjusted, significant``. Estimates are
+        proportions (0-1) or means.
+    blocks : DataFrame
+        ``block, label, kind, base`` per row block.
+    title : str
+    notes : tuple of str
+        Lines printed under the table (what the numbers are, the letters,
+        the tests, low bases).
+    percent, weighted, nets, ci, letters, alpha, adjust, min_base,
+    conf_level, lang, degf
+        The options the table was built with (``degf``: the design degrees
+        of freedom, None when unweighted).
+    warnings : tuple of str
+        Everything a reader should know (levels outside the questionnaire,
+        tests not computed, questionnaire not found).
+    """
+
+    cells: pd.DataFrame
+    columns: pd.DataFrame
+    tests: pd.DataFrame
+    comparisons: pd.DataFrame
+    blocks: pd.DataFrame
+    title: str
+    notes: tuple[str, ...]
+    percent: str = "col"
+    weighted: bool = True
+    nets: bool = True
+    ci: bool = False
+    letters: bool = True
+    alpha: float = 0.05
+    adjust: str | None = "holm"
+    min_base: int = 30
+    conf_level: float = 0.95
+    lang: str = "en"
+    degf: float | None = None
+    warnings: tuple[str, ...] = ()
+
+    # -- views ---------------------------------------------------------------
+    def to_frame(self) -> pd.DataFrame:
+        """The table in tidy long form, one row per (row, column).
+
+        Columns: ``block, block_label, row_variable, row_level, row_label,
+        row_kind`` (level, net, option, mean), ``banner_variable,
+        banner_label, column_level, column_label, column_letter, percent``
+        (0-100; NaN for counts and means), ``count`` (weighted count of the
+        row in the column; unweighted when the table is), ``unweighted_count,
+        mean, se, ci_low, ci_high`` (of the statistic shown: percent in
+        percentage points, count or mean), ``letters`` (columns this one is
+        significantly higher than), ``unweighted_base, weighted_base,
+        effective_base, low_base``.
+        """
+        return self.cells.copy()
+
+    def __str__(self) -> str:
+        from .crosstab_render import render_text
+
+        return render_text(self)
+
+    def __repr__(self) -> str:
+        nb = len(self.blocks)
+        nc = len(self.columns)
+        return (f"<Crosstab {self.title!r}: {nb} block(s), {nc} columns, "
+                f"{'weighted' if self.weighted else 'unweighted'}, percent={self.percent!r}>")
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+    def to_text(self) -> str:
+        """The terminal rendering (same as ``str(table)``)."""
+        return str(self)
+
+    def to_markdown(self, path: str | Path | None = None) -> str:
+        """A Markdown (pipe) table with the tests and notes below it.
+
+        If ``path`` is given the text is also written there (atomically).
+        """
+        from .crosstab_render import render_markdown
+
+        return _maybe_write(render_markdown(self), path)
+
+    def to_html(self, path: str | Path | None = None) -> str:
+        """A self-contained HTML table (inline style) whose caption gives the tests and notes."""
+        from .crosstab_render import render_html
+
+        return _maybe_write(render_html(self), path)
+
+    def to_latex(self, path: str | Path | None = None) -> str:
+        """A LaTeX ``table`` with a booktabs ``tabular`` (needs ``\\usepackage{booktabs}``)."""
+        from .crosstab_render import render_latex
+
+        return _maybe_write(render_latex(self), path)
+
+    def to_excel(self, path: str | Path, sheet_name: str | None = None) -> Path:
+        """Write the table to an XLSX workbook (one sheet), formatted; see :func:`write_workbook`."""
+        name = sheet_name or str(self.blocks["block"].iloc[0] if len(self.blocks) else "table")
+        return write_workbook(path, {name: self})
+
+    def to_csv(self, path: str | Path | None = None) -> str:
+        """The tidy long form (:meth:`to_frame`) as CSV text; also written to ``path`` if given."""
+        text = self.cells.to_csv(index=False, lineterminator="\n")
+        return _maybe_write(text, path)
+
+    # -- conveniences ----------------------------------------------------------
+    def cell(self, row_level: Any, column_level: Any, *, block: str | None = None,
+             banner_variable: str | None = None) -> pd.Series:
+        """The record of one cell (a row of :meth:`to_frame`).
+
+        ``column_level="total"`` is the Total column. ``block`` and
+        ``banner_variable`` are needed only when ambiguous.
+        """
+        c = self.cells
+        m = (c["row_level"].astype(str) == str(row_level)) & (
+            c["column_level"].astype(str) == str(column_level))
+        if block is not None:
+            m &= c["block"] == block
+        if banner_variable is not None:
+            m &= c["banner_variable"] == banner_variable
+        hits = c[m]
+        if len(hits) != 1:
+            raise CrosstabError(f"{len(hits)} cells match row level {row_level!r} and column "
+                                f"{column_level!r}; give block= and banner_variable= to pick one")
+        return hits.iloc[0]
+
+
+def _maybe_write(text: str, path: str | Path | None) -> str:
+    if path is not None:
+        from ._files import write_text
+
+        write_text(path, text)
+    return text
+
+
+def write_workbook(path: str | Path, tables: Mapping[str, Any]) -> Path:
+    """Write several tables to one XLSX workbook, one formatted sheet per table.
+
+    Parameters
+    ----------
+    path : str or Path
+        The ``.xlsx`` file (written atomically).
+    tables : mapping of sheet name -> Crosstab or DataFrame
+        Crosstabs get the banner layout (bold headers, percentages formatted
+        as %, letters in a sub-row, bases in italics, low-base columns in
+        grey, tests and notes below). DataFrames are written with a bold
+        header. Sheet names are made Excel-safe (31 characters, no
+        ``[]:*?/\\``) and unique.
+
+    Returns
+    -------
+    Path
+
+    Examples
+    --------
+    >>> write_workbook("out/tables.xlsx", {"foreign share": tab1, "bases": df})  # doctest: +SKIP
+    """
+    from .crosstab_render import write_xlsx
+
+    return write_xlsx(path, tables)
+
+
+# ---------------------------------------------------------------------------
+# resolving the input
+# ---------------------------------------------------------------------------
+
+@dataclass
+class _Var:
+    """A categorical variable resolved to integer codes."""
+
+    name: str
+    label: str
+    codes: np.ndarray          # intp, -1 = missing
+    levels: list               # keys, in display order
+    labels: list
+
+
+@dataclass
+class _Row:
+    variable: str
+    level: Any
+    label: str
+    kind: str                  # level, net, option, mean
+
+
+@dataclass
+class _Sub:
+    """The unit of computation: base categories of one variable and the rows built on them.
+
+    Rows are 0/1 combinations of disjoint base categories (levels and nets),
+    or the mean of ``values`` (numeric)."""
+
+    variable: str              # the data column (for the tests)
+    codes: np.ndarray          # base category per respondent, -1 outside the base
+    nbase: int
+    M: np.ndarray              # (rows, nbase) 0/1
+    rows: list
+    test: str                  # "chisq", "means" or "none"
+    test_cats: np.ndarray      # base categories entering the chi-square
+    values: np.ndarray | None = None
+
+
+@dataclass
+class _Block:
+    name: str
+    label: str
+    kind: str                  # categorical, multi, binary, numeric
+    subs: list
+    base: str
+
+
+def _is_design(obj: Any) -> bool:
+    return hasattr(obj, "vcov_total") and hasattr(obj, "weights") and hasattr(obj, "frame")
+
+
+def _find_questionnaire(frame: pd.DataFrame, warnings: list[str]):
+    """The questionnaire named by ``frame.attrs``, if it can be found; else None."""
+    from .questionnaire import Questionnaire, load_questionnaire
+
+    attr = frame.attrs.get("questionnaire")
+    if attr is None or attr == "":
+        return None
+    if isinstance(attr, Questionnaire):
+        return attr
+    if not isinstance(attr, (str, Path)):
+        return None
+    cands = []
+    p = Path(attr)
+    if p.suffix.lower() in (".yaml", ".yml"):
+        cands.append(p)
+    else:
+        cands.append(Path("questionnaires") / f"{attr}.yaml")
+        src = frame.attrs.get("source")
+        if isinstance(src, (str, Path)):
+            base = Path(src).resolve().parent
+            cands += [base / "questionnaires" / f"{attr}.yaml",
+                      base.parent / "questionnaires" / f"{attr}.yaml"]
+    for c in cands:
+        if c.is_file():
+            return load_questionnaire(c)
+    warnings.append(f"the data name questionnaire {str(attr)!r} but its YAML was not found; "
+                    "labels and level order fall back to the data (pass questionnaire=)")
+    return None
+
+
+def _as_list(spec: Any, what: str) -> list[str]:
+    if isinstance(spec, str):
+        return [spec]
+    if isinstance(spec, (list, tuple)) and spec and all(isinstance(s, str) for s in spec):
+        return list(spec)
+    raise UsageError(f"{what} must be a variable name or a list of names; got {spec!r}")
+
+
+def _valid_names(frame: pd.DataFrame, q) -> list[str]:
+    names = [str(c) for c in frame.columns if not str(c).endswith("__missing")
+             and not str(c).startswith("_")]
+    if q is not None:
+        for qu in q.questions:
+            if qu.type in ("multi", "grid") and qu.id not in names:
+                names.append(qu.id)
+    return names
+
+
+def _unknown(name: str, role: str, frame: pd.DataFrame, q) -> CrosstabError:
+    valid = _valid_names(frame, q)
+    return CrosstabError(f"unknown {role} variable {name!r}; valid names are: "
+                         f"{', '.join(valid)}", column=name)
+
+
+def _codes_for(series: pd.Series, levels: list) -> np.ndarray:
+    """Codes of ``series`` over ``levels`` (-1 for missing)."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        cats = list(series.cat.categories)
+        table = np.append(pd.Index(levels, dtype=object).get_indexer(
+            pd.Index(cats, dtype=object)), -1).astype(np.intp)
+        cc = np.asarray(series.cat.codes, dtype=np.intp)
+        return table[np.where(cc >= 0, cc, len(cats))]
+    vals = series.to_numpy(dtype=object)
+    out = pd.Index(levels, dtype=object).get_indexer(vals).astype(np.intp)
+    out[pd.isna(vals)] = -1
+    return out
+
+
+def _observed_levels(series: pd.Series) -> list:
+    """Levels of a column without questionnaire: categories, else sorted observed values."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        return list(series.cat.categories)
+    if series.dtype == bool:
+        return [False, True]
+    vals = pd.unique(series.dropna())
+    try:
+        return sorted(vals.tolist())
+    except TypeError:
+        return list(vals)
+
+
+def _categorical(frame: pd.DataFrame, name: str, q, lang: str, warnings: list[str],
+                 role: str) -> _Var:
+    """Resolve a categorical column: questionnaire levels first, then any others seen."""
+    series = frame[name]
+    if q is not None and q.has_variable(name) and q.variable(name).levels:
+        levels = list(q.levels(name))
+        labels = [q.label(name, lv, lang) for lv in levels]
+        extra = [lv for lv in _observed_levels(series) if lv not in levels]
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            used = set(pd.unique(series.dropna()).tolist())
+            extra = [lv for lv in extra if lv in used]
+        if extra:
+            warnings.append(f"{name!r} has level(s) {extra} that the questionnaire does not "
+                            "list; shown after its levels")
+        levels += extra
+        labels += [str(x) for x in extra]
+        label = q.label(name, None, lang)
+    elif q is not None and q.has_variable(name) and q.variable(name).kind == "binary":
+        levels = [0.0, 1.0]
+        sel = {"en": ("Not selected", "Selected"), "ja": ("選択なし", "選択")}[lang]
+        labels = list(sel)
+        label = q.label(name, None, lang)
+    else:
+        levels = _observed_levels(series)
+        labels = [str(x) for x in levels]
+        label = str(name)
+    codes = _codes_for(series, levels)
+    return _Var(name, label, codes, levels, labels)
+
+
+def _kind(frame: pd.DataFrame, name: str, q) -> str:
+    """categorical, binary, numeric or text."""
+    if q is not None and q.has_variable(name):
+        k = q.variable(name).kind
+        if k in ("categorical", "ordinal"):
+            return "categorical"
+        if k in ("binary", "numeric", "text"):
+            return k
+    s = frame[name]
+    if isinstance(s.dtype, pd.CategoricalDtype) or s.dtype == bool:
+        return "categorical"
+    if pd.api.types.is_numeric_dtype(s.dtype):
+        return "numeric"
+    if pd.api.types.is_datetime64_any_dtype(s.dtype):
+        return "text"
+    return "categorical"
+
+
+def _question_label(q, qid: str, lang: str) -> str:
+    qu = q.question(qid)
+    if lang == "ja":
+        return qu.short_ja or qu.text_ja or qu.short or qu.text
+    return qu.short or qu.text
+
+
+def _row_blocks(frame: pd.DataFrame, names: list[str], q, nets: bool, lang: str,
+                warnings: list[str]) -> list[_Block]:
+    words = _WORDS[lang]
+    blocks: list[_Block] = []
+    for name in names:
+        if name in frame.columns:
+            kind = _kind(frame, name, q)
+            if kind == "text":
+                raise CrosstabError(f"{name!r} is an open-ended (text) or date variable and "
+                                    "cannot be tabulated; code it into categories first",
+                                    column=name)
+            if kind == "numeric":
+                y = pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=float,
+                                                                          na_value=np.nan)
+                label = q.label(name, None, lang) if q is not None and q.has_variable(name) \
+                    else str(name)
+                codes = np.where(np.isnan(y), -1, 0).astype(np.intp)
+                sub = _Sub(name, codes, 1, np.ones((1, 1)),
+                           [_Row(name, "mean", words["mean"], "mean")], "means",
+                           np.array([0]), values=np.where(np.isnan(y), 0.0, y))
+                blocks.append(_Block(name, label, "numeric", [sub], "answered"))
+                continue
+            if kind == "binary":
+                blocks.append(_multi_block(frame, name, [name], q, lang,
+                                           label=q.label(name, None, lang), kind="binary"))
+                continue
+            var = _categorical(frame, name, q, lang, warnings, "row")
+            B = len(var.levels)
+            rows = [_Row(name, lv, lb, "level") for lv, lb in zip(var.levels, var.labels)]
+            M = np.eye(B)
+            if nets and q is not None and q.has_variable(name):
+                extra = []
+                for net in q.nets(name):
+                    ind = np.zeros(B)
+                    ind[[var.levels.index(lv) for lv in net.levels]] = 1.0
+                    extra.append(ind)
+                    lab = net.label_ja if lang == "ja" and net.label_ja else net.label
+                    rows.append(_Row(name, net.key, f"{lab} {words['net']}", "net"))
+                if extra:
+                    M = np.vstack([M] + extra)
+            sub = _Sub(name, var.codes, B, M, rows, "chisq", np.arange(B))
+            blocks.append(_Block(name, var.label, "categorical", [sub], "answered"))
+        elif q is not None and name in {qu.id for qu in q.questions}:
+            qu = q.question(name)
+            if qu.type == "multi":
+                opts = q.multi_variables(name)
+                missing = [v for v in opts if v not in frame.columns]
+                if missing:
+                    raise CrosstabError(f"multi-select question {name!r} needs the columns "
+                                        f"{missing}, which the data lack; read the export with "
+                                        "survey_kit.read_responses", column=name)
+                blocks.append(_multi_block(frame, name, opts, q, lang,
+                                           label=_question_label(q, name, lang), kind="multi"))
+            elif qu.type == "grid":
+                blocks += _row_blocks(frame, [it for it in q.grid_variables(name)
+                                              if it in frame.columns], q, nets, lang, warnings)
+            else:
+                raise _unknown(name, "row", frame, q)
+        else:
+            raise _unknown(name, "row", frame, q)
+    return blocks
+
+
+def _multi_block(frame: pd.DataFrame, name: str, options: list[str], q, lang: str,
+                 label: str, kind: str) -> _Block:
+    """A block with one row per option; base = respondents who answered the question."""
+    vals = []
+    for opt in options:
+        v = pd.to_numeric(frame[opt], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        bad = ~np.isnan(v) & ~np.isin(v, (0.0, 1.0))
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise CrosstabError(f"option variable {opt!r} must hold 0/1 (NaN when the "
+                                f"question was not answered); found {v[i]!r} at data row "
+                                f"{i + 1}", column=opt, value=float(v[i]))
+        vals.append(v)
+    V = np.column_stack(vals)
+    answered = ~np.isnan(V).all(axis=1)
+    subs = []
+    qid = name
+    for opt, v in zip(options, vals):
+        codes = np.where(answered, (v == 1.0).astype(np.intp), -1).astype(np.intp)
+        if q is not None and q.has_variable(opt):
+            info = q.variable(opt)
+            key = opt[len(info.question) + 1:] if opt.startswith(info.question + "_") else opt
+            lab = q.label(opt, None, lang)
+        else:
+            key, lab = opt, opt
+        subs.append(_Sub(opt, codes, 2, np.array([[0.0, 1.0]]),
+                         [_Row(opt, key, lab, "option")], "chisq", np.array([0, 1])))
+    return _Block(qid, label, kind, subs, "answered the question")
+
+
+def _banners(frame: pd.DataFrame, names: list[str], q, lang: str,
+             warnings: list[str]) -> list[_Var]:
+    out = []
+    for name in names:
+        if name not in frame.columns:
+            if q is not None and name in {qu.id for qu in q.questions}:
+                qu = q.question(name)
+                if qu.type == "multi":
+                    raise CrosstabError(
+                        f"{name!r} is a multi-select question; a banner needs one categorical "
+                        f"variable (respondents in exactly one column); use one option, e.g. "
+                        f"{q.multi_variables(name)[0]!r}", column=name)
+            raise _unknown(name, "banner (cols)", frame, q)
+        kind = _kind(frame, name, q)
+        if kind == "numeric":
+            hint = ""
+            if q is not None and q.has_variable(name):
+                qu = q.question(q.variable(name).question)
+                if qu.bands is not None:
+                    hint = f"; use its bands {qu.bands.id!r}"
+            raise CrosstabError(f"banner variable {name!r} is numeric; a banner needs a "
+                                f"categorical variable{hint or ' (band it first)'}", column=name)
+        if kind == "text":
+            raise CrosstabError(f"banner variable {name!r} is open-ended text or a date; code "
+                                "it into categories first", column=name)
+        var = _categorical(frame, name, q, lang, warnings, "banner")
+        if not var.levels:
+            raise CrosstabError(f"banner variable {name!r} has no levels (every value is "
+                                "missing)", column=name)
+        out.append(var)
+    return out
+
+
+def _letters_seq(n: int) -> list[str]:
+    out = []
+    for i in range(n):
+        s, k = "", i
+        while True:
+            s = chr(65 + k % 26) + s
+            k = k // 26 - 1
+            if k < 0:
+                break
+        out.append(s)
+    return out
+
+
+# ---------------------------------------------------------------------------
+# aggregation: per (base category, stratum, column) sums with one bincount each
+# ---------------------------------------------------------------------------
+
+class _Index:
+    """Joint codes of strata and banner levels, and their marginals per column."""
+
+    def __init__(self, banners: list[_Var], strata: np.ndarray | None, H: int) -> None:
+        n = len(banners[0].codes)
+        self.n = n
+        self.H = H
+        self.sizes = [len(b.levels) + 1 for b in banners]       # 0 = missing
+        self.K = 1 + sum(s - 1 for s in self.sizes)
+        h = np.zeros(n, dtype=np.int64) if strata is None else strata.astype(np.int64)
+        J = int(np.prod(self.sizes, dtype=np.float64)) if self.sizes else 1
+        if H * J <= _JOINT_LIMIT:
+            parts = [list(range(len(banners)))]
+        else:
+            parts = [[g] for g in range(len(banners))]
+        self.parts = []
+        for part in parts:
+            sizes = [self.sizes[g] for g in part]
+            Jp = int(np.prod(sizes))
+            code = np.zeros(n, dtype=np.int64)
+            for g in part:
+                code = code * self.sizes[g] + (banners[g].codes.astype(np.int64) + 1)
+            self.parts.append((part, sizes, Jp, h * Jp + code))
+
+    def aggregate(self, codes: np.ndarray, nbase: int, weights: list) -> list[np.ndarray]:
+        """Sum each weight (None = count) over (base category, stratum, column).
+
+        Returns arrays of shape (nbase, H, K): column 0 is Total, then the
+        levels of each banner variable in order."""
+        H, K = self.H, self.K
+        out = [np.zeros((nbase, H, K)) for _ in weights]
+        valid = codes >= 0
+        total_done = False
+        for part, sizes, Jp, hj in self.parts:
+            size = nbase * H * Jp
+            key = np.where(valid, codes.astype(np.int64) * (H * Jp) + hj, size)
+            for arr, wt in zip(out, weights):
+                s = np.bincount(key, weights=wt, minlength=size + 1)[:size]
+                s = s.reshape((nbase, H) + tuple(sizes))
+                if not total_done:
+                    arr[:, :, 0] = s.reshape(nbase, H, -1).sum(axis=2)
+                for j, g in enumerate(part):
+                    axes = tuple(2 + a for a in range(len(part)) if a != j)
+                    marg = s.sum(axis=axes) if axes else s
+                    start = 1 + sum(self.sizes[x] - 1 for x in range(g))
+                    arr[:, :, start:start + self.sizes[g] - 1] = marg[:, :, 1:]
+            total_done = True
+        return out
+
+
+# ---------------------------------------------------------------------------
+# the computation
+# ---------------------------------------------------------------------------
+
+@dataclass
+class _Design:
+    """What the engine needs of the design (or of the unweighted data)."""
+
+    weighted: bool
+    design: Any                 # SurveyDesign or None
+    w: np.ndarray
+    fast: bool                  # per-stratum sums give the exact design variance
+    strata: np.ndarray | None
+    H: int
+    n_h: np.ndarray | None
+    c_h: np.ndarray | None      # (1 - f_h) n_h / (n_h - 1)
+    degf: float
+
+
+def _design_info(design: Any, weighted: bool, n: int) -> _Design:
+    if not weighted or design is None:
+        return _Design(False, design, np.ones(n), False, None, 1, None, None, np.inf)
+    w = np.asarray(design.weights, dtype=float)
+    degf = float(design.degf)
+    attrs = ("_psu_is_row", "_calibration", "_strata", "_n_h", "_f_h")
+    fast = all(hasattr(design, a) for a in attrs)
+    if fast:
+        n_h = np.asarray(design._n_h, dtype=float)
+        f_h = np.asarray(design._f_h, dtype=float)
+        fast = bool(design._psu_is_row) and not design._calibration and bool(np.all(n_h >= 2))
+    if not fast:
+        return _Design(True, design, w, False, None, 1, None, None, degf)
+    strata = np.asarray(design._strata, dtype=np.intp)
+    c_h = np.where(f_h < 1e-7, 0.0, f_h * n_h / (n_h - 1))
+    return _Design(True, design, w, True, strata, len(n_h), n_h, c_h, degf)
+
+
+@dataclass
+class _SubResult:
+    """Estimates of one sub-block for all K columns."""
+
+    est: np.ndarray             # (R, K): proportion, count or mean (display statistic)
+    var: np.ndarray             # (R, K) variance of est
+    pcol: np.ndarray            # (R, K) column proportion / mean (for letters)
+    cov: list                   # per banner group: (R, L, L) covariance of pcol in the group
+    count_w: np.ndarray         # (R, K) weighted count
+    count_u: np.ndarray         # (R, K) unweighted count
+    base_u: np.ndarray          # (K,)
+    base_w: np.ndarray
+    base_e: np.ndarray
+    sums: list                  # aggregated arrays (for the tests)
+    sd: np.ndarray | None = None   # (K,) unweighted SD of a numeric variable
+
+
+def _groups(K: int, banners: list[_Var]) -> list[tuple[int, int]]:
+    """(start, stop) column slices of the banner groups (Total excluded)."""
+    out, start = [], 1
+    for b in banners:
+        out.append((start, start + len(b.levels)))
+        start += len(b.levels)
+    return out
+
+
+def _compute_sub(sub: _Sub, idx: _Index, dz: _Design, banners: list[_Var],
+                 percent: str) -> _SubResult:
+    w = dz.w
+    numeric = sub.values is not None
+    if dz.weighted:
+        wl = [None, w, w * w]
+    else:
+        wl = [None]
+    if numeric:
+        y = sub.values
+        wl += [w * y, w * y * y, w * w * y, w * w * y * y] if dz.weighted else [y, y * y]
+    sums = idx.aggregate(sub.codes, sub.nbase, wl)
+    C = sums[0]
+    S1, S2 = (sums[1], sums[2]) if dz.weighted else (C, C)
+    M = sub.M
+    K = idx.K
+    R = M.shape[0]
+    groups = _groups(K, banners)
+
+    # stratum-level sums of the rows (r, h, k) and of the base (h, k)
+    Cr = np.einsum("rb,bhk->rhk", M, C)
+    D1h = S1.sum(axis=0)
+    D2h = S2.sum(axis=0)
+    Dch = C.sum(axis=0)
+    base_u = Dch.sum(axis=0)
+    base_w = D1h.sum(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        base_e = np.where(D2h.sum(axis=0) > 0, base_w ** 2 / D2h.sum(axis=0), 0.0)
+    count_u = Cr.sum(axis=1)
+
+    if numeric:
+        if dz.weighted:
+            Sy, Syy, S2y, S2yy = (a[0] for a in sums[3:])
+        else:
+            Sy, Syy = sums[1][0], sums[2][0]
+        N1h = Sy[None]                   # (1, H, K)
+        count_w = np.broadcast_to(base_w, (1, K)).copy()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            mean = N1h.sum(axis=1) / base_w            # (1, K)
+        pcol = mean
+        sd = None
+        if not dz.weighted:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ss = Syy.sum(axis=0) - base_u * mean[0] ** 2
+                sd = np.sqrt(np.where(base_u > 1, ss / (base_u - 1), np.nan))
+            var = np.where(base_u > 0, sd ** 2 / base_u, np.nan)[None]
+            cov = [np.zeros((1, b - a, b - a)) for a, b in groups]
+            for g, (a, b) in enumerate(groups):
+                cov[g][0] = np.diag(var[0, a:b])
+            return _SubResult(mean, var, pcol, cov, count_w, count_u, base_u, base_w, base_e,
+                              sums, sd)
+        if dz.fast:
+            m = np.where(np.isfinite(mean), mean, 0.0)[:, None, :]         # (1, 1, K)
+            e1 = N1h - m * D1h[None]
+            qh = S2yy[None] - 2 * m * S2y[None] + m * m * D2h[None]
+            var, cov = _fast_var(dz, e1, qh, base_w, groups)
+        else:
+            var, cov = _general_col(dz, sub, banners, np.where(np.isfinite(mean), mean, 0.0),
+                                    base_w, groups)
+        return _SubResult(mean, var, pcol, cov, count_w, count_u, base_u, base_w, base_e,
+                          sums)
+
+    N1h = np.einsum("rb,bhk->rhk", M, S1)
+    N2h = np.einsum("rb,bhk->rhk", M, S2)
+    count_w = N1h.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pcol = count_w / base_w[None, :]
+    p0 = np.where(np.isfinite(pcol), pcol, 0.0)
+
+    # -- column proportions: variance and covariance within banner groups
+    if not dz.weighted:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            var_col = np.where(base_u > 0, p0 * (1 - p0) / base_u, np.nan)
+        cov = []
+        for a, b in groups:
+            L = b - a
+            cg = np.zeros((R, L, L))
+            cg[:, np.arange(L), np.arange(L)] = var_col[:, a:b]
+            cov.append(cg)
+    elif dz.fast:
+        pm = p0[:, None, :]
+        e1 = N1h - pm * D1h[None]
+        qh = N2h * (1 - 2 * pm) + pm * pm * D2h[None]
+        var_col, cov = _fast_var(dz, e1, qh, base_w, groups)
+    else:
+        var_col, cov = _general_col(dz, sub, banners, p0, base_w, groups)
+
+    # -- the statistic shown
+    if percent == "col":
+        return _SubResult(pcol, var_col, pcol, cov, count_w, count_u, base_u, base_w,
+                          base_e, sums)
+    if percent == "none":
+        est = count_w
+        if not dz.weighted:
+            var = np.full_like(est, np.nan)
+        elif dz.fast:
+            n_h = dz.n_h[None, :, None]
+            var = (dz.c_h[None, :, None] * (N2h - N1h ** 2 / n_h)).sum(axis=1)
+        else:
+            var = _general_other(dz, sub, banners, "none", p0, None)
+        return _SubResult(est, var, pcol, cov, count_w, count_u, base_u, base_w, base_e,
+                          sums)
+    if percent == "total":
+        den = base_w[0]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            est = count_w / den
+        pe = np.where(np.isfinite(est), est, 0.0)
+        if not dz.weighted:
+            var = np.where(base_u[0] > 0, pe * (1 - pe) / base_u[0], np.nan)
+        elif dz.fast:
+            pm = pe[:, None, :]
+            e1 = N1h - pm * D1h[None, :, :1]
+            qh = N2h * (1 - 2 * pm) + pm * pm * D2h[None, :, :1]
+            var = _fast_diag(dz, e1, qh, np.full(idx.K, den))
+        else:
+            var = _general_other(dz, sub, banners, "total", pe, np.full(idx.K, den))
+        return _SubResult(est, var, pcol, cov, count_w, count_u, base_u, base_w, base_e,
+                          sums)
+    # row percentages: within each banner group, the share of the row's count
+    den = np.empty((R, K))
+    den[:, 0] = count_w[:, 0]
+    den_u = np.empty((R, K))
+    den_u[:, 0] = count_u[:, 0]
+    for a, b in groups:
+        den[:, a:b] = count_w[:, a:b].sum(axis=1, keepdims=True)
+        den_u[:, a:b] = count_u[:, a:b].sum(axis=1, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        est = count_w / den
+    pe = np.where(np.isfinite(est), est, 0.0)
+    if not dz.weighted:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            var = np.where(den_u > 0, pe * (1 - pe) / den_u, np.nan)
+    elif dz.fast:
+        D1r = np.empty_like(N1h)
+        D2r = np.empty_like(N2h)
+        D1r[:, :, 0], D2r[:, :, 0] = N1h[:, :, 0], N2h[:, :, 0]
+        for a, b in groups:
+            D1r[:, :, a:b] = N1h[:, :, a:b].sum(axis=2, keepdims=True)
+            D2r[:, :, a:b] = N2h[:, :, a:b].sum(axis=2, keepdims=True)
+        pm = pe[:, None, :]
+        e1 = N1h - pm * D1r
+        qh = N2h * (1 - 2 * pm) + pm * pm * D2r
+        var = _fast_diag(dz, e1, qh, den)
+    else:
+        var = _general_other(dz, sub, banners, "row", pe, den)
+    return _SubResult(est, var, pcol, cov, count_w, count_u, base_u, base_w, base_e, sums)
+
+
+def _fast_diag(dz: _Design, e1: np.ndarray, qh: np.ndarray, den: np.ndarray) -> np.ndarray:
+    """Variance of ratios from per-stratum sums: sum_h c_h (q_h - e_h^2 / n_h) / D^2."""
+    c = dz.c_h[None, :, None]
+    n_h = dz.n_h[None, :, None]
+    v = (c * (qh - e1 * e1 / n_h)).sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = v / np.asarray(den, dtype=float) ** 2
+    return np.where(np.asarray(den) > 0, np.maximum(out, 0.0), np.nan)
+
+
+def _fast_var(dz: _Design, e1: np.ndarray, qh: np.ndarray, base_w: np.ndarray,
+              groups: list) -> tuple[np.ndarray, list]:
+    """Variances (R, K) and within-group covariances of column ratios.
+
+    Columns of one banner variable are disjoint domains, so the cross terms
+    ``sum_i w_i^2 z_ia z_ib`` vanish and only the stratum means remain."""
+    var = _fast_diag(dz, e1, qh, base_w[None, :])
+    cov = []
+    c_over_n = (dz.c_h / dz.n_h)[None, :, None]
+    safe = np.where(base_w > 0, base_w, 1.0)
+    for a, b in groups:
+        E = e1[:, :, a:b] / safe[None, None, a:b]                     # (R, H, L)
+        cg = -np.einsum("rha,rhb->rab", E * c_over_n, E)
+        L = b - a
+        cg[:, np.arange(L), np.arange(L)] = var[:, a:b]
+        cov.append(cg)
+    return var, cov
+
+
+def _group_codes(banners: list[_Var], n: int) -> list[tuple[np.ndarray, int]]:
+    return [(np.zeros(n, dtype=np.intp), 1)] + [(b.codes, len(b.levels)) for b in banners]
+
+
+def _sub_rows(sub: _Sub) -> np.ndarray:
+    """(n, R) values of the rows (0 outside the base)."""
+    ok = sub.codes >= 0
+    if sub.values is not None:
+        return np.where(ok, sub.values, 0.0)[:, None]
+    Mx = np.hstack([sub.M, np.zeros((sub.M.shape[0], 1))])
+    return Mx[:, np.where(ok, sub.codes, sub.nbase)].T
+
+
+def _vcov_blocks(dz: _Design, build, R: int, L: int, subset: np.ndarray) -> np.ndarray:
+    """Covariance (R, L, L) of the L influence columns of each row, chunked over rows."""
+    n = len(dz.w)
+    out = np.zeros((R, L, L))
+    per = max(1, _CHUNK // max(1, n * L))
+    for r0 in range(0, R, per):
+        rs = list(range(r0, min(R, r0 + per)))
+        Z = np.concatenate([build(r) for r in rs], axis=1)             # (n, len(rs) * L)
+        V = dz.design.vcov_total(Z, subset=subset)
+        for j, r in enumerate(rs):
+            out[r] = V[j * L:(j + 1) * L, j * L:(j + 1) * L]
+    return out
+
+
+def _general_col(dz: _Design, sub: _Sub, banners: list[_Var], p: np.ndarray,
+                 base_w: np.ndarray, groups: list) -> tuple[np.ndarray, list]:
+    """Column ratios through ``vcov_total``: influence columns of every row and column."""
+    n = len(dz.w)
+    Y = _sub_rows(sub)
+    ans = sub.codes >= 0
+    R, K = p.shape
+    var = np.full((R, K), np.nan)
+    cov = []
+    safe = np.where(base_w > 0, base_w, 1.0)
+    for gi, (codes, L) in enumerate(_group_codes(banners, n)):
+        start = 0 if gi == 0 else groups[gi - 1][0]
+        inside = ans & (codes >= 0)
+        onehot = np.zeros((n, L))
+        onehot[np.flatnonzero(inside), codes[inside]] = 1.0
+        Dg = safe[start:start + L]
+        pg = p[:, start:start + L]
+
+        def build(r, onehot=onehot, Dg=Dg, pg=pg):
+            return onehot * (Y[:, r:r + 1] - pg[r][None, :]) / Dg[None, :]
+
+        cg = _vcov_blocks(dz, build, R, L, inside)
+        empty = base_w[start:start + L] <= 0
+        v = np.diagonal(cg, axis1=1, axis2=2).copy()
+        v[:, empty] = np.nan
+        var[:, start:start + L] = np.maximum(v, 0.0)
+        if gi > 0:
+            cov.append(cg)
+    return var, cov
+
+
+def _general_other(dz: _Design, sub: _Sub, banners: list[_Var], mode: str, p: np.ndarray,
+                   den: np.ndarray | None) -> np.ndarray:
+    """Variances of counts, total and row percentages through ``vcov_total``."""
+    n = len(dz.w)
+    Y = _sub_rows(sub)
+    ans = sub.codes >= 0
+    R, K = p.shape
+    var = np.full((R, K), np.nan)
+    start = 0
+    for codes, L in _group_codes(banners, n):
+        inside = ans & (codes >= 0)
+        onehot = np.zeros((n, L))
+        onehot[np.flatnonzero(inside), codes[inside]] = 1.0
+        sl = slice(start, start + L)
+        if mode == "none":
+            def build(r, onehot=onehot):
+                return onehot * Y[:, r:r + 1]
+            subset = inside
+        elif mode == "total":
+            dg = np.where(den[sl] > 0, den[sl], 1.0)
+
+            def build(r, onehot=onehot, pg=p[:, sl], dg=dg):
+                return (onehot * Y[:, r:r + 1] - ans[:, None] * pg[r][None, :]) / dg[None, :]
+            subset = ans
+        else:
+            rowin = inside[:, None].astype(float)
+
+            def build(r, onehot=onehot, pg=p[:, sl], dr=den[:, sl], rowin=rowin):
+                d = np.where(dr[r] > 0, dr[r], 1.0)
+                return Y[:, r:r + 1] * (onehot - rowin * pg[r][None, :]) / d[None, :]
+            subset = inside
+        cg = _vcov_blocks(dz, build, R, L, subset)
+        var[:, sl] = np.maximum(np.diagonal(cg, axis1=1, axis2=2), 0.0)
+        start += L
+    if den is not None:
+        var = np.where(np.asarray(den) > 0, var, np.nan)
+    return var
+
+
+# ---------------------------------------------------------------------------
+# confidence intervals
+# ---------------------------------------------------------------------------
+
+def _intervals(est: np.ndarray, var: np.ndarray, kind: str, dz: _Design, conf_level: float,
+               n_u: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """CIs: logit (design proportions, as SurveyDesign.proportion), Wilson (unweighted
+    proportions), t (means and counts)."""
+    from scipy import stats
+
+    a = (1 - conf_level) / 2
+    se = np.sqrt(var)
+    if kind == "mean" or kind == "count":
+        if dz.weighted:
+            q = stats.t.isf(a, dz.degf) if np.isfinite(dz.degf) and dz.degf > 0 else (
+                stats.norm.isf(a) if np.isinf(dz.degf) else np.nan)
+        else:
+            with np.errstate(invalid="ignore"):
+                q = np.where(n_u > 1, stats.t.isf(a, np.maximum(n_u - 1, 1)), np.nan)
+        return est - q * se, est + q * se
+    if dz.weighted:
+        q = stats.t.isf(a, dz.degf) if dz.degf > 0 else np.nan
+        with np.errstate(divide="ignore", invalid="ignore"):
+            eta = np.log(est / (1 - est))
+            half = q * se / (est * (1 - est))
+            lo = 1 / (1 + np.exp(-(eta - half)))
+            hi = 1 / (1 + np.exp(-(eta + half)))
+        degenerate = (se == 0) | (est <= 0) | (est >= 1)
+        lo = np.where(degenerate, est, lo)
+        hi = np.where(degenerate, est, hi)
+        return lo, hi
+    z = stats.norm.isf(a)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        nn = n_u.astype(float)
+        centre = (est + z * z / (2 * nn)) / (1 + z * z / nn)
+        half = z * np.sqrt(est * (1 - est) / nn + z * z / (4 * nn * nn)) / (1 + z * z / nn)
+    return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
+
+
+# ---------------------------------------------------------------------------
+# pairwise comparisons (letters)
+# ---------------------------------------------------------------------------
+
+def _pairs(res: _SubResult, a: int, b: int, g: int, dz: _Design, min_base: int,
+           numeric: bool) -> dict:
+    """All pairs of columns a..b-1 of one banner group, for every row: diff, se, stat, p."""
+    from scipy import stats
+
+    L = b - a
+    i, j = np.triu_indices(L, 1)
+    p = res.pcol[:, a:b]
+    R = p.shape[0]
+    diff = p[:, i] - p[:, j]
+    nu = res.base_u[a:b]
+    ok_base = (nu[i] >= max(min_base, 2)) & (nu[j] >= max(min_base, 2))
+    if dz.weighted:
+        cg = res.cov[g]
+        v = cg[:, i, i] + cg[:, j, j] - 2 * cg[:, i, j]
+        se = np.sqrt(np.clip(v, 0, None))
+        df = np.full(diff.shape, dz.degf)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t = diff / se
+        pv = 2 * stats.t.sf(np.abs(t), dz.degf) if dz.degf > 0 else np.full(diff.shape, np.nan)
+    elif numeric:
+        sd = res.sd[a:b]
+        va, vb = sd[i] ** 2 / nu[i], sd[j] ** 2 / nu[j]
+        se = np.sqrt(va + vb)[None, :].repeat(R, 0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            df = ((va + vb) ** 2 / (va ** 2 / (nu[i] - 1) + vb ** 2 / (nu[j] - 1)))[None, :]
+            df = df.repeat(R, 0)
+            t = diff / se
+            pv = 2 * stats.t.sf(np.abs(t), df)
+    else:
+        x = res.count_u[:, a:b]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            pbar = (x[:, i] + x[:, j]) / (nu[i] + nu[j])[None, :]
+            se = np.sqrt(pbar * (1 - pbar) * (1 / nu[i] + 1 / nu[j])[None, :])
+            t = diff / se
+        df = np.full(diff.shape, np.inf)
+        pv = 2 * stats.norm.sf(np.abs(t))
+    testable = ok_base[None, :] & np.isfinite(pv) & (se > 0)
+    pv = np.where(testable, pv, np.nan)
+    return {"i": i, "j": j, "diff": diff, "se": se, "t": np.where(testable, t, np.nan),
+            "df": df, "p": pv, "pa": p[:, i], "pb": p[:, j]}
+
+
+def _adjust(p: np.ndarray, method: str | None) -> np.ndarray:
+    """Adjust each row of ``p`` (one family); NaN stays NaN and is not counted.
+
+    Holm, Benjamini-Hochberg and Bonferroni are computed for all families at
+    once with the formulas of ``statsmodels.stats.multitest.multipletests``
+    (the tests check they agree); other methods call it row by row. (Its Holm
+    branch runs ``gc.collect()`` on every call, far too slow for hundreds of
+    families.)
+    """
+    p = np.asarray(p, dtype=float)
+    if method is None:
+        return p.copy()
+    if p.ndim == 1:
+        return _adjust(p[None, :], method)[0]
+    if method not in ("holm", "fdr_bh", "bonferroni"):
+        from statsmodels.stats.multitest import multipletests
+
+        out = np.full(p.shape, np.nan)
+        for r in range(p.shape[0]):
+            ok = np.isfinite(p[r])
+            if ok.any():
+                out[r, ok] = multipletests(p[r, ok], method=method)[1]
+        return out
+    m = np.isfinite(p).sum(axis=1, keepdims=True).astype(float)
+    if method == "bonferroni":
+        return np.minimum(p * m, 1.0)
+    order = np.argsort(np.where(np.isfinite(p), p, np.inf), axis=1, kind="stable")
+    ps = np.take_along_axis(p, order, axis=1)                  # NaN last
+    rank = np.arange(p.shape[1], dtype=float)[None, :]        # 0-based
+    if method == "holm":
+        adj = np.fmax.accumulate(ps * (m - rank), axis=1)
+    else:
+        adj = np.fmin.accumulate((ps * m / (rank + 1))[:, ::-1], axis=1)[:, ::-1]
+    adj = np.where(np.isfinite(ps), np.minimum(adj, 1.0), np.nan)
+    out = np.empty_like(adj)
+    np.put_along_axis(out, order, adj, axis=1)
+    return out
+
+
+# ---------------------------------------------------------------------------
+# overall tests
+# ---------------------------------------------------------------------------
+
+def _contrast_basis(nr: int, nc: int) -> np.ndarray:
+    """A basis of the interaction space (r x c tables with zero row and column sums);
+    cells ordered column by column (rows fastest)."""
+    def centred(k):
+        return np.vstack([np.eye(k - 1), -np.ones((1, k - 1))])
+    return np.kron(centred(nc), centred(nr))
+
+
+def _rao_scott_fast(S1: np.ndarray, S2: np.ndarray, dz: _Design, n_rows: int) -> dict:
+    """Rao-Scott second-order F from per-stratum cell sums (rows x H x cols).
+
+    Same quantity as ``stats.svychisq(statistic="F")`` (R ``svychisq``):
+    X^2 = n sum (p_ij - p_i. p_.j)^2 / (p_i. p_.j), Delta = (C'D^-1C/n)^-1
+    C'D^-1 V D^-1 C with V the design covariance of the cell proportions,
+    F = X^2 / tr(Delta) on d0 = tr^2 / tr(Delta^2) and d0 * degf df."""
+    from scipy import stats
+
+    T = S1.sum(axis=1)                                   # (r, c)
+    keep_r = T.sum(axis=1) > 0
+    keep_c = T.sum(axis=0) > 0
+    S1, S2, T = S1[keep_r][:, :, keep_c], S2[keep_r][:, :, keep_c], T[keep_r][:, keep_c]
+    nr, nc = T.shape
+    if nr < 2 or nc < 2:
+        return {"skip": f"fewer than 2 levels with respondents ({nr} x {nc})"}
+    psum = T.sum()
+    P = T / psum
+    pr, pc = P.sum(axis=1), P.sum(axis=0)
+    E = np.outer(pr, pc)
+    phi2 = float(((P - E) ** 2 / E).sum())
+    x2 = n_rows * phi2
+    m = P.T.ravel()                                      # column-major cells
+    C = _contrast_basis(nr, nc)
+    with np.errstate(divide="ignore"):
+        inv_m = np.where(m > 0, 1.0 / np.where(m > 0, m, 1.0), 0.0)
+    U = inv_m[:, None] * C                               # D^-1 C, one row per cell
+    U = U - m @ U
+    s1 = S1.transpose(1, 2, 0).reshape(dz.H, -1)         # (H, cells), column-major cells
+    s2 = S2.transpose(1, 2, 0).reshape(dz.H, -1)
+    A = (U * (dz.c_h @ s2)[:, None]).T @ U
+    G = s1 @ U                                           # (H, q)
+    A -= (G * (dz.c_h / dz.n_h)[:, None]).T @ G
+    V = A / psum ** 2
+    denom = (C.T @ (inv_m[:, None] * C)) / n_rows
+    Delta = np.linalg.solve(denom, V)
+    tr = float(np.trace(Delta))
+    if not np.isfinite(tr) or tr <= 0:
+        return {"skip": "the design gives no variance for this table"}
+    d0 = tr * tr / float(np.trace(Delta @ Delta))
+    f = x2 / tr
+    return {"method": "Rao-Scott F", "statistic_name": "F", "statistic": f, "df1": d0,
+            "df2": d0 * dz.degf, "pvalue": float(stats.f.sf(f, d0, d0 * dz.degf)),
+            "cramers_v": math.sqrt(phi2 / (min(nr, nc) - 1)), "warnings": ""}
+
+
+def _pearson(counts: np.ndarray) -> dict:
+    """Pearson's chi-squared on an unweighted r x c table (empty rows/columns dropped)."""
+    from scipy import stats
+
+    T = counts[counts.sum(axis=1) > 0][:, counts.sum(axis=0) > 0]
+    nr, nc = T.shape
+    if nr < 2 or nc < 2:
+        return {"skip": f"fewer than 2 levels with respondents ({nr} x {nc})"}
+    N = T.sum()
+    E = np.outer(T.sum(axis=1), T.sum(axis=0)) / N
+    x2 = float(((T - E) ** 2 / E).sum())
+    df = (nr - 1) * (nc - 1)
+    warn = ""
+    if (E < 5).mean() > 0.2:
+        warn = "more than 20% of expected counts below 5: the chi-squared approximation is poor"
+    return {"method": "Pearson chi-square", "statistic_name": "X-squared", "statistic": x2,
+            "df1": float(df), "df2": np.nan, "pvalue": float(stats.chi2.sf(x2, df)),
+            "cramers_v": math.sqrt(x2 / N / (min(nr, nc) - 1)), "warnings": warn}
+
+
+def _cramers_v(T: np.ndarray) -> float:
+    T = T[T.sum(axis=1) > 0][:, T.sum(axis=0) > 0]
+    if min(T.shape) < 2:
+        return float("nan")
+    P = T / T.sum()
+    E = np.outer(P.sum(axis=1), P.sum(axis=0))
+    return math.sqrt(float(((P - E) ** 2 / E).sum()) / (min(T.shape) - 1))
+
+
+def _means_test(res: _SubResult, a: int, b: int, g: int, dz: _Design, sub: _Sub,
+                banner: _Var) -> dict:
+    """Equality of the column means of one banner variable: design Wald F or one-way ANOVA."""
+    from scipy import stats
+
+    nu = res.base_u[a:b]
+    keep = nu > 0
+    if dz.weighted:
+        keep &= res.base_w[a:b] > 0
+    L = int(keep.sum())
+    if L < 2:
+        return {"skip": f"fewer than 2 columns of {banner.name!r} with respondents"}
+    m = res.pcol[0, a:b][keep]
+    if not dz.weighted:
+        sums = res.sums
+        n = nu[keep]
+        grand = float((m * n).sum() / n.sum())
+        ssb = float((n * (m - grand) ** 2).sum())
+        sd = res.sd[a:b][keep]
+        ssw = float(np.nansum((n - 1) * sd ** 2))
+        df1, df2 = L - 1, float(n.sum() - L)
+        if df2 <= 0 or ssw <= 0:
+            return {"skip": "no within-column variation"}
+        f = (ssb / df1) / (ssw / df2)
+        del sums
+        return {"method": "One-way ANOVA F", "statistic_name": "F", "statistic": f,
+                "df1": float(df1), "df2": df2, "pvalue": float(stats.f.sf(f, df1, df2)),
+                "cramers_v": np.nan, "warnings": ""}
+    V = res.cov[g][0][np.ix_(keep, keep)]
+    A = np.hstack([np.ones((L - 1, 1)), -np.eye(L - 1)])
+    d = A @ m
+    try:
+        W = float(d @ np.linalg.solve(A @ V @ A.T, d))
+    except np.linalg.LinAlgError:
+        return {"skip": "the covariance of the column means is singular"}
+    used = (sub.codes >= 0) & (banner.codes >= 0)
+    degf = _degf_used(dz, used)
+    df2 = degf + 1 - L
+    if df2 <= 0:
+        return {"skip": f"too few design degrees of freedom ({degf:g}) for {L} columns"}
+    f = W / (L - 1)
+    return {"method": "Design-based Wald F", "statistic_name": "F", "statistic": f,
+            "df1": float(L - 1), "df2": float(df2), "pvalue": float(stats.f.sf(f, L - 1, df2)),
+            "cramers_v": np.nan, "warnings": ""}
+
+
+def _degf_used(dz: _Design, used: np.ndarray) -> float:
+    """Design df of the respondents used (R svyglm: PSUs minus strata with weight)."""
+    d = dz.design
+    if hasattr(d, "_degf_of"):
+        return float(d._degf_of(used))
+    return float(dz.degf)
+
+
+def _chisq_test(res: _SubResult, a: int, b: int, dz: _Design, sub: _Sub, banner: _Var,
+                n_rows: int) -> dict:
+    cats = sub.test_cats
+    if not dz.weighted:
+        counts = res.sums[0][cats].sum(axis=1)[:, a:b]
+        return _pearson(counts)
+    if dz.fast:
+        S1 = res.sums[1][cats][:, :, a:b]
+        S2 = res.sums[2][cats][:, :, a:b]
+        return _rao_scott_fast(S1, S2, dz, n_rows)
+    from . import stats as st
+
+    try:
+        r = st.svychisq(dz.design, sub.variable, banner.name, statistic="F")
+    except (CrosstabError, DesignError) as exc:
+        return {"skip": exc.message}
+    return {"method": "Rao-Scott F", "statistic_name": "F", "statistic": float(r.statistic),
+            "df1": float(r.df[0]), "df2": float(r.df[1]), "pvalue": float(r.pvalue),
+            "cramers_v": float(r.details.get("cramers_v", np.nan)),
+            "warnings": "; ".join(r.warnings)}
+
+
+# ---------------------------------------------------------------------------
+# the public function
+# ---------------------------------------------------------------------------
+
+def crosstab(design_or_frame: Any, rows: str | Sequence[str], cols: str | Sequence[str], *,
+             percent: str = "col", weighted: bool = True, nets: bool = True, ci: bool = False,
+             letters: bool = True, alpha: float = 0.05, adjust: str | None = "holm",
+             min_base: int = 30, questionnaire: Any = None, lang: str = "en",
+             conf_level: float = 0.95, title: str | None = None) -> Crosstab:
+    """Banner table of ``rows`` by ``cols`` with bases, nets, letters and tests.
+
+    Parameters
+    ----------
+    design_or_frame : SurveyDesign or pandas.DataFrame
+        A design gives weighted, design-based tables; a DataFrame (or
+        ``weighted=False``) gives unweighted tables with classical tests.
+    rows : str or list of str
+        Row variables, stacked as blocks: single-choice, Likert and grid
+        items, banded numerics (each level a row, then the questionnaire's
+        nets), multi-select questions by their question id (each option a
+        row; base = respondents who answered the question, so percentages
+        need not add to 100), single option variables, and numeric variables
+        (a mean row with its SE). A grid question id expands to one block
+        per item.
+    cols : str or list of str
+        Banner variables (categorical), side by side after one Total column.
+        Their columns are lettered A, B, C, ... across the banner.
+    percent : {"col", "row", "total", "none"}
+        Column percentages (default), row percentages (share of the row
+        within each banner variable), percentages of the Total base, or
+        weighted counts. Letters are shown for "col" and "none".
+    weighted : bool
+        False computes unweighted counts and classical tests even for a
+        design.
+    nets : bool
+        Add the questionnaire's nets (``q.nets(var)``) after the levels.
+    ci : bool
+        Show confidence intervals (always in :meth:`Crosstab.to_frame`).
+    letters : bool
+        Compute and show significance letters.
+    alpha : float
+        Significance level of the letters.
+    adjust : {"holm", "bh", "bonferroni", None}
+        Multiple-comparison adjustment within each family: the pairs of
+        columns of one banner variable for one row.
+    min_base : int
+        Columns with fewer respondents (unweighted base) are marked and
+        left out of the letters.
+    questionnaire : Questionnaire or path, optional
+        Labels and level order; default the questionnaire named by the
+        data's ``attrs`` if found, else categorical order and keys.
+    lang : {"en", "ja"}
+        Language of labels and fixed words.
+    conf_level : float
+        Level of the confidence intervals.
+    title : str, optional
+        Default "<rows> by <banner variables>".
+
+    Returns
+    -------
+    Crosstab
+
+    Raises
+    ------
+    CrosstabError
+        Unknown variables (the message lists the valid names), a numeric or
+        multi-select banner, an option column that is not 0/1.
+    UsageError
+        Bad option values.
+
+    Notes
+    -----
+    See the module docstring for the formulas (ratio estimators, their
+    linearised variance, the letters and the tests).
+
+    Examples
+    --------
+    >>> import pandas as pd, survey_kit as sk
+    >>> df = pd.DataFrame({"a": list("xyxyxxyy") * 10, "g": list("ppppqqqq") * 10,
+    ...                    "w": [1.0, 2.0] * 40})
+    >>> tab = sk.crosstab(sk.SurveyDesign(df, weights="w"), "a", "g")
+    >>> round(tab.cell("x", "p")["percent"], 1)
+    33.3
+    """
+    if percent not in PERCENT_MODES:
+        raise UsageError(f"percent must be one of {', '.join(PERCENT_MODES)}; got {percent!r}")
+    if adjust not in ADJUST_METHODS:
+        raise UsageError(f"adjust must be 'holm', 'bh', 'bonferroni' or None; got {adjust!r}")
+    if not 0 < alpha < 1:
+        raise UsageError(f"alpha must be between 0 and 1; got {alpha!r}")
+    if not 0 < conf_level < 1:
+        raise UsageError(f"conf_level must be between 0 and 1; got {conf_level!r}")
+    if lang not in _WORDS:
+        raise UsageError(f"lang must be one of {', '.join(_WORDS)}; got {lang!r}")
+    if isinstance(min_base, bool) or not isinstance(min_base, (int, np.integer)) or min_base < 0:
+        raise UsageError(f"min_base must be a non-negative integer; got {min_base!r}")
+    warnings: list[str] = []
+    if _is_design(design_or_frame):
+        design = design_or_frame
+        frame = design.frame
+    elif isinstance(design_or_frame, pd.DataFrame):
+        design, frame = None, design_or_frame
+        weighted = False
+    else:
+        raise UsageError("design_or_frame must be a SurveyDesign or a pandas DataFrame; got "
+                         f"{type(design_or_frame).__name__}")
+    if len(frame) == 0:
+        raise CrosstabError("the data have no respondents; nothing to tabulate")
+    q = questionnaire
+    if isinstance(q, (str, Path)):
+        from .questionnaire import load_questionnaire
+        q = load_questionnaire(q)
+    elif q is None:
+        q = _find_questionnaire(frame, warnings)
+    row_names = _as_list(rows, "rows")
+    col_names = _as_list(cols, "cols")
+    blocks = _row_blocks(frame, row_names, q, nets, lang, warnings)
+    banners = _banners(frame, col_names, q, lang, warnings)
+    n = len(frame)
+    dz = _design_info(design, weighted, n)
+    idx = _Index(banners, dz.strata, dz.H)
+    K = idx.K
+    groups = _groups(K, banners)
+    method = ADJUST_METHODS[adjust]
+    words = _WORDS[lang]
+    show_letters = letters and percent in ("col", "none")
+
+    # column metadata
+    col_var = [TOTAL]
+    col_var_label = [words["total"]]
+    col_level: list = [TOTAL]
+    col_label = [words["total"]]
+    for b in banners:
+        col_var += [b.name] * len(b.levels)
+        col_var_label += [b.label] * len(b.levels)
+        col_level += list(b.levels)
+        col_label += list(b.labels)
+    col_letter = [""] + _letters_seq(K - 1)
+    columns = pd.DataFrame({"banner_variable": col_var, "banner_label": col_var_label,
+                            "column_level": col_level, "column_label": col_label,
+                            "column_letter": col_letter})
+
+    cell_parts: list[dict] = []
+    test_rows: list[dict] = []
+    comp_parts: list[pd.DataFrame] = []
+    for block in blocks:
+        for sub in block.subs:
+            res = _compute_sub(sub, idx, dz, banners, percent)
+            numeric = sub.values is not None
+            R = len(sub.rows)
+            kind = "mean" if numeric else ("count" if percent == "none" else "prop")
+            lo, hi = _intervals(res.est, res.var, kind, dz, conf_level,
+                                _ci_n(res, percent, groups))
+            letters_arr = np.full((R, K), "", dtype=object)
+            for g, (a, b) in enumerate(groups):
+                if not letters:
+                    break
+                pr = _pairs(res, a, b, g, dz, min_base, numeric)
+                padj = _adjust(pr["p"], method)
+                sig = padj < alpha
+                i, j = pr["i"], pr["j"]
+                for r in range(R):
+                    for k in np.flatnonzero(sig[r]):
+                        hi_col, lo_col = (a + i[k], a + j[k]) if pr["diff"][r, k] > 0 else (
+                            a + j[k], a + i[k])
+                        letters_arr[r, hi_col] += col_letter[lo_col]
+                npair = len(i)
+                if npair:
+                    comp_parts.append(pd.DataFrame({
+                        "block": block.name,
+                        "row_variable": np.repeat([rw.variable for rw in sub.rows], npair),
+                        "row_level": np.repeat(np.array([rw.level for rw in sub.rows],
+                                                        dtype=object), npair),
+                        "banner_variable": banners[g].name,
+                        "column_a": np.tile(np.array(banners[g].levels, dtype=object)[i], R),
+                        "column_b": np.tile(np.array(banners[g].levels, dtype=object)[j], R),
+                        "letter_a": np.tile(np.array(col_letter, dtype=object)[a + i], R),
+                        "letter_b": np.tile(np.array(col_letter, dtype=object)[a + j], R),
+                        "estimate_a": pr["pa"].ravel(), "estimate_b": pr["pb"].ravel(),
+                        "difference": pr["diff"].ravel(), "se": pr["se"].ravel(),
+                        "statistic": pr["t"].ravel(), "df": np.asarray(pr["df"]).ravel(),
+                        "pvalue": pr["p"].ravel(), "pvalue_adjusted": padj.ravel(),
+                        "significant": sig.ravel(),
+                    }))
+            if not show_letters and not numeric:
+                letters_arr[:] = ""
+            # overall tests
+            for g, (a, b) in enumerate(groups):
+                if sub.test == "means":
+                    t = _means_test(res, a, b, g, dz, sub, banners[g])
+                elif sub.test == "chisq":
+                    t = _chisq_test(res, a, b, dz, sub, banners[g], n)
+                else:
+                    continue
+                rec = {"block": block.name, "row_variable": sub.variable,
+                       "banner_variable": banners[g].name}
+                if "skip" in t:
+                    warnings.append(f"no test for {sub.variable!r} by {banners[g].name!r}: "
+                                    f"{t['skip']}")
+                    rec.update(method="not computed", statistic_name="", statistic=np.nan,
+                               df1=np.nan, df2=np.nan, pvalue=np.nan, cramers_v=np.nan,
+                               warnings=t["skip"])
+                else:
+                    rec.update({k: t[k] for k in ("method", "statistic_name", "statistic",
+                                                  "df1", "df2", "pvalue", "cramers_v",
+                                                  "warnings")})
+                rec["n"] = int(((sub.codes >= 0) & (banners[g].codes >= 0)).sum())
+                test_rows.append(rec)
+            scale = 1.0 if numeric or percent == "none" else 100.0
+            cell_parts.append(_cell_columns(block, sub, res, lo, hi, letters_arr, scale,
+                                            percent, numeric, columns, min_base))
+    cells = pd.concat([pd.DataFrame(p) for p in cell_parts], ignore_index=True)
+    tests = pd.DataFrame(test_rows, columns=[
+        "block", "row_variable", "banner_variable", "method", "statistic_name", "statistic",
+        "df1", "df2", "pvalue", "cramers_v", "n", "warnings"])
+    comp_cols = ["block", "row_variable", "row_level", "banner_variable", "column_a",
+                 "column_b", "letter_a", "letter_b", "estimate_a", "estimate_b", "difference",
+                 "se", "statistic", "df", "pvalue", "pvalue_adjusted", "significant"]
+    comparisons = (pd.concat(comp_parts, ignore_index=True) if comp_parts
+                   else pd.DataFrame(columns=comp_cols))
+    blocks_df = pd.DataFrame({"block": [b.name for b in blocks],
+                              "label": [b.label for b in blocks],
+                              "kind": [b.kind for b in blocks],
+                              "base": [b.base for b in blocks]})
+    if title is None:
+        rl = "; ".join(b.label for b in blocks)
+        bl = f" {words['and']} ".join(b.label for b in banners) if lang == "en" else \
+            words["and"].join(b.label for b in banners)
+        title = f"{rl} {words['by']} {bl}"
+    notes = _notes(dz.weighted, percent, show_letters and letters, alpha, method, min_base,
+                   blocks, lang, conf_level, ci)
+    return Crosstab(cells=cells, columns=columns, tests=tests, comparisons=comparisons,
+                    blocks=blocks_df, title=title, notes=tuple(notes), percent=percent,
+                    weighted=dz.weighted, nets=nets, ci=ci, letters=show_letters,
+                    alpha=alpha, adjust=method, min_base=int(min_base), conf_level=conf_level,
+                    lang=lang, degf=dz.degf if dz.weighted else None,
+                    warnings=tuple(dict.fromkeys(warnings)))
+
+
+def _ci_n(res: _SubResult, percent: str, groups: list) -> np.ndarray:
+    """Unweighted n behind each displayed statistic (for unweighted intervals)."""
+    R, K = res.est.shape
+    if percent == "total":
+        return np.full((R, K), res.base_u[0])
+    if percent == "row":
+        out = np.empty((R, K))
+        out[:, 0] = res.count_u[:, 0]
+        for a, b in groups:
+            out[:, a:b] = res.count_u[:, a:b].sum(axis=1, keepdims=True)
+        return out
+    return np.broadcast_to(res.base_u, (R, K)).astype(float)
+
+
+def _cell_columns(block: _Block, sub: _Sub, res: _SubResult, lo: np.ndarray, hi: np.ndarray,
+                  letters_arr: np.ndarray, scale: float, percent: str, numeric: bool,
+                  columns: pd.DataFrame, min_base: int) -> dict:
+    R, K = res.est.shape
+    rep = lambda x: np.repeat(np.asarray(x, dtype=object), K)  # noqa: E731
+    tile = lambda x: np.tile(np.asarray(x), R)                   # noqa: E731
+    se = np.sqrt(res.var)
+    empty = np.broadcast_to(res.base_u == 0, (R, K))
+    est = np.where(empty, np.nan, res.est)
+    if numeric:
+        pct = np.full((R, K), np.nan)
+        mean = est
+        shown_se, clo, chi = se, lo, hi
+    else:
+        pct = est * scale if percent != "none" else np.full((R, K), np.nan)
+        mean = np.full((R, K), np.nan)
+        shown_se, clo, chi = se * scale, lo * scale, hi * scale
+    return {
+        "block": np.repeat(block.name, R * K),
+        "block_label": np.repeat(block.label, R * K),
+        "row_variable": rep([rw.variable for rw in sub.rows]),
+        "row_level": rep([rw.level for rw in sub.rows]),
+        "row_label": rep([rw.label for rw in sub.rows]),
+        "row_kind": rep([rw.kind for rw in sub.rows]),
+        "banner_variable": tile(columns["banner_variable"].to_numpy(dtype=object)),
+        "banner_label": tile(columns["banner_label"].to_numpy(dtype=object)),
+        "column_level": tile(columns["column_level"].to_numpy(dtype=object)),
+        "column_label": tile(columns["column_label"].to_numpy(dtype=object)),
+        "column_letter": tile(columns["column_letter"].to_numpy(dtype=object)),
+        "percent": pct.ravel(),
+        "count": (res.count_w if not numeric else np.full((R, K), np.nan)).ravel(),
+        "unweighted_count": (res.count_u if not numeric else
+                             np.broadcast_to(res.base_u, (R, K))).ravel().astype(np.int64),
+        "mean": mean.ravel(),
+        "se": np.where(empty, np.nan, shown_se).ravel(),
+        "ci_low": np.where(empty, np.nan, clo).ravel(),
+        "ci_high": np.where(empty, np.nan, chi).ravel(),
+        "letters": letters_arr.ravel(),
+        "unweighted_base": tile(res.base_u.astype(np.int64)),
+        "weighted_base": tile(res.base_w),
+        "effective_base": tile(res.base_e),
+        "low_base": tile(res.base_u < min_base),
+    }
+
+
+def _notes(weighted: bool, percent: str, letters: bool, alpha: float, method: str | None,
+           min_base: int, blocks: list[_Block], lang: str, conf_level: float,
+           ci: bool) -> list[str]:
+    adj = _ADJUST_NAMES.get(method, "unadjusted") if method else "unadjusted"
+    adj_txt = f"{adj}-adjusted" if method else "unadjusted"
+    what = {"col": "percentages", "row": "row percentages", "total": "percentages of the total",
+            "none": "counts"}[percent]
+    if lang == "ja":
+        w = "加重" if weighted else "非加重"
+        kind = {"col": "列％", "row": "行％", "total": "全体に対する％", "none": "件数"}[percent]
+        out = [f"{w}{kind}。" + ("検定はデザインに基づく（Rao-Scott）。" if weighted else
+                                 "検定はピアソンのカイ二乗検定。")]
+        if letters:
+            out.append(f"記号：その列の比率が、記号の列より有意に高い（alpha={alpha:g}、"
+                       f"{adj}法で調整、同じ変数の列の対比較を一族とする）。")
+        out.append(f"＊：非加重の回答者数が{min_base}未満（参考値、検定対象外）。"
+                   "－：該当者なし。")
+        return out
+    if weighted:
+        first = (f"Weighted {what}; design-based (Rao-Scott) tests; letters: column "
+                 f"proportion significantly higher at alpha={alpha:g} ({adj_txt}) than the "
+                 "column with that letter" if letters else
+                 f"Weighted {what}; design-based (Rao-Scott) tests")
+    else:
+        first = (f"Unweighted {what}; Pearson chi-square tests; letters: column proportion "
+                 f"significantly higher at alpha={alpha:g} ({adj_txt}, two-proportion z test) "
+                 "than the column with that letter" if letters else
+                 f"Unweighted {what}; Pearson chi-square tests")
+    out = [first + "."]
+    if letters:
+        se_txt = ("design-based standard errors of the difference (linearisation), t test on "
+                  "the design degrees of freedom" if weighted else
+                  "pooled two-proportion z test; Welch t test for means")
+        out.append(f"Letters compare columns within one banner variable; the family adjusted "
+                   f"together is all pairs of columns of that banner variable for one row; "
+                   f"{se_txt}.")
+    if any(b.kind == "multi" for b in blocks):
+        out.append("Multi-select questions: base = respondents who answered the question; "
+                   "percentages can add to more than 100.")
+    if any(b.kind == "numeric" for b in blocks):
+        out.append("Mean rows: " + ("weighted means; design-based Wald F test of equal means."
+                                    if weighted else "means; one-way ANOVA F test."))
+    if ci:
+        out.append(f"{conf_level:.0%} confidence intervals in brackets" + (
+            " (logit intervals for proportions, t on the design degrees of freedom)."
+            if weighted else " (Wilson intervals for proportions)."))
+    out.append(f"* Unweighted base below {min_base}: treat with caution; not tested. "
+               "- No respondents.")
+    return out

@@ -1,0 +1,231 @@
+"""Figures of headline results: labelled bar charts with design-based 95% CIs.
+
+One figure per headline table: horizontal bars of (weighted) percentages,
+one bar per level and group, the percentage printed at each bar, the 95%
+confidence interval as an error bar, the base sizes and source line in the
+caption. Japanese labels are drawn with IPAexGothic, the font shipped by the
+``matplotlib-fontja`` dependency (registered with matplotlib's font manager
+without importing that package, whose import changes global settings).
+
+matplotlib and seaborn are imported inside the functions (Agg backend) so
+``import survey_kit`` stays fast.
+
+Example
+-------
+>>> import pandas as pd
+>>> from survey_kit.figures import bar_figure
+>>> tidy = pd.DataFrame({"level": ["Yes", "No"], "group": ["Total", "Total"],
+...                      "pct": [62.0, 38.0], "ci_low": [55.1, 31.2],
+...                      "ci_high": [68.4, 44.9]})
+>>> fig = bar_figure(tidy, title="Uses cloud", caption="Base: all firms (n = 200)")
+>>> fig.png[:4] == b"\\x89PNG"
+True
+
+Notes
+-----
+Output is deterministic: PNG and SVG carry no creation date and the SVG ids
+are hashed with a fixed salt, so the same data give the same files.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import io
+import textwrap
+import warnings
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from ._files import write_bytes, write_text
+from .errors import ReportError
+from .render import FigureDoc
+
+__all__ = ["bar_figure", "japanese_font", "font_path", "save_figure", "FIGURE_DPI"]
+
+FIGURE_DPI = 200
+_SALT = "survey_kit"
+_TOTAL_COLOUR = "#4a4a4a"
+
+
+def font_path() -> Path:
+    """Path of IPAexGothic (``ipaexg.ttf``) shipped by ``matplotlib-fontja``.
+
+    Raises
+    ------
+    ReportError
+        If the package is not installed or the font file is missing.
+    """
+    spec = importlib.util.find_spec("matplotlib_fontja")
+    if spec is None or not spec.submodule_search_locations:
+        raise ReportError("Japanese figures need the font package 'matplotlib-fontja'; "
+                          "install it with: pip install matplotlib-fontja")
+    path = Path(list(spec.submodule_search_locations)[0]) / "fonts" / "ipaexg.ttf"
+    if not path.is_file():
+        raise ReportError("the IPAexGothic font file is missing; reinstall "
+                          "matplotlib-fontja", file=path)
+    return path
+
+
+@functools.lru_cache(maxsize=1)
+def japanese_font() -> str:
+    """Register IPAexGothic with matplotlib (once) and return its family name."""
+    from matplotlib import font_manager
+
+    path = font_path()
+    font_manager.fontManager.addfont(str(path))
+    return font_manager.FontProperties(fname=str(path)).get_name()
+
+
+def _rc(lang: str) -> dict:
+    rc = {
+        "svg.hashsalt": _SALT,
+        "svg.fonttype": "path",
+        "font.size": 9,
+        "axes.titlesize": 11,
+        "axes.titleweight": "bold",
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.unicode_minus": False,
+    }
+    if lang == "ja":
+        rc["font.family"] = [japanese_font(), "DejaVu Sans"]
+    else:
+        rc["font.family"] = ["DejaVu Sans"]
+    return rc
+
+
+def _wrap(text: str, width: int, lang: str) -> str:
+    text = str(text)
+    if lang == "ja" and " " not in text:
+        # no spaces to break at: cut into chunks of `width` characters
+        chunks = [text[i:i + width] for i in range(0, len(text), width)]
+        return "\n".join(chunks)
+    return "\n".join(textwrap.wrap(text, width)) or text
+
+
+def bar_figure(tidy: pd.DataFrame, *, title: str, caption: str, lang: str = "en",
+               xlabel: str = "%", name: str = "figure",
+               levels: Sequence[str] | None = None,
+               groups: Sequence[str] | None = None) -> FigureDoc:
+    """Draw a horizontal grouped bar chart of percentages with 95% CIs.
+
+    Parameters
+    ----------
+    tidy : pandas.DataFrame
+        One row per (level, group) with columns ``level`` and ``group``
+        (labels), ``pct`` (0-100) and optionally ``ci_low``, ``ci_high``.
+        Missing ``pct`` (an empty group) draws no bar.
+    title, caption : str
+        Title above the plot; caption (bases, method, source) below it.
+    lang : {"en", "ja"}
+        ``"ja"`` draws with IPAexGothic so Japanese labels render.
+    xlabel : str
+        Axis label of the percentages.
+    name : str
+        Identifier of the figure (file stem when saved).
+    levels, groups : sequence of str, optional
+        Order of the bars (default: order of first appearance).
+
+    Returns
+    -------
+    FigureDoc
+        PNG bytes (200 dpi), SVG text, title and caption.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    need = {"level", "group", "pct"}
+    if not need <= set(tidy.columns):
+        raise ReportError(f"figure {name!r}: the data need columns level, group, pct; got "
+                          f"{', '.join(map(str, tidy.columns))}")
+    levels = list(dict.fromkeys(tidy["level"])) if levels is None else list(levels)
+    groups = list(dict.fromkeys(tidy["group"])) if groups is None else list(groups)
+    if not levels or not groups:
+        raise ReportError(f"figure {name!r}: nothing to draw (no levels or groups)")
+    width = 24 if lang != "ja" else 14
+    wrapped = {lv: _wrap(lv, width, lang) for lv in levels}
+    full = (pd.MultiIndex.from_product([levels, groups], names=["level", "group"])
+            .to_frame(index=False)
+            .merge(tidy, on=["level", "group"], how="left"))
+    for col in ("ci_low", "ci_high"):
+        if col not in full:
+            full[col] = np.nan
+    full["plot"] = full["pct"].fillna(0.0)
+    full["ylab"] = full["level"].map(wrapped)
+
+    if len(groups) == 1:
+        palette = [_TOTAL_COLOUR]
+    else:
+        base = sns.color_palette("colorblind", len(groups))
+        palette = [_TOTAL_COLOUR if g == groups[0] and len(groups) > 2 else c
+                   for g, c in zip(groups, base)]
+    nbars = len(levels) * len(groups)
+    height = float(np.clip(1.3 + 0.24 * nbars + 0.12 * len(levels), 2.6, 11.5))
+    with matplotlib.rc_context(_rc(lang)), sns.axes_style("whitegrid", {
+            "axes.grid.axis": "x", "grid.color": ".9"}), warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*tight_layout.*")
+        # seaborn's style context sets font family too; re-apply ours on top
+        with matplotlib.rc_context({"font.family": _rc(lang)["font.family"]}):
+            fig, ax = plt.subplots(figsize=(8.0, height))
+            try:
+                sns.barplot(data=full, y="ylab", x="plot", hue="group",
+                            order=[wrapped[lv] for lv in levels], hue_order=groups,
+                            palette=palette, errorbar=None, orient="h", ax=ax,
+                            saturation=1.0, legend=len(groups) > 1)
+                top = float(np.nanmax(np.r_[full["ci_high"].to_numpy(dtype=float),
+                                            full["plot"].to_numpy(dtype=float), 1.0]))
+                pad = top * 0.012 + 0.4
+                for g_i, container in enumerate(ax.containers[: len(groups)]):
+                    sub = full[full["group"] == groups[g_i]].set_index("level").loc[levels]
+                    for patch, (_, row) in zip(container.patches, sub.iterrows()):
+                        y = patch.get_y() + patch.get_height() / 2
+                        if pd.isna(row["pct"]):
+                            continue
+                        right = row["pct"]
+                        if pd.notna(row["ci_low"]) and pd.notna(row["ci_high"]):
+                            ax.errorbar(row["pct"], y, xerr=[[row["pct"] - row["ci_low"]],
+                                                             [row["ci_high"] - row["pct"]]],
+                                        fmt="none", ecolor="#222222", elinewidth=0.8,
+                                        capsize=2.0, capthick=0.8, zorder=3)
+                            right = max(right, row["ci_high"])
+                        ax.text(right + pad, y, f"{row['pct']:.0f}%", va="center",
+                                ha="left", fontsize=7.5, color="#222222")
+                ax.set_xlim(0, min(110.0, top * 1.14 + 4))
+                ax.set_xlabel(xlabel)
+                ax.set_ylabel("")
+                ax.set_title(_wrap(title, 70 if lang != "ja" else 38, lang), loc="left")
+                if len(groups) > 1:
+                    ax.legend(title=None, frameon=False, loc="upper left",
+                              bbox_to_anchor=(1.0, 1.0), fontsize=8)
+                wrapped_caption = "\n".join(
+                    _wrap(part, 110 if lang != "ja" else 56, lang)
+                    for part in caption.split("\n"))
+                fig.text(0.01, 0.0, wrapped_caption, ha="left", va="top", fontsize=7,
+                         color="#444444", transform=fig.transFigure)
+                fig.tight_layout()
+                png = io.BytesIO()
+                fig.savefig(png, format="png", dpi=FIGURE_DPI, bbox_inches="tight",
+                            metadata={"Software": None}, facecolor="white")
+                svg = io.StringIO()
+                fig.savefig(svg, format="svg", bbox_inches="tight",
+                            metadata={"Date": None, "Creator": None}, facecolor="white")
+            finally:
+                plt.close(fig)
+    alt = f"{title}: bar chart of percentages by {', '.join(groups)}"
+    return FigureDoc(name=name, title=title, caption=caption, png=png.getvalue(),
+                     svg=svg.getvalue(), alt=alt)
+
+
+def save_figure(fig: FigureDoc, folder: str | Path) -> tuple[Path, Path]:
+    """Write ``<name>.png`` and ``<name>.svg`` into ``folder`` atomically."""
+    folder = Path(folder)
+    png = write_bytes(folder / f"{fig.name}.png", fig.png)
+    svg = write_text(folder / f"{fig.name}.svg", fig.svg)
+    return png, svg

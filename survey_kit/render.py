@@ -1,0 +1,583 @@
+"""Writers of appendix tables: Markdown, HTML, LaTeX (booktabs) and XLSX.
+
+A :class:`Table` is a titled DataFrame with notes and per-column number
+formats. The writers here turn one table (or a list of them) into text or a
+workbook; they know nothing about surveys. Numbers stay numbers in the
+workbook (formatted with Excel number formats), and are formatted once, the
+same way, in the text formats.
+
+Example
+-------
+>>> import pandas as pd
+>>> from survey_kit.render import Table, table_markdown
+>>> t = Table("demo", "Demo", pd.DataFrame({"level": ["a", "b"], "n": [3, 5],
+...                                           "%": [37.5, 62.5]}),
+...           formats={"n": "int", "%": "pct"})
+>>> print(table_markdown(t))
+### Demo
+<BLANKLINE>
+| level | n | % |
+|:--|--:|--:|
+| a | 3 | 37.5 |
+| b | 5 | 62.5 |
+<BLANKLINE>
+
+Notes
+-----
+Output is deterministic: the same tables give byte-identical Markdown,
+HTML and LaTeX (no dates, no random ids), so a report can be diffed between
+runs. Every file is written atomically (:mod:`survey_kit._files`).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import html as _html
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ._files import atomic_write
+from .errors import ReportError
+
+__all__ = ["Table", "FigureDoc", "format_value", "table_markdown", "table_html",
+           "table_latex", "html_page", "latex_document", "markdown_document",
+           "write_workbook", "display_frame"]
+
+#: number formats understood by the writers: text format and Excel format
+FORMATS: dict[str, tuple[str, str]] = {
+    "int": ("{:.0f}", "0"),
+    "pct": ("{:.1f}", "0.0"),
+    "f1": ("{:.1f}", "0.0"),
+    "f2": ("{:.2f}", "0.00"),
+    "f3": ("{:.3f}", "0.000"),
+    "f4": ("{:.4f}", "0.0000"),
+    "p": ("{:.4f}", "0.0000"),
+    "text": ("{}", "@"),
+}
+
+
+@dataclass(frozen=True, eq=False)
+class Table:
+    """A titled table ready to render.
+
+    Parameters
+    ----------
+    name : str
+        Identifier, also the sheet name and anchor (letters, digits, ``_``).
+    title : str
+        Caption shown above the table.
+    frame : pandas.DataFrame
+        The values. A non-default index is shown as leading columns; a
+        column MultiIndex becomes a multi-row header.
+    notes : tuple of str
+        Lines printed under the table (bases, tests, formulas, warnings).
+    formats : mapping
+        Column (its last header level) -> one of :data:`FORMATS`. Unlisted
+        columns: integers as ``int``, floats with one decimal, others as text.
+    section : str
+        Heading of the appendix section the table belongs to.
+    """
+
+    name: str
+    title: str
+    frame: pd.DataFrame
+    notes: tuple[str, ...] = ()
+    formats: Mapping[str, str] = field(default_factory=dict)
+    section: str = ""
+
+
+@dataclass(frozen=True, eq=False)
+class FigureDoc:
+    """A drawn figure: PNG bytes, SVG text, its caption and where it was saved."""
+
+    name: str
+    title: str
+    caption: str
+    png: bytes
+    svg: str
+    alt: str = ""
+
+
+# ---------------------------------------------------------------------------
+# values
+
+
+def _is_missing(v: Any) -> bool:
+    if v is None or v is pd.NA or v is pd.NaT:
+        return True
+    if isinstance(v, (float, np.floating)):
+        return math.isnan(v)
+    return False
+
+
+def format_value(v: Any, fmt: str | None = None) -> str:
+    """Format one cell: missing -> ``""``; numbers by ``fmt`` (see :data:`FORMATS`)."""
+    if _is_missing(v):
+        return ""
+    if isinstance(v, (bool, np.bool_)):
+        return "yes" if v else "no"
+    if isinstance(v, (int, np.integer)) and fmt != "text":
+        return str(int(v))
+    if isinstance(v, (int, float, np.integer, np.floating)):
+        if fmt is None:
+            fmt = "f1"
+        if fmt == "text":
+            return f"{v:g}"
+        if fmt == "p" and 0 < float(v) < 1e-4:
+            return f"{float(v):.1e}"
+        text = FORMATS.get(fmt, FORMATS["f1"])[0].format(float(v))
+        return "0" + text[2:] if text.startswith("-0") and float(text) == 0 else text
+    if isinstance(v, (_dt.date, pd.Timestamp)):
+        return v.isoformat()[:10]
+    return str(v)
+
+
+def _fmt_of(table: Table, col: Any) -> str | None:
+    key = col[-1] if isinstance(col, tuple) else col
+    return table.formats.get(str(key))
+
+
+def display_frame(table: Table) -> pd.DataFrame:
+    """The frame with its index shown as leading columns (repeats blanked)."""
+    frame = table.frame
+    if not isinstance(frame, pd.DataFrame):
+        raise ReportError(f"table {table.name!r} holds a {type(frame).__name__}, "
+                          "not a DataFrame")
+    idx = frame.index
+    default = isinstance(idx, pd.RangeIndex) and idx.name is None
+    if default:
+        return frame
+    names = [n if n is not None else "" for n in idx.names]
+    nlev = frame.columns.nlevels
+    out = frame.copy()
+    out.index = pd.RangeIndex(len(out))
+    values = [idx.get_level_values(i) for i in range(idx.nlevels)]
+    lead = {}
+    for i, (name, vals) in enumerate(zip(names, values)):
+        col = list(map(_cell_text, vals))
+        if i < idx.nlevels - 1:  # blank repeats of outer levels
+            col = [c if j == 0 or c != col[j - 1] else "" for j, c in enumerate(col)]
+        lead[("",) * (nlev - 1) + (name,) if nlev > 1 else name] = col
+    for k in reversed(list(lead)):
+        out.insert(0, k, lead[k], allow_duplicates=True)
+    return out
+
+
+def _cell_text(v: Any) -> str:
+    return format_value(v, "text")
+
+
+def _header_rows(frame: pd.DataFrame) -> list[list[str]]:
+    cols = frame.columns
+    if isinstance(cols, pd.MultiIndex):
+        return [[str(c[i]) if not _is_missing(c[i]) else "" for c in cols]
+                for i in range(cols.nlevels)]
+    return [[str(c) for c in cols]]
+
+
+def _spans(row: list[str], parents: list[str] | None) -> list[tuple[str, int]]:
+    """Run-length groups of equal adjacent header cells (not crossing parent groups)."""
+    out: list[tuple[str, int]] = []
+    for j, cell in enumerate(row):
+        same_parent = parents is None or (j > 0 and parents[j] == parents[j - 1])
+        if out and j > 0 and cell == row[j - 1] and same_parent and cell != "":
+            out[-1] = (cell, out[-1][1] + 1)
+        else:
+            out.append((cell, 1))
+    return out
+
+
+def _cells(table: Table, frame: pd.DataFrame) -> list[list[str]]:
+    fmts = [_fmt_of(table, c) for c in frame.columns]
+    cols = [frame.iloc[:, j].tolist() for j in range(frame.shape[1])]
+    return [[format_value(cols[j][i], fmts[j]) for j in range(len(cols))]
+            for i in range(len(frame))]
+
+
+def _numeric_cols(frame: pd.DataFrame) -> list[bool]:
+    """Right-align columns of numbers (numeric dtype, or objects that are all numbers)."""
+    out = []
+    for j in range(frame.shape[1]):
+        s = frame.iloc[:, j]
+        if pd.api.types.is_bool_dtype(s.dtype):
+            out.append(False)
+        elif pd.api.types.is_numeric_dtype(s.dtype):
+            out.append(True)
+        else:
+            vals = [v for v in s.tolist() if not _is_missing(v)]
+            out.append(bool(vals) and all(isinstance(v, (int, float, np.integer, np.floating))
+                                          and not isinstance(v, (bool, np.bool_))
+                                          for v in vals))
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Markdown
+
+
+def _md_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def table_markdown(table: Table, level: int = 3) -> str:
+    """One table as a GitHub-flavoured Markdown pipe table with title and notes."""
+    frame = display_frame(table)
+    heads = _header_rows(frame)
+    if len(heads) > 1:  # flatten: join non-blank, non-repeated header parts
+        flat = []
+        for j in range(frame.shape[1]):
+            parts: list[str] = []
+            for row in heads:
+                if row[j] and (not parts or parts[-1] != row[j]):
+                    parts.append(row[j])
+            flat.append(" / ".join(parts))
+        head = flat
+    else:
+        head = heads[0]
+    align = ["--:" if num else ":--" for num in _numeric_cols(frame)]
+    lines = [f"{'#' * level} {_md_escape(table.title)}", ""]
+    lines.append("| " + " | ".join(_md_escape(h) for h in head) + " |")
+    lines.append("|" + "|".join(align) + "|")
+    for row in _cells(table, frame):
+        lines.append("| " + " | ".join(_md_escape(c) for c in row) + " |")
+    if table.notes:
+        lines.append("")
+        lines.extend(f"*{_md_escape(n)}*  " if i < len(table.notes) - 1 else f"*{_md_escape(n)}*"
+                     for i, n in enumerate(table.notes))
+    lines.append("")
+    return "\n".join(lines)
+
+
+def markdown_document(title: str, parts: Sequence[tuple[str, Any]], intro: Sequence[str] = ()
+                      ) -> str:
+    """Join sections into one Markdown document.
+
+    ``parts`` is a sequence of ``(kind, item)``: ``("h2", text)``, ``("p", text)``,
+    ``("table", Table)``, ``("object", (name, obj))`` for an object that renders
+    itself (``to_markdown()``, ``to_html()``, ``to_latex()``, e.g. a Crosstab),
+    ``("figure", (FigureDoc, relative_png_path))``.
+    """
+    out = [f"# {_md_escape(title)}", ""]
+    out.extend(line for p in intro for line in (p, ""))
+    for kind, item in parts:
+        if kind == "h2":
+            out += [f"## {_md_escape(item)}", ""]
+        elif kind == "p":
+            out += [str(item), ""]
+        elif kind == "table":
+            out.append(table_markdown(item))
+        elif kind == "object":  # anything that renders itself (e.g. a Crosstab)
+            name, obj = item
+            out += [f'<a id="{name}"></a>', "", obj.to_markdown().rstrip("\n"), ""]
+        elif kind == "figure":
+            fig, rel = item
+            out += [f"![{_md_escape(fig.alt or fig.title)}]({rel})", "",
+                    f"*{_md_escape(fig.caption)}*", ""]
+        else:  # pragma: no cover - programming error
+            raise ReportError(f"unknown document part {kind!r}")
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+# ---------------------------------------------------------------------------
+# HTML
+
+_CSS = """
+body{font-family:-apple-system,"Segoe UI","Hiragino Sans","Noto Sans JP","Yu Gothic",
+Helvetica,Arial,sans-serif;max-width:70rem;margin:2rem auto;padding:0 1rem;color:#1f2328;
+line-height:1.45}
+h1{font-size:1.7rem;border-bottom:2px solid #444;padding-bottom:.3rem}
+h2{font-size:1.3rem;margin-top:2.5rem;border-bottom:1px solid #bbb}
+h3{font-size:1.05rem;margin:1.6rem 0 .4rem}
+nav ul{columns:2;font-size:.9rem}
+table{border-collapse:collapse;font-size:.85rem;margin:.3rem 0 .4rem;
+font-variant-numeric:tabular-nums}
+thead th{border-bottom:1px solid #333;vertical-align:bottom}
+thead tr:first-child th{border-top:2px solid #333}
+tbody tr:last-child td{border-bottom:2px solid #333}
+th,td{padding:.18rem .55rem;text-align:left}
+td.num,th.num{text-align:right}
+th.group{text-align:center;border-bottom:1px solid #999}
+tbody tr:nth-child(even){background:#f6f8fa}
+p.note{font-size:.8rem;color:#555;margin:.1rem 0}
+figure{margin:1.2rem 0}
+div.obj{margin:1.6rem 0 .6rem;overflow-x:auto}
+div.obj caption{font-size:.85rem}
+figure img{max-width:100%;height:auto;border:1px solid #eee}
+figcaption{font-size:.8rem;color:#444}
+.warn{color:#8a4b00}
+"""
+
+
+def _h(text: Any) -> str:
+    return _html.escape(str(text), quote=True)
+
+
+def table_html(table: Table) -> str:
+    """One table as an HTML ``<table>`` with caption-like heading and notes."""
+    frame = display_frame(table)
+    heads = _header_rows(frame)
+    numeric = _numeric_cols(frame)
+    anchor = re.sub(r"[^A-Za-z0-9_-]", "_", table.name)
+    out = [f'<h3 id="{anchor}">{_h(table.title)}</h3>', "<table>", "<thead>"]
+    parents: list[str] | None = None
+    for level, row in enumerate(heads):
+        last = level == len(heads) - 1
+        cells = []
+        col = 0
+        for text, span in _spans(row, parents):
+            cls = "group" if span > 1 else ("num" if last and numeric[col] else "")
+            attr = (f' colspan="{span}"' if span > 1 else "") + (f' class="{cls}"' if cls else "")
+            cells.append(f"<th{attr}>{_h(text)}</th>")
+            col += span
+        out.append("<tr>" + "".join(cells) + "</tr>")
+        parents = ["\x1f".join(r[j] for r in heads[: level + 1]) for j in range(len(row))]
+    out += ["</thead>", "<tbody>"]
+    for row in _cells(table, frame):
+        tds = "".join(f'<td class="num">{_h(c)}</td>' if numeric[j] else f"<td>{_h(c)}</td>"
+                      for j, c in enumerate(row))
+        out.append(f"<tr>{tds}</tr>")
+    out += ["</tbody>", "</table>"]
+    out += [f'<p class="note">{_h(n)}</p>' for n in table.notes]
+    return "\n".join(out) + "\n"
+
+
+def html_page(title: str, parts: Sequence[tuple[str, Any]], lang: str = "en",
+              intro: Sequence[str] = ()) -> str:
+    """A complete, self-contained HTML page (inline CSS, figures as base64 PNG).
+
+    ``parts`` as in :func:`markdown_document`; a figure item is a
+    :class:`FigureDoc` (or ``(FigureDoc, path)``), embedded as a data URI so the
+    page needs no other file and no network.
+    """
+    import base64
+
+    toc = []
+    body = []
+    for kind, item in parts:
+        if kind == "h2":
+            anchor = "s" + str(len(toc) + 1)
+            toc.append(f'<li><a href="#{anchor}">{_h(item)}</a></li>')
+            body.append(f'<h2 id="{anchor}">{_h(item)}</h2>')
+        elif kind == "p":
+            body.append(f"<p>{_h(item)}</p>")
+        elif kind == "table":
+            body.append(table_html(item))
+        elif kind == "object":
+            name, obj = item
+            body.append(f'<div class="obj" id="{_h(name)}">\n{obj.to_html()}</div>')
+        elif kind == "figure":
+            fig = item[0] if isinstance(item, tuple) else item
+            data = base64.b64encode(fig.png).decode("ascii")
+            body.append(f'<figure id="{_h(fig.name)}"><img alt="{_h(fig.alt or fig.title)}" '
+                        f'src="data:image/png;base64,{data}">'
+                        f"<figcaption>{_h(fig.caption)}</figcaption></figure>")
+        else:  # pragma: no cover - programming error
+            raise ReportError(f"unknown document part {kind!r}")
+    intro_html = "".join(f"<p>{_h(p)}</p>" for p in intro)
+    return ("<!DOCTYPE html>\n"
+            f'<html lang="{_h(lang)}">\n<head>\n<meta charset="utf-8">\n'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f"<title>{_h(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
+            f"<h1>{_h(title)}</h1>\n{intro_html}\n"
+            f'<nav><ul>{"".join(toc)}</ul></nav>\n' + "\n".join(body) + "\n</body>\n</html>\n")
+
+
+# ---------------------------------------------------------------------------
+# LaTeX
+
+_TEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
+                "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}",
+                "^": r"\textasciicircum{}", "<": r"\textless{}", ">": r"\textgreater{}"}
+_TEX_RE = re.compile("|".join(re.escape(k) for k in _TEX_SPECIAL))
+
+
+def tex_escape(text: Any) -> str:
+    """Escape LaTeX special characters in plain text."""
+    return _TEX_RE.sub(lambda m: _TEX_SPECIAL[m.group()], str(text))
+
+
+def table_latex(table: Table) -> str:
+    """One table as a booktabs ``tabular`` inside a ``table`` float with notes."""
+    frame = display_frame(table)
+    heads = _header_rows(frame)
+    numeric = _numeric_cols(frame)
+    spec = "".join("r" if n else "l" for n in numeric)
+    lines = [r"\begin{table}[htbp]", r"\centering\small",
+             rf"\caption{{{tex_escape(table.title)}}}",
+             rf"\label{{tab:{re.sub(r'[^A-Za-z0-9]', '-', table.name)}}}",
+             rf"\begin{{tabular}}{{{spec}}}", r"\toprule"]
+    parents: list[str] | None = None
+    for level, row in enumerate(heads):
+        cells, rules, col = [], [], 0
+        for text, span in _spans(row, parents):
+            if span > 1:
+                cells.append(rf"\multicolumn{{{span}}}{{c}}{{{tex_escape(text)}}}")
+                rules.append(rf"\cmidrule(lr){{{col + 1}-{col + span}}}")
+            else:
+                cells.append(tex_escape(text))
+            col += span
+        lines.append(" & ".join(cells) + r" \\")
+        if rules and level < len(heads) - 1:
+            lines.append("".join(rules))
+        parents = ["\x1f".join(r[j] for r in heads[: level + 1]) for j in range(len(row))]
+    lines.append(r"\midrule")
+    for row in _cells(table, frame):
+        lines.append(" & ".join(tex_escape(c) for c in row) + r" \\")
+    lines += [r"\bottomrule", r"\end{tabular}"]
+    if table.notes:
+        lines.append(r"\par\smallskip\begin{minipage}{\linewidth}\footnotesize")
+        lines.append(r"\\ ".join(tex_escape(n) for n in table.notes))
+        lines.append(r"\end{minipage}")
+    lines.append(r"\end{table}")
+    return "\n".join(lines) + "\n"
+
+
+def latex_document(title: str, parts: Sequence[tuple[str, Any]], lang: str = "en",
+                   intro: Sequence[str] = ()) -> str:
+    """A complete LaTeX document (booktabs tables, figures by relative path).
+
+    English compiles with ``pdflatex``; Japanese text needs ``lualatex``
+    (the preamble loads ``luatexja`` when ``lang="ja"``).
+    """
+    pre = [r"\documentclass[11pt]{article}"]
+    if lang == "ja":
+        pre.append(r"\usepackage{luatexja}  % compile with lualatex")
+    else:
+        pre += [r"\usepackage[utf8]{inputenc}", r"\usepackage[T1]{fontenc}"]
+    pre += [r"\usepackage{booktabs}", r"\usepackage{graphicx}",
+            r"\usepackage[margin=2cm,landscape]{geometry}", r"\usepackage{float}",
+            rf"\title{{{tex_escape(title)}}}", r"\date{}", r"\begin{document}", r"\maketitle"]
+    body = [tex_escape(p) + "\n" for p in intro]
+    for kind, item in parts:
+        if kind == "h2":
+            body.append(rf"\section*{{{tex_escape(item)}}}")
+        elif kind == "p":
+            body.append(tex_escape(item) + "\n")
+        elif kind == "table":
+            body.append(table_latex(item))
+        elif kind == "object":
+            body.append(item[1].to_latex())
+        elif kind == "figure":
+            fig, rel = item
+            body += [r"\begin{figure}[htbp]", r"\centering",
+                     rf"\includegraphics[width=0.9\linewidth]{{{rel}}}",
+                     rf"\caption{{{tex_escape(fig.caption)}}}", r"\end{figure}", ""]
+        else:  # pragma: no cover
+            raise ReportError(f"unknown document part {kind!r}")
+    body.append(r"\clearpage")
+    return "\n".join(pre + body + [r"\end{document}"]) + "\n"
+
+
+# ---------------------------------------------------------------------------
+# XLSX
+
+
+def _sheet_names(names: Iterable[str]) -> list[str]:
+    """Excel-safe, unique sheet names (max 31 chars, no []:*?/\\)."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for name in names:
+        base = re.sub(r"[\[\]:*?/\\]", "_", str(name))[:31] or "Sheet"
+        cand, k = base, 2
+        while cand.lower() in seen:
+            suffix = f"~{k}"
+            cand = base[: 31 - len(suffix)] + suffix
+            k += 1
+        seen.add(cand.lower())
+        out.append(cand)
+    return out
+
+
+def write_workbook(path: str | Path, tables: Sequence[Any]) -> Path:
+    """Write tables to one XLSX workbook, one formatted sheet per table.
+
+    Each sheet holds the title (bold), a multi-row header with merged group
+    cells, numbers as numbers with Excel formats, notes below, frozen header
+    and fitted column widths. An item may also be ``(name, writer)`` where
+    ``writer(worksheet)`` fills the sheet itself (e.g. a banner table).
+    The file is written atomically.
+    """
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, Side
+    from openpyxl.utils import get_column_letter
+
+    if not tables:
+        raise ReportError("no tables to write to the workbook", file=path)
+    wb = Workbook()
+    wb.remove(wb.active)
+    fixed = _dt.datetime(2000, 1, 1)
+    wb.properties.created = fixed
+    wb.properties.modified = fixed
+    wb.properties.creator = "survey_kit"
+    thin = Side(style="thin")
+    thick = Side(style="medium")
+    names = [t[0] if isinstance(t, tuple) else t.name for t in tables]
+    for sheet_name, table in zip(_sheet_names(names), tables):
+        ws = wb.create_sheet(sheet_name)
+        if isinstance(table, tuple):
+            table[1](ws)
+            continue
+        frame = display_frame(table)
+        heads = _header_rows(frame)
+        ncol = frame.shape[1]
+        ws.cell(row=1, column=1, value=table.title).font = Font(bold=True, size=12)
+        r0 = 3
+        parents: list[str] | None = None
+        for level, row in enumerate(heads):
+            col = 1
+            for text, span in _spans(row, parents):
+                c = ws.cell(row=r0 + level, column=col, value=text or None)
+                c.font = Font(bold=True)
+                c.alignment = Alignment(horizontal="center" if span > 1 else "general",
+                                        wrap_text=True, vertical="bottom")
+                if span > 1:
+                    ws.merge_cells(start_row=r0 + level, start_column=col,
+                                   end_row=r0 + level, end_column=col + span - 1)
+                col += span
+            parents = ["\x1f".join(r[j] for r in heads[: level + 1]) for j in range(len(row))]
+        hdr_last = r0 + len(heads) - 1
+        for j in range(1, ncol + 1):
+            ws.cell(row=r0, column=j).border = Border(top=thick)
+            ws.cell(row=hdr_last, column=j).border = Border(
+                bottom=thin, top=thick if hdr_last == r0 else None)
+        fmts = [_fmt_of(table, c) for c in frame.columns]
+        widths = [max(len(h[j]) for h in heads) for j in range(ncol)]
+        first = hdr_last + 1
+        for i in range(len(frame)):
+            for j in range(ncol):
+                v = frame.iat[i, j]
+                if _is_missing(v):
+                    continue
+                if isinstance(v, (np.integer, np.floating, np.bool_)):
+                    v = v.item()
+                elif isinstance(v, pd.Timestamp):
+                    v = v.to_pydatetime()
+                elif not isinstance(v, (int, float, str, bool, _dt.date)):
+                    v = str(v)
+                c = ws.cell(row=first + i, column=j + 1, value=v)
+                fmt = fmts[j]
+                if isinstance(v, float):
+                    c.number_format = FORMATS.get(fmt or "f1", FORMATS["f1"])[1]
+                elif isinstance(v, int) and not isinstance(v, bool):
+                    c.number_format = "0"
+                if isinstance(v, str) and len(v) > 60:
+                    c.alignment = Alignment(wrap_text=True, vertical="top")
+                widths[j] = max(widths[j], min(len(format_value(v, fmt)), 60))
+        last = first + len(frame) - 1
+        if len(frame):
+            for j in range(1, ncol + 1):
+                ws.cell(row=last, column=j).border = Border(bottom=thick)
+        for k, note in enumerate(table.notes):
+            ws.cell(row=last + 2 + k, column=1, value=note).font = Font(italic=True, size=9)
+        for j, wdt in enumerate(widths, start=1):
+            ws.column_dimensions[get_column_letter(j)].width = max(6, min(wdt + 2, 62))
+        ws.freeze_panes = ws.cell(row=first, column=1)
+    with atomic_write(path) as tmp:
+        wb.save(tmp)
+    return Path(path)

@@ -1,0 +1,625 @@
+"""Population targets for weighting: margins and joint cells, counts or shares.
+
+A :class:`Targets` holds what the weighting functions adjust to:
+
+* ``margins`` -- one Series per variable, level -> population count (or share),
+  e.g. the number of firms per size class from an establishment census;
+* ``cells`` -- optionally, a joint table (e.g. size class x sector) for
+  post-stratification.
+
+Targets come from a mapping, a DataFrame or a file (:func:`load_targets`).
+Shares and counts may be mixed: shares are turned into counts with the
+population total of the count margins (or, when every margin is a share,
+with the sum of the base weights at weighting time). Count margins whose
+totals disagree are an error, unless ``rescale=True``.
+
+Example
+-------
+>>> import survey_kit as sk
+>>> t = sk.as_targets({"size_class": {"micro": 600, "small": 250, "large": 150},
+...                    "sector": {"manufacturing": 0.4, "services": 0.6}})
+>>> t.total
+1000.0
+>>> t.margins["sector"].tolist()
+[400.0, 600.0]
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ._results import ResultMixin
+from .errors import UsageError, WeightingError
+
+__all__ = [
+    "CollapsedLevels",
+    "Targets",
+    "as_targets",
+    "collapse_levels",
+    "level_key",
+    "load_targets",
+]
+
+_RTOL_TOTAL = 1e-6      # margins whose totals differ by more than this (relative) disagree
+_SHARE_TOL = 1e-6       # a margin summing to 1 within this is read as shares
+_TARGET_COLUMN = "target"
+
+
+def level_key(value: Any) -> str:
+    """The string under which a level is matched between data and targets.
+
+    Integral numbers become ``"3"`` (not ``"3.0"``) so that a region coded
+    3 in the data matches ``3`` in a YAML file and ``"3"`` in a CSV file.
+    """
+    if isinstance(value, (bool, np.bool_)):
+        return str(value)
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if isinstance(value, (float, np.floating)):
+        if math.isfinite(value) and float(value).is_integer():
+            return str(int(value))
+        return repr(float(value))
+    return str(value).strip()
+
+
+# --------------------------------------------------------------------------
+# the normalised object
+# --------------------------------------------------------------------------
+
+@dataclass(frozen=True, eq=False)
+class Targets(ResultMixin):
+    """Normalised population targets.
+
+    Attributes
+    ----------
+    margins : dict of str -> pandas.Series
+        Variable -> Series indexed by level key (str), float values. Counts
+        when ``total`` is known, else shares summing to 1.
+    cells : pandas.DataFrame or None
+        Joint targets: one column per variable (level keys) plus ``target``.
+    total : float or None
+        Population total; None when only shares were given.
+    source : str or None
+        File the targets came from, for messages.
+    collapsed : tuple of dict
+        Levels merged with :func:`collapse_levels` (variable, levels, into).
+    """
+
+    margins: Mapping[str, pd.Series]
+    cells: pd.DataFrame | None = None
+    total: float | None = None
+    source: str | None = None
+    collapsed: tuple = ()
+
+    @property
+    def variables(self) -> list[str]:
+        """Variables with targets: the margins', then those only in ``cells``."""
+        out = list(self.margins)
+        if self.cells is not None:
+            out += [c for c in self.cells.columns if c != _TARGET_COLUMN and c not in out]
+        return out
+
+    @property
+    def cell_variables(self) -> list[str]:
+        """Variables of the joint cells (empty when there are none)."""
+        if self.cells is None:
+            return []
+        return [c for c in self.cells.columns if c != _TARGET_COLUMN]
+
+    @property
+    def is_share(self) -> bool:
+        """True when no population total is known (every target is a share)."""
+        return self.total is None
+
+    def resolve(self, total: float) -> Targets:
+        """Counts: shares times ``total`` when no population total is known."""
+        if self.total is not None:
+            return self
+        if not (np.isfinite(total) and total > 0):
+            raise WeightingError(f"cannot turn target shares into counts with total {total!r}; "
+                                 "give a positive population total")
+        margins = {v: s * float(total) for v, s in self.margins.items()}
+        cells = None
+        if self.cells is not None:
+            cells = self.cells.copy()
+            cells[_TARGET_COLUMN] = cells[_TARGET_COLUMN] * float(total)
+        return replace(self, margins=margins, cells=cells, total=float(total))
+
+    def margin(self, variable: str) -> pd.Series:
+        """Targets of one variable: its margin, or the cells summed over the others."""
+        if variable in self.margins:
+            return self.margins[variable]
+        if variable in self.cell_variables:
+            s = self.cells.groupby(variable, sort=False)[_TARGET_COLUMN].sum()
+            s.index = s.index.astype(object)
+            s.name = variable
+            return s.astype(float)
+        raise WeightingError(f"no targets for variable {variable!r}; targets exist for "
+                             f"{self.variables}")
+
+    def to_frame(self) -> pd.DataFrame:
+        """Long table ``variable, level, target`` (cells as ``a:b`` and ``x:y``)."""
+        rows = [pd.DataFrame({"variable": v, "level": s.index.astype(str),
+                              "target": s.to_numpy(dtype=float)})
+                for v, s in self.margins.items()]
+        if self.cells is not None:
+            cv = self.cell_variables
+            rows.append(pd.DataFrame({
+                "variable": ":".join(cv),
+                "level": self.cells[cv].astype(str).agg(":".join, axis=1).to_numpy(),
+                "target": self.cells[_TARGET_COLUMN].to_numpy(dtype=float)}))
+        if not rows:
+            return pd.DataFrame(columns=["variable", "level", "target"])
+        return pd.concat(rows, ignore_index=True)
+
+    def __str__(self) -> str:
+        head = "Targets (" + ("shares" if self.total is None else f"total {self.total:,.6g}")
+        head += f", from {self.source})" if self.source else ")"
+        return head + "\n" + self.to_frame().to_string(index=False)
+
+
+# --------------------------------------------------------------------------
+# building Targets from what a user has
+# --------------------------------------------------------------------------
+
+def _as_float(value: Any, *, variable: str, level: Any, source: str | None) -> float:
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        raise WeightingError(f"target for variable {variable!r}, level {level!r} is "
+                             f"{value!r}, not a number; give a population count or share",
+                             file=source) from None
+    if not math.isfinite(out):
+        raise WeightingError(f"target for variable {variable!r}, level {level!r} is {out!r}; "
+                             "targets must be finite numbers", file=source)
+    if out < 0:
+        raise WeightingError(f"target for variable {variable!r}, level {level!r} is negative "
+                             f"({out!r}); targets are population counts or shares >= 0",
+                             file=source)
+    return out
+
+
+def _margin_series(variable: str, values: Any, source: str | None) -> pd.Series:
+    if isinstance(values, (pd.Series, Mapping)):
+        items = list(values.items())
+    elif isinstance(values, list) and all(isinstance(x, tuple) and len(x) == 2 for x in values):
+        items = values
+    else:
+        raise WeightingError(f"targets for variable {variable!r} must be a mapping "
+                             f"level -> count or share, not {type(values).__name__}",
+                             file=source)
+    if not items:
+        raise WeightingError(f"targets for variable {variable!r} are empty", file=source)
+    keys = [level_key(k) for k, _ in items]
+    seen: set[str] = set()
+    for k in keys:
+        if k in seen:
+            raise WeightingError(f"level {k!r} of variable {variable!r} has two targets; "
+                                 "give each level once", file=source)
+        seen.add(k)
+    vals = [_as_float(v, variable=variable, level=k, source=source)
+            for k, (_, v) in zip(keys, items)]
+    return pd.Series(vals, index=pd.Index(keys, dtype=object), name=variable, dtype=float)
+
+
+def _cells_frame(frame: pd.DataFrame, source: str | None) -> pd.DataFrame:
+    variables = [c for c in frame.columns if c != _TARGET_COLUMN]
+    if not variables:
+        raise WeightingError("cell targets need at least one variable column besides "
+                             f"{_TARGET_COLUMN!r}", file=source)
+    out = pd.DataFrame({v: [level_key(x) for x in frame[v]] for v in variables})
+    for v in variables:
+        bad = frame[v].isna().to_numpy()
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise WeightingError(f"cell target row {i + 1} has no level for variable {v!r}; "
+                                 "fill it in", file=source)
+    out[_TARGET_COLUMN] = [
+        _as_float(t, variable=":".join(variables),
+                  level=":".join(str(out.at[i, v]) for v in variables), source=source)
+        for i, t in enumerate(frame[_TARGET_COLUMN].tolist())]
+    dup = out.duplicated(variables)
+    if dup.any():
+        i = int(np.flatnonzero(dup.to_numpy())[0])
+        cell = ", ".join(f"{v}={out.at[i, v]}" for v in variables)
+        raise WeightingError(f"cell ({cell}) has two targets; give each cell once", file=source)
+    return out
+
+
+def _is_share(values: np.ndarray) -> bool:
+    return bool(values.max(initial=0.0) <= 1.0 + _SHARE_TOL
+                and abs(values.sum() - 1.0) <= _SHARE_TOL)
+
+
+def _build(margins: dict[str, pd.Series], cells: pd.DataFrame | None, *,
+           total: float | None, rescale: bool, kind: str, source: str | None,
+           collapsed: tuple = ()) -> Targets:
+    if kind not in ("auto", "count", "share"):
+        raise UsageError(f"kind must be 'auto', 'count' or 'share', not {kind!r}")
+    if total is not None:
+        total = float(total)
+        if not (math.isfinite(total) and total > 0):
+            raise WeightingError(f"population total must be a positive number, not {total!r}")
+    # every block of targets: (name, values, is_share)
+    blocks: list[tuple[str, np.ndarray]] = [(v, s.to_numpy()) for v, s in margins.items()]
+    if cells is not None:
+        blocks.append((":".join(c for c in cells.columns if c != _TARGET_COLUMN),
+                       cells[_TARGET_COLUMN].to_numpy()))
+    for name, vals in blocks:
+        if not (vals > 0).any():
+            raise WeightingError(f"every target of {name!r} is zero; give population counts "
+                                 "or shares", file=source)
+    if kind == "auto":
+        share = {name: _is_share(vals) for name, vals in blocks}
+    else:
+        share = {name: kind == "share" for name, _ in blocks}
+    for name, vals in blocks:
+        if share[name] and abs(vals.sum() - 1.0) > _SHARE_TOL and not rescale:
+            raise WeightingError(f"shares of {name!r} sum to {vals.sum():.10g}, not 1; "
+                                 "correct them or pass rescale=True", file=source)
+    count_totals = {name: float(vals.sum()) for name, vals in blocks if not share[name]}
+    reference = total
+    if reference is None and count_totals:
+        reference = next(iter(count_totals.values()))
+    if reference is not None:
+        disagree = {n: t for n, t in count_totals.items()
+                    if abs(t - reference) > _RTOL_TOTAL * reference}
+        if disagree and not rescale:
+            listing = "; ".join(f"{n}: {t:,.10g}" for n, t in count_totals.items())
+            what = (f"the population total {reference:,.10g} given" if total is not None
+                    else "each other")
+            raise WeightingError(
+                f"target margins disagree with {what} ({listing}); raking to margins "
+                "with different totals cannot converge. Correct the targets, or pass "
+                "rescale=True to scale every margin to "
+                + ("that total" if total is not None else "the first margin's total"),
+                file=source)
+
+    def scaled(name: str, vals: np.ndarray) -> np.ndarray:
+        s = vals.sum()
+        if reference is None:           # shares only
+            return vals / s
+        return vals * (reference / s)
+
+    new_margins = {v: pd.Series(scaled(v, s.to_numpy()), index=s.index, name=v)
+                   for v, s in margins.items()}
+    new_cells = None
+    if cells is not None:
+        new_cells = cells.copy()
+        name = blocks[-1][0]
+        new_cells[_TARGET_COLUMN] = scaled(name, cells[_TARGET_COLUMN].to_numpy())
+    targets = Targets(margins=new_margins, cells=new_cells, total=reference, source=source,
+                      collapsed=collapsed)
+    if new_cells is not None:
+        _check_cells_agree(targets)
+    return targets
+
+
+def _check_cells_agree(targets: Targets) -> None:
+    """Cells summed to a variable must equal that variable's margin, if both exist."""
+    for v in targets.cell_variables:
+        if v not in targets.margins:
+            continue
+        m = targets.margins[v]
+        c = targets.cells.groupby(v, sort=False)[_TARGET_COLUMN].sum()
+        both = pd.concat([m.rename("margin"), c.rename("cells")], axis=1).fillna(0.0)
+        scale = max(float(both["margin"].sum()), 1e-300)
+        gap = (both["margin"] - both["cells"]).abs()
+        if (gap > _RTOL_TOTAL * scale).any():
+            level = gap.idxmax()
+            raise WeightingError(
+                f"the cell targets summed over the other variables give {v}={level} a target "
+                f"of {both.at[level, 'cells']:,.10g}, but its margin says "
+                f"{both.at[level, 'margin']:,.10g}; make the two agree", file=targets.source)
+
+
+def as_targets(targets: Any, *, total: float | None = None, rescale: bool = False,
+               kind: str = "auto") -> Targets:
+    """Normalise targets given as a mapping, a DataFrame or a :class:`Targets`.
+
+    Parameters
+    ----------
+    targets : Targets, mapping or pandas.DataFrame
+        * mapping ``variable -> {level: target}`` (or ``variable -> Series``);
+        * DataFrame in long form with columns ``variable, level, target``;
+        * DataFrame of joint cells: one column per variable plus ``target``.
+        A target is a population count or a share.
+    total : float, optional
+        Population total. Shares are multiplied by it; count margins must
+        add up to it (or are rescaled to it with ``rescale=True``).
+    rescale : bool, default False
+        Scale count margins whose totals disagree to a common total (``total``
+        if given, else the first margin's total) instead of raising.
+    kind : {"auto", "count", "share"}
+        Whether targets are counts or shares. ``"auto"`` reads a margin whose
+        values sum to 1 as shares, anything else as counts.
+
+    Returns
+    -------
+    Targets
+
+    Raises
+    ------
+    WeightingError
+        Non-numeric, negative or non-finite targets, a level given twice,
+        shares not summing to 1, margins whose totals disagree.
+
+    Example
+    -------
+    >>> import pandas as pd
+    >>> t = as_targets(pd.DataFrame({"variable": ["size_class"] * 2,
+    ...                              "level": ["small", "large"], "target": [0.8, 0.2]}))
+    >>> t.is_share
+    True
+    """
+    if isinstance(targets, Targets):
+        if total is None and not rescale and kind == "auto":
+            return targets
+        cells = None if targets.cells is None else targets.cells.copy()
+        return _build(dict(targets.margins), cells, total=total, rescale=rescale, kind=kind,
+                      source=targets.source, collapsed=targets.collapsed)
+    source = None
+    margins: dict[str, pd.Series] = {}
+    cells = None
+    if isinstance(targets, pd.DataFrame):
+        margins, cells = _from_frame(targets, source)
+    elif isinstance(targets, Mapping):
+        if not targets:
+            raise WeightingError("targets are empty; give at least one variable")
+        for variable, values in targets.items():
+            margins[str(variable)] = _margin_series(str(variable), values, source)
+    else:
+        raise UsageError("targets must be a mapping variable -> {level: target}, a DataFrame "
+                         "(variable, level, target) or a Targets from sk.load_targets, not "
+                         f"{type(targets).__name__}")
+    return _build(margins, cells, total=total, rescale=rescale, kind=kind, source=source)
+
+
+def _from_frame(frame: pd.DataFrame, source: str | None
+                ) -> tuple[dict[str, pd.Series], pd.DataFrame | None]:
+    cols = [str(c).strip() for c in frame.columns]
+    frame = frame.set_axis(cols, axis=1)
+    if _TARGET_COLUMN not in cols:
+        raise WeightingError(
+            f"targets table has columns {cols}; it needs either 'variable, level, target' "
+            "(margins) or one column per variable plus 'target' (joint cells)", file=source)
+    if frame.empty:
+        raise WeightingError("targets table has no rows", file=source)
+    if set(cols) == {"variable", "level", _TARGET_COLUMN}:
+        margins: dict[str, pd.Series] = {}
+        if frame["variable"].isna().any() or frame["level"].isna().any():
+            i = int(np.flatnonzero((frame["variable"].isna() | frame["level"].isna())
+                                   .to_numpy())[0])
+            raise WeightingError(f"targets row {i + 1} has no variable or no level; fill it in",
+                                 file=source)
+        for variable, part in frame.groupby("variable", sort=False):
+            variable = str(variable).strip()
+            pairs = list(zip(part["level"].tolist(), part[_TARGET_COLUMN].tolist()))
+            margins[variable] = _margin_series(variable, pairs, source)
+        return margins, None
+    return {}, _cells_frame(frame, source)
+
+
+# --------------------------------------------------------------------------
+# files
+# --------------------------------------------------------------------------
+
+def _yaml_loader():
+    import yaml
+
+    class _Loader(yaml.SafeLoader):
+        """SafeLoader that keeps yes/no/on/off as strings (they are level keys)."""
+
+    _Loader.yaml_implicit_resolvers = {
+        ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+        for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+    return yaml, _Loader
+
+
+def load_targets(path: str | os.PathLike, *, total: float | None = None,
+                 rescale: bool = False, kind: str = "auto") -> Targets:
+    """Read population targets from a CSV or YAML file.
+
+    Parameters
+    ----------
+    path : str or path
+        * CSV (``.csv``, ``.txt``): lines starting with ``#`` are comments.
+          Either long margins with columns ``variable,level,target``, or joint
+          cells with one column per variable plus ``target``.
+        * YAML (``.yaml``, ``.yml``): a mapping ``variable: {level: target}``.
+    total, rescale, kind
+        As in :func:`as_targets`.
+
+    Returns
+    -------
+    Targets
+
+    Example
+    -------
+    >>> t = load_targets("sample_data/population_targets.csv")   # doctest: +SKIP
+    >>> t.margins["size_class"]                                    # doctest: +SKIP
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise WeightingError("targets file not found; check the path", file=p)
+    suffix = p.suffix.lower()
+    if suffix in (".csv", ".txt"):
+        try:
+            frame = pd.read_csv(p, comment="#", dtype=str, skipinitialspace=True,
+                                keep_default_na=False, na_values=[""], encoding="utf-8-sig")
+        except pd.errors.EmptyDataError:
+            raise WeightingError("targets file has no table (only comments or nothing)",
+                                 file=p) from None
+        except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+            raise WeightingError(f"targets file is not a readable CSV: {exc}", file=p) from None
+        margins, cells = _from_frame(frame, str(p))
+    elif suffix in (".yaml", ".yml"):
+        yaml, loader = _yaml_loader()
+        try:
+            data = yaml.load(p.read_text(encoding="utf-8"), Loader=loader)
+        except yaml.YAMLError as exc:
+            raise WeightingError(f"targets file is not valid YAML: {exc}", file=p) from None
+        if not isinstance(data, Mapping) or not data:
+            raise WeightingError("a YAML targets file must be a mapping variable -> "
+                                 "{level: target}", file=p)
+        margins = {str(v): _margin_series(str(v), vals, str(p)) for v, vals in data.items()}
+        cells = None
+    else:
+        raise WeightingError(f"targets file type {suffix or '(none)'!r} is not supported; use "
+                             ".csv, .yaml or .yml", file=p)
+    return _build(margins, cells, total=total, rescale=rescale, kind=kind, source=str(p))
+
+
+# --------------------------------------------------------------------------
+# collapsing levels
+# --------------------------------------------------------------------------
+
+@dataclass(frozen=True, eq=False)
+class CollapsedLevels:
+    """The frame and targets after merging levels; unpacks as ``frame, targets``."""
+
+    frame: pd.DataFrame
+    targets: Targets
+    record: Mapping[str, Any]
+
+    def __iter__(self) -> Iterator[Any]:
+        yield self.frame
+        yield self.targets
+
+
+def _level_order(frame: pd.DataFrame, targets: Targets, variable: str) -> list[str]:
+    col = frame[variable]
+    data_levels = ([level_key(c) for c in col.cat.categories]
+                   if isinstance(col.dtype, pd.CategoricalDtype)
+                   else [level_key(x) for x in pd.unique(col.dropna())])
+    target_levels = [str(k) for k in targets.margin(variable).index]
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        order = data_levels + [k for k in target_levels if k not in data_levels]
+    else:
+        order = target_levels + [k for k in data_levels if k not in target_levels]
+    return order
+
+
+def collapse_levels(frame: pd.DataFrame, targets: Any, variable: str,
+                    levels: str | Sequence[Any], into: str | None = None) -> CollapsedLevels:
+    """Merge levels of a weighting variable in both the data and the targets.
+
+    Use it when a cell has respondents but no population target, or a target
+    but no respondents (the weighting functions say which).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Respondents. Not modified; a copy with the variable recoded is returned.
+    targets : Targets, mapping or DataFrame
+        Population targets (see :func:`as_targets`).
+    variable : str
+        The variable whose levels are merged.
+    levels : str or sequence
+        Two or more levels to merge; or one level, merged with the adjacent
+        level (the next one in the category order, or the previous one when it
+        is the last).
+    into : str, optional
+        Name of the merged level; default the merged names joined by ``+``.
+
+    Returns
+    -------
+    CollapsedLevels
+        ``frame``, ``targets`` (which records the merge in ``.collapsed``) and
+        ``record``; unpack as ``frame, targets = sk.collapse_levels(...)``.
+
+    Example
+    -------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"size_class": pd.Categorical(["micro", "small", "large"],
+    ...                    categories=["micro", "small", "medium", "large"])})
+    >>> t = {"size_class": {"micro": 60, "small": 25, "medium": 10, "large": 5}}
+    >>> df2, t2 = collapse_levels(df, t, "size_class", "medium")
+    >>> t2.margins["size_class"].to_dict()
+    {'micro': 60.0, 'small': 25.0, 'medium+large': 15.0}
+    """
+    t = as_targets(targets)
+    if not isinstance(frame, pd.DataFrame):
+        raise UsageError(f"frame must be a pandas DataFrame, not {type(frame).__name__}")
+    if variable not in frame.columns:
+        raise WeightingError(f"variable {variable!r} is not a column of the data; columns "
+                             f"are {list(frame.columns)[:20]}")
+    if variable not in t.variables:
+        raise WeightingError(f"there are no targets for variable {variable!r}; targets "
+                             f"exist for {t.variables}")
+    order = _level_order(frame, t, variable)
+    if isinstance(levels, (str, int, float, np.integer)):
+        key = level_key(levels)
+        if key not in order:
+            raise WeightingError(f"level {key!r} of {variable!r} is in neither the data nor "
+                                 f"the targets; levels are {order}")
+        if len(order) < 2:
+            raise WeightingError(f"{variable!r} has a single level; nothing to merge with")
+        i = order.index(key)
+        merged = [order[i], order[i + 1]] if i + 1 < len(order) else [order[i - 1], order[i]]
+    else:
+        merged = [level_key(x) for x in levels]
+        if len(set(merged)) < 2:
+            raise UsageError("give at least two different levels to merge, or one level to "
+                             "merge with its neighbour")
+        unknown = [k for k in merged if k not in order]
+        if unknown:
+            raise WeightingError(f"level(s) {unknown} of {variable!r} are in neither the data "
+                                 f"nor the targets; levels are {order}")
+        merged = [k for k in order if k in merged]      # category order
+    into = "+".join(merged) if into is None else level_key(into)
+    if into in order and into not in merged:
+        raise UsageError(f"{variable!r} already has a level {into!r}; choose another name "
+                         "for the merged level")
+
+    # the data: recode, keeping the category order with the merged level first seen
+    col = frame[variable]
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        cats = [level_key(c) for c in col.cat.categories]
+        keys = pd.Categorical(col.astype(object).map(
+            lambda x: x if pd.isna(x) else level_key(x)), categories=cats)
+        new_cats: list[str] = []
+        for c in cats:
+            c2 = into if c in merged else c
+            if c2 not in new_cats:
+                new_cats.append(c2)
+        if into not in new_cats:
+            new_cats.append(into)
+        mapping = {c: (into if c in merged else c) for c in cats}
+        codes = pd.Categorical(pd.Series(keys).map(mapping), categories=new_cats,
+                               ordered=col.cat.ordered)
+        new_col = pd.Series(codes, index=frame.index, name=variable)
+    else:
+        def recode(x: Any) -> Any:
+            if pd.isna(x):
+                return x
+            return into if level_key(x) in merged else x
+        new_col = col.astype(object).map(recode)
+    out = frame.copy()
+    out[variable] = new_col
+
+    # the targets
+    margins = dict(t.margins)
+    if variable in margins:
+        s = margins[variable]
+        grouped = s.groupby(s.index.map(lambda k: into if k in merged else k), sort=False).sum()
+        grouped.index = grouped.index.astype(object)
+        grouped.name = variable
+        margins[variable] = grouped.astype(float)
+    cells = t.cells
+    if cells is not None and variable in t.cell_variables:
+        cells = cells.copy()
+        cells[variable] = cells[variable].map(lambda k: into if k in merged else k)
+        cells = (cells.groupby(t.cell_variables, sort=False, as_index=False)[_TARGET_COLUMN]
+                 .sum())
+    record = {"variable": variable, "levels": tuple(merged), "into": into}
+    new_t = replace(t, margins=margins, cells=cells, collapsed=t.collapsed + (record,))
+    return CollapsedLevels(frame=out, targets=new_t, record=record)
