@@ -41,6 +41,13 @@ _LAZY: dict[str, str] = {
     "write_responses": "io",
     "to_export": "io",
     "convert_responses": "io",
+    # cleaning.py / careless.py
+    "clean": "cleaning",
+    "CleaningResult": "cleaning",
+    "longstring": "careless",
+    "irv": "careless",
+    "mahad": "careless",
+    "evenodd": "careless",
     # synth.py
     "generate_sample": "synth",
     "write_sample": "synth",
@@ -69,8 +76,20 @@ _LAZY: dict[str, str] = {
     # crosstab.py
     "crosstab": "crosstab",
     "Crosstab": "crosstab",
+    # appendix.py / report.py / reproduce.py
+    "appendix": "appendix",
+    "Appendix": "appendix",
+    "prepare": "appendix",
+    "build_appendix": "appendix",
+    "SurveyRun": "appendix",
+    "load_report_spec": "appendix",
+    "ReportSpec": "appendix",
+    "margin_of_error": "appendix",
+    "run_report": "report",
+    "ReportResult": "report",
     # design.py / estimate.py
     "SurveyDesign": "design",
+    "adjust_pvalues": "design",
     "Estimate": "estimate",
 }
 

@@ -52,9 +52,10 @@ from __future__ import annotations
 import math
 import os
 import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Literal, Mapping, Sequence
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -65,9 +66,20 @@ from .errors import ReportError, SurveyKitError, UsageError
 from .questionnaire import Bands, Net, Questionnaire, load_questionnaire
 from .render import FigureDoc, Table
 
-__all__ = ["appendix", "build_appendix", "prepare", "Appendix", "SurveyRun", "ReportSpec",
-           "load_report_spec", "report_spec_path", "with_derived", "margin_of_error",
-           "FORMATS"]
+__all__ = [
+    "FORMATS",
+    "Appendix",
+    "ReportSpec",
+    "SurveyRun",
+    "appendix",
+    "build_appendix",
+    "draw_figures",
+    "load_report_spec",
+    "margin_of_error",
+    "prepare",
+    "report_spec_path",
+    "with_derived",
+]
 
 #: output formats of :meth:`Appendix.write`
 FORMATS = ("md", "html", "xlsx", "tex")
@@ -894,3 +906,564 @@ class Appendix(ResultMixin):
         return out
 
 
+def _sheet_writer(ct: Any) -> Callable[[Any], None]:
+    """Fill a worksheet with a banner table in the crosstab module's own layout."""
+    from .crosstab_render import _sheet_crosstab
+
+    return lambda ws: _sheet_crosstab(ws, ct)
+
+
+# ===========================================================================
+# the tables
+# ===========================================================================
+
+def _labels_of(q: Questionnaire, var: str, levels: Sequence[Any], lang: str) -> str:
+    return ", ".join(q.label(var, str(v), lang) if q.has_variable(var) else str(v)
+                     for v in levels)
+
+
+def _condition_text(q: Questionnaire, c: Any, lang: str) -> str:
+    name = q.label(c.question, None, lang) if q.has_variable(c.question) else c.question
+    vals = c.value if isinstance(c.value, list) else [c.value]
+    words = {"in": "is one of", "not_in": "is not one of", "eq": "is", "ne": "is not",
+             "lt": "<", "le": "<=", "gt": ">", "ge": ">=", "between": "is between",
+             "missing": "is missing", "answered": "is answered"}
+    if c.op in ("missing", "answered"):
+        return f"{name} {words[c.op]}"
+    if q.has_variable(c.question) and q.variable(c.question).levels:
+        shown = _labels_of(q, c.question, vals, lang)
+    else:
+        shown = ", ".join(map(str, vals))
+    return f"{name} {words.get(c.op, c.op)} {shown}"
+
+
+def _status_completion(run: SurveyRun) -> str | None:
+    """Completion rate from a status column of the export, when it has one."""
+    col = run.questionnaire.meta_column("status")
+    if col is None or col not in run.raw.columns:
+        return None
+    status = run.raw[col].astype("string").str.lower()
+    known = status.notna()
+    if not known.any():
+        return None
+    done = status.str.contains("complete|finish", regex=True, na=False)
+    return (f"{100 * done.sum() / known.sum():.1f}% ({int(done.sum())} of {int(known.sum())} "
+            "respondents who started completed the questionnaire)")
+
+
+def _flow_rules(run: SurveyRun) -> tuple[list[str], list[str]]:
+    """Labels of the cleaning rules applied: (exclusion rules, review-only rules)."""
+    flow = getattr(run.cleaning, "flow", None)
+    if not isinstance(flow, pd.DataFrame) or not len(flow) or "label" not in flow.columns:
+        return [], []
+    f = flow
+    if "step" in f.columns:
+        f = f[pd.to_numeric(f["step"], errors="coerce").fillna(0) > 0]
+    if "status" in f.columns:
+        f = f[f["status"].astype(str) == "applied"]
+    action = f["action"].astype(str) if "action" in f.columns else pd.Series("exclude",
+                                                                             index=f.index)
+    excl = [str(x) for x in f.loc[action != "review", "label"]]
+    rev = [str(x) for x in f.loc[action == "review", "label"]]
+    return excl, rev
+
+
+def _facts(run: SurveyRun) -> dict[str, Any]:
+    w = run.data["weight"].to_numpy(dtype=float)
+    n_w = int((w != 0).sum())
+    deff = _kish(w)
+    out = {"survey": run.questionnaire.id, "n_raw": run.n_raw, "n_kept": run.n_kept,
+           "n_excluded": run.n_raw - run.n_kept, "n_weighted": n_w, "deff_kish": deff,
+           "n_effective": n_w / deff if deff and np.isfinite(deff) else float("nan"),
+           "moe": 100 * margin_of_error(n_w), "moe_deff": 100 * margin_of_error(n_w, deff),
+           "weighted": run.weighting is not None}
+    if run.weighting is not None:
+        out.update(weighting_method=run.weighting.method, converged=bool(run.weighting.converged),
+                   iterations=int(run.weighting.iterations),
+                   max_margin_error=float(run.weighting.max_margin_error))
+    return out
+
+
+def methodology_table(run: SurveyRun, facts: Mapping[str, Any], lang: str = "en"
+                      ) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """The AAPOR Transparency Initiative disclosure items that apply, as (item, value) rows."""
+    q = run.questionnaire
+    sv = q.survey
+    rows: list[tuple[str, str]] = []
+    add = rows.append
+    add(("Survey", (sv.title_ja if lang == "ja" and sv.title_ja else sv.title)))
+    add(("Sponsor", sv.sponsor))
+    add(("Conducted (fielded) by", sv.fielded_by))
+    add(("Platform and mode", f"{sv.platform}; {sv.mode}"))
+    add(("Population", f"{sv.population} (country: {sv.country})"))
+    rec = "Non-probability sample from an opt-in online panel."
+    if sv.recruitment:
+        rec += " " + sv.recruitment
+    add(("Sample and recruitment", rec))
+    if sv.screening:
+        add(("Screening (eligibility)", "; ".join(_condition_text(q, c, lang)
+                                                for c in sv.screening)))
+    dates = f"{sv.fieldwork.start.isoformat()} to {sv.fieldwork.end.isoformat()}"
+    start_col = q.meta_column("start_time")
+    if start_col and start_col in run.raw.columns:
+        st = pd.to_datetime(run.raw[start_col], errors="coerce").dropna()
+        if len(st):
+            dates += (f" (interviews in the export dated {st.min().date().isoformat()} to "
+                      f"{st.max().date().isoformat()})")
+    add(("Fieldwork dates", dates))
+    add(("Languages", ", ".join(sv.languages)))
+    nq = sum(1 for x in q.questions if x.type != "meta")
+    add(("Questionnaire", f"{nq} questions; full wording, codes and labels in the codebook"))
+    add(("Sample sizes", f"{facts['n_raw']} interviews in the export; {facts['n_excluded']} "
+                         f"excluded by the quality checks; {facts['n_kept']} in the final sample "
+                         f"(target {sv.target_sample_size})"))
+    comp = _status_completion(run)
+    add(("Completion rate", comp or "Not available: the export holds completed interviews "
+                                    "only (no record of respondents who started and broke "
+                                    "off)"))
+    add(("Response rate", "Not computed: on an opt-in panel there is no frame of eligible "
+                          "units, so AAPOR response rates (RR1-RR6) are undefined; estimates "
+                          "rest on the weighting model, not on random selection"))
+    add(("Retention after quality checks",
+         f"{100 * facts['n_kept'] / max(facts['n_raw'], 1):.1f}% of interviews kept"))
+    n_w = facts["n_weighted"]
+    add(("Margin of error (95%, p = 50%)",
+         f"±{facts['moe']:.1f} percentage points = 1.96 × sqrt(0.25 / n) with n = {n_w}"))
+    if facts["weighted"]:
+        add(("Design effect of weighting (Kish)",
+             f"{facts['deff_kish']:.2f} = n × Σw² / (Σw)²; effective sample size "
+             f"{facts['n_effective']:.0f}"))
+        add(("Margin of error with the design effect",
+             f"±{facts['moe_deff']:.1f} percentage points = 1.96 × sqrt(0.25 / n) × "
+             f"sqrt(deff)"))
+        wr = run.weighting
+        wcfg = q.weighting
+        vars_ = list(wcfg.variables) if wcfg is not None else list(run.targets.variables)
+        labels = ", ".join(q.label(v, None, lang) for v in vars_)
+        src = Path(run.targets.source).name if getattr(run.targets, "source", None) else \
+            "the targets given"
+        text = (f"{wr.method} of the final sample to population margins of {labels} "
+                f"(targets: {src}); {'converged' if wr.converged else 'did NOT converge'} "
+                f"after {wr.iterations} iteration(s), largest relative margin error "
+                f"{wr.max_margin_error:.1e}")
+        if wcfg is not None and wcfg.not_stated:
+            text += f"; weighting variable not stated: {wcfg.not_stated}"
+        if wcfg is not None and wcfg.trim_upper:
+            text += f"; weights trimmed at {wcfg.trim_upper:g} × the mean weight"
+        else:
+            text += "; no trimming"
+        add(("Weighting", text))
+    else:
+        add(("Weighting", "None: no population targets were given; estimates are unweighted"))
+    add(("Estimation", "Weighted percentages; standard errors by Taylor linearization taking "
+                       "the weighting (calibration) into account; 95% confidence intervals "
+                       "for proportions on the logit scale with the design degrees of freedom; "
+                       "tests of association: Rao-Scott second-order corrected F"))
+    traps = [t.label or t.id for t in q.quality.traps]
+    rules = [r.label or r.id for r in q.quality.rules]
+    dq = []
+    if traps:
+        dq.append("Trap questions: " + "; ".join(traps))
+    if rules:
+        dq.append("Plausibility rules: " + "; ".join(rules))
+    excl, rev = _flow_rules(run)
+    if excl:
+        dq.append("Exclusion rules applied in order (exclusion flow, table 2a): "
+                  + "; ".join(excl))
+    if rev:
+        dq.append("Flagged for review but kept: " + "; ".join(rev))
+    add(("Data-quality procedures", ". ".join(dq) if dq else "None declared"))
+    lim = list(sv.limitations) or [
+        "Opt-in online panel: no probability sample, so margins of error assume the weighted "
+        "sample behaves like a random sample of the population."]
+    add(("Limitations", " ".join(x if x.endswith(".") else x + "." for x in lim)))
+    frame = pd.DataFrame(rows, columns=[_w(lang, "item"), _w(lang, "value")])
+    notes = ("Disclosure items of the AAPOR Code of Professional Ethics and Practices (2021), "
+             "section III, and the AAPOR Transparency Initiative, as they apply to an opt-in "
+             "online panel survey.",)
+    return frame, notes
+
+
+def composition_table(run: SurveyRun, lang: str = "en") -> pd.DataFrame:
+    """Unweighted n and %, weighted % and population % by each composition variable."""
+    inst = run.instrument
+    names = list(run.spec.composition) or (list(run.questionnaire.weighting.variables)
+                                            if run.questionnaire.weighting else [])
+    data = run.data
+    w = data["weight"].to_numpy(dtype=float)
+    W = w.sum()
+    N = len(data)
+    rows = []
+    for var in names:
+        s = data[var]
+        vlab = inst.label(var, None, lang)
+        pop = None
+        if run.targets is not None and var in run.targets.variables:
+            m = run.targets.margin(var)
+            pop = m / m.sum() * 100
+        keys = list(inst.levels(var))
+        for k in keys:
+            hit = (s.astype(object) == k).to_numpy()
+            rows.append((vlab, inst.label(var, k, lang), int(hit.sum()), 100 * hit.sum() / N,
+                         100 * w[hit].sum() / W,
+                         float(pop.get(str(k), np.nan)) if pop is not None else np.nan))
+        miss = s.isna().to_numpy()
+        if miss.any():
+            rows.append((vlab, _w(lang, "not_stated"), int(miss.sum()), 100 * miss.sum() / N,
+                         100 * w[miss].sum() / W, np.nan))
+        rows.append((vlab, _w(lang, "total"), N, 100.0, 100.0,
+                     100.0 if pop is not None else np.nan))
+    cols = [_w(lang, "variable"), _w(lang, "level"), _w(lang, "n"), _w(lang, "pct_unw"),
+            _w(lang, "pct_w"), _w(lang, "pct_pop")]
+    frame = pd.DataFrame(rows, columns=cols)
+    return frame.set_index(cols[:2])
+
+
+def weighting_tables(run: SurveyRun, lang: str = "en") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(achieved vs target margins, summary of the weights)."""
+    inst = run.instrument
+    wr = run.weighting
+    if wr is None:
+        margins = pd.DataFrame(columns=["variable", "level", "n"])
+    else:
+        m = wr.margins
+
+        def lab(row: pd.Series) -> str:
+            v, lv = str(row["variable"]), str(row["level"])
+            if inst.has_variable(v) and lv in inst.levels(v):
+                return inst.label(v, lv, lang)
+            return _w(lang, "not_stated") if lv.startswith("(") else lv
+        margins = pd.DataFrame({
+            _w(lang, "variable"): [inst.label(v, None, lang) if inst.has_variable(v) else v
+                                   for v in m["variable"].astype(str)],
+            _w(lang, "level"): [lab(r) for _, r in m.iterrows()],
+            "n": m["n"].astype(int).to_numpy(),
+            "% sample": 100 * m["sample_share"].to_numpy(dtype=float),
+            "% target": 100 * m["target_share"].to_numpy(dtype=float),
+            "% achieved": 100 * m["achieved_share"].to_numpy(dtype=float),
+            "difference (points)": 100 * (m["achieved_share"] - m["target_share"]).to_numpy(
+                dtype=float),
+        })
+    w = run.data["weight"].to_numpy(dtype=float)
+    from .weighting import weight_diagnostics
+
+    d = wr.diagnostics if wr is not None else weight_diagnostics(w)
+    items = [
+        ("Method", wr.method if wr is not None else "none (unweighted)"),
+        ("Converged", ("yes" if wr.converged else "NO") if wr is not None else ""),
+        ("Iterations", str(wr.iterations) if wr is not None else ""),
+        ("Largest relative margin error",
+         f"{wr.max_margin_error:.2e}" if wr is not None else ""),
+        ("Respondents weighted (non-zero weight)", f"{int(d['n'])}"),
+        ("Respondents with weight 0 (excluded from weighting)", f"{int(d['n_zero'])}"),
+        ("Sum of weights (population)", f"{d['sum']:,.0f}"),
+        ("Mean weight", f"{d['mean']:,.2f}"),
+        ("Smallest weight", f"{d['min']:,.3f}"),
+        ("Largest weight", f"{d['max']:,.3f}"),
+        ("Largest / smallest weight", f"{d['max_min_ratio']:,.1f}"),
+        ("Coefficient of variation of the weights", f"{d['cv']:.3f}"),
+        ("Design effect of weighting (Kish), n Σw² / (Σw)²", f"{d['deff_kish']:.3f}"),
+        ("Effective sample size, (Σw)² / Σw²", f"{d['ess']:.1f}"),
+        ("Share of weights trimmed", f"{100 * d['share_trimmed']:.1f}%"),
+    ]
+    summary = pd.DataFrame(items, columns=[_w(lang, "statistic"), _w(lang, "value")])
+    return margins, summary
+
+
+def codebook_table(run: SurveyRun) -> pd.DataFrame:
+    """Every variable with its codes and labels, English and Japanese."""
+    cb = run.instrument.codebook()
+    ids = {d.id for d in run.spec.derived} | {_grid_net_id(h) for h in run.spec.headlines
+                                              if h.net is not None}
+    cb.loc[cb["question"].isin(ids), "column"] = "(derived)"
+    cb["code"] = pd.array([None if pd.isna(v) else int(v) if float(v).is_integer() else v
+                           for v in cb["code"]], dtype=object)
+    return cb
+
+
+def _figure_tidy(ct: Any) -> tuple[pd.DataFrame, list[str], list[str]]:
+    cells = ct.cells
+    rows = cells[cells["row_kind"].isin(["level", "option", "net"])]
+    order_cols = list(ct.columns["column_label"].astype(str))
+    tidy = pd.DataFrame({"level": rows["row_label"].astype(str).to_numpy(),
+                         "group": rows["column_label"].astype(str).to_numpy(),
+                         "pct": rows["percent"].to_numpy(dtype=float),
+                         "ci_low": rows["ci_low"].to_numpy(dtype=float),
+                         "ci_high": rows["ci_high"].to_numpy(dtype=float)})
+    levels = list(dict.fromkeys(tidy["level"]))
+    return tidy, levels, order_cols
+
+
+def _caption(ct: Any, source: str, lang: str, weighted: bool) -> str:
+    cells = ct.cells
+    first = cells[cells["row_variable"] == cells["row_variable"].iloc[0]]
+    first = first.drop_duplicates(["banner_variable", "column_level"])
+    sep = "、" if lang == "ja" else "; "
+    bases = sep.join(f"{c['column_label']} {int(c['unweighted_base'])}"
+                     for _, c in first.iterrows())
+    if lang == "ja":
+        lines = [f"回答者数（非加重）：{bases}",
+                 ("加重後の割合。" if weighted else "非加重の割合。")
+                 + "誤差棒は95％信頼区間（デザインベース、線形化法）。"]
+    else:
+        lines = [f"Base: respondents answering (unweighted n): {bases}.",
+                 ("Weighted" if weighted else "Unweighted") + " percentages; error bars: 95% "
+                 "confidence intervals (design-based, linearization, logit scale)."]
+    if source:
+        lines.append(source)
+    return "\n".join(lines)
+
+
+def reproduced_table(rep: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+    """Display form of :func:`survey_kit.reproduce.reproduce`."""
+    yes, no = ("はい", "いいえ") if lang == "ja" else ("yes", "no")
+    return pd.DataFrame({
+        _w(lang, "figure"): rep["figure"].astype(str).to_numpy(),
+        _w(lang, "statement"): rep["statement"].to_numpy(),
+        _w(lang, "published"): rep["published"].to_numpy(),
+        _w(lang, "unweighted"): rep["unweighted"].to_numpy(dtype=float),
+        _w(lang, "weighted"): rep["weighted"].to_numpy(dtype=float),
+        _w(lang, "ci_low"): rep["ci_low"].to_numpy(dtype=float),
+        _w(lang, "ci_high"): rep["ci_high"].to_numpy(dtype=float),
+        "n": rep["n"].astype(int).to_numpy(),
+        _w(lang, "basis"): rep["basis"].to_numpy(),
+        _w(lang, "consistent"): [("" if c is None else yes if c else no)
+                                 for c in rep["consistent"]],
+        _w(lang, "note"): rep["note"].to_numpy(),
+    })
+
+
+def build_appendix(run: SurveyRun, *, lang: str = "en", figures: bool = True,
+                   progress: Callable[[str, float, str], None] | None = None) -> Appendix:
+    """Build every appendix table (and figure) of a prepared survey run.
+
+    Parameters
+    ----------
+    run : SurveyRun
+        From :func:`prepare`.
+    lang : {"en", "ja"}
+        Language of labels (questionnaire labels, fixed words, figures).
+    figures : bool
+        Draw one figure per headline table.
+    progress : callable, optional
+        Called as ``progress(stage, seconds, detail)`` after tabulating and
+        after drawing.
+
+    Returns
+    -------
+    Appendix
+    """
+    from .crosstab import crosstab
+    from .reproduce import reproduce
+
+    _check_lang(lang)
+    t_start = time.perf_counter()
+    q, inst, spec = run.questionnaire, run.instrument, run.spec
+    sv = q.survey
+    facts = _facts(run)
+    tables: dict[str, Any] = {}
+    titles: dict[str, str] = {}
+    notes: dict[str, tuple] = {}
+    formats: dict[str, dict] = {}
+    sections: list[tuple[str, tuple[str, ...]]] = []
+    warnings: list[str] = list(run.warnings)
+    pfx = {"en": "Table", "ja": "表"}[lang]
+
+    figs: dict[str, FigureDoc] = {}
+
+    def put(name: str, obj: Any, title: str, note: Sequence[str] = (),
+            fmt: Mapping[str, str] | None = None) -> str:
+        tables[name] = obj
+        titles[name] = title
+        notes[name] = tuple(note)
+        formats[name] = dict(fmt or {})
+        return name
+
+    # 1. methodology
+    meth, meth_notes = methodology_table(run, facts, lang)
+    sections.append((f"1. {_w(lang, 'methodology')}",
+                     (put("methodology", meth, f"{pfx} 1. {_w(lang, 'methodology')}",
+                          meth_notes),)))
+    # 2. data quality
+    cl = run.cleaning
+    flow = getattr(cl, "flow", None)
+    overlap = getattr(cl, "overlap", None)
+    names = []
+    if isinstance(flow, pd.DataFrame):
+        names.append(put("exclusion_flow", flow, f"{pfx} 2a. Exclusion flow",
+                         ("Each step removes the respondents flagged by a rule and not "
+                          "removed by an earlier step; the counts add up to the interviews "
+                          "received.",), _int_formats(flow)))
+    if isinstance(overlap, pd.DataFrame):
+        names.append(put("rule_overlap", overlap, f"{pfx} 2b. Overlap of exclusion rules",
+                         ("Respondents flagged by both rules (diagonal: by the rule at all).",),
+                         _int_formats(overlap)))
+    for wmsg in getattr(cl, "warnings", ()) or ():
+        warnings.append(f"cleaning: {wmsg}")
+    quality_section = len(sections)
+    sections.append((f"2. {_w(lang, 'quality')}", tuple(names)))
+    # 3. composition
+    comp = composition_table(run, lang)
+    sections.append((f"3. {_w(lang, 'sample')}", (put(
+        "composition", comp, f"{pfx} 3. {_w(lang, 'sample')}",
+        ("Unweighted and weighted shares of the final sample; population shares from the "
+         "weighting targets (blank where the variable has no target). Respondents whose "
+         "weighting variable is not stated are shown separately.",),
+        {_w(lang, "n"): "int", _w(lang, "pct_unw"): "pct", _w(lang, "pct_w"): "pct",
+         _w(lang, "pct_pop"): "pct"}),)))
+    # 4. weighting
+    margins, summary = weighting_tables(run, lang)
+    wnotes = tuple(f"Warning: {x}" for x in (run.weighting.warnings if run.weighting else ()))
+    sections.append((f"4. {_w(lang, 'weighting')}", (
+        put("weighting_margins", margins, f"{pfx} 4a. Achieved vs target margins",
+            ("Shares of the weighted sample (achieved) against the population targets; "
+             "'% sample' is the unweighted share.",) + wnotes,
+            {"n": "int", "% sample": "pct", "% target": "pct", "% achieved": "pct",
+             "difference (points)": "f3"}),
+        put("weighting_summary", summary, f"{pfx} 4b. Weights: design effect and range",
+            ("Kish (1965) design effect of unequal weighting, deff = n Σw² / (Σw)²; "
+             "effective sample size n / deff.",)))))
+    # 5. codebook
+    sections.append((f"5. {_w(lang, 'codebook')}", (put(
+        "codebook", codebook_table(run), f"{pfx} 5. {_w(lang, 'codebook')}",
+        ("Every variable of the labelled data with its export column, codes and labels "
+         "(English and Japanese). Derived variables are computed by the report.",),
+        {"code": "int"}),)))
+    # 6. headline results
+    heads = []
+    fig_word = {"en": "Figure", "ja": "図"}[lang]
+    weighted = run.weighting is not None
+    for h in spec.headlines:
+        rows = _grid_net_id(h) if h.net is not None else h.rows
+        title = h.title_ja if lang == "ja" and h.title_ja else h.title
+        if h.figure:
+            title = (f"{fig_word} {h.figure}. {title}" if lang == "en"
+                     else f"{fig_word}{h.figure}　{title}")
+        ct = crosstab(run.design, rows, h.cols, ci=True, questionnaire=inst, lang=lang,
+                      title=title)
+        heads.append(put(h.id, ct, title))
+        warnings += [f"{h.id}: {x}" for x in ct.warnings]
+    sections.append((f"6. {_w(lang, 'results')}", tuple(heads)))
+    # 7. published vs reproduced
+    rep = reproduce(spec.quoted, run.design, run.unweighted, inst, lang)
+    if len(rep):
+        paper = f" ({spec.paper})" if spec.paper else ""
+        sections.append((f"7. {_w(lang, 'reproduced')}", (put(
+            "published_vs_reproduced", reproduced_table(rep, lang),
+            f"{pfx} 7. {_w(lang, 'reproduced')}{paper}",
+            ("Each survey figure quoted in the publication next to the value computed from "
+             "these data, unweighted and weighted. The 95% confidence interval (logit, "
+             "design-based) and n belong to the basis estimate: weighted, or unweighted where "
+             "the publication describes the raw sample.",
+             "Consistent: the published value lies in the 95% CI ('over x%': the CI reaches "
+             "above x; a modal band: the same band is modal)."),
+            {_w(lang, k): "pct" for k in ("unweighted", "weighted", "ci_low", "ci_high")}
+            | {"n": "int"}),)))
+    if progress is not None:
+        progress("tabulate", time.perf_counter() - t_start,
+                 f"{len(tables)} tables, {len(heads)} banner tables with tests, "
+                 f"{len(rep)} quoted figures reproduced")
+    if figures and heads:
+        t0 = time.perf_counter()
+        figs = draw_figures({h: tables[h] for h in heads}, lang=lang,
+                            source=sv.source_line or "", weighted=weighted)
+        if progress is not None:
+            progress("draw", time.perf_counter() - t0, f"{len(figs)} figures (PNG and SVG)")
+    if run.weighting is not None:
+        warnings += [f"weighting: {x}" for x in run.weighting.warnings]
+    if warnings:
+        head, names = sections[quality_section]
+        sections[quality_section] = (head, names + (put(
+            "warnings", pd.DataFrame({"warning": warnings}), f"{pfx} 2c. Warnings",
+            ("Everything a reader of the tables should know: cleaning steps skipped, "
+             "weighting of respondents with a weighting variable not stated, low bases.",)),))
+    title = sv.title_ja if lang == "ja" and sv.title_ja else sv.title
+    tables = {n: tables[n] for _, names in sections for n in names}
+    return Appendix(survey_id=q.id, title=title, lang=lang, tables=tables, titles=titles,
+                    notes=notes, sections=tuple(sections), figures=figs, reproduced=rep,
+                    facts=facts, formats=formats, source_line=sv.source_line or "",
+                    warnings=tuple(warnings))
+
+
+def draw_figures(tables: Mapping[str, Any], *, lang: str = "en", source: str = "",
+                 weighted: bool = True) -> dict[str, FigureDoc]:
+    """One bar chart per banner table: percentages, 95% CIs, bases and source in the caption."""
+    from .figures import bar_figure
+
+    out = {}
+    for name, ct in tables.items():
+        tidy, levels, groups = _figure_tidy(ct)
+        banner = ct.columns.loc[ct.columns["banner_variable"] != "total", "banner_label"]
+        out[name] = bar_figure(tidy, title=ct.title, levels=levels, groups=groups,
+                               legend_title=str(banner.iloc[0]) if len(banner) else None,
+                               caption=_caption(ct, source, lang, weighted), lang=lang,
+                               name=name, xlabel="％" if lang == "ja" else "%")
+    return out
+
+
+def _int_formats(frame: pd.DataFrame) -> dict[str, str]:
+    out = {}
+    for c in frame.columns:
+        key = str(c[-1] if isinstance(c, tuple) else c)
+        if pd.api.types.is_integer_dtype(frame[c].dtype):
+            out[key] = "int"
+        elif pd.api.types.is_float_dtype(frame[c].dtype):
+            out[key] = "pct" if ("%" in key or "pct" in key or "share" in key) else "f1"
+    return out
+
+
+def appendix(questionnaire: Questionnaire | str | os.PathLike,
+             responses: pd.DataFrame | str | os.PathLike | SurveyRun,
+             targets: Any = None, *, lang: str = "en",
+             spec: ReportSpec | str | os.PathLike | None = None,
+             figures: bool = True) -> Appendix:
+    """The survey appendix of one survey: tables (and figures) in one result.
+
+    Parameters
+    ----------
+    questionnaire : Questionnaire or path of its YAML
+    responses : path of the raw export, the labelled frame, or a :class:`SurveyRun`
+    targets : path, Targets or mapping, optional
+        Default: the file named by the questionnaire (``weighting.targets``).
+    lang : {"en", "ja"}
+    spec : ReportSpec or path, optional
+        Default ``<questionnaire>.report.yaml`` next to the questionnaire.
+    figures : bool
+        Draw the figures of the headline results (seaborn, 200 dpi PNG and SVG).
+
+    Returns
+    -------
+    Appendix
+        ``.tables`` (DataFrames and Crosstabs by name), ``.figures``,
+        ``.to_markdown()``, ``.to_html()``, ``.to_latex()``, ``.to_excel(path)``,
+        ``.write(folder, formats)``.
+
+    Example
+    -------
+    >>> import survey_kit as sk                                        # doctest: +SKIP
+    >>> app = sk.appendix("questionnaires/japan_creators_2024.yaml",
+    ...                   "sample_data/japan_creators_2024_raw.csv")
+    >>> app.write("out/creators")
+    """
+    _check_lang(lang)
+    run = responses if isinstance(responses, SurveyRun) else prepare(
+        questionnaire, responses, targets, spec=spec)
+    return build_appendix(run, lang=lang, figures=figures)
+
+
+class _CallableModule(type(os)):
+    """This module, callable as :func:`appendix`.
+
+    ``survey_kit.appendix`` names both this module and its main function:
+    once the module is imported, Python binds the package attribute to the
+    module, so the module forwards calls to the function and
+    ``sk.appendix(...)`` works either way.
+    """
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Appendix:
+        return appendix(*args, **kwargs)
+
+
+import sys as _sys
+
+_sys.modules[__name__].__class__ = _CallableModule

@@ -213,6 +213,13 @@ def _pairwise_cov(arr: np.ndarray) -> np.ndarray:
     return cov
 
 
+def chi2_quantile(p: float, df: float) -> float:
+    """Quantile of the chi-square distribution (R ``qchisq(p, df)``)."""
+    from scipy.special import gammaincinv       # lighter than scipy.stats
+
+    return float(2.0 * gammaincinv(df / 2.0, p))
+
+
 def mahad(x, flag: bool = False, confidence: float = 0.99, singular: str = "error"):
     """Mahalanobis :math:`D^2` of each respondent (careless ``mahad``).
 
@@ -283,9 +290,7 @@ def mahad(x, flag: bool = False, confidence: float = 0.99, singular: str = "erro
     d2[~ok.any(axis=1)] = np.nan
     if not flag:
         return _wrap(d2, index, "mahad")
-    from scipy.stats import chi2
-
-    cut = chi2.ppf(confidence, k)
+    cut = chi2_quantile(confidence, k)
     out = pd.DataFrame({"raw": d2, "flagged": d2 > cut})
     if index is not None:
         out.index = index

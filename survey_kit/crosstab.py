@@ -88,6 +88,8 @@ Lumley, T. (2010). Complex Surveys: A Guide to Analysis Using R. Wiley.
 from __future__ import annotations
 
 import math
+import sys as _sys
+import types as _types
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Sequence
@@ -119,10 +121,10 @@ TOTAL = "total"
 _WORDS = {
     "en": {"total": "Total", "net": "(net)", "mean": "Mean", "se": "Standard error",
            "base_u": "Unweighted base", "base_w": "Weighted base", "base_e": "Effective base",
-           "base": "Base", "ci": "CI", "by": "by", "and": "and"},
+           "base": "Base", "ci": "CI", "by": "by", "and": "and", "columns": "Columns"},
     "ja": {"total": "全体", "net": "（ネット）", "mean": "平均", "se": "標準誤差",
            "base_u": "回答者数（非加重）", "base_w": "加重後回答者数", "base_e": "有効回答者数",
-           "base": "回答者数", "ci": "信頼区間", "by": "×", "and": "・"},
+           "base": "回答者数", "ci": "信頼区間", "by": "×", "and": "・", "columns": "列"},
 }
 
 
@@ -486,9 +488,14 @@ def _kind(frame: pd.DataFrame, name: str, q) -> str:
         if k in ("binary", "numeric", "text"):
             return k
     s = frame[name]
-    if isinstance(s.dtype, pd.CategoricalDtype) or s.dtype == bool:
+    if isinstance(s.dtype, pd.CategoricalDtype):
         return "categorical"
+    if s.dtype == bool or str(s.dtype) == "boolean":
+        return "binary"
     if pd.api.types.is_numeric_dtype(s.dtype):
+        vals = pd.unique(s.dropna())
+        if len(vals) and np.isin(np.asarray(vals, dtype=float), (0.0, 1.0)).all():
+            return "binary"                  # a 0/1 indicator: share of 1s, not a mean
         return "numeric"
     if pd.api.types.is_datetime64_any_dtype(s.dtype):
         return "text"
@@ -525,8 +532,10 @@ def _row_blocks(frame: pd.DataFrame, names: list[str], q, nets: bool, lang: str,
                 blocks.append(_Block(name, label, "numeric", [sub], "answered"))
                 continue
             if kind == "binary":
-                blocks.append(_multi_block(frame, name, [name], q, lang,
-                                           label=q.label(name, None, lang), kind="binary"))
+                label = q.label(name, None, lang) if q is not None and q.has_variable(name) \
+                    else str(name)
+                blocks.append(_multi_block(frame, name, [name], q, lang, label=label,
+                                           kind="binary"))
                 continue
             var = _categorical(frame, name, q, lang, warnings, "row")
             B = len(var.levels)
@@ -539,7 +548,8 @@ def _row_blocks(frame: pd.DataFrame, names: list[str], q, nets: bool, lang: str,
                     ind[[var.levels.index(lv) for lv in net.levels]] = 1.0
                     extra.append(ind)
                     lab = net.label_ja if lang == "ja" and net.label_ja else net.label
-                    rows.append(_Row(name, net.key, f"{lab} {words['net']}", "net"))
+                    sep = "" if lang == "ja" else " "
+                    rows.append(_Row(name, net.key, f"{lab}{sep}{words['net']}", "net"))
                 if extra:
                     M = np.vstack([M] + extra)
             sub = _Sub(name, var.codes, B, M, rows, "chisq", np.arange(B))
@@ -570,12 +580,15 @@ def _multi_block(frame: pd.DataFrame, name: str, options: list[str], q, lang: st
     """A block with one row per option; base = respondents who answered the question."""
     vals = []
     for opt in options:
-        v = pd.to_numeric(frame[opt], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        col = frame[opt]
+        if col.dtype == bool or str(col.dtype) == "boolean":
+            col = col.astype("Float64")
+        v = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
         bad = ~np.isnan(v) & ~np.isin(v, (0.0, 1.0))
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
             raise CrosstabError(f"option variable {opt!r} must hold 0/1 (NaN when the "
-                                f"question was not answered); found {v[i]!r} at data row "
+                                f"question was not answered); found {float(v[i])!r} at data row "
                                 f"{i + 1}", column=opt, value=float(v[i]))
         vals.append(v)
     V = np.column_stack(vals)
@@ -646,52 +659,77 @@ def _letters_seq(n: int) -> list[str]:
 # ---------------------------------------------------------------------------
 
 class _Index:
-    """Joint codes of strata and banner levels, and their marginals per column."""
+    """Joint codes of variance units and banner levels, and their marginals per column.
 
-    def __init__(self, banners: list[_Var], strata: np.ndarray | None, H: int) -> None:
+    A unit is a stratum (respondents as PSUs), a PSU (clustered designs) or
+    the whole sample (other designs and unweighted tables). Sums are taken
+    with one ``np.bincount`` per statistic over the joint cells of all banner
+    variables when that table is small, else one per banner variable."""
+
+    def __init__(self, banners: list[_Var], units: np.ndarray | None, X: int) -> None:
         n = len(banners[0].codes)
         self.n = n
-        self.H = H
+        self.X = X
         self.sizes = [len(b.levels) + 1 for b in banners]       # 0 = missing
         self.K = 1 + sum(s - 1 for s in self.sizes)
-        h = np.zeros(n, dtype=np.int64) if strata is None else strata.astype(np.int64)
-        J = int(np.prod(self.sizes, dtype=np.float64)) if self.sizes else 1
-        if H * J <= _JOINT_LIMIT:
-            parts = [list(range(len(banners)))]
-        else:
-            parts = [[g] for g in range(len(banners))]
-        self.parts = []
-        for part in parts:
-            sizes = [self.sizes[g] for g in part]
-            Jp = int(np.prod(sizes))
+        self.starts = np.cumsum([1] + [s - 1 for s in self.sizes])[:-1].tolist()
+        h = np.zeros(n, dtype=np.int64) if units is None else units.astype(np.int64)
+        self.J = int(np.prod(self.sizes, dtype=np.float64))
+        self.joint = None
+        if X * self.J <= _JOINT_LIMIT:
             code = np.zeros(n, dtype=np.int64)
-            for g in part:
-                code = code * self.sizes[g] + (banners[g].codes.astype(np.int64) + 1)
-            self.parts.append((part, sizes, Jp, h * Jp + code))
+            for g, b in enumerate(banners):
+                code = code * self.sizes[g] + (b.codes.astype(np.int64) + 1)
+            self.joint = h * self.J + code
+        self._h = h
+        self._banners = banners
+        self._single: list | None = None
+
+    @property
+    def single(self) -> list:
+        if self._single is None:
+            self._single = [self._h * s + (b.codes.astype(np.int64) + 1)
+                            for s, b in zip(self.sizes, self._banners)]
+        return self._single
+
+    def _use_joint(self, nbase: int) -> bool:
+        if self.joint is None:
+            return False
+        U = len(self.sizes)
+        size = nbase * self.X * self.J
+        return self.n + size * (U + 1) <= U * self.n + nbase * self.X * sum(self.sizes)
 
     def aggregate(self, codes: np.ndarray, nbase: int, weights: list) -> list[np.ndarray]:
-        """Sum each weight (None = count) over (base category, stratum, column).
+        """Sum each weight (None = count) over (base category, unit, column).
 
-        Returns arrays of shape (nbase, H, K): column 0 is Total, then the
+        Returns arrays of shape (nbase, X, K): column 0 is Total, then the
         levels of each banner variable in order."""
-        H, K = self.H, self.K
-        out = [np.zeros((nbase, H, K)) for _ in weights]
+        X, K = self.X, self.K
+        out = [np.zeros((nbase, X, K)) for _ in weights]
         valid = codes >= 0
-        total_done = False
-        for part, sizes, Jp, hj in self.parts:
-            size = nbase * H * Jp
-            key = np.where(valid, codes.astype(np.int64) * (H * Jp) + hj, size)
+        c64 = codes.astype(np.int64)
+        if self._use_joint(nbase):
+            size = nbase * X * self.J
+            key = np.where(valid, c64 * (X * self.J) + self.joint, size)
             for arr, wt in zip(out, weights):
                 s = np.bincount(key, weights=wt, minlength=size + 1)[:size]
-                s = s.reshape((nbase, H) + tuple(sizes))
-                if not total_done:
-                    arr[:, :, 0] = s.reshape(nbase, H, -1).sum(axis=2)
-                for j, g in enumerate(part):
-                    axes = tuple(2 + a for a in range(len(part)) if a != j)
+                s = s.reshape((nbase, X) + tuple(self.sizes))
+                arr[:, :, 0] = s.reshape(nbase, X, -1).sum(axis=2)
+                for g, start in enumerate(self.starts):
+                    axes = tuple(2 + a for a in range(len(self.sizes)) if a != g)
                     marg = s.sum(axis=axes) if axes else s
-                    start = 1 + sum(self.sizes[x] - 1 for x in range(g))
                     arr[:, :, start:start + self.sizes[g] - 1] = marg[:, :, 1:]
-            total_done = True
+            return out
+        for g, (start, hg) in enumerate(zip(self.starts, self.single)):
+            L1 = self.sizes[g]
+            size = nbase * X * L1
+            key = np.where(valid, c64 * (X * L1) + hg, size)
+            for arr, wt in zip(out, weights):
+                s = np.bincount(key, weights=wt, minlength=size + 1)[:size]
+                s = s.reshape(nbase, X, L1)
+                if g == 0:
+                    arr[:, :, 0] = s.sum(axis=2)
+                arr[:, :, start:start + L1 - 1] = s[:, :, 1:]
         return out
 
 
@@ -701,35 +739,62 @@ class _Index:
 
 @dataclass
 class _Design:
-    """What the engine needs of the design (or of the unweighted data)."""
+    """What the engine needs of the design (or of the unweighted data).
 
-    weighted: bool
+    ``mode`` says how variances are computed:
+
+    - ``"srs"``: respondents are the PSUs, no calibration, no lonely stratum:
+      exact variances from per-stratum sums of w and w^2 (``unit`` = stratum);
+    - ``"psu"``: clustered, no calibration, no lonely stratum: exact
+      variances from PSU totals (``unit`` = PSU);
+    - ``"general"``: anything else (calibration, lonely PSUs): influence
+      functions through ``SurveyDesign.vcov_total``;
+    - ``"unweighted"``: classical formulas.
+    """
+
+    mode: str
     design: Any                 # SurveyDesign or None
     w: np.ndarray
-    fast: bool                  # per-stratum sums give the exact design variance
-    strata: np.ndarray | None
+    unit: np.ndarray | None     # per respondent: stratum (srs) or PSU (psu) code
+    X: int                      # number of units
+    c: np.ndarray | None        # per unit: (1 - f_h) n_h / (n_h - 1) of its stratum
+    n_h: np.ndarray | None      # srs: PSUs per stratum
+    unit_stratum: np.ndarray | None   # psu: stratum of each PSU
     H: int
-    n_h: np.ndarray | None
-    c_h: np.ndarray | None      # (1 - f_h) n_h / (n_h - 1)
     degf: float
+
+    @property
+    def weighted(self) -> bool:
+        return self.mode != "unweighted"
+
+
+_PSU_LIMIT = 100_000
 
 
 def _design_info(design: Any, weighted: bool, n: int) -> _Design:
     if not weighted or design is None:
-        return _Design(False, design, np.ones(n), False, None, 1, None, None, np.inf)
+        return _Design("unweighted", design, np.ones(n), None, 1, None, None, None, 1, np.inf)
     w = np.asarray(design.weights, dtype=float)
     degf = float(design.degf)
-    attrs = ("_psu_is_row", "_calibration", "_strata", "_n_h", "_f_h")
-    fast = all(hasattr(design, a) for a in attrs)
-    if fast:
-        n_h = np.asarray(design._n_h, dtype=float)
-        f_h = np.asarray(design._f_h, dtype=float)
-        fast = bool(design._psu_is_row) and not design._calibration and bool(np.all(n_h >= 2))
-    if not fast:
-        return _Design(True, design, w, False, None, 1, None, None, degf)
-    strata = np.asarray(design._strata, dtype=np.intp)
+    general = _Design("general", design, w, None, 1, None, None, None, 1, degf)
+    attrs = ("_psu_is_row", "_calibration", "_strata", "_n_h", "_f_h", "_psu",
+             "_psu_stratum")
+    if not all(hasattr(design, a) for a in attrs) or design._calibration:
+        return general
+    n_h = np.asarray(design._n_h, dtype=float)
+    f_h = np.asarray(design._f_h, dtype=float)
+    if np.any(n_h < 2) or len(n_h) == 0:
+        return general                          # lonely PSUs: vcov_total's rules
     c_h = np.where(f_h < 1e-7, 0.0, f_h * n_h / (n_h - 1))
-    return _Design(True, design, w, True, strata, len(n_h), n_h, c_h, degf)
+    H = len(n_h)
+    if design._psu_is_row:
+        return _Design("srs", design, w, np.asarray(design._strata, dtype=np.intp), H, c_h,
+                       n_h, None, H, degf)
+    ps = np.asarray(design._psu_stratum, dtype=np.intp)
+    if len(ps) > _PSU_LIMIT:
+        return general
+    return _Design("psu", design, w, np.asarray(design._psu, dtype=np.intp), len(ps),
+                   c_h[ps], n_h, ps, H, degf)
 
 
 @dataclass
@@ -758,14 +823,55 @@ def _groups(K: int, banners: list[_Var]) -> list[tuple[int, int]]:
     return out
 
 
+def _centre(dz: _Design, e1: np.ndarray) -> np.ndarray:
+    """PSU totals (R, P, K) minus their stratum means."""
+    from scipy import sparse
+
+    R, P, K = e1.shape
+    ind = sparse.csr_matrix((np.ones(P), (dz.unit_stratum, np.arange(P))), shape=(dz.H, P))
+    flat = e1.transpose(1, 0, 2).reshape(P, R * K)
+    means = (ind @ flat) / dz.n_h[:, None]
+    return (flat - means[dz.unit_stratum]).reshape(P, R, K).transpose(1, 0, 2)
+
+
+def _var_cov(dz: _Design, e1: np.ndarray, q: np.ndarray | None, den: np.ndarray,
+             groups: list | None) -> tuple[np.ndarray, list]:
+    """Variances (R, K) of ratios and, for ``groups``, covariances within banner groups.
+
+    ``e1`` (R, X, K): per unit (stratum or PSU), sum of ``w (u - p v)``, the
+    numerator minus the estimate times the denominator; ``q`` (srs only): per
+    stratum sum of ``w^2 (u - p v)^2``; ``den``: the weighted denominators.
+
+    srs: :math:`\\sum_h c_h (q_h - e_h^2 / n_h)` (cross terms of two columns of
+    one banner variable vanish: disjoint domains). psu: :math:`\\sum_j c_{h(j)}
+    (e_j - \\bar e_{h(j)})^2`."""
+    den = np.broadcast_to(np.asarray(den, dtype=float), e1[:, 0, :].shape)
+    safe = np.where(den > 0, den, 1.0)
+    if dz.mode == "srs":
+        cx = dz.c[None, :, None]
+        v = (cx * (q - e1 * e1 / dz.n_h[None, :, None])).sum(axis=1)
+        E = e1
+        wgt = -(dz.c / dz.n_h)[None, :, None]
+    else:
+        E = _centre(dz, e1)
+        wgt = dz.c[None, :, None]
+        v = (wgt * E * E).sum(axis=1)
+    var = np.where(den > 0, np.maximum(v, 0.0) / safe ** 2, np.nan)
+    cov = []
+    for a, b in groups or ():
+        Eg = E[:, :, a:b] / safe[:, None, a:b]
+        cg = np.einsum("rxa,rxb->rab", Eg * wgt, Eg)
+        L = b - a
+        cg[:, np.arange(L), np.arange(L)] = var[:, a:b]
+        cov.append(cg)
+    return var, cov
+
+
 def _compute_sub(sub: _Sub, idx: _Index, dz: _Design, banners: list[_Var],
                  percent: str) -> _SubResult:
     w = dz.w
     numeric = sub.values is not None
-    if dz.weighted:
-        wl = [None, w, w * w]
-    else:
-        wl = [None]
+    wl = [None, w, w * w] if dz.weighted else [None]
     if numeric:
         y = sub.values
         wl += [w * y, w * y * y, w * w * y, w * w * y * y] if dz.weighted else [y, y * y]
@@ -776,56 +882,61 @@ def _compute_sub(sub: _Sub, idx: _Index, dz: _Design, banners: list[_Var],
     K = idx.K
     R = M.shape[0]
     groups = _groups(K, banners)
+    srs = dz.mode == "srs"
 
-    # stratum-level sums of the rows (r, h, k) and of the base (h, k)
-    Cr = np.einsum("rb,bhk->rhk", M, C)
-    D1h = S1.sum(axis=0)
-    D2h = S2.sum(axis=0)
-    Dch = C.sum(axis=0)
-    base_u = Dch.sum(axis=0)
-    base_w = D1h.sum(axis=0)
+    # unit-level sums of the rows (r, x, k) and of the base (x, k)
+    D1x = S1.sum(axis=0)
+    D2x = S2.sum(axis=0)
+    base_u = C.sum(axis=(0, 1))
+    base_w = D1x.sum(axis=0)
+    sw2 = D2x.sum(axis=0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        base_e = np.where(D2h.sum(axis=0) > 0, base_w ** 2 / D2h.sum(axis=0), 0.0)
-    count_u = Cr.sum(axis=1)
+        base_e = np.where(sw2 > 0, base_w ** 2 / sw2, 0.0)
+    count_u = np.einsum("rb,bk->rk", M, C.sum(axis=1))
 
     if numeric:
-        if dz.weighted:
-            Sy, Syy, S2y, S2yy = (a[0] for a in sums[3:])
-        else:
-            Sy, Syy = sums[1][0], sums[2][0]
-        N1h = Sy[None]                   # (1, H, K)
+        Sy = sums[3 if dz.weighted else 1][0]
         count_w = np.broadcast_to(base_w, (1, K)).copy()
         with np.errstate(divide="ignore", invalid="ignore"):
-            mean = N1h.sum(axis=1) / base_w            # (1, K)
-        pcol = mean
-        sd = None
+            mean = Sy.sum(axis=0)[None, :] / base_w                    # (1, K)
+        m0 = np.where(np.isfinite(mean), mean, 0.0)
         if not dz.weighted:
+            Syy = sums[2][0]
             with np.errstate(divide="ignore", invalid="ignore"):
-                ss = Syy.sum(axis=0) - base_u * mean[0] ** 2
-                sd = np.sqrt(np.where(base_u > 1, ss / (base_u - 1), np.nan))
-            var = np.where(base_u > 0, sd ** 2 / base_u, np.nan)[None]
-            cov = [np.zeros((1, b - a, b - a)) for a, b in groups]
-            for g, (a, b) in enumerate(groups):
-                cov[g][0] = np.diag(var[0, a:b])
-            return _SubResult(mean, var, pcol, cov, count_w, count_u, base_u, base_w, base_e,
+                ss = Syy.sum(axis=0) - base_u * m0[0] ** 2
+                sd = np.sqrt(np.where(base_u > 1, np.maximum(ss, 0) / (base_u - 1), np.nan))
+                var = np.where(base_u > 0, sd ** 2 / base_u, np.nan)[None]
+            cov = []
+            for a, b in groups:
+                cov.append(np.diag(var[0, a:b])[None])
+            return _SubResult(mean, var, mean, cov, count_w, count_u, base_u, base_w, base_e,
                               sums, sd)
-        if dz.fast:
-            m = np.where(np.isfinite(mean), mean, 0.0)[:, None, :]         # (1, 1, K)
-            e1 = N1h - m * D1h[None]
-            qh = S2yy[None] - 2 * m * S2y[None] + m * m * D2h[None]
-            var, cov = _fast_var(dz, e1, qh, base_w, groups)
+        if dz.mode == "general":
+            var, cov = _general_col(dz, sub, banners, m0, base_w, groups)
         else:
-            var, cov = _general_col(dz, sub, banners, np.where(np.isfinite(mean), mean, 0.0),
-                                    base_w, groups)
-        return _SubResult(mean, var, pcol, cov, count_w, count_u, base_u, base_w, base_e,
+            mm = m0[:, None, :]
+            e1 = Sy[None] - mm * D1x[None]
+            q = None
+            if srs:
+                S2y, S2yy = sums[5][0], sums[6][0]
+                q = S2yy[None] - 2 * mm * S2y[None] + mm * mm * D2x[None]
+            var, cov = _var_cov(dz, e1, q, base_w, groups)
+        return _SubResult(mean, var, mean, cov, count_w, count_u, base_u, base_w, base_e,
                           sums)
 
-    N1h = np.einsum("rb,bhk->rhk", M, S1)
-    N2h = np.einsum("rb,bhk->rhk", M, S2)
-    count_w = N1h.sum(axis=1)
+    N1x = np.einsum("rb,bxk->rxk", M, S1)
+    N2x = np.einsum("rb,bxk->rxk", M, S2) if srs else None
+    count_w = N1x.sum(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         pcol = count_w / base_w[None, :]
     p0 = np.where(np.isfinite(pcol), pcol, 0.0)
+
+    def e_q(p, d1, d2):
+        """Unit sums for the ratio N / D with numerator inside the denominator."""
+        pm = p[:, None, :]
+        e1 = N1x - pm * d1
+        q = N2x * (1 - 2 * pm) + pm * pm * d2 if srs else None
+        return e1, q
 
     # -- column proportions: variance and covariance within banner groups
     if not dz.weighted:
@@ -837,13 +948,11 @@ def _compute_sub(sub: _Sub, idx: _Index, dz: _Design, banners: list[_Var],
             cg = np.zeros((R, L, L))
             cg[:, np.arange(L), np.arange(L)] = var_col[:, a:b]
             cov.append(cg)
-    elif dz.fast:
-        pm = p0[:, None, :]
-        e1 = N1h - pm * D1h[None]
-        qh = N2h * (1 - 2 * pm) + pm * pm * D2h[None]
-        var_col, cov = _fast_var(dz, e1, qh, base_w, groups)
-    else:
+    elif dz.mode == "general":
         var_col, cov = _general_col(dz, sub, banners, p0, base_w, groups)
+    else:
+        e1, q = e_q(p0, D1x[None], D2x[None])
+        var_col, cov = _var_cov(dz, e1, q, base_w[None, :], groups)
 
     # -- the statistic shown
     if percent == "col":
@@ -853,27 +962,24 @@ def _compute_sub(sub: _Sub, idx: _Index, dz: _Design, banners: list[_Var],
         est = count_w
         if not dz.weighted:
             var = np.full_like(est, np.nan)
-        elif dz.fast:
-            n_h = dz.n_h[None, :, None]
-            var = (dz.c_h[None, :, None] * (N2h - N1h ** 2 / n_h)).sum(axis=1)
-        else:
+        elif dz.mode == "general":
             var = _general_other(dz, sub, banners, "none", p0, None)
+        else:
+            var, _ = _var_cov(dz, N1x, N2x, np.ones(K), None)
         return _SubResult(est, var, pcol, cov, count_w, count_u, base_u, base_w, base_e,
                           sums)
     if percent == "total":
-        den = base_w[0]
+        den = np.full(K, base_w[0])
         with np.errstate(divide="ignore", invalid="ignore"):
             est = count_w / den
         pe = np.where(np.isfinite(est), est, 0.0)
         if not dz.weighted:
             var = np.where(base_u[0] > 0, pe * (1 - pe) / base_u[0], np.nan)
-        elif dz.fast:
-            pm = pe[:, None, :]
-            e1 = N1h - pm * D1h[None, :, :1]
-            qh = N2h * (1 - 2 * pm) + pm * pm * D2h[None, :, :1]
-            var = _fast_diag(dz, e1, qh, np.full(idx.K, den))
+        elif dz.mode == "general":
+            var = _general_other(dz, sub, banners, "total", pe, den)
         else:
-            var = _general_other(dz, sub, banners, "total", pe, np.full(idx.K, den))
+            e1, q = e_q(pe, D1x[None, :, :1], D2x[None, :, :1])
+            var, _ = _var_cov(dz, e1, q, den, None)
         return _SubResult(est, var, pcol, cov, count_w, count_u, base_u, base_w, base_e,
                           sums)
     # row percentages: within each banner group, the share of the row's count
@@ -890,49 +996,18 @@ def _compute_sub(sub: _Sub, idx: _Index, dz: _Design, banners: list[_Var],
     if not dz.weighted:
         with np.errstate(divide="ignore", invalid="ignore"):
             var = np.where(den_u > 0, pe * (1 - pe) / den_u, np.nan)
-    elif dz.fast:
-        D1r = np.empty_like(N1h)
-        D2r = np.empty_like(N2h)
-        D1r[:, :, 0], D2r[:, :, 0] = N1h[:, :, 0], N2h[:, :, 0]
-        for a, b in groups:
-            D1r[:, :, a:b] = N1h[:, :, a:b].sum(axis=2, keepdims=True)
-            D2r[:, :, a:b] = N2h[:, :, a:b].sum(axis=2, keepdims=True)
-        pm = pe[:, None, :]
-        e1 = N1h - pm * D1r
-        qh = N2h * (1 - 2 * pm) + pm * pm * D2r
-        var = _fast_diag(dz, e1, qh, den)
-    else:
+    elif dz.mode == "general":
         var = _general_other(dz, sub, banners, "row", pe, den)
+    else:
+        def within(a_):
+            out = np.empty_like(a_)
+            out[:, :, 0] = a_[:, :, 0]
+            for a, b in groups:
+                out[:, :, a:b] = a_[:, :, a:b].sum(axis=2, keepdims=True)
+            return out
+        e1, q = e_q(pe, within(N1x), within(N2x) if srs else None)
+        var, _ = _var_cov(dz, e1, q, den, None)
     return _SubResult(est, var, pcol, cov, count_w, count_u, base_u, base_w, base_e, sums)
-
-
-def _fast_diag(dz: _Design, e1: np.ndarray, qh: np.ndarray, den: np.ndarray) -> np.ndarray:
-    """Variance of ratios from per-stratum sums: sum_h c_h (q_h - e_h^2 / n_h) / D^2."""
-    c = dz.c_h[None, :, None]
-    n_h = dz.n_h[None, :, None]
-    v = (c * (qh - e1 * e1 / n_h)).sum(axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = v / np.asarray(den, dtype=float) ** 2
-    return np.where(np.asarray(den) > 0, np.maximum(out, 0.0), np.nan)
-
-
-def _fast_var(dz: _Design, e1: np.ndarray, qh: np.ndarray, base_w: np.ndarray,
-              groups: list) -> tuple[np.ndarray, list]:
-    """Variances (R, K) and within-group covariances of column ratios.
-
-    Columns of one banner variable are disjoint domains, so the cross terms
-    ``sum_i w_i^2 z_ia z_ib`` vanish and only the stratum means remain."""
-    var = _fast_diag(dz, e1, qh, base_w[None, :])
-    cov = []
-    c_over_n = (dz.c_h / dz.n_h)[None, :, None]
-    safe = np.where(base_w > 0, base_w, 1.0)
-    for a, b in groups:
-        E = e1[:, :, a:b] / safe[None, None, a:b]                     # (R, H, L)
-        cg = -np.einsum("rha,rhb->rab", E * c_over_n, E)
-        L = b - a
-        cg[:, np.arange(L), np.arange(L)] = var[:, a:b]
-        cov.append(cg)
-    return var, cov
 
 
 def _group_codes(banners: list[_Var], n: int) -> list[tuple[np.ndarray, int]]:
@@ -1170,21 +1245,29 @@ def _contrast_basis(nr: int, nc: int) -> np.ndarray:
 
 
 def _rao_scott_fast(S1: np.ndarray, S2: np.ndarray, dz: _Design, n_rows: int) -> dict:
-    """Rao-Scott second-order F from per-stratum cell sums (rows x H x cols).
+    """Rao-Scott second-order F from unit-level cell sums (rows x units x cols).
 
     Same quantity as ``stats.svychisq(statistic="F")`` (R ``svychisq``):
-    X^2 = n sum (p_ij - p_i. p_.j)^2 / (p_i. p_.j), Delta = (C'D^-1C/n)^-1
-    C'D^-1 V D^-1 C with V the design covariance of the cell proportions,
-    F = X^2 / tr(Delta) on d0 = tr^2 / tr(Delta^2) and d0 * degf df."""
+    :math:`X^2 = n \\sum (p_{ij} - p_{i.} p_{.j})^2 / (p_{i.} p_{.j})`, with
+    ``n`` all rows of the design; :math:`\\Delta = (C'D^{-1}C/n)^{-1}
+    C'D^{-1} V D^{-1} C`, ``C`` a basis of the interaction contrasts and ``V``
+    the design covariance of the cell proportions, whose influence function
+    for a respondent in cell ``k`` is :math:`(D^{-1}C)_k` centred (Rao and
+    Scott 1984); :math:`F = X^2 / \\mathrm{tr}\\,\\Delta` on
+    :math:`d_0 = \\mathrm{tr}^2 / \\mathrm{tr}(\\Delta^2)` and :math:`d_0 \\nu`
+    df. Here ``V`` comes from per-stratum sums of w and w^2 by cell (srs) or
+    from PSU totals by cell (psu), without a respondent-level matrix."""
     from scipy import stats
 
     T = S1.sum(axis=1)                                   # (r, c)
     keep_r = T.sum(axis=1) > 0
     keep_c = T.sum(axis=0) > 0
-    S1, S2, T = S1[keep_r][:, :, keep_c], S2[keep_r][:, :, keep_c], T[keep_r][:, keep_c]
+    S1, T = S1[keep_r][:, :, keep_c], T[keep_r][:, keep_c]
     nr, nc = T.shape
     if nr < 2 or nc < 2:
         return {"skip": f"fewer than 2 levels with respondents ({nr} x {nc})"}
+    if dz.degf < 1:
+        return {"skip": f"the design has {dz.degf:g} degrees of freedom"}
     psum = T.sum()
     P = T / psum
     pr, pc = P.sum(axis=1), P.sum(axis=0)
@@ -1197,11 +1280,17 @@ def _rao_scott_fast(S1: np.ndarray, S2: np.ndarray, dz: _Design, n_rows: int) ->
         inv_m = np.where(m > 0, 1.0 / np.where(m > 0, m, 1.0), 0.0)
     U = inv_m[:, None] * C                               # D^-1 C, one row per cell
     U = U - m @ U
-    s1 = S1.transpose(1, 2, 0).reshape(dz.H, -1)         # (H, cells), column-major cells
-    s2 = S2.transpose(1, 2, 0).reshape(dz.H, -1)
-    A = (U * (dz.c_h @ s2)[:, None]).T @ U
-    G = s1 @ U                                           # (H, q)
-    A -= (G * (dz.c_h / dz.n_h)[:, None]).T @ G
+    X = S1.shape[1]
+    s1 = S1.transpose(1, 2, 0).reshape(X, -1)            # (units, cells), column-major cells
+    G = s1 @ U                                           # (units, q)
+    if dz.mode == "srs":
+        S2 = S2[keep_r][:, :, keep_c]
+        s2 = S2.transpose(1, 2, 0).reshape(X, -1)
+        A = (U * (dz.c @ s2)[:, None]).T @ U
+        A -= (G * (dz.c / dz.n_h)[:, None]).T @ G
+    else:
+        Gc = _centre(dz, G.T[:, :, None])[:, :, 0].T
+        A = (Gc * dz.c[:, None]).T @ Gc
     V = A / psum ** 2
     denom = (C.T @ (inv_m[:, None] * C)) / n_rows
     Delta = np.linalg.solve(denom, V)
@@ -1233,15 +1322,6 @@ def _pearson(counts: np.ndarray) -> dict:
     return {"method": "Pearson chi-square", "statistic_name": "X-squared", "statistic": x2,
             "df1": float(df), "df2": np.nan, "pvalue": float(stats.chi2.sf(x2, df)),
             "cramers_v": math.sqrt(x2 / N / (min(nr, nc) - 1)), "warnings": warn}
-
-
-def _cramers_v(T: np.ndarray) -> float:
-    T = T[T.sum(axis=1) > 0][:, T.sum(axis=0) > 0]
-    if min(T.shape) < 2:
-        return float("nan")
-    P = T / T.sum()
-    E = np.outer(P.sum(axis=1), P.sum(axis=0))
-    return math.sqrt(float(((P - E) ** 2 / E).sum()) / (min(T.shape) - 1))
 
 
 def _means_test(res: _SubResult, a: int, b: int, g: int, dz: _Design, sub: _Sub,
@@ -1304,7 +1384,7 @@ def _chisq_test(res: _SubResult, a: int, b: int, dz: _Design, sub: _Sub, banner:
     if not dz.weighted:
         counts = res.sums[0][cats].sum(axis=1)[:, a:b]
         return _pearson(counts)
-    if dz.fast:
+    if dz.mode in ("srs", "psu"):
         S1 = res.sums[1][cats][:, :, a:b]
         S2 = res.sums[2][cats][:, :, a:b]
         return _rao_scott_fast(S1, S2, dz, n_rows)
@@ -1440,7 +1520,7 @@ def crosstab(design_or_frame: Any, rows: str | Sequence[str], cols: str | Sequen
     banners = _banners(frame, col_names, q, lang, warnings)
     n = len(frame)
     dz = _design_info(design, weighted, n)
-    idx = _Index(banners, dz.strata, dz.H)
+    idx = _Index(banners, dz.unit, dz.X)
     K = idx.K
     groups = _groups(K, banners)
     method = ADJUST_METHODS[adjust]
@@ -1667,3 +1747,15 @@ def _notes(weighted: bool, percent: str, letters: bool, alpha: float, method: st
     out.append(f"* Unweighted base below {min_base}: treat with caution; not tested. "
                "- No respondents.")
     return out
+
+
+# ``survey_kit.crosstab`` names both this module and the function. Importing the
+# module (``from survey_kit.crosstab import Crosstab``) makes the package attribute
+# the module, so the module itself is made callable: ``sk.crosstab(...)`` then
+# works whatever was imported first.
+class _CallableModule(_types.ModuleType):
+    def __call__(self, *args: Any, **kwargs: Any) -> Crosstab:
+        return crosstab(*args, **kwargs)
+
+
+_sys.modules[__name__].__class__ = _CallableModule

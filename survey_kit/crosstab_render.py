@@ -354,7 +354,10 @@ def render_markdown(ct) -> str:
         for label, start, span in lay.groups:
             a, b = lay.col_letters[start].strip("()"), lay.col_letters[start + span - 1].strip("()")
             parts.append(f"{a}-{b}: {_md(label)}" if span > 1 else f"{a}: {_md(label)}")
-        out += ["Columns " + "; ".join(parts) + ".", ""]
+        from .crosstab import _WORDS
+
+        word = _WORDS.get(ct.lang, _WORDS["en"])["columns"]
+        out += [f"{word} " + "; ".join(parts) + ".", ""]
     head = [""] + [_md(lab) + (f" {lay.col_letters[j]}" if lay.col_letters[j] else "")
                    for j, lab in enumerate(lay.col_labels)]
     out.append("| " + " | ".join(head) + " |")

@@ -35,6 +35,20 @@ with :math:`n_h` PSUs in stratum :math:`h` and sampling fraction
 :math:`f_h` (zero without fpc). Nonlinear statistics are handled by
 applying this to their influence functions (Binder 1983).
 
+Conventions (what "as R" means here)
+------------------------------------
+- Confidence intervals use Student's t with ``design.degf`` degrees of
+  freedom, as ``confint(svymean(...), df = degf(design))`` and R's
+  ``svyciprop`` (whose default ``df`` is ``degf``). R's ``confint`` default
+  for ``svymean``/``svytotal``/``svyby`` is the normal quantile: pass
+  ``df=numpy.inf`` for it.
+- Domain estimates (:meth:`SurveyDesign.by`) also use the whole design's
+  ``degf`` (R's ``svyby(..., svyciprop)`` would use the domain's).
+- Quantiles use ``degf`` of the non-missing rows, as R's ``svyquantile``.
+- Regression tests use ``degf - rank + 1`` of the rows used, as ``svyglm``.
+- Missing values are handled as R's ``na.rm=TRUE`` (a domain analysis), and
+  counted in the results.
+
 References
 ----------
 Binder, D. A. (1983). On the variances of asymptotically normal estimators
@@ -46,15 +60,16 @@ Analysis Using R. Wiley.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from .errors import DesignError, UsageError
 
-__all__ = ["SurveyDesign", "adjust_pvalues", "LONELY_PSU_OPTIONS"]
+__all__ = ["LONELY_PSU_OPTIONS", "SurveyDesign", "adjust_pvalues"]
 
 LONELY_PSU_OPTIONS = ("fail", "remove", "adjust", "average", "certainty")
 
@@ -178,7 +193,7 @@ class _GregStep:
 
     @classmethod
     def build(cls, model_matrix: np.ndarray, base_weights: np.ndarray,
-              final_weights: np.ndarray) -> "_GregStep":
+              final_weights: np.ndarray) -> _GregStep:
         d = np.asarray(base_weights, float)
         X = np.asarray(model_matrix, float)
         sq = np.sqrt(d)
@@ -367,6 +382,8 @@ class SurveyDesign:
         sets(self, "_n_h", n_h)
         sets(self, "_popsize_h", popsize_h)
         sets(self, "_f_h", fr)          # 1 - sampling fraction, per stratum
+        # crosstab.py reads _psu_is_row, _calibration, _strata, _n_h and _f_h for its
+        # respondents-as-PSU fast path: keep these names and meanings stable.
         sets(self, "_calibration", ())  # residualisation steps, applied in order
         sets(self, "_calibrated", False)
         sets(self, "_sparse", None)
@@ -379,7 +396,7 @@ class SurveyDesign:
         raise AttributeError(f"SurveyDesign is immutable; cannot set {name!r} "
                              "(methods return new designs)")
 
-    def _replace(self, **changes: Any) -> "SurveyDesign":
+    def _replace(self, **changes: Any) -> SurveyDesign:
         new = object.__new__(SurveyDesign)
         new.__dict__.update(self.__dict__)
         for k, v in changes.items():
@@ -467,7 +484,9 @@ class SurveyDesign:
                 raise UsageError(f"subset must be a boolean array of length {self.n}")
         if (self._psu_is_row and self.n_strata == 1 and not self._calibration
                 and self._f_h[0] >= 1e-7 and self.n_psu > 1):
-            return self._vcov_srs_chunked(x, w if subset is None else np.where(subset, w, 0.0))
+            out = self._vcov_srs_chunked(x, w, subset)
+            self._check_finite(out, x)
+            return out
         xw = x * w[:, None]
         present = None
         if subset is not None:
@@ -477,22 +496,47 @@ class SurveyDesign:
                 present[self._strata[subset]] = True
         for step in self._calibration:
             xw = step.residualize(xw)
-        return self._stratified_crossprod(xw, present)
+        out = self._stratified_crossprod(xw, present)
+        self._check_finite(out, x)
+        return out
 
-    def _vcov_srs_chunked(self, x: np.ndarray, w: np.ndarray, block: int = 32768) -> np.ndarray:
+    @staticmethod
+    def _check_finite(out: np.ndarray, x: np.ndarray) -> None:
+        if np.isfinite(out).all():
+            return
+        bad = np.flatnonzero(~np.isfinite(x).all(axis=0))
+        if bad.size:
+            raise UsageError(f"vcov_total: x has NaN or infinite values (column {bad[0]}); "
+                             "set the values of respondents outside the estimate to 0 and "
+                             "pass subset= instead")
+
+    def _vcov_srs_chunked(self, x: np.ndarray, w: np.ndarray, subset: np.ndarray | None,
+                          block: int = 32768) -> np.ndarray:
         """One stratum, respondents as PSUs, no calibration: the centred cross-product
         of x * w in cache-sized blocks (no n x k temporary)."""
         n, k = x.shape
-        mean = (w @ x) / n
         out = np.zeros((k, k))
         buf = np.empty((min(block, n), k))
-        for start in range(0, n, block):
-            xb = x[start:start + block]
-            b = buf[:len(xb)]
-            np.multiply(xb, w[start:start + block, None], out=b)
+        total = (w if subset is None else np.where(subset, w, 0.0)) @ x
+        if not np.isfinite(total).all() and subset is not None:
+            total = np.zeros(k)              # NaN outside the subset: sum block by block
+            for start in range(0, n, block):
+                b = buf[:len(x[start:start + block])]
+                self._block_xw(x, w, subset, start, block, b)
+                total += b.sum(axis=0)
+        mean = total / n
+        for start in range(0, n, block):     # centred cross-product
+            b = buf[:len(x[start:start + block])]
+            self._block_xw(x, w, subset, start, block, b)
             b -= mean
             out += b.T @ b
         return (self._f_h[0] * n / (n - 1)) * out
+
+    @staticmethod
+    def _block_xw(x, w, subset, start, block, out) -> None:
+        np.multiply(x[start:start + block], w[start:start + block, None], out=out)
+        if subset is not None:
+            out[~subset[start:start + block]] = 0.0
 
     def _psu_totals(self, xw: np.ndarray) -> np.ndarray:
         if self._psu_is_row:
@@ -551,7 +595,7 @@ class SurveyDesign:
     # ----------------------------------------------------------------------
     # calibrated designs
     # ----------------------------------------------------------------------
-    def with_weighting(self, result: Any) -> "SurveyDesign":
+    def with_weighting(self, result: Any) -> SurveyDesign:
         """A new design carrying the weights and calibration of a weighting result.
 
         Parameters
@@ -617,9 +661,7 @@ class SurveyDesign:
 
     def _as_weights(self, values: Any, what: str) -> np.ndarray:
         if isinstance(values, pd.Series):
-            if len(values) == self.n and values.index.equals(self.frame.index):
-                arr = values.to_numpy(dtype=float)
-            elif len(values) == self.n:
+            if len(values) == self.n and values.index.equals(self.frame.index) or len(values) == self.n:
                 arr = values.to_numpy(dtype=float)
             else:
                 raise DesignError(f"{what}: {len(values)} values for {self.n} respondents")
@@ -631,7 +673,7 @@ class SurveyDesign:
             raise DesignError(f"{what} must be finite and non-negative")
         return arr
 
-    def _new_weights(self, w: np.ndarray, steps: tuple) -> "SurveyDesign":
+    def _new_weights(self, w: np.ndarray, steps: tuple) -> SurveyDesign:
         w = np.array(w, dtype=float)
         if not np.any(w > 0):
             raise DesignError("all weights are zero")
@@ -642,7 +684,7 @@ class SurveyDesign:
         return self._replace(weights=w, _calibration=self._calibration + steps,
                              _calibrated=calibrated, degf=int(degf))
 
-    def _weighting_call(self, fname: str, *args: Any, **kwargs: Any) -> "SurveyDesign":
+    def _weighting_call(self, fname: str, *args: Any, **kwargs: Any) -> SurveyDesign:
         from . import weighting
 
         func = getattr(weighting, fname, None)
@@ -658,7 +700,7 @@ class SurveyDesign:
         result = func(self.frame, *args, **kwargs)
         return self.with_weighting(result)
 
-    def poststratify(self, targets: Any, **kwargs: Any) -> "SurveyDesign":
+    def poststratify(self, targets: Any, **kwargs: Any) -> SurveyDesign:
         """Post-stratify the weights to population cell counts (R ``postStratify``).
 
         ``targets`` and keyword arguments go to
@@ -668,12 +710,12 @@ class SurveyDesign:
         """
         return self._weighting_call("poststratify", targets, **kwargs)
 
-    def rake(self, targets: Any, **kwargs: Any) -> "SurveyDesign":
+    def rake(self, targets: Any, **kwargs: Any) -> SurveyDesign:
         """Rake the weights to population margins (R ``rake``); see :meth:`poststratify`."""
         return self._weighting_call("rake", targets, **kwargs)
 
     def calibrate(self, targets: Any, method: str = "linear", bounds: Any = None,
-                  **kwargs: Any) -> "SurveyDesign":
+                  **kwargs: Any) -> SurveyDesign:
         """Calibrate the weights to population totals (R ``calibrate``).
 
         ``method`` ("linear", "raking", "logit") and ``bounds`` go to
@@ -1456,7 +1498,7 @@ class SurveyDesign:
                     "gaussian": "gaussian"}.get(family)
         if fam_name is None:
             raise UsageError(f"family must be 'gaussian' or 'binomial'; got {family!r}")
-        data = self.frame.copy(deep=False)
+        data = self.frame.reset_index(drop=True)
         for col in data.columns:
             if data[col].dtype == bool:
                 data[col] = data[col].astype(float)
@@ -1472,7 +1514,7 @@ class SurveyDesign:
         if ymat.shape[1] != 1:
             raise DesignError(f"the outcome of {formula!r} must be numeric or boolean (one "
                               f"column); it expands to {list(ymat.columns)}")
-        rows = self.frame.index.get_indexer(ymat.index)
+        rows = np.asarray(ymat.index, dtype=np.intp)
         used = np.zeros(self.n, dtype=bool)
         used[rows] = True
         if len(rows) == 0:
@@ -1518,7 +1560,7 @@ class SurveyDesign:
             tvalues=pd.Series(tv, index=idx), pvalues=pd.Series(pv, index=idx),
             vcov=pd.DataFrame(V, index=idx, columns=idx), df_resid=df_resid,
             family="quasibinomial" if fam_name == "binomial" else "gaussian",
-            formula=formula, nobs=int(len(rows)), n_missing=int(self.n - len(rows)),
+            formula=formula, nobs=len(rows), n_missing=int(self.n - len(rows)),
             naive_vcov=pd.DataFrame(Ainv * w.mean(), index=idx, columns=idx))
 
 

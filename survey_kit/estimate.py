@@ -23,7 +23,7 @@ import pandas as pd
 
 from ._results import ResultMixin
 
-__all__ = ["Estimate", "Comparison", "DomainProportions", "SvyGLMResult"]
+__all__ = ["Comparison", "DomainProportions", "Estimate", "SvyGLMResult"]
 
 
 @dataclass(frozen=True)

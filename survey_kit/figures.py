@@ -34,8 +34,8 @@ import importlib.util
 import io
 import textwrap
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -44,7 +44,7 @@ from ._files import write_bytes, write_text
 from .errors import ReportError
 from .render import FigureDoc
 
-__all__ = ["bar_figure", "japanese_font", "font_path", "save_figure", "FIGURE_DPI"]
+__all__ = ["FIGURE_DPI", "bar_figure", "font_path", "japanese_font", "save_figure"]
 
 FIGURE_DPI = 200
 _SALT = "survey_kit"
@@ -86,7 +86,7 @@ def _rc(lang: str) -> dict:
         "svg.fonttype": "path",
         "font.size": 9,
         "axes.titlesize": 11,
-        "axes.titleweight": "bold",
+        "axes.titleweight": "bold" if lang != "ja" else "normal",
         "axes.spines.top": False,
         "axes.spines.right": False,
         "axes.unicode_minus": False,
@@ -98,19 +98,35 @@ def _rc(lang: str) -> dict:
     return rc
 
 
-def _wrap(text: str, width: int, lang: str) -> str:
+def _width(text: str) -> int:
+    """Display width: East Asian wide and full-width characters count 2."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def _wrap(text: str, width: int, lang: str = "en") -> str:
+    """Wrap at ``width`` display columns: at spaces for Latin text, anywhere for CJK."""
     text = str(text)
-    if lang == "ja" and " " not in text:
-        # no spaces to break at: cut into chunks of `width` characters
-        chunks = [text[i:i + width] for i in range(0, len(text), width)]
-        return "\n".join(chunks)
-    return "\n".join(textwrap.wrap(text, width)) or text
+    if _width(text) == len(text):       # no wide characters: break at spaces
+        return "\n".join(textwrap.wrap(text, width)) or text
+    lines, cur, cw = [], "", 0
+    for ch in text:
+        w = _width(ch)
+        if cw + w > width and cur:
+            lines.append(cur)
+            cur, cw = "", 0
+        cur += ch
+        cw += w
+    lines.append(cur)
+    return "\n".join(line.strip() for line in lines)
 
 
 def bar_figure(tidy: pd.DataFrame, *, title: str, caption: str, lang: str = "en",
                xlabel: str = "%", name: str = "figure",
                levels: Sequence[str] | None = None,
-               groups: Sequence[str] | None = None) -> FigureDoc:
+               groups: Sequence[str] | None = None,
+               legend_title: str | None = None) -> FigureDoc:
     """Draw a horizontal grouped bar chart of percentages with 95% CIs.
 
     Parameters
@@ -129,6 +145,8 @@ def bar_figure(tidy: pd.DataFrame, *, title: str, caption: str, lang: str = "en"
         Identifier of the figure (file stem when saved).
     levels, groups : sequence of str, optional
         Order of the bars (default: order of first appearance).
+    legend_title : str, optional
+        Title of the legend of the groups (e.g. the banner variable's label).
 
     Returns
     -------
@@ -149,8 +167,7 @@ def bar_figure(tidy: pd.DataFrame, *, title: str, caption: str, lang: str = "en"
     groups = list(dict.fromkeys(tidy["group"])) if groups is None else list(groups)
     if not levels or not groups:
         raise ReportError(f"figure {name!r}: nothing to draw (no levels or groups)")
-    width = 24 if lang != "ja" else 14
-    wrapped = {lv: _wrap(lv, width, lang) for lv in levels}
+    wrapped = {lv: _wrap(lv, 26, lang) for lv in levels}
     full = (pd.MultiIndex.from_product([levels, groups], names=["level", "group"])
             .to_frame(index=False)
             .merge(tidy, on=["level", "group"], how="left"))
@@ -170,7 +187,6 @@ def bar_figure(tidy: pd.DataFrame, *, title: str, caption: str, lang: str = "en"
     height = float(np.clip(1.3 + 0.24 * nbars + 0.12 * len(levels), 2.6, 11.5))
     with matplotlib.rc_context(_rc(lang)), sns.axes_style("whitegrid", {
             "axes.grid.axis": "x", "grid.color": ".9"}), warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*tight_layout.*")
         # seaborn's style context sets font family too; re-apply ours on top
         with matplotlib.rc_context({"font.family": _rc(lang)["font.family"]}):
             fig, ax = plt.subplots(figsize=(8.0, height))
@@ -184,37 +200,47 @@ def bar_figure(tidy: pd.DataFrame, *, title: str, caption: str, lang: str = "en"
                 pad = top * 0.012 + 0.4
                 for g_i, container in enumerate(ax.containers[: len(groups)]):
                     sub = full[full["group"] == groups[g_i]].set_index("level").loc[levels]
-                    for patch, (_, row) in zip(container.patches, sub.iterrows()):
-                        y = patch.get_y() + patch.get_height() / 2
-                        if pd.isna(row["pct"]):
-                            continue
-                        right = row["pct"]
-                        if pd.notna(row["ci_low"]) and pd.notna(row["ci_high"]):
-                            ax.errorbar(row["pct"], y, xerr=[[row["pct"] - row["ci_low"]],
-                                                             [row["ci_high"] - row["pct"]]],
-                                        fmt="none", ecolor="#222222", elinewidth=0.8,
-                                        capsize=2.0, capthick=0.8, zorder=3)
-                            right = max(right, row["ci_high"])
-                        ax.text(right + pad, y, f"{row['pct']:.0f}%", va="center",
-                                ha="left", fontsize=7.5, color="#222222")
+                    ys = np.array([p.get_y() + p.get_height() / 2 for p in container.patches])
+                    pct = sub["pct"].to_numpy(dtype=float)
+                    lo = sub["ci_low"].to_numpy(dtype=float)
+                    hi = sub["ci_high"].to_numpy(dtype=float)
+                    has_ci = np.isfinite(pct) & np.isfinite(lo) & np.isfinite(hi)
+                    if has_ci.any():
+                        ax.errorbar(pct[has_ci], ys[has_ci],
+                                    xerr=np.vstack([pct[has_ci] - lo[has_ci],
+                                                    hi[has_ci] - pct[has_ci]]),
+                                    fmt="none", ecolor="#222222", elinewidth=0.8,
+                                    capsize=2.0, capthick=0.8, zorder=3)
+                    right = np.where(has_ci, np.fmax(pct, hi), pct)
+                    for y, r, v in zip(ys, right, pct):
+                        if np.isfinite(v):
+                            ax.text(r + pad, y, f"{v:.0f}%", va="center", ha="left",
+                                    fontsize=7.5, color="#222222")
                 ax.set_xlim(0, min(110.0, top * 1.14 + 4))
                 ax.set_xlabel(xlabel)
                 ax.set_ylabel("")
-                ax.set_title(_wrap(title, 70 if lang != "ja" else 38, lang), loc="left")
+                ax.set_title(_wrap(title, 76, lang), loc="left")
                 if len(groups) > 1:
-                    ax.legend(title=None, frameon=False, loc="upper left",
-                              bbox_to_anchor=(1.0, 1.0), fontsize=8)
+                    handles, labs = ax.get_legend_handles_labels()
+                    ax.legend(handles, [_wrap(x, 30, lang) for x in labs],
+                              title=_wrap(legend_title, 30, lang)
+                              if legend_title else None, frameon=False, loc="upper left",
+                              bbox_to_anchor=(1.0, 1.0), fontsize=8, title_fontsize=8,
+                              alignment="left")
                 wrapped_caption = "\n".join(
-                    _wrap(part, 110 if lang != "ja" else 56, lang)
+                    _wrap(part, 120, lang)
                     for part in caption.split("\n"))
-                fig.text(0.01, 0.0, wrapped_caption, ha="left", va="top", fontsize=7,
-                         color="#444444", transform=fig.transFigure)
-                fig.tight_layout()
+                # the caption goes under the x-axis label: place it after one draw
+                renderer = fig.canvas.get_renderer()
+                ax_box = ax.get_tightbbox(renderer).transformed(fig.transFigure.inverted())
+                fig.text(0.01, ax_box.y0 - 0.01, wrapped_caption, ha="left", va="top",
+                         fontsize=7, color="#444444", transform=fig.transFigure)
+                bbox = fig.get_tightbbox(renderer).padded(0.08)
                 png = io.BytesIO()
-                fig.savefig(png, format="png", dpi=FIGURE_DPI, bbox_inches="tight",
+                fig.savefig(png, format="png", dpi=FIGURE_DPI, bbox_inches=bbox,
                             metadata={"Software": None}, facecolor="white")
                 svg = io.StringIO()
-                fig.savefig(svg, format="svg", bbox_inches="tight",
+                fig.savefig(svg, format="svg", bbox_inches=bbox,
                             metadata={"Date": None, "Creator": None}, facecolor="white")
             finally:
                 plt.close(fig)

@@ -61,12 +61,26 @@ import numpy as np
 import pandas as pd
 
 from .errors import DataError, UsageError
-from .io_formats import (FORMATS, TEXT_DTYPE, WRITE_FORMATS, ExportSpec, RawTable, as_text,
-                         format_of, read_raw, write_raw)
+from .io_formats import (
+    FORMATS,
+    TEXT_DTYPE,
+    WRITE_FORMATS,
+    ExportSpec,
+    RawTable,
+    as_text,
+    format_of,
+    read_raw,
+    write_raw,
+)
 from .questionnaire import Question, Questionnaire, load_questionnaire
 
-__all__ = ["read_responses", "write_responses", "to_export", "convert_responses",
-           "RESPONSE_FORMATS"]
+__all__ = [
+    "RESPONSE_FORMATS",
+    "convert_responses",
+    "read_responses",
+    "to_export",
+    "write_responses",
+]
 
 RESPONSE_FORMATS = tuple(sorted(set(FORMATS.values()) | {"qualtrics"}))
 INDEX_NAME = "respondent_id"
@@ -115,7 +129,7 @@ class _Problems:
             return
         shown = idx[:_SHOW_CELLS]
         cells = list(zip(self.rows[shown].tolist(), raw.iloc[shown].tolist()))
-        self.groups.append({"column": column, "problem": what, "count": int(len(idx)),
+        self.groups.append({"column": column, "problem": what, "count": len(idx),
                             "cells": cells, "advice": advice})
 
     def raise_if_any(self) -> None:
@@ -501,8 +515,8 @@ def _ids(raw: RawTable, q: Questionnaire, duplicate_ids: str) -> tuple[pd.Index,
     if id_col not in frame.columns:
         cols = ", ".join(map(repr, list(frame.columns)[:12]))
         raise DataError(f"the respondent id column {id_col!r} is missing (the file has "
-                        f"{cols}{', ...' if frame.shape[1] > 12 else ''}); name it as "
-                        "survey.respondent_id in the questionnaire says, or change that setting",
+                        f"{cols}{', ...' if frame.shape[1] > 12 else ''}); rename the id column of "
+                        "the export, or set survey.respondent_id in the questionnaire to its name",
                         file=raw.file, column=id_col)
     ids = as_text(frame[id_col], strip=True)
     blank = ids.isna().to_numpy()
@@ -550,6 +564,8 @@ def _label(raw: RawTable, q: Questionnaire, missing_columns: str, duplicate_ids:
         rows = raw.skipped_rows
         warnings.append(f"{len(rows)} empty row(s) skipped: "
                         f"{', '.join(map(str, rows[:10]))}{' ...' if len(rows) > 10 else ''}")
+    if n == 0:
+        warnings.append("the file holds a header but no responses")
     index, raw_ids = _ids(raw, q, duplicate_ids)
 
     # which export columns are missing?

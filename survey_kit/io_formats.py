@@ -43,9 +43,10 @@ import codecs
 import csv
 import io as _io
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -53,8 +54,15 @@ import pandas as pd
 from ._files import atomic_write
 from .errors import DataError, UsageError
 
-__all__ = ["RawTable", "FORMATS", "format_of", "read_raw", "write_raw", "TEXT_DTYPE",
-           "as_text"]
+__all__ = [
+    "FORMATS",
+    "TEXT_DTYPE",
+    "RawTable",
+    "as_text",
+    "format_of",
+    "read_raw",
+    "write_raw",
+]
 
 # extension -> format
 FORMATS: dict[str, str] = {
@@ -227,10 +235,10 @@ def _decode_failure(data: bytes, exc: UnicodeDecodeError, enc: str, path: Path,
     except (csv.Error, StopIteration):  # pragma: no cover - best effort only
         pass
     if declared:
-        other = "cp932" if enc.startswith("utf") else "utf-8"
+        other = "utf-8" if enc == "cp932" else "cp932"    # cp932 extends shift_jis
         hint = (f"the file is not {enc} text; check the encoding (Japanese Windows "
-                f"exports are usually cp932: pass encoding='{other}', or leave encoding "
-                "out to detect it)")
+                f"exports are usually cp932): try encoding='{other}', or leave encoding "
+                "out to detect it")
     else:
         hint = ("the file is neither UTF-8 nor CP932 (Shift_JIS) text; if it is a workbook or "
                 "an SPSS/Stata file give it the right extension (.xlsx, .sav, .dta), otherwise "
@@ -350,10 +358,10 @@ def _read_csv(path: Path, fmt: str, encoding: str | None, text_columns: set[str]
     if not text.strip():
         raise DataError("the file is empty; export the responses again", file=path)
     rows = _header_rows(text, sep)
-    if fmt == "csv" and path.suffix.lower() == ".txt" and rows:
-        if rows[0] and len(rows[0]) == 1 and "\t" in rows[0][0]:
-            sep = "\t"
-            rows = _header_rows(text, sep)
+    if (fmt == "csv" and path.suffix.lower() == ".txt" and rows and len(rows[0]) == 1
+            and "\t" in rows[0][0]):
+        sep = "\t"                      # a tab-separated .txt (e.g. Excel's "Unicode text")
+        rows = _header_rows(text, sep)
     header = rows[0] if rows else []
     _check_header(header, path)
     qualtrics = _is_qualtrics(rows)

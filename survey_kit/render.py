@@ -35,9 +35,10 @@ import datetime as _dt
 import html as _html
 import math
 import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -45,9 +46,19 @@ import pandas as pd
 from ._files import atomic_write
 from .errors import ReportError
 
-__all__ = ["Table", "FigureDoc", "format_value", "table_markdown", "table_html",
-           "table_latex", "html_page", "latex_document", "markdown_document",
-           "write_workbook", "display_frame"]
+__all__ = [
+    "FigureDoc",
+    "Table",
+    "display_frame",
+    "format_value",
+    "html_page",
+    "latex_document",
+    "markdown_document",
+    "table_html",
+    "table_latex",
+    "table_markdown",
+    "write_workbook",
+]
 
 #: number formats understood by the writers: text format and Excel format
 FORMATS: dict[str, tuple[str, str]] = {

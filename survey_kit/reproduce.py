@@ -35,14 +35,15 @@ survey data. Survey Methodology 24, 193-201.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from .errors import ReportError
 
-__all__ = ["reproduce", "indicator", "COLUMNS"]
+__all__ = ["COLUMNS", "indicator", "reproduce"]
 
 #: columns of the frame returned by :func:`reproduce`
 COLUMNS = ["id", "figure", "statement", "published", "published_value", "relation", "basis",

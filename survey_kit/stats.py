@@ -43,10 +43,12 @@ Agresti, A. (2013). Categorical Data Analysis, 3rd ed. Wiley.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
 import warnings as _warnings
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -55,15 +57,15 @@ from ._results import ResultMixin
 from .errors import CrosstabError, DesignError, UsageError
 
 __all__ = [
-    "TestResult",
     "SVYCHISQ_STATISTICS",
-    "svychisq",
-    "pearson_chisq",
-    "g_test",
-    "fisher_exact",
-    "linear_by_linear",
+    "TestResult",
     "cochran_armitage",
     "cramers_v",
+    "fisher_exact",
+    "g_test",
+    "linear_by_linear",
+    "pearson_chisq",
+    "svychisq",
 ]
 
 SVYCHISQ_STATISTICS = ("F", "Chisq", "Wald", "adjWald", "lincom", "saddlepoint")
@@ -463,9 +465,10 @@ def svychisq(design: Any, row: str, col: str, statistic: str = "F", *,
     counts = np.bincount(cell[valid] if not all_valid else cell, minlength=nr * nc)
     sparse = int((counts < 5).sum())
     if sparse:
-        tb = dataclasses.replace(tb, warnings=tb.warnings + (
-            f"{sparse} of {nr * nc} cells have fewer than 5 respondents; the design-based "
-            "variance of those cells, and so the test, rests on very few observations",))
+        note = (f"{sparse} of {nr * nc} cells have fewer than 5 respondents; the "
+                "design-based variance of those cells, and so the test, rests on very few "
+                "observations")
+        tb = dataclasses.replace(tb, warnings=(*tb.warnings, note))
 
     if statistic in ("Wald", "adjWald"):
         return _wald(design, tb, statistic, totals, psum, nu, subset, details, row, col)
@@ -740,7 +743,7 @@ def _pfsum_exact_upper(x: float, eig: np.ndarray, ddf: float) -> float:
     total = 0.0
     with _warnings.catch_warnings():
         _warnings.simplefilter("ignore", integrate.IntegrationWarning)
-        for a_, b_ in zip(knots[:-1], knots[1:]):
+        for a_, b_ in itertools.pairwise(knots):
             if b_ > a_:
                 total += integrate.quad(g, a_, b_, epsabs=0, epsrel=1e-13, limit=400)[0]
         # the tail beyond 16 sigma is small: tolerance relative to the bulk
@@ -766,8 +769,9 @@ def _sparse_warning(table: np.ndarray) -> tuple[str, ...]:
     E = np.outer(table.sum(axis=1), table.sum(axis=0)) / table.sum()
     low = int((E < 5).sum())
     if low:
-        return (f"{low} of {E.size} cells have an expected count below 5; the chi-squared "
-                "approximation may be poor (consider fisher_exact)",)
+        note = (f"{low} of {E.size} cells have an expected count below 5; the chi-squared "
+                "approximation may be poor (consider fisher_exact)")
+        return (note,)
     return ()
 
 
@@ -1056,6 +1060,17 @@ def _column_fillings(rho: np.ndarray, total: int) -> np.ndarray:
     return np.array(out, dtype=np.int64).reshape(-1, k)
 
 
+def _count_fillings(rho: np.ndarray, total: int) -> int:
+    """Number of integer vectors 0 <= x <= rho with sum(x) == total."""
+    ways = np.zeros(total + 1, dtype=float)
+    ways[0] = 1.0
+    for cap in rho:
+        c = np.concatenate([[0.0], np.cumsum(ways)])
+        lo = np.maximum(np.arange(total + 1) - int(cap), 0)
+        ways = c[np.arange(total + 1) + 1] - c[lo]
+    return round(float(ways[total]))
+
+
 def _even_fill(total: int, caps: np.ndarray, lf: np.ndarray) -> float:
     """Smallest sum of log(x!) with sum(x) == total, 0 <= x <= caps (spread evenly)."""
     caps = np.sort(caps)
@@ -1125,17 +1140,18 @@ def _fisher_network(table: np.ndarray, max_paths: int, row: str,
             if not pend.any():
                 continue
             Sp, cp = S[pend], cnt[pend]
-            fills = _column_fillings(rho, int(cols[k]))
-            ds = lf[fills].sum(axis=1)
-            rest = np.sort(rho[None, :] - fills, axis=1)
-            work += len(fills)
-            paths += len(fills) * len(Sp)
+            n_fill = _count_fillings(rho, int(cols[k]))
+            work += n_fill
+            paths += n_fill * len(Sp)
             if work > max_paths or paths > 100 * max_paths:
                 raise CrosstabError(
                     f"the {table.shape[0]} x {table.shape[1]} table of {row!r} by {col!r} "
                     f"(n = {N}) is too large for the exact Fisher test within max_paths="
                     f"{max_paths}; use fisher_exact(..., simulate=True) for a Monte Carlo "
                     "p-value, or pearson_chisq when expected counts are large enough")
+            fills = _column_fillings(rho, int(cols[k]))
+            ds = lf[fills].sum(axis=1)
+            rest = np.sort(rho[None, :] - fills, axis=1)
             for f_i, nkey in enumerate(map(tuple, rest.tolist())):
                 grow.setdefault(nkey, []).append((Sp + ds[f_i], cp))
         stage = {}

@@ -347,6 +347,8 @@ class _Profile:
     targets_note: str = ""
 
 
+_OPENERS_JA = ("", "", "", "弊社では、", "正直なところ、", "現場の立場から言うと、", "個人的には、",
+               "率直に言って、", "今のところ、")
 _FIRM_COMMENTS_JA = (
     "円安でドル建てのクラウド利用料が上がっているので、価格の安定を望みます。",
     "社内にIT人材が不足しているため、導入支援があると助かります。",
@@ -384,6 +386,15 @@ _FIRM_COMMENTS_JA = (
     "クラウド移行の成功事例をもっと知りたい。",
     "契約条件が英語のみで法務確認に時間がかかる。",
     "国内データセンターで運用されるサービスを選びたい。",
+    "海外ベンダーとの契約更新のたびに値上げを提示される。",
+    "生成AIの導入で資料作成の時間がかなり減った。",
+    "同業他社の活用事例を共有する場があると参考になる。",
+    "ITの専任担当者がおらず、社長が兼務している状態です。",
+    "クラウド会計に切り替えてから経理が楽になった。",
+    "取引先から指定されたツールを使わざるを得ない。",
+    "外資系サービスの障害時の連絡が遅いのが不安。",
+    "ライセンス体系が複雑で、最適なプランが分からない。",
+    "特になし",
 )
 _FIRM_COMMENTS_EN = (
     "Stable pricing in yen would help a lot.",
@@ -398,6 +409,16 @@ _FIRM_COMMENTS_EN = (
     "Help with migrating our legacy systems.",
     "Predictable licence costs; the weak yen hurts.",
     "Contracts governed by Japanese law would make procurement easier.",
+    "Our IT team is two people, so simple setup matters most.",
+    "Generative AI saves us hours on reports every week.",
+    "Vendor support hours do not match Japan business hours.",
+    "We need clearer guidance on storing customer data abroad.",
+    "Bundled pricing for small teams would help.",
+    "Case studies from similar Japanese manufacturers.",
+    "Faster invoicing in yen instead of dollars.",
+    "More local partners who can implement these tools.",
+    "Stable APIs; frequent changes break our integrations.",
+    "Nothing specific at the moment.",
 )
 _CREATOR_COMMENTS_JA = (
     "動画編集ソフトのサブスク料金が上がって負担が大きい。",
@@ -677,7 +698,7 @@ def _headlines_digital(sheet: dict, clean: np.ndarray, inst: _Inst) -> list[tupl
     spend = pd.Series(g["digital_spend"], dtype=object)
     spend = spend[spend.isin(inst.levels["digital_spend"])]
     out.append(("Modal digital spending (% of revenue)", "5-10%",
-                str(spend.value_counts().idxmax())))
+                inst.q.label("digital_spend", str(spend.value_counts().idxmax()))))
     svc = [x for x in inst.vars_of["foreign_services"] if not inst.exclusive(x)]
     nsvc = np.sum([g[x] for x in svc], axis=0)
     out.append(("Use at least one foreign digital service", 100.0, 100 * _share(nsvc >= 1)))
@@ -688,9 +709,10 @@ def _headlines_digital(sheet: dict, clean: np.ndarray, inst: _Inst) -> list[tupl
     share = g["export_share"]
     high = share >= 26
     none = share == 0
-    out.append(("Foreign share 25%+ | exports over 25% of revenue", 70.0,
+    out.append(("Foreign share 25%+, firms exporting over 25% of revenue", 70.0,
                 100 * _share(over[high & answered])))
-    out.append(("Foreign share 25%+ | non-exporters", 10.0, 100 * _share(over[none & answered])))
+    out.append(("Foreign share 25%+, non-exporters", 10.0,
+                100 * _share(over[none & answered])))
     ext = g["foreign_value"] == "extremely"
     digi = g["sector"] == "digital_services"
     out.append(("Foreign services 'extremely' valuable", 31.0, 100 * _share(ext)))
@@ -733,7 +755,8 @@ def _headlines_creators(sheet: dict, clean: np.ndarray, inst: _Inst) -> list[tup
     over = g["foreign_budget"] == "over_25"
     ten = _isin(g["competitiveness"], ["10_19", "20_plus"])
     return [
-        ("10%+ more competitive | foreign budget over 25%", 53.0, 100 * _share(ten[over])),
+        ("10%+ more competitive, creators spending over 25% abroad", 53.0,
+         100 * _share(ten[over])),
         ("Creator type: individual", 55.0, 100 * _share(g["screener_creator"] == "individual")),
         ("Creator type: firm", 45.0, 100 * _share(g["screener_creator"] == "firm")),
     ]
@@ -1123,8 +1146,12 @@ def _comments(rng: np.random.Generator, profile: _Profile, clean: np.ndarray) ->
     use_ja = rng.random(n) < (profile.ja_share if ja and en else (1.0 if ja else 0.0))
     pool_ja = np.array(ja or en, dtype=object)
     pool_en = np.array(en or ja, dtype=object)
-    text = np.where(use_ja, pool_ja[rng.integers(0, pool_ja.size, n)],
-                    pool_en[rng.integers(0, pool_en.size, n)])
+    core = pool_ja[rng.integers(0, pool_ja.size, n)]
+    # longer Japanese comments get one of a few openers, so few comments repeat verbatim
+    opener = np.array(_OPENERS_JA, dtype=object)[rng.integers(0, len(_OPENERS_JA), n)]
+    long_ja = pd.Series(core, dtype=object).str.len().to_numpy() >= 14
+    core = np.where(long_ja, opener + core, core)
+    text = np.where(use_ja, core, pool_en[rng.integers(0, pool_en.size, n)])
     return np.where(said, text, None).astype(object)
 
 
@@ -1312,36 +1339,60 @@ def _plant_rule(rng: np.random.Generator, inst: _Inst, sheet: dict, r: Any, rows
 # -- similarity ----------------------------------------------------------------
 
 
-def _code_matrix(inst: _Inst, sheet: dict, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Integer-coded substantive answers (blank is its own code) and the open-column mask."""
+def _code_matrix(inst: _Inst, sheet: dict, rows: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Integer-coded substantive answers (blank is its own code), the open-column
+    mask, and where a real answer was given (not blank, not a missing code)."""
     cols = inst.substantive
     x = np.empty((rows.size, len(cols)), dtype=np.int64)
+    answered = np.empty((rows.size, len(cols)), dtype=bool)
     for j, name in enumerate(cols):
-        x[:, j] = pd.factorize(pd.Series(sheet[name][rows], dtype=object),
-                               use_na_sentinel=False)[0]
+        col = pd.Series(sheet[name][rows], dtype=object)
+        x[:, j] = pd.factorize(col, use_na_sentinel=False)[0]
+        given = col.notna()
+        if inst.kind[name] == "cat":
+            given &= ~col.astype(str).str.startswith(_MISS)
+        elif inst.kind[name] == "num":
+            given &= ~col.isin(list(inst.codes[name].values()))
+        answered[:, j] = given.to_numpy(dtype=bool)
     is_open = np.array([inst.kind[c] == "open" for c in cols])
-    return x, is_open
+    return x, is_open, answered
 
 
-def _similarity(x: np.ndarray, is_open: np.ndarray) -> np.ndarray:
-    """Pairwise share of identical columns, the larger of with and without open ends.
+def _similarity(x: np.ndarray, is_open: np.ndarray, answered: np.ndarray,
+                min_items: int = 10) -> np.ndarray:
+    """Pairwise share of identical answers, the largest of three definitions.
 
-    Each column's codes are one-hot encoded; the count of identical columns of
-    rows i and j is then the (i, j) entry of ``H @ H.T``.
+    (a) identical columns over all substantive columns, a blank matching a
+    blank; (b) the same without open ends; (c) identical answers among the
+    closed items both respondents answered (blanks and missing codes left
+    out), for pairs with at least ``min_items`` such items. Counts come from
+    products of one-hot indicator matrices: the (i, j) entry of ``H @ H.T``
+    is the number of columns where rows i and j agree.
     """
-    def agree(cols: np.ndarray) -> np.ndarray:
-        if cols.shape[1] == 0:
-            return np.zeros((cols.shape[0], cols.shape[0]))
-        width = cols.max(axis=0) + 1
-        offset = np.concatenate([[0], np.cumsum(width)[:-1]])
-        onehot = np.zeros((cols.shape[0], int(width.sum())), dtype=np.float32)
-        onehot[np.arange(cols.shape[0])[:, None], cols + offset[None, :]] = 1.0
-        return np.rint(onehot @ onehot.T)
+    def onehot(cols: np.ndarray, keep: np.ndarray | None = None) -> np.ndarray:
+        width = cols.max(axis=0, initial=0) + 1
+        offset = np.concatenate([[0], np.cumsum(width)[:-1]]).astype(np.int64)
+        h = np.zeros((cols.shape[0], int(width.sum())), dtype=np.float32)
+        r = np.repeat(np.arange(cols.shape[0]), cols.shape[1])
+        c = (cols + offset[None, :]).ravel()
+        w = np.ones(c.size, dtype=np.float32) if keep is None else keep.ravel().astype(
+            np.float32)
+        h[r, c] = w
+        return h
 
-    closed = agree(x[:, ~is_open])
-    opened = agree(x[:, is_open])
+    def agree(h: np.ndarray) -> np.ndarray:
+        return np.rint(h @ h.T)
+
+    closed = agree(onehot(x[:, ~is_open])) if (~is_open).any() else 0.0
+    opened = agree(onehot(x[:, is_open])) if is_open.any() else 0.0
     n_closed = int((~is_open).sum())
-    return np.maximum((closed + opened) / x.shape[1], closed / max(n_closed, 1))
+    both = answered[:, ~is_open].astype(np.float32)
+    m = np.rint(both @ both.T)
+    a = agree(onehot(x[:, ~is_open], answered[:, ~is_open]))
+    need = min(min_items, n_closed)
+    share = np.where(m >= max(need, 1), a / np.maximum(m, 1), 0.0)
+    return np.maximum(np.maximum((closed + opened) / x.shape[1], closed / max(n_closed, 1)),
+                      share)
 
 
 def _nudge(inst: _Inst, sheet: dict, name: str, rows: np.ndarray) -> np.ndarray:
@@ -1373,7 +1424,9 @@ def _repair_similar(rng: np.random.Generator, inst: _Inst, sheet: dict, rows: np
 
     Of each offending pair, the row flagged in ``prefer`` (a defective one) is
     changed, else the later one, on a free variable where the two agree
-    (multi options first, so single-answer margins stay as drawn).
+    (multi options first, so single-answer margins stay as drawn). Stops when
+    the number of close pairs no longer falls (short instruments); the caller
+    lists pairs that remain near duplicates.
     """
     multi, single = inst.safe_vars()
     free = multi + single
@@ -1381,12 +1434,18 @@ def _repair_similar(rng: np.random.Generator, inst: _Inst, sheet: dict, rows: np
         return
     fidx = np.array([inst.substantive.index(v) for v in free])
     is_multi = np.array([v in multi for v in free])
-    for _ in range(200):
-        x, is_open = _code_matrix(inst, sheet, rows)
-        s = _similarity(x, is_open)
+    best, stalled = np.inf, 0
+    for _ in range(100):
+        x, is_open, answered = _code_matrix(inst, sheet, rows)
+        s = _similarity(x, is_open, answered)
         s[np.tril_indices(rows.size)] = 0.0
         hit = np.argwhere(s >= _NEAR_HONEST_MAX)
         if hit.size == 0:
+            return
+        # too few free answers to separate everyone: stop once no longer improving
+        stalled = 0 if len(hit) < best else stalled + 1
+        best = min(best, len(hit))
+        if stalled >= 15:
             return
         a, b = hit[:, 0], hit[:, 1]
         who = np.where(prefer[rows[a]] & ~prefer[rows[b]], a, b)
@@ -1524,8 +1583,8 @@ def _simulate(q: Questionnaire, seed: int, n: int | None) -> _Sample:
     for d in ("screened_out", "partial"):
         if d in done:
             full[done[d]] = True
-    _repair_similar(rng, inst, sheet, np.flatnonzero(~full), ~clean)
-
+    judged = np.flatnonzero(~full)
+    _repair_similar(rng, inst, sheet, judged, ~clean)
     # duplicate records
     originals = rng.choice(np.flatnonzero(clean), sum(n_copy.values()), replace=False)
     kinds = np.repeat(np.array(_COPIES, dtype=object), [n_copy[d] for d in _COPIES])
@@ -1561,8 +1620,19 @@ def _simulate(q: Questionnaire, seed: int, n: int | None) -> _Sample:
     position = np.empty(n_all, dtype=np.int64)
     position[order] = np.arange(n_all)
 
+    # an instrument with few free answers may keep honest near duplicates (of an
+    # earlier row, copies included): list them, so the defect list stays complete
+    judged_all = np.concatenate([~full, np.ones(m, dtype=bool)])
+    in_order = order[judged_all[order]]
+    x, is_open, answered = _code_matrix(inst, sheet, in_order)
+    sim = np.tril(_similarity(x, is_open, answered), -1)
+    twin = (sim.max(axis=1, initial=0.0) >= 0.85) & (in_order < n_base)
+    twins = pd.DataFrame({"row": in_order[twin], "defect": "near_duplicate",
+                          "of": in_order[np.argmax(sim[twin], axis=1)]})
+    clean[twins["row"].to_numpy()] = False
+
     raw = _encode(inst, sheet, meta, order)
-    records = []
+    records = [twins]
     for d, rows in done.items():
         records.append(pd.DataFrame({"row": rows, "defect": d, "of": -1}))
     records.append(pd.DataFrame({"row": n_base + np.arange(m), "defect": kinds,
@@ -1635,7 +1705,8 @@ def _describe(inst: _Inst, raw: pd.DataFrame, sheet: dict, meta: dict,
         x = sheet[name][r]
         if inst.kind[name] in ("cat", "open"):
             s = pd.Series(x, dtype=object).fillna("(blank)").astype(str)
-            return (name + "=" + s.str.replace(_MISS, "", regex=False)).to_numpy(dtype=object)
+            s = s.str.replace(r"^!(?=[A-Za-z])", "", regex=True)   # '!dont_know' -> 'dont_know'
+            return (name + "=" + s).to_numpy(dtype=object)
         s = pd.Series(np.asarray(x, float))
         txt = s.map(lambda v: "(blank)" if np.isnan(v) else f"{v:g}")
         return (name + "=" + txt).to_numpy(dtype=object)
@@ -1703,6 +1774,23 @@ def _describe(inst: _Inst, raw: pd.DataFrame, sheet: dict, meta: dict,
 # ---------------------------------------------------------------------------
 # public API
 
+_CACHE: dict[tuple, _Sample] = {}
+
+
+def _sample(survey: Any, seed: int, n: int | None) -> _Sample:
+    """Simulate, remembering the last few results for surveys named by id or path
+    (so that the raw export and its defect list come from one run)."""
+    q = _resolve(survey)
+    if isinstance(survey, Questionnaire) or q.source is None:
+        return _simulate(q, seed, n)
+    src = Path(q.source)
+    key = (str(src.resolve()), src.stat().st_mtime_ns, seed, n)
+    if key not in _CACHE:
+        if len(_CACHE) >= 4:
+            _CACHE.pop(next(iter(_CACHE)))
+        _CACHE[key] = _simulate(q, seed, n)
+    return _CACHE[key]
+
 
 def generate_sample(survey: Any = "japan_digital_services_2024", seed: int = DEFAULT_SEED,
                     n: int | None = None) -> pd.DataFrame:
@@ -1742,7 +1830,7 @@ def generate_sample(survey: Any = "japan_digital_services_2024", seed: int = DEF
     >>> list(raw.columns[:3])
     ['respondent_id', 'duration_sec', 'device_type']
     """
-    return _simulate(_resolve(survey), seed, n).raw
+    return _sample(survey, seed, n).raw.copy()
 
 
 def planted_defects(survey: Any = "japan_digital_services_2024", seed: int = DEFAULT_SEED,
@@ -1758,13 +1846,13 @@ def planted_defects(survey: Any = "japan_digital_services_2024", seed: int = DEF
     ``duplicate_id``, ``duplicate_fingerprint`` and ``near_duplicate`` (the copy,
     not the original, is listed).
     """
-    return _simulate(_resolve(survey), seed, n).defects
+    return _sample(survey, seed, n).defects.copy()
 
 
 def sample_headlines(survey: Any = "japan_digital_services_2024", seed: int = DEFAULT_SEED,
                      n: int | None = None) -> pd.DataFrame:
     """The reference study's findings next to their values on the sample's clean rows."""
-    return _simulate(_resolve(survey), seed, n).headlines
+    return _sample(survey, seed, n).headlines.copy()
 
 
 def population_targets(survey: Any = "japan_digital_services_2024") -> pd.DataFrame:
@@ -1832,7 +1920,7 @@ def write_sample(out_dir: str | Path = "sample_data", seed: int = DEFAULT_SEED) 
     parts = []
     for sid in SAMPLE_SURVEYS:
         q = _resolve(sid)
-        s = _simulate(q, seed, None)
+        s = _sample(sid, seed, None)
         profile = PROFILES[sid]
         targets = population_targets(q)
         files = [(_raw_name(sid), _csv_text(s.raw)),
@@ -1855,7 +1943,8 @@ def _what(inst: _Inst, name: str) -> str:
     kind = _kind_of(inst, name)
     if kind == "screened_out":
         c = inst.q.survey.screening[0]
-        return (f"screened out: `{c.question}` outside {c.value}; the survey ended there, every "
+        allowed = "/".join(str(x) for x in c.value) if isinstance(c.value, list) else c.value
+        return (f"screened out: `{c.question}` not {allowed}; the survey ended there, every "
                 "later question is blank and the duration is short")
     if kind == "partial":
         return ("partial complete: dropped out before the end, so required questions are blank "
@@ -1872,6 +1961,8 @@ def _what(inst: _Inst, name: str) -> str:
         if kind == "instructed":
             exp = "/".join(inst.key_of(t.question, e) for e in t.expected)
             return f"trap failed: `{t.question}` is not {exp} ({t.label or 'instructed item'})"
+        if t.tolerance == 0:
+            return f"trap failed: `{t.repeat}` differs from `{t.question}`"
         return (f"trap failed: `{t.repeat}` more than {t.tolerance:g} band(s) away from "
                 f"`{t.question}`")
     if kind == "rule":
@@ -2038,9 +2129,12 @@ def _readme(parts: list, seed: int) -> str:
         "- Of two duplicate rows the later one (the copy) is listed; the original is clean.",
         "  Exact copies (`duplicate_id`, `duplicate_fingerprint`) are of course also near",
         "  duplicates but are listed under the specific defect only.",
-        "- Similarity of two rows = share of substantive export columns (all question",
-        "  columns, not the meta data) with the same value, a blank matching a blank; the",
-        "  larger of the values with and without open ends. Honest rows stay below 0.78,",
+        "- Similarity of two rows is measured three ways and the largest is used: the",
+        "  share of substantive export columns (all question columns, not the meta data)",
+        "  with the same value, a blank matching a blank; the same without open ends; and",
+        "  the share of identical answers among the closed items both rows answered",
+        "  (blanks and missing codes left out, at least 10 items), as",
+        "  `survey_kit.careless.near_duplicates` counts it. Honest rows stay below 0.78;",
         "  near duplicates are at least 0.9 similar to their original.",
         "- A speeder's duration is 8-25% of the median duration of honest completes;",
         "  honest durations are at least half of it.",

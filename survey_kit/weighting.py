@@ -14,7 +14,7 @@ Example
 ...                    "sector": ["it", "manufacturing", "it", "it"]})
 >>> res = sk.rake(df, {"size_class": {"micro": 60, "small": 30, "large": 10},
 ...                    "sector": {"it": 70, "manufacturing": 30}})
->>> round(res.weights.sum(), 6)
+>>> float(round(res.weights.sum(), 6))
 100.0
 
 Notes
@@ -230,8 +230,8 @@ def weight_diagnostics(weights: Any, trimmed: np.ndarray | None = None) -> pd.Se
 
     Example
     -------
-    >>> weight_diagnostics([1.0, 1.0, 2.0, 4.0])["deff_kish"]
-    1.3125
+    >>> float(weight_diagnostics([1.0, 1.0, 2.0, 4.0])["deff_kish"])
+    1.375
     """
     w = np.asarray(weights, dtype=float)
     used = w != 0
@@ -335,8 +335,12 @@ def _base_weights(frame: pd.DataFrame, weights: Any) -> np.ndarray:
                                  f"respondent ({n})")
         what = "base weights"
     try:
-        w = pd.to_numeric(pd.Series(np.asarray(values, dtype=object)), errors="raise")
-        w = np.asarray(w, dtype=float)
+        arr = np.asarray(values)
+        if arr.dtype.kind in "fiub":
+            w = arr.astype(float)
+        else:
+            w = np.asarray(pd.to_numeric(pd.Series(arr.astype(object)), errors="raise"),
+                           dtype=float)
     except (TypeError, ValueError):
         raise WeightingError(f"{what} are not all numbers; give positive numeric base "
                              "weights") from None
@@ -469,6 +473,7 @@ def _hotdeck(frame: pd.DataFrame, factors: dict[str, _Factor], missing_vars: lis
     rng = np.random.default_rng(seed)
     out = []
     n = len(frame)
+    observed = dict(factors)      # classes use observed values, not earlier imputations
     for v in missing_vars:
         if impute_within is None:
             within = [u for u in variables if u != v]
@@ -489,7 +494,7 @@ def _hotdeck(frame: pd.DataFrame, factors: dict[str, _Factor], missing_vars: lis
                                  "impute from")
         if within:
             cls = np.zeros(n, dtype=np.int64)
-            wf = [factors[u] if u in factors else _factorize(frame, u) for u in within]
+            wf = [observed[u] if u in observed else _factorize(frame, u) for u in within]
             for g in wf:
                 cls = cls * (len(g.keys) + 1) + (g.raw + 1)
         else:
@@ -511,10 +516,17 @@ def _hotdeck(frame: pd.DataFrame, factors: dict[str, _Factor], missing_vars: lis
             new_raw[who] = f.raw[picks]
             donor_of[np.searchsorted(recip_idx, who)] = picks
         if fallback:
-            warnings.append(f"{fallback} respondent(s) had no donor with the same "
-                            f"{', '.join(within)}; they took donors from the whole sample")
-        desc = ([", ".join(f"{u}={frame[u].iloc[i]}" for u in within) for i in recip_idx]
-                if within else ["(all)"] * recip_idx.size)
+            warnings.append(f"{fallback} respondent(s) missing {v} had no donor with the same "
+                            f"{', '.join(within)}; their donors were drawn from the whole sample")
+        if within:
+            parts = [u + "=" + frame[u].iloc[recip_idx].astype(object)
+                     .where(frame[u].iloc[recip_idx].notna(), NOT_STATED).astype(str)
+                     .to_numpy(dtype=object) for u in within]
+            desc = parts[0]
+            for extra in parts[1:]:
+                desc = desc + ", " + extra
+        else:
+            desc = np.full(recip_idx.size, "(whole sample)", dtype=object)
         out.append(pd.DataFrame({
             "respondent": frame.index[recip_idx], "variable": v,
             "value": [f.keys[k] for k in new_raw[recip_idx]],
@@ -644,6 +656,9 @@ def _combine(levels: Sequence[_Level], prep: _Prepared
     include = None if prep.all_in else prep.include
     sizes = [len(lv.labels) for lv in levels]
     size = int(np.prod(sizes, dtype=np.float64))
+    if size >= 2 ** 62:
+        raise WeightingError(f"{len(levels)} weighting variables with {sizes} levels have too "
+                             "many combinations; weight on fewer variables or merge levels")
     code = None
     for lv, s in zip(levels, sizes):
         c = lv.codes if include is None else np.maximum(lv.codes, 0)
@@ -1214,7 +1229,7 @@ def calibrate(frame: pd.DataFrame, targets: Any, method: str = "linear",
     ...                    "sector": ["it", "manufacturing", "it", "it"]})
     >>> res = calibrate(df, {"size_class": {"micro": 60, "small": 30, "large": 10},
     ...                      "sector": {"it": 70, "manufacturing": 30}}, method="raking")
-    >>> round(res.weights.sum(), 6)
+    >>> float(round(res.weights.sum(), 6))
     100.0
     """
     if method not in ("linear", "raking", "logit"):
@@ -1240,11 +1255,12 @@ def calibrate(frame: pd.DataFrame, targets: Any, method: str = "linear",
         scales = T / t_hat
         scale = 1.0
         if scales.min() > _R_RESCALE_THRESHOLD:
+            # as R's grake; it changes the result only through the bounds
             scale = float(scales.mean())
-            warnings.append(f"base weights were first multiplied by {scale:.6g} (every "
-                            "population/sample ratio > 20, as R's grake does)"
-                            + ("; the bounds apply to g relative to these scaled weights"
-                               if not unbounded else ""))
+            if not unbounded:
+                warnings.append(f"base weights were first multiplied by {scale:.6g} (every "
+                                "population/sample ratio > 20, as R's grake does); the "
+                                "bounds apply to g relative to these scaled weights")
         dist = _Distance(method, lo, hi)
         g, it, converged, misfit = _newton(X, s * scale, T, dist, tol, max_iter)
         g = g * scale
@@ -1372,8 +1388,10 @@ def trim_weights(weights: Any, lower: float | None = None, upper: float | None =
     -------
     WeightingResult
         With the trimmed weights; margins recomputed when ``weights`` was a
-        result (trimming moves the weighted margins away from the targets);
-        ``diagnostics["share_trimmed"]`` is the share of weights trimmed.
+        result (trimming moves the weighted margins away from the targets),
+        whose ``iterations`` it keeps (for plain weights, ``iterations`` is the
+        number of trimming rounds); ``diagnostics["share_trimmed"]`` is the
+        share of weights trimmed.
 
     Notes
     -----
@@ -1383,8 +1401,8 @@ def trim_weights(weights: Any, lower: float | None = None, upper: float | None =
 
     Example
     -------
-    >>> trim_weights([1.0, 1.0, 1.0, 5.0], upper=3).weights.tolist()
-    [1.6666666666666667, 1.6666666666666667, 1.6666666666666667, 3.0]
+    >>> trim_weights([1.0, 1.0, 1.0, 5.0], upper=3).weights.round(6).tolist()
+    [1.666667, 1.666667, 1.666667, 3.0]
     """
     prev = weights if isinstance(weights, WeightingResult) else None
     if prev is not None:
@@ -1443,11 +1461,16 @@ def trim_weights(weights: Any, lower: float | None = None, upper: float | None =
         ever |= outside
         w = clipped
     still = units & ((w < lo_test) | (w > hi_test))
-    warnings = [(f"{int(ever.sum())} weight(s) ({ever[units].mean():.1%}) trimmed to "
-                f"[{lo:g}, {hi:g}] in {rounds} round(s); the trimmed amount was spread "
-                "equally over the other weights")] if ever.any() else []
+    span = (f"[{lo:.6g}, {hi:.6g}]" if np.isfinite(lo) and np.isfinite(hi)
+            else f"at most {hi:.6g}" if np.isfinite(hi) else f"at least {lo:.6g}")
+    if ever.any():
+        warnings = [(f"{int(ever.sum())} weight(s) ({ever[units].mean():.1%}) trimmed to "
+                     f"{span} in {rounds} round(s); the trimmed amount was spread equally over "
+                     "the other weights")]
+    else:
+        warnings = [f"trimming to {span}: no weight was outside the bounds"]
     if still.any():
-        warnings.append(f"{int(still.sum())} weight(s) are outside [{lo:g}, {hi:g}] after "
+        warnings.append(f"{int(still.sum())} weight(s) are not {span} after "
                         + ("one round; use strict=True to repeat until none is"
                            if not strict else f"{max_rounds} rounds"))
     out_series = pd.Series(w, index=series.index, name=series.name or "weight")
@@ -1459,12 +1482,19 @@ def trim_weights(weights: Any, lower: float | None = None, upper: float | None =
     if prev._groups:
         table, groups, n_c, base_c = prev._groups
         margins, max_err = _margins(groups, n_c, base_c, table.sums(w))
+        if ever.any() and max_err > 1e-6:
+            j = int(np.nanargmax(np.abs(margins["rel_error"].to_numpy(dtype=float))))
+            row = margins.iloc[j]
+            warnings.append(f"trimming moved the weighted margins off their targets: largest "
+                            f"relative error {row.rel_error:+.3g} ({row.variable}="
+                            f"{row.level}); raise the cap, or weight again with the trimmed "
+                            "weights as base weights")
     else:
         margins, max_err = prev.margins, prev.max_margin_error
     cal = prev.calibration
     if cal is not None:
         cal = replace(cal, weights=_readonly(w.copy()))
     return replace(prev, weights=out_series, converged=prev.converged and not still.any(),
-                   iterations=rounds, max_margin_error=max_err, margins=margins,
+                   max_margin_error=max_err, margins=margins,
                    diagnostics=diag, warnings=prev.warnings + tuple(warnings),
                    method=prev.method + " + trim", calibration=cal)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -23,12 +23,12 @@ P_REL, P_ABS = 1e-6, 1e-12
 
 
 # ---------------------------------------------------------------- data and designs
-@lru_cache(maxsize=None)
+@cache
 def _csv(name: str) -> pd.DataFrame:
     return pd.read_csv(FIX / name, keep_default_na=True)
 
 
-@lru_cache(maxsize=None)
+@cache
 def reference() -> pd.DataFrame:
     ref = pd.read_csv(FIX / "design_reference.csv", dtype={"group": str, "level": str},
                       keep_default_na=False)
@@ -41,7 +41,7 @@ def firms() -> pd.DataFrame:
     return _csv("design_firms.csv")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _calinfo(name: str):
     from types import SimpleNamespace
 
@@ -65,7 +65,7 @@ def _calinfo(name: str):
                            model_matrix=X.to_numpy(), base_weights=base, weights=final)
 
 
-@lru_cache(maxsize=None)
+@cache
 def design(name: str) -> SurveyDesign:
     if name == "api_strat":
         return SurveyDesign(_csv("apistrat.csv"), weights="pw", strata="stype", fpc="fpc")
@@ -153,14 +153,14 @@ def _by_var(name: str) -> str:
     return _BY[name]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _by_table(dname, var, by, stat, lev, method):
     d = design(dname)
     level = None if stat != "proportion" else _level(d, var, lev)
     return d.by(var, by, stat, level=level, ci_method=method)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _glm(dname):
     f, fam = GLM[dname]
     return design(dname).glm(f, family=fam)
@@ -262,7 +262,6 @@ def test_vcov_total_fast_path_equals_general_path():
 
 
 def test_vcov_total_speed_weights_only_million_rows():
-    import time
 
     rng = np.random.default_rng(0)
     n = 1_000_000
@@ -270,7 +269,8 @@ def test_vcov_total_speed_weights_only_million_rows():
     x = rng.normal(size=(n, 20))
     d.vcov_total(x)      # warm up (first touch of memory)
     best = min(_timed(d.vcov_total, x) for _ in range(3))
-    assert best < 0.5, best          # typically ~0.06 s on the reference machine
+    # ~0.06 s on an idle 2-core machine; the bound leaves room for a loaded CI box
+    assert best < 1.0, best
 
 
 def _timed(f, *a):
@@ -396,7 +396,9 @@ def test_unknown_level_is_named():
 def test_estimate_is_frozen_and_shows_itself():
     e = design("api_strat").mean("api00")
     assert isinstance(e, Estimate)
-    with pytest.raises(Exception):
+    from dataclasses import FrozenInstanceError
+
+    with pytest.raises(FrozenInstanceError):
         e.estimate = 1.0
     assert "mean of api00" in str(e)
     assert list(e.to_frame().columns)[:3] == ["variable", "statistic", "estimate"]

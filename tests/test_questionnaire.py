@@ -8,11 +8,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from conftest import CREATORS_YAML, FIRM_YAML
 
 from survey_kit.errors import QuestionnaireError
 from survey_kit.questionnaire import Questionnaire, load_questionnaire
-
-from conftest import CREATORS_YAML, FIRM_YAML
 
 BASE = yaml.safe_load(FIRM_YAML.read_text(encoding="utf-8"))
 

@@ -29,8 +29,16 @@ CREATORS = "japan_creators_2024"
 
 @pytest.fixture(scope="module")
 def regenerated(tmp_path_factory) -> Path:
+    """The sample written afresh through the CLI command ``generate-sample``."""
+    import argparse
+
+    from survey_kit.cli import generate
+
     out = tmp_path_factory.mktemp("sample")
-    synth.write_sample(out)
+    parser = argparse.ArgumentParser()
+    generate.add_parser(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["generate-sample", "--out", str(out)])
+    assert args.run(args) == 0
     return out
 
 
@@ -82,18 +90,41 @@ def _gibberish(text: str) -> bool:
     return re.search(r"[A-Za-z\u3040-\u30ff\u4e00-\u9fff]", t) is None
 
 
-def _similarity(frame: pd.DataFrame, open_cols: list[str]) -> np.ndarray:
-    """Share of identical substantive columns (blank == blank), max of with/without open."""
-    def count(cols):
+def _similarity(frame: pd.DataFrame, open_cols: list[str],
+                answered: pd.DataFrame | None = None) -> np.ndarray:
+    """Share of identical substantive answers: the largest of (a) all columns, blank ==
+    blank, (b) the same without open ends, (c) closed items both answered (>= 10)."""
+    def count(cols, mask=None):
         s = np.zeros((len(frame), len(frame)))
         for c in cols:
             v = pd.factorize(frame[c])[0]
-            s += v[:, None] == v[None, :]
+            same = v[:, None] == v[None, :]
+            if mask is not None:
+                given = mask[c].to_numpy()
+                same &= given[:, None] & given[None, :]
+            s += same
         return s
     closed = [c for c in frame.columns if c not in open_cols]
     a = count(closed)
     b = count(open_cols)
-    return np.maximum((a + b) / frame.shape[1], a / len(closed))
+    out = np.maximum((a + b) / frame.shape[1], a / len(closed))
+    if answered is not None:
+        both = answered[closed].to_numpy(dtype=float)
+        m = both @ both.T
+        agree = count(closed, answered)
+        out = np.maximum(out, np.where(m >= 10, agree / np.maximum(m, 1), 0))
+    return out
+
+
+def _answered(q: Questionnaire, raw: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
+    """True where a cell holds a real answer (not blank, not a missing code)."""
+    out = {}
+    by_col = {info.column: q.question(info.question) for info in q.variables.values()
+              if info.column is not None}
+    for c in cols:
+        missing = {f"{m.code:g}" for m in by_col[c].missing}
+        out[c] = (raw[c] != "") & ~raw[c].isin(missing)
+    return pd.DataFrame(out, index=raw.index)
 
 
 def _detect(q: Questionnaire, raw: pd.DataFrame) -> dict[str, set[int]]:
@@ -188,7 +219,8 @@ def _detect(q: Questionnaire, raw: pd.DataFrame) -> dict[str, set[int]]:
     add("duplicate_fingerprint", dup_fp)
     open_cols = [q.variables[x].column for x in q.quality.open_ended]
     rows = np.flatnonzero(judged)
-    sim = _similarity(raw.iloc[rows][subst], open_cols)
+    part = raw.iloc[rows][subst]
+    sim = _similarity(part, open_cols, _answered(q, part, subst))
     earlier = np.tril(sim, -1).max(axis=1) >= 0.85
     near = np.zeros(n, dtype=bool)
     near[rows[earlier]] = True
@@ -330,7 +362,8 @@ def test_near_duplicates_and_honest_rows_are_well_separated(survey):
     rows = np.array([i for i in range(len(raw)) if i not in excluded])
     subst = [info.column for info in q.variables.values()
              if info.column is not None and q.question(info.question).type != "meta"]
-    sim = _similarity(raw.iloc[rows][subst], [q.variables["comments"].column])
+    part = raw.iloc[rows][subst]
+    sim = _similarity(part, [q.variables["comments"].column], _answered(q, part, subst))
     np.fill_diagonal(sim, 0)
     copies = set(planted.loc[planted["defect"].isin(
         ["duplicate_id", "duplicate_fingerprint", "near_duplicate"]), "row"])
@@ -420,12 +453,21 @@ def test_creators_headline_holds_on_clean_rows():
     assert abs(kind["individual"] - 0.55) <= 0.05 and abs(kind["firm"] - 0.45) <= 0.05
 
 
-def test_readme_headlines_match_the_generator():
-    table = synth.sample_headlines(DIGITAL)
+def test_readme_reports_the_realised_figures():
+    q, v = _clean_keys(DIGITAL)
     text = (SAMPLE / "README.md").read_text(encoding="utf-8")
-    for fig, _, val in table.itertuples(index=False):
-        cell = f"{val:.1f}" if isinstance(val, float) else str(val)
-        assert f"| {fig} | " in text and f" | {cell} |" in text
+    fs = v["foreign_share"]
+    over = fs.isin(["25_49", "50_74", "75_100"])[fs.isin(q.levels("foreign_share"))]
+    high = 100 * over[v["export_share"] > 25].mean()
+    ext = 100 * (v["foreign_value"] == "extremely").mean()
+    assert f"| Foreign share 25%+, firms exporting over 25% of revenue | 70.0 | {high:.1f} |" \
+        in text
+    assert f"| Foreign services 'extremely' valuable | 31.0 | {ext:.1f} |" in text
+    qc, vc = _clean_keys(CREATORS)
+    over = vc["foreign_budget"] == "over_25"
+    ten = 100 * vc["competitiveness"].isin(["10_19", "20_plus"])[over].mean()
+    assert f"| 10%+ more competitive, creators spending over 25% abroad | 53.0 | {ten:.1f} |" \
+        in text
 
 
 # ---------------------------------------------------------------------------
@@ -463,18 +505,25 @@ def test_micro_firms_are_most_numerous():
 
 
 def test_generate_is_deterministic_and_seed_sensitive():
-    a = sk.generate_sample(CREATORS, seed=11, n=150)
-    b = sk.generate_sample(CREATORS, seed=11, n=150)
-    c = sk.generate_sample(CREATORS, seed=12, n=150)
+    # questionnaire objects are never cached: each call simulates afresh
+    a = sk.generate_sample(load_questionnaire(QDIR / f"{CREATORS}.yaml"), seed=11, n=100)
+    b = sk.generate_sample(load_questionnaire(QDIR / f"{CREATORS}.yaml"), seed=11, n=100)
+    c = sk.generate_sample(load_questionnaire(QDIR / f"{CREATORS}.yaml"), seed=12, n=100)
     pd.testing.assert_frame_equal(a, b)
     assert not a.equals(c)
-    assert len(a) == 150
+    assert len(a) == 100
+
+
+def test_results_are_copies():
+    a = sk.generate_sample(CREATORS)
+    a.iloc[0, 0] = "changed"
+    assert sk.generate_sample(CREATORS).iloc[0, 0] != "changed"
 
 
 def test_other_sizes_scale_the_defects():
-    raw = sk.generate_sample(DIGITAL, seed=5, n=1400)
-    planted = synth.planted_defects(DIGITAL, seed=5, n=1400)
-    assert len(raw) == 1400
+    raw = sk.generate_sample(DIGITAL, seed=5, n=1000)
+    planted = synth.planted_defects(DIGITAL, seed=5, n=1000)
+    assert len(raw) == 1000
     rate = planted["row"].nunique() / len(raw)
     assert 0.12 < rate < 0.16
     q = load_questionnaire(QDIR / f"{DIGITAL}.yaml")
@@ -490,7 +539,7 @@ def test_accepts_path_and_questionnaire():
     pd.testing.assert_frame_equal(a, b)
 
 
-def test_any_instrument_gets_a_sample():
+def test_any_instrument_gets_a_sample(tmp_path):
     data = {
         "survey": {"id": "toy", "title": "Toy", "sponsor": "x", "fielded_by": "x",
                    "platform": "x", "mode": "online", "population": "firms", "country": "JP",
@@ -511,6 +560,11 @@ def test_any_instrument_gets_a_sample():
              "items": [{"id": "m1", "text": "a", "column": "C1"},
                        {"id": "m2", "text": "b", "column": "C2"},
                        {"id": "m_trap", "text": "pick High", "column": "C3"}]},
+            {"id": "tools", "text": "t", "type": "multi", "options": [
+                {"code": i, "key": f"t{i}", "label": f"T{i}", "column": f"E_{i}"}
+                for i in range(1, 6)]},
+            {"id": "plan", "text": "p", "type": "single", "column": "F", "options": [
+                {"code": i, "key": f"p{i}", "label": f"P{i}"} for i in range(1, 5)]},
             {"id": "note", "text": "n", "type": "open", "column": "D"},
         ],
         "quality": {"traps": [{"id": "trap_mood", "type": "instructed", "question": "m_trap",
@@ -519,10 +573,15 @@ def test_any_instrument_gets_a_sample():
                                "min": 1, "max": 1000}],
                     "open_ended": ["note"]},
     }
-    q = Questionnaire.from_dict(data)
-    raw = sk.generate_sample(q, seed=4, n=400)
-    assert list(raw.columns) == ["respondent_id", "secs", "fp", "A", "B", "C1", "C2", "C3", "D"]
-    planted = synth.planted_defects(q, seed=4, n=400)
+    import yaml
+
+    path = tmp_path / "toy.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    q = load_questionnaire(path)
+    raw = sk.generate_sample(path, seed=4, n=400)
+    assert list(raw.columns) == ["respondent_id", "secs", "fp", "A", "B", "C1", "C2", "C3",
+                                 "E_1", "E_2", "E_3", "E_4", "E_5", "F", "D"]
+    planted = synth.planted_defects(path, seed=4, n=400)
     assert {"screened_out", "speeder", "trap_mood", "staff_range", "straightline:mood",
             "duplicate_id"} <= set(planted["defect"])
     text = raw.astype("string").fillna("").astype(object)
@@ -553,17 +612,23 @@ def test_profile_needs_its_questions():
         sk.generate_sample(q)
 
 
-def test_cli_generate_sample(tmp_path, capsys):
+def test_cli_generate_sample_prints_the_files(tmp_path, capsys, monkeypatch):
     import argparse
 
     from survey_kit.cli import generate
 
+    calls = []
+
+    def fake(out, seed):
+        calls.append((out, seed))
+        return [Path(out) / "README.md"]
+
+    monkeypatch.setattr(synth, "write_sample", fake)
     parser = argparse.ArgumentParser()
     generate.add_parser(parser.add_subparsers(dest="command"))
-    args = parser.parse_args(["generate-sample", "--out", str(tmp_path / "s")])
+    args = parser.parse_args(["generate-sample", "--out", str(tmp_path), "--seed", "7"])
     assert args.run(args) == 0
-    assert sorted(p.name for p in (tmp_path / "s").iterdir()) == \
-        sorted(p.name for p in SAMPLE.iterdir())
+    assert calls == [(str(tmp_path), 7)]
     assert "README.md" in capsys.readouterr().out
 
 
@@ -571,6 +636,23 @@ def test_cli_is_registered():
     from survey_kit import cli
 
     assert "generate" in cli.COMMANDS
+
+
+def test_careless_near_duplicates_agree_with_the_plan(survey):
+    careless = pytest.importorskip("survey_kit.careless")
+    sid, q, raw, planted = survey
+    found = _detect(q, raw)
+    excluded = found.get("screened_out", set()) | found.get("partial", set())
+    rows = np.array([i for i in range(len(raw)) if i not in excluded])
+    items = [info.column for info in q.variables.values() if info.column is not None
+             and q.question(info.question).type not in ("meta", "open")]
+    part = raw.iloc[rows][items]
+    codes = np.where(_answered(q, part, items).to_numpy(),
+                     part.apply(lambda c: pd.factorize(c)[0]).to_numpy(), -1)
+    flagged = set(rows[careless.near_duplicates(codes).flagged])
+    copies = set(planted.loc[planted["defect"].isin(
+        ["duplicate_id", "duplicate_fingerprint", "near_duplicate"]), "row"])
+    assert flagged == copies
 
 
 def test_read_responses_accepts_the_sample(survey):

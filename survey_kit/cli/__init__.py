@@ -19,8 +19,12 @@ from ..errors import SurveyKitError
 # subcommand modules, in the order `survey-kit --help` lists them
 COMMANDS = (
     "validate",
+    "clean",
+    "weight",
     "generate",
     "crosstab",
+    "appendix",
+    "report",
 )
 
 

@@ -124,10 +124,12 @@ def responses_report(frame: Any, q: Any) -> tuple[str, int]:
     attrs = frame.attrs
     cols = attrs.get("columns", {})
     enc = f", {attrs['encoding']}" if attrs.get("encoding") else ""
+    first = attrs.get("first_row", "?")
     lines = [f"Responses: {attrs.get('source', '')} ({attrs.get('format', '?')}{enc})",
-             f"  Rows:             {len(frame)} (first respondent on row "
-             f"{attrs.get('first_row', '?')})"]
-    mapped, missing, extra = cols.get("mapped", []), cols.get("missing", []), cols.get("extra", [])
+             f"  Rows:             {len(frame)} (first respondent on row {first})"]
+    mapped = cols.get("mapped", [])
+    missing = cols.get("missing", [])
+    extra = cols.get("extra", [])
     lines.append(f"  Columns:          {cols.get('in_file', '?')} in the file; {len(mapped)} "
                  "mapped to the questionnaire (respondent id included)")
     shown = ", ".join(extra[:15]) + (" ..." if len(extra) > 15 else "")

@@ -11,13 +11,22 @@
 #                                 calibration (variable, level, target)
 #   design_reference.csv          design, kind, var, group, level, stat, value
 #
+# Designs: api_strat, api_clus1 (R's api examples), firm_w (weights only, three zero
+# weights), firm_clus (strata = region, PSU = psu, fpc as sampling fractions), firm_ps
+# (postStratify on size class), firm_rake (rake on size class, sector, export band, run to
+# convergence), firm_cal (linear calibrate), firm_cal_logit (calfun "logit", bounds
+# 0.05-20), firm_lonely_<option>[_fpc] (one PSU in stratum "hokkaido", per
+# options(survey.lonely.psu)).
+#
 # kind: mean, total (svymean/svytotal, na.rm = TRUE, deff = TRUE, confint with
-#       df = degf(design)); prop_<method> (svyciprop, df = degf(design)) and prop_deff
-#       (svymean of the indicator, deff = TRUE); by_mean, by_total (svyby, na.rm = TRUE,
-#       deff = TRUE, confint with df = degf(design)); by_prop_<method> (svyby with svyciprop,
-#       df = degf(design)); quantile (svyquantile defaults: qrule "math",
-#       interval.type "mean"); glm (svyglm); compare (svycontrast of svyby covmat = TRUE,
-#       p from t on degf(design)); degf; lonely_<option> (options(survey.lonely.psu)).
+#       df = degf(design)); prop_<method> (svyciprop, df = degf(design); for "logit" the
+#       same computation with the glm iterated to convergence, R's own output being kept
+#       as prop_logit_r) and prop_deff (svymean of the indicator, deff = TRUE); by_mean,
+#       by_total (svyby, na.rm = TRUE, deff = TRUE, confint with df = degf(design));
+#       by_prop_<method> (svyby with svyciprop, df = degf(design)); quantile (svyquantile
+#       defaults: qrule "math", interval.type "mean"); glm (svyglm, iterated to
+#       convergence); compare (difference of two domain means as the svyglm slope of a
+#       domain indicator, p from t on degf(design)); degf.
 #
 # Survey package version used is recorded in design_reference.csv (kind "meta").
 

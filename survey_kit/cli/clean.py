@@ -1,0 +1,166 @@
+"""``survey-kit clean``: apply the quality rules to a response file and write the audit.
+
+Reads the responses with ``sk.read_responses(path, q, duplicate_ids="keep")``
+(so that repeated respondent ids reach the duplicate rule), runs
+``sk.clean`` and writes to ``--out DIR`` (each file atomically):
+
+* ``<stem>_kept.csv`` -- the respondents retained;
+* ``<stem>_excluded.csv`` -- the respondents removed, with ``reason`` (the first
+  rule that fired) and ``reasons`` (all rules that fired);
+* ``<stem>_review.csv`` -- kept respondents flagged by review rules;
+* ``<stem>_flags.csv`` -- one row per raw respondent: a column per rule and the
+  indices behind them;
+* ``<stem>_flow.csv`` -- the exclusion flow; ``<stem>_overlap.csv`` -- rules x rules;
+* ``<stem>_cleaning.xlsx`` -- every table above plus the parameters and warnings.
+
+``--format`` chooses csv, xlsx or both (default both). It prints the flow
+table. Rule parameters are given as ``--rule NAME=VALUE`` (repeatable), for
+example ``--rule speeder_fraction=0.4 --rule near_duplicate_action=exclude``.
+
+Example
+-------
+$ survey-kit clean questionnaires/japan_digital_services_2024.yaml \\
+      sample_data/japan_digital_services_2024_raw.csv --out out/clean \\
+      --rule trap_max_failures=2
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+FORMATS = ("csv", "xlsx")
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    p = subparsers.add_parser(
+        "clean",
+        help="apply the quality rules to a response file; write kept/excluded data and the "
+             "exclusion flow",
+        description="Flag screen-outs, partial completes, duplicates, failed traps, speeders, "
+                    "straight-liners, implausible answers and gibberish, remove respondents by "
+                    "the rules' actions, and write the kept data, the excluded data with "
+                    "reasons, the flags and the exclusion flow (CSV and/or XLSX). Prints the "
+                    "flow table.",
+    )
+    p.add_argument("questionnaire", metavar="QUESTIONNAIRE", help="questionnaire YAML file")
+    p.add_argument("responses", metavar="RESPONSES", help="response file (raw export)")
+    p.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    p.add_argument("--rule", action="append", default=[], metavar="NAME=VALUE",
+                   help="set a cleaning parameter, e.g. speeder_fraction=0.4, "
+                        "near_duplicate_action=exclude, trap_max_failures=2 (repeatable; "
+                        "an unknown NAME lists the valid ones)")
+    p.add_argument("--skip-unavailable", action="store_true",
+                   help="accept a file lacking some of the questionnaire's columns and skip, "
+                        "with a warning, the rules that need them (e.g. no duration for the "
+                        "speeder rule) instead of failing")
+    p.add_argument("--format", dest="formats", default="csv,xlsx", metavar="FMT[,FMT]",
+                   help="output formats: csv, xlsx or csv,xlsx (default)")
+    p.add_argument("--encoding", help="text encoding of a CSV input (default: detected)")
+    p.add_argument("--sheet", help="sheet of a workbook, by name or 0-based position")
+    p.set_defaults(run=run)
+    return p
+
+
+def _formats(text: str) -> list[str]:
+    from ..errors import UsageError
+
+    out = [x.strip().lower() for x in str(text).split(",") if x.strip()]
+    bad = [x for x in out if x not in FORMATS]
+    if bad or not out:
+        raise UsageError(f"--format {text!r}: give csv, xlsx or csv,xlsx")
+    return list(dict.fromkeys(out))
+
+
+def _rules(items: list[str], skip: bool) -> dict[str, str]:
+    from ..errors import UsageError
+
+    out: dict[str, Any] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        name, value = name.strip(), value.strip()
+        if not sep or not name or not value:
+            raise UsageError(f"--rule {item!r}: write NAME=VALUE, e.g. --rule "
+                             "speeder_fraction=0.4")
+        if name in out:
+            raise UsageError(f"--rule {name} is given twice; give each parameter once")
+        out[name] = value
+    if skip:
+        out["skip_unavailable"] = True
+    return out
+
+
+def _excel_safe(frame: Any) -> Any:
+    """Excel cannot hold time-zone-aware datetimes; write them as local times."""
+    import pandas as pd
+
+    out = frame
+    for col in frame.columns:
+        if isinstance(frame[col].dtype, pd.DatetimeTZDtype):
+            if out is frame:
+                out = frame.copy()
+            out[col] = frame[col].dt.tz_localize(None)
+    return out
+
+
+def run(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from .._files import atomic_write
+    from ..cleaning import clean, resolve_parameters
+    from ..io import read_responses
+    from ..questionnaire import load_questionnaire
+
+    formats = _formats(args.formats)
+    overrides = _rules(args.rule, args.skip_unavailable)
+    q = load_questionnaire(args.questionnaire)
+    resolve_parameters(q, overrides)          # bad names/values fail before any reading
+    sheet = args.sheet
+    if sheet is not None and sheet.isdigit():
+        sheet = int(sheet)
+    read_kwargs: dict[str, Any] = {"duplicate_ids": "keep"}
+    if args.skip_unavailable:
+        # columns the file lacks become blank variables; the rules needing them are skipped
+        read_kwargs["missing_columns"] = "allow"
+    if args.encoding:
+        read_kwargs["encoding"] = args.encoding
+    if sheet is not None:
+        read_kwargs["sheet"] = sheet
+    raw = read_responses(args.responses, q, **read_kwargs)
+    result = clean(raw, q, **overrides)
+
+    out = Path(args.out)
+    stem = Path(args.responses).stem
+    tables = {
+        "flow": (result.flow, False),
+        "kept": (result.kept, True),
+        "excluded": (result.excluded, True),
+        "review": (result.review, True),
+        "flags": (result.flags, True),
+        "overlap": (result.overlap, True),
+    }
+    written: list[Path] = []
+    if "csv" in formats:
+        for name, (table, index) in tables.items():
+            path = out / f"{stem}_{name}.csv"
+            with atomic_write(path) as tmp:
+                table.to_csv(tmp, index=index)
+            written.append(path)
+    if "xlsx" in formats:
+        path = out / f"{stem}_cleaning.xlsx"
+        extra = {
+            "parameters": (result.params_frame().astype({"value": str}), False),
+            "warnings": (pd.DataFrame({"warning": result.warnings or ["(none)"]}), False),
+        }
+        with atomic_write(path) as tmp:
+            with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
+                for name, (table, index) in {**tables, **extra}.items():
+                    _excel_safe(table).to_excel(xl, sheet_name=name, index=index)
+        written.append(path)
+
+    for w in raw.attrs.get("warnings", []) or []:
+        print(f"reading: {w}")
+    print(result)
+    print(f"\nwritten to {out}: " + ", ".join(p.name for p in written))
+    return 0

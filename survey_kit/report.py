@@ -1,0 +1,335 @@
+"""The end-to-end job: from raw exports to the report folder.
+
+:func:`run_report` takes each survey through read -> clean -> weight ->
+design -> tabulate and test -> draw -> write, and leaves in ``out/``:
+
+``out/<survey id>/``
+    ``appendix.md``, ``appendix.html`` (self-contained), ``appendix.xlsx``,
+    ``appendix.tex``; ``figures/<table>.png`` (200 dpi) and ``.svg``;
+    ``tables/<table>.csv`` (the numbers as computed); ``data/`` with the
+    cleaned and weighted respondents (``<id>_clean_weighted.csv``,
+    ``.parquet``, ``.sav`` with variable and value labels) and the excluded
+    respondents with all their answers and the reasons (``<id>_excluded.csv``).
+``out/summary.md``
+    Raw and final sample sizes, design effects and the published-vs-
+    reproduced figures of every survey.
+
+With no questionnaire it runs on the bundled sample: every questionnaire in
+``questionnaires/`` with its raw export in ``sample_data/`` (both found next
+to the ``survey_kit`` package). Every file is written atomically; a re-run
+on the same data writes the same tables, byte for byte.
+
+Example
+-------
+>>> import survey_kit as sk                       # doctest: +SKIP
+>>> result = sk.run_report(out="out")             # the bundled sample
+>>> print(result)
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ._results import ResultMixin
+from .errors import ReportError, UsageError
+
+__all__ = [
+    "DATA_FORMATS",
+    "ReportResult",
+    "SurveyReport",
+    "bundled_surveys",
+    "find_bundle",
+    "run_report",
+]
+
+#: formats of the cleaned and weighted data
+DATA_FORMATS = ("csv", "parquet", "sav")
+
+
+def find_bundle() -> tuple[Path, Path]:
+    """``questionnaires/`` and ``sample_data/`` of the repository holding the package.
+
+    Raises
+    ------
+    ReportError
+        When either folder is missing (e.g. the package was installed
+        without the repository): give the questionnaire and responses
+        explicitly then.
+    """
+    root = Path(__file__).resolve().parent.parent
+    qdir, sdir = root / "questionnaires", root / "sample_data"
+    missing = [str(p) for p in (qdir, sdir) if not p.is_dir()]
+    if missing:
+        raise ReportError(
+            f"the bundled sample was not found (looked for {' and '.join(missing)} next to "
+            "the survey_kit package); run from a clone of the repository, or give "
+            "QUESTIONNAIRE RESPONSES [--targets TARGETS] explicitly")
+    return qdir, sdir
+
+
+def bundled_surveys() -> list[tuple[Path, Path]]:
+    """(questionnaire, raw export) pairs of the bundled sample, by questionnaire file name."""
+    import yaml
+
+    qdir, sdir = find_bundle()
+    out = []
+    for qpath in sorted(qdir.glob("*.yaml")):
+        if qpath.name.endswith(".report.yaml"):
+            continue
+        try:
+            sid = (yaml.safe_load(qpath.read_text(encoding="utf-8")) or {})["survey"]["id"]
+        except (KeyError, TypeError, yaml.YAMLError, OSError):
+            sid = qpath.stem
+        raw = sdir / f"{sid}_raw.csv"
+        if raw.is_file():
+            out.append((qpath, raw))
+    if not out:
+        raise ReportError(f"no questionnaire in {qdir} has a raw export <survey id>_raw.csv in "
+                          f"{sdir}; regenerate the sample with 'survey-kit generate'")
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class SurveyReport:
+    """What the report wrote for one survey."""
+
+    survey_id: str
+    folder: Path
+    files: Mapping[str, Path]
+    facts: Mapping[str, Any]
+    reproduced: pd.DataFrame
+    timings: Mapping[str, float]
+    headline: str = ""
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, eq=False)
+class ReportResult(ResultMixin):
+    """The report of one or more surveys: where the files are and the key numbers."""
+
+    out: Path
+    surveys: tuple[SurveyReport, ...]
+    seconds: float
+    lang: str = "en"
+    files: Mapping[str, Path] = field(default_factory=dict)
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame([{
+            "survey": s.survey_id, "raw_n": s.facts["n_raw"], "kept_n": s.facts["n_kept"],
+            "deff_kish": s.facts["deff_kish"], "n_effective": s.facts["n_effective"],
+            "moe": s.facts["moe"], "moe_deff": s.facts["moe_deff"],
+            "quoted": len(s.reproduced),
+            "consistent": int(s.reproduced["consistent"].fillna(False).astype(bool).sum())
+            if len(s.reproduced) else 0,
+            "folder": str(s.folder)} for s in self.surveys])
+
+    def __str__(self) -> str:
+        return summary_text(self)
+
+
+def _headline(rep: pd.DataFrame, summary_id: str | None = None) -> str:
+    """One line on the spec's summary figure (default the first quoted one)."""
+    if not len(rep):
+        return ""
+    hits = rep[rep["id"] == summary_id]
+    row = hits.iloc[0] if len(hits) else rep.iloc[0]
+    ci = f"95% CI {row['ci_low']:.1f}-{row['ci_high']:.1f}"
+    val = (f"{row['level']} ({row['weighted']:.1f}%)" if row["relation"] == "mode"
+           else f"{row['weighted']:.1f}%")
+    return (f"{row['statement']}: published {row['published']}, reproduced {val} weighted "
+            f"({ci}), {row['unweighted']:.1f}% unweighted")
+
+
+def summary_text(result: ReportResult) -> str:
+    """A few lines per survey: sample sizes, design effect, the headline figure, files."""
+    lines = []
+    for s in result.surveys:
+        f = s.facts
+        lines.append(f"{s.survey_id}: {f['n_raw']} read, {f['n_kept']} kept "
+                     f"({f['n_excluded']} excluded); weighting deff {f['deff_kish']:.2f} "
+                     f"(effective n {f['n_effective']:.0f}); margin of error "
+                     f"±{f['moe']:.1f} pts, ±{f['moe_deff']:.1f} with deff")
+        if s.headline:
+            lines.append(f"  headline: {s.headline}")
+        if len(s.reproduced):
+            ok = int(s.reproduced["consistent"].fillna(False).astype(bool).sum())
+            lines.append(f"  published vs reproduced: {ok} of {len(s.reproduced)} quoted "
+                         "figures within the 95% CI of the data")
+        if s.warnings:
+            lines.append(f"  {len(s.warnings)} warning(s): see the Warnings table of the "
+                         "appendix")
+        for key in ("html", "md", "xlsx", "tex"):
+            if key in s.files:
+                lines.append(f"  {key:5s} {s.files[key]}")
+        data = [str(p) for k, p in s.files.items() if k.startswith("data:")]
+        if data:
+            lines.append(f"  data  {s.folder / 'data'}/ ({len(data)} files)")
+        nfig = sum(1 for k in s.files if k.startswith("figure:"))
+        if nfig:
+            lines.append(f"  figures {s.folder / 'figures'}/ ({nfig} files)")
+    if "summary" in result.files:
+        lines.append(f"summary: {result.files['summary']}")
+    lines.append(f"done in {result.seconds:.1f} s")
+    return "\n".join(lines)
+
+
+def _write_data(run: Any, folder: Path) -> dict[str, Path]:
+    """Cleaned and weighted respondents (CSV, Parquet, SAV with labels) and the excluded."""
+    from .io import write_responses
+
+    q = run.questionnaire
+    spec = run.spec
+    internal = [c for c in run.data.columns
+                if any(c.startswith(f"{h.rows}__{h.net.key}_") for h in spec.headlines
+                       if h.net is not None)]
+    data = run.data.drop(columns=internal)
+    out = {}
+    stem = f"{q.id}_clean_weighted"
+    for fmt in DATA_FORMATS:
+        out[f"data:{fmt}"] = write_responses(data, folder / f"{stem}.{fmt}", questionnaire=q)
+    excluded = run.cleaning.excluded
+    if len(excluded):
+        out["data:excluded"] = write_responses(excluded, folder / f"{q.id}_excluded.csv",
+                                               questionnaire=q)
+    return out
+
+
+def _summary_markdown(result: ReportResult) -> str:
+    from .render import Table, table_markdown
+
+    lines = ["# survey_kit report", ""]
+    for s in result.surveys:
+        f = s.facts
+        lines += [f"## {s.survey_id}", "",
+                  f"- raw n: {f['n_raw']}; kept n: {f['n_kept']} ({f['n_excluded']} excluded)",
+                  f"- weighting design effect (Kish): {f['deff_kish']:.2f}; effective sample "
+                  f"size {f['n_effective']:.0f}",
+                  f"- margin of error (95%, p = 50%): ±{f['moe']:.1f} points; with the design "
+                  f"effect ±{f['moe_deff']:.1f} points",
+                  f"- appendix: {s.survey_id}/appendix.html (also .md, .xlsx, .tex)", ""]
+        if s.headline:
+            lines += [f"Headline: {s.headline}", ""]
+        if len(s.reproduced):
+            r = s.reproduced
+            frame = pd.DataFrame({
+                "Figure": r["figure"].astype(str), "Statement": r["statement"],
+                "Published": r["published"], "Unweighted %": r["unweighted"],
+                "Weighted %": r["weighted"], "CI low": r["ci_low"], "CI high": r["ci_high"],
+                "n": r["n"].astype(int), "Basis": r["basis"],
+                "In CI": ["" if c is None else "yes" if c else "no" for c in r["consistent"]]})
+            lines.append(table_markdown(Table(
+                "reproduced", "Published vs reproduced", frame,
+                formats={"Unweighted %": "pct", "Weighted %": "pct", "CI low": "pct",
+                         "CI high": "pct", "n": "int"})))
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _progress_printer(stream: Any) -> Callable[[str, str, float, str], None]:
+    def show(survey: str, stage: str, seconds: float, detail: str) -> None:
+        print(f"[{survey}] {stage:<9s} {seconds:6.2f} s  {detail}", file=stream, flush=True)
+    return show
+
+
+def run_report(questionnaire: Any = None, responses: Any = None, targets: Any = None, *,
+               out: str | os.PathLike = "out", lang: str = "en",
+               formats: Sequence[str] | None = None, data: bool = True,
+               figures: bool = True,
+               progress: Callable[[str, str, float, str], None] | bool | None = None
+               ) -> ReportResult:
+    """Run the whole job and write the report folder.
+
+    Parameters
+    ----------
+    questionnaire : Questionnaire or path, optional
+        With ``responses``: one survey. Without both: the bundled sample
+        (every questionnaire in ``questionnaires/`` with its export in
+        ``sample_data/``).
+    responses : path or labelled DataFrame, optional
+    targets : path, Targets or mapping, optional
+        Default: the file the questionnaire names (``weighting.targets``).
+    out : path
+        Output folder (created); each survey gets ``out/<survey id>/``.
+    lang : {"en", "ja"}
+        Language of labels in tables and figures.
+    formats : sequence of {"md", "html", "xlsx", "tex"}, optional
+        Appendix formats; default all.
+    data : bool
+        Write the cleaned and weighted data (CSV, Parquet, SAV).
+    figures : bool
+        Draw and write the figures.
+    progress : callable or bool, optional
+        ``progress(survey, stage, seconds, detail)`` after each stage;
+        ``True`` prints one line per stage to stderr.
+
+    Returns
+    -------
+    ReportResult
+        ``str(result)`` is the short summary (raw n, kept n, design effect,
+        the headline figure, where the files are).
+
+    Raises
+    ------
+    UsageError
+        Only one of questionnaire and responses given; unknown language or format.
+    ReportError
+        The bundled sample cannot be found, or an output cannot be written.
+    """
+    from ._files import write_text
+    from .appendix import FORMATS, LANGS, build_appendix, prepare
+
+    t_start = time.perf_counter()
+    if lang not in LANGS:
+        raise UsageError(f"lang must be one of {', '.join(LANGS)}; got {lang!r}")
+    formats = tuple(FORMATS if formats is None else formats)
+    bad = [f for f in formats if f not in FORMATS]
+    if bad:
+        raise UsageError(f"unknown format(s) {', '.join(bad)}; choose from {', '.join(FORMATS)}")
+    if (questionnaire is None) != (responses is None):
+        raise UsageError("give both QUESTIONNAIRE and RESPONSES, or neither to run on the "
+                         "bundled sample")
+    if targets is not None and questionnaire is None:
+        raise UsageError("--targets needs QUESTIONNAIRE and RESPONSES")
+    jobs = [(questionnaire, responses, targets)] if questionnaire is not None else \
+        [(qp, rp, None) for qp, rp in bundled_surveys()]
+    if progress is True:
+        progress = _progress_printer(sys.stderr)
+    elif progress is False:
+        progress = None
+    out = Path(out)
+    reports = []
+    for qsrc, rsrc, tsrc in jobs:
+        label = Path(qsrc).stem if isinstance(qsrc, (str, os.PathLike)) else \
+            getattr(qsrc, "id", "survey")
+
+        def stage(name: str, seconds: float, detail: str, _label: str = label) -> None:
+            if progress is not None:
+                progress(_label, name, seconds, detail)
+
+        run = prepare(qsrc, rsrc, tsrc, progress=stage)
+        sid = run.questionnaire.id
+        app = build_appendix(run, lang=lang, figures=figures, progress=stage)
+        t0 = time.perf_counter()
+        folder = out / sid
+        files = app.write(folder, formats, figures=figures)
+        if data:
+            files.update(_write_data(run, folder / "data"))
+        stage("write", time.perf_counter() - t0, f"{len(files)} files in {folder}")
+        timings = dict(run.timings)
+        reports.append(SurveyReport(survey_id=sid, folder=folder, files=files,
+                                    facts=dict(app.facts), reproduced=app.reproduced,
+                                    timings=timings,
+                                    headline=_headline(app.reproduced, run.spec.summary),
+                                    warnings=app.warnings))
+    result = ReportResult(out=out, surveys=tuple(reports),
+                          seconds=time.perf_counter() - t_start, lang=lang)
+    summary = write_text(out / "summary.md", _summary_markdown(result))
+    return ReportResult(out=out, surveys=result.surveys, seconds=time.perf_counter() - t_start,
+                        lang=lang, files={"summary": summary})
