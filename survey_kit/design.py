@@ -638,7 +638,9 @@ class SurveyDesign:
         if info is None:
             return self._new_weights(self._as_weights(final, "weights"), ())
         method = getattr(info, "method", None)
-        w = self._as_weights(info.weights, "calibration weights")
+        # linear calibration may give negative weights; R keeps them (with a warning
+        # recorded on the weighting result), so the design accepts them too
+        w = self._as_weights(info.weights, "calibration weights", allow_negative=True)
         base = self._as_weights(info.base_weights, "base weights")
         if method == "poststratify":
             cells = _spare_code(np.asarray(info.cells))
@@ -659,7 +661,7 @@ class SurveyDesign:
                               "'poststratify', 'rake' or 'calibrate'")
         return self._new_weights(w, (step,))
 
-    def _as_weights(self, values: Any, what: str) -> np.ndarray:
+    def _as_weights(self, values: Any, what: str, allow_negative: bool = False) -> np.ndarray:
         if isinstance(values, pd.Series):
             if len(values) == self.n and values.index.equals(self.frame.index) or len(values) == self.n:
                 arr = values.to_numpy(dtype=float)
@@ -669,7 +671,7 @@ class SurveyDesign:
             arr = np.asarray(values, dtype=float)
         if arr.shape != (self.n,):
             raise DesignError(f"{what}: expected {self.n} values, got shape {arr.shape}")
-        if not np.all(np.isfinite(arr)) or np.any(arr < 0):
+        if not np.all(np.isfinite(arr)) or (not allow_negative and np.any(arr < 0)):
             raise DesignError(f"{what} must be finite and non-negative")
         return arr
 

@@ -638,3 +638,16 @@ def test_mean_of_constant_has_zero_se_and_weight_scale_invariance(seed):
 def test_public_names():
     assert sk.SurveyDesign is SurveyDesign
     assert sk.Estimate is Estimate
+
+
+def test_linear_calibration_with_negative_weights_keeps_a_usable_design():
+    """Linear calibration may give negative weights (as in R); the design accepts them."""
+    rng = np.random.default_rng(1)
+    frame = pd.DataFrame({"g": ["a"] * 30 + ["b"] * 10, "y": rng.normal(size=40)})
+    frame["h"] = np.where(np.arange(40) % 2 == 0, "u", "v")
+    cal = SurveyDesign(frame).calibrate({"g": {"a": 5, "b": 95}, "h": {"u": 90, "v": 10}},
+                                        method="linear")
+    assert (cal.weights < 0).sum() > 0
+    assert np.isclose(cal.weights.sum(), 100.0)
+    est = cal.mean("y")
+    assert np.isfinite(est.se) and est.se > 0

@@ -202,22 +202,9 @@ def test_published_vs_reproduced_filled(report):
     assert "Published vs reproduced" in summary and "53%" in summary
 
 
-def test_rerun_is_byte_identical(report, tmp_path):
-    """Tables (md, csv, html, tex) and figures (png, svg) do not change between runs."""
-    sid = "japan_creators_2024"
-    res = sk.run_report(CREATORS_YAML, CREATORS_RAW, out=tmp_path / "again", data=False)
-    assert [s.survey_id for s in res.surveys] == [sid]
-    first, second = report["out"] / sid, tmp_path / "again" / sid
-    files = [p.relative_to(first) for p in first.rglob("*")
-             if p.is_file() and p.suffix in (".md", ".csv", ".html", ".tex", ".png", ".svg")
-             and "data" not in p.parts]
-    assert len(files) > 10
-    for rel in files:
-        assert (first / rel).read_bytes() == (second / rel).read_bytes(), rel
-
-
-def test_outputs_are_written_atomically(tmp_path, monkeypatch):
-    """Every output file is produced by renaming a finished temporary file onto it."""
+def test_rerun_is_byte_identical_and_atomic(report, tmp_path, monkeypatch):
+    """Re-running gives the same tables (md, csv, html, tex) and figures (png, svg), byte for
+    byte; every file is produced by renaming a finished temporary file beside it."""
     import os
 
     import survey_kit._files as files
@@ -226,16 +213,22 @@ def test_outputs_are_written_atomically(tmp_path, monkeypatch):
     real = os.replace
 
     def spy(src, dst):
-        replaced.append(Path(dst).resolve())
         assert Path(src).parent == Path(dst).parent and Path(src).name.endswith(".tmp")
+        replaced.append(Path(dst).resolve())
         return real(src, dst)
 
     monkeypatch.setattr(files.os, "replace", spy)
-    run = sk.prepare(CREATORS_YAML, CREATORS_RAW)
-    app = sk.build_appendix(run, figures=True)
-    app.write(tmp_path / "w")
-    written = {p.resolve() for p in (tmp_path / "w").rglob("*") if p.is_file()}
-    assert written and written == set(replaced)
+    sid = "japan_creators_2024"
+    res = sk.run_report(CREATORS_YAML, CREATORS_RAW, out=tmp_path / "again")
+    assert [s.survey_id for s in res.surveys] == [sid]
+    written = {p.resolve() for p in (tmp_path / "again").rglob("*") if p.is_file()}
+    assert len(written) > 20 and written == set(replaced)
+    first, second = report["out"] / sid, tmp_path / "again" / sid
+    same = [p.relative_to(first) for p in first.rglob("*")
+            if p.is_file() and p.suffix in (".md", ".csv", ".html", ".tex", ".png", ".svg")]
+    assert len(same) > 10
+    for rel in same:
+        assert (first / rel).read_bytes() == (second / rel).read_bytes(), rel
 
 
 def test_appendix_command(tmp_path):

@@ -578,10 +578,10 @@ def test_any_instrument_gets_a_sample(tmp_path):
     path = tmp_path / "toy.yaml"
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
     q = load_questionnaire(path)
-    raw = sk.generate_sample(path, seed=4, n=400)
+    raw = sk.generate_sample(path, seed=4, n=250)
     assert list(raw.columns) == ["respondent_id", "secs", "fp", "A", "B", "C1", "C2", "C3",
                                  "E_1", "E_2", "E_3", "E_4", "E_5", "F", "D"]
-    planted = synth.planted_defects(path, seed=4, n=400)
+    planted = synth.planted_defects(path, seed=4, n=250)
     assert {"screened_out", "speeder", "trap_mood", "staff_range", "straightline:mood",
             "duplicate_id"} <= set(planted["defect"])
     text = raw.astype("string").fillna("").astype(object)
