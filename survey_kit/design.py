@@ -1366,6 +1366,21 @@ class SurveyDesign:
                                  df=float(self.degf),
                                  deff=pd.DataFrame(deff, index=ci, columns=ri))
 
+    def chisq(self, row: Any, col: Any, statistic: str = "F", **kwargs: Any):
+        """Test of association between two categorical variables, as R ``svychisq``.
+
+        ``statistic`` is one of "F" (Rao-Scott second order, R's default),
+        "Chisq", "Wald", "adjWald", "lincom", "saddlepoint"; see
+        :func:`survey_kit.stats.svychisq` for the formulas and references.
+
+        Example
+        -------
+        >>> design.chisq("foreign_share", "export_intensity").pvalue   # doctest: +SKIP
+        """
+        from .stats import svychisq
+
+        return svychisq(self, row, col, statistic=statistic, **kwargs)
+
     def compare(self, var: Any, by: Any, a: Any, b: Any, *, stat: str = "mean",
                 level: Any = None, conf_level: float = 0.95, df: float | None = None):
         """Difference of a mean (or proportion) between domains ``a`` and ``b``, with a t test.

@@ -16,6 +16,7 @@ import html.parser
 import importlib
 import io
 import math
+from unittest import mock
 
 import numpy as np
 import pandas as pd
@@ -186,7 +187,8 @@ def test_letters_match_design_compare(kind):
         # Holm across the three pairs of this row (one family)
         from statsmodels.stats.multitest import multipletests
 
-        adj = multipletests(fam["pvalue"].to_numpy(), method="holm")[1]
+        with mock.patch("gc.collect", lambda *args: 0):
+            adj = multipletests(fam["pvalue"].to_numpy(), method="holm")[1]
         np.testing.assert_allclose(fam["pvalue_adjusted"].to_numpy(), adj, rtol=1e-12)
         # letters sit in the higher column and name the lower one
         for _, r in fam.iterrows():
@@ -486,12 +488,14 @@ def test_adjustment_matches_statsmodels(rows, method):
 
     P = np.array(rows, dtype=float)
     A = ctmod._adjust(P, method)
-    for r in range(P.shape[0]):
-        ok = np.isfinite(P[r])
-        assert np.isnan(A[r, ~ok]).all()
-        if ok.any():
-            np.testing.assert_allclose(A[r, ok], multipletests(P[r, ok], method=method)[1],
-                                       rtol=1e-12, atol=1e-15)
+    # statsmodels' Holm branch calls gc.collect() on every call; not what is tested here
+    with mock.patch("gc.collect", lambda *args: 0):
+        for r in range(P.shape[0]):
+            ok = np.isfinite(P[r])
+            assert np.isnan(A[r, ~ok]).all()
+            if ok.any():
+                np.testing.assert_allclose(A[r, ok], multipletests(P[r, ok], method=method)[1],
+                                           rtol=1e-12, atol=1e-15)
 
 
 @settings(max_examples=25, deadline=None)
