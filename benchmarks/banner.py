@@ -32,7 +32,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import survey_kit as sk  # noqa: E402
+import survey_kit as sk
 
 
 def make_data(n: int, seed: int = 1) -> pd.DataFrame:

@@ -1190,8 +1190,12 @@ def _figure_tidy(ct: Any) -> tuple[pd.DataFrame, list[str], list[str]]:
                          "pct": rows["percent"].to_numpy(dtype=float),
                          "ci_low": rows["ci_low"].to_numpy(dtype=float),
                          "ci_high": rows["ci_high"].to_numpy(dtype=float)})
+    # a banner level nobody is in (e.g. a screened-out category) draws no bars: leave it out
+    empty = tidy.groupby("group", sort=False)["pct"].apply(lambda s: s.isna().all())
+    drop = set(empty[empty].index)
+    tidy = tidy[~tidy["group"].isin(drop)]
     levels = list(dict.fromkeys(tidy["level"]))
-    return tidy, levels, order_cols
+    return tidy, levels, [c for c in order_cols if c not in drop]
 
 
 def _caption(ct: Any, source: str, lang: str, weighted: bool) -> str:

@@ -10,12 +10,21 @@ Labels and level order come from the questionnaire.
 
 Example
 -------
->>> import survey_kit as sk                                            # doctest: +SKIP
->>> q = sk.load_questionnaire("questionnaires/japan_digital_services_2024.yaml")
->>> design = sk.SurveyDesign(weighted_frame, weights="weight")
->>> tab = sk.crosstab(design, "foreign_share", "export_intensity", questionnaire=q)
->>> print(tab)                    # terminal table with letters and the Rao-Scott test
->>> tab.to_excel("out/foreign_share.xlsx")
+>>> import pandas as pd, survey_kit as sk
+>>> df = pd.DataFrame({"share": list("abab") * 20, "size": list("xxyy") * 20,
+...                    "w": [1.0, 3.0] * 40})
+>>> tab = sk.crosstab(sk.SurveyDesign(df, weights="w"), "share", "size")
+>>> float(tab.cell("a", "x")["percent"])
+25.0
+>>> print(tab)                                  # doctest: +SKIP
+>>> tab.to_excel("out/share_by_size.xlsx")     # doctest: +SKIP
+
+With the questionnaire (labels, level order, nets, multi-select questions by
+id), on a design from the pipeline::
+
+    q = sk.load_questionnaire("questionnaires/japan_digital_services_2024.yaml")
+    tab = sk.crosstab(design, ["foreign_share", "foreign_services"],
+                      ["export_intensity", "size_class"], questionnaire=q)
 
 Notes
 -----
@@ -36,18 +45,30 @@ weighted base of the Total column. Mean rows of numeric variables are
 **Variance.** Each estimate is a ratio :math:`\\hat T(u)/\\hat T(v)` with
 influence function :math:`z_i = (u_i - \\hat p\\, v_i) / \\hat T(v)`
 (Binder 1983); its variance is the design variance of :math:`\\hat T(z)`,
-:meth:`SurveyDesign.vcov_total` (strata, PSUs, fpc and calibration). For
-designs whose PSUs are the respondents and that are not calibrated (weights
-only, optionally stratified, with or without fpc) the same quantity is
-computed from per-stratum sums of :math:`w` and :math:`w^2` over cells:
+exactly what :meth:`SurveyDesign.vcov_total` gives (strata, PSUs, fpc and
+calibration). Because :math:`z` takes one value per (row category, column)
+cell, the engine never builds a respondent-by-cell matrix when it can avoid
+it:
 
-.. math:: \\hat V = \\sum_h (1 - f_h) \\frac{n_h}{n_h - 1}
-          \\Big[\\sum_{i \\in h} w_i^2 z_i^2 - \\frac{(\\sum_{i \\in h} w_i z_i)^2}{n_h}\\Big],
+- respondents as PSUs, no calibration (weights only, optionally strata and
+  fpc): from per-stratum sums of :math:`w` and :math:`w^2` by cell,
 
-which needs one ``np.bincount`` per statistic and block, so a 20 x 12 banner
-on a million respondents takes a fraction of a second. Other designs
-(clusters, calibration, lonely PSUs) stack the influence functions of all
-cells of a block and call ``vcov_total`` once per block and banner variable.
+  .. math:: \\hat V = \\sum_h (1 - f_h) \\frac{n_h}{n_h - 1}
+            \\Big[\\sum_{i \\in h} w_i^2 z_i^2 - \\frac{(\\sum_{i \\in h} w_i z_i)^2}{n_h}\\Big];
+
+- clustered, no calibration: from PSU totals by cell, centred within strata;
+- one raking or post-stratification step: the design's residualisation
+  (raking's ten backfitting passes, post-stratification's cell means) runs
+  on totals of *atoms* (row category x banner level x calibration cell x
+  stratum), within which every :math:`z` is constant;
+- otherwise (GREG calibration, several steps, lonely PSUs, numeric rows of
+  calibrated designs): the influence columns of all cells of a block go
+  through ``vcov_total`` once per banner variable.
+
+Each path needs a few ``np.bincount`` calls per block, so a 20 x 12 banner on
+a million respondents takes a fraction of a second (``benchmarks/banner.py``).
+The tests check every path against ``vcov_total``, ``design.by`` and
+``design.compare``.
 
 **Letters.** For every row and every pair of columns :math:`(a, b)` of the
 same banner variable, :math:`t = (\\hat p_a - \\hat p_b) / se`, with
@@ -90,9 +111,10 @@ from __future__ import annotations
 import math
 import sys as _sys
 import types as _types
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -100,7 +122,7 @@ import pandas as pd
 from ._results import ResultMixin
 from .errors import CrosstabError, DesignError, UsageError
 
-__all__ = ["crosstab", "Crosstab", "write_workbook", "PERCENT_MODES", "ADJUST_METHODS"]
+__all__ = ["ADJUST_METHODS", "PERCENT_MODES", "Crosstab", "crosstab", "write_workbook"]
 
 PERCENT_MODES = ("col", "row", "total", "none")
 #: accepted ``adjust`` values -> statsmodels ``multipletests`` method
@@ -747,7 +769,12 @@ class _Design:
       exact variances from per-stratum sums of w and w^2 (``unit`` = stratum);
     - ``"psu"``: clustered, no calibration, no lonely stratum: exact
       variances from PSU totals (``unit`` = PSU);
-    - ``"general"``: anything else (calibration, lonely PSUs): influence
+    - ``"atoms"``: respondents as PSUs, no lonely stratum, one raking or
+      post-stratification step: influence values are constant within atoms
+      (row category x banner level x calibration cell x stratum), so the
+      design's residualisation runs on atom totals, exactly;
+    - ``"general"``: anything else (GREG calibration, several calibration
+      steps, lonely PSUs, numeric rows of calibrated designs): influence
       functions through ``SurveyDesign.vcov_total``;
     - ``"unweighted"``: classical formulas.
     """
@@ -762,6 +789,7 @@ class _Design:
     unit_stratum: np.ndarray | None   # psu: stratum of each PSU
     H: int
     degf: float
+    calib: Any = None           # atoms: the calibration step (_Calib)
 
     @property
     def weighted(self) -> bool:
@@ -779,7 +807,7 @@ def _design_info(design: Any, weighted: bool, n: int) -> _Design:
     general = _Design("general", design, w, None, 1, None, None, None, 1, degf)
     attrs = ("_psu_is_row", "_calibration", "_strata", "_n_h", "_f_h", "_psu",
              "_psu_stratum")
-    if not all(hasattr(design, a) for a in attrs) or design._calibration:
+    if not all(hasattr(design, a) for a in attrs):
         return general
     n_h = np.asarray(design._n_h, dtype=float)
     f_h = np.asarray(design._f_h, dtype=float)
@@ -787,6 +815,14 @@ def _design_info(design: Any, weighted: bool, n: int) -> _Design:
         return general                          # lonely PSUs: vcov_total's rules
     c_h = np.where(f_h < 1e-7, 0.0, f_h * n_h / (n_h - 1))
     H = len(n_h)
+    if design._calibration:
+        if not design._psu_is_row:
+            return general
+        strata = np.asarray(design._strata, dtype=np.intp)
+        cb = _calib_info(design, w, strata, H)
+        if cb is None:
+            return general
+        return _Design("atoms", design, w, strata, H, c_h, n_h, None, H, degf, cb)
     if design._psu_is_row:
         return _Design("srs", design, w, np.asarray(design._strata, dtype=np.intp), H, c_h,
                        n_h, None, H, degf)
@@ -812,6 +848,7 @@ class _SubResult:
     base_e: np.ndarray
     sums: list                  # aggregated arrays (for the tests)
     sd: np.ndarray | None = None   # (K,) unweighted SD of a numeric variable
+    atoms: dict = field(default_factory=dict)   # atoms per banner group (atoms mode)
 
 
 def _groups(K: int, banners: list[_Var]) -> list[tuple[int, int]]:
@@ -883,6 +920,7 @@ def _compute_sub(sub: _Sub, idx: _Index, dz: _Design, banners: list[_Var],
     R = M.shape[0]
     groups = _groups(K, banners)
     srs = dz.mode == "srs"
+    cache: dict = {}
 
     # unit-level sums of the rows (r, x, k) and of the base (x, k)
     D1x = S1.sum(axis=0)
@@ -911,8 +949,8 @@ def _compute_sub(sub: _Sub, idx: _Index, dz: _Design, banners: list[_Var],
                 cov.append(np.diag(var[0, a:b])[None])
             return _SubResult(mean, var, mean, cov, count_w, count_u, base_u, base_w, base_e,
                               sums, sd)
-        if dz.mode == "general":
-            var, cov = _general_col(dz, sub, banners, m0, base_w, groups)
+        if dz.mode in ("general", "atoms"):
+            var, cov = _infl_var(dz, sub, banners, "col", m0, base_w, cache)
         else:
             mm = m0[:, None, :]
             e1 = Sy[None] - mm * D1x[None]
@@ -922,7 +960,7 @@ def _compute_sub(sub: _Sub, idx: _Index, dz: _Design, banners: list[_Var],
                 q = S2yy[None] - 2 * mm * S2y[None] + mm * mm * D2x[None]
             var, cov = _var_cov(dz, e1, q, base_w, groups)
         return _SubResult(mean, var, mean, cov, count_w, count_u, base_u, base_w, base_e,
-                          sums)
+                          sums, atoms=cache)
 
     N1x = np.einsum("rb,bxk->rxk", M, S1)
     N2x = np.einsum("rb,bxk->rxk", M, S2) if srs else None
@@ -948,8 +986,8 @@ def _compute_sub(sub: _Sub, idx: _Index, dz: _Design, banners: list[_Var],
             cg = np.zeros((R, L, L))
             cg[:, np.arange(L), np.arange(L)] = var_col[:, a:b]
             cov.append(cg)
-    elif dz.mode == "general":
-        var_col, cov = _general_col(dz, sub, banners, p0, base_w, groups)
+    elif dz.mode in ("general", "atoms"):
+        var_col, cov = _infl_var(dz, sub, banners, "col", p0, base_w, cache)
     else:
         e1, q = e_q(p0, D1x[None], D2x[None])
         var_col, cov = _var_cov(dz, e1, q, base_w[None, :], groups)
@@ -957,17 +995,17 @@ def _compute_sub(sub: _Sub, idx: _Index, dz: _Design, banners: list[_Var],
     # -- the statistic shown
     if percent == "col":
         return _SubResult(pcol, var_col, pcol, cov, count_w, count_u, base_u, base_w,
-                          base_e, sums)
+                          base_e, sums, atoms=cache)
     if percent == "none":
         est = count_w
         if not dz.weighted:
             var = np.full_like(est, np.nan)
-        elif dz.mode == "general":
-            var = _general_other(dz, sub, banners, "none", p0, None)
+        elif dz.mode in ("general", "atoms"):
+            var, _ = _infl_var(dz, sub, banners, "none", p0, None, cache)
         else:
             var, _ = _var_cov(dz, N1x, N2x, np.ones(K), None)
         return _SubResult(est, var, pcol, cov, count_w, count_u, base_u, base_w, base_e,
-                          sums)
+                          sums, atoms=cache)
     if percent == "total":
         den = np.full(K, base_w[0])
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -975,13 +1013,13 @@ def _compute_sub(sub: _Sub, idx: _Index, dz: _Design, banners: list[_Var],
         pe = np.where(np.isfinite(est), est, 0.0)
         if not dz.weighted:
             var = np.where(base_u[0] > 0, pe * (1 - pe) / base_u[0], np.nan)
-        elif dz.mode == "general":
-            var = _general_other(dz, sub, banners, "total", pe, den)
+        elif dz.mode in ("general", "atoms"):
+            var, _ = _infl_var(dz, sub, banners, "total", pe, den, cache)
         else:
             e1, q = e_q(pe, D1x[None, :, :1], D2x[None, :, :1])
             var, _ = _var_cov(dz, e1, q, den, None)
         return _SubResult(est, var, pcol, cov, count_w, count_u, base_u, base_w, base_e,
-                          sums)
+                          sums, atoms=cache)
     # row percentages: within each banner group, the share of the row's count
     den = np.empty((R, K))
     den[:, 0] = count_w[:, 0]
@@ -996,8 +1034,8 @@ def _compute_sub(sub: _Sub, idx: _Index, dz: _Design, banners: list[_Var],
     if not dz.weighted:
         with np.errstate(divide="ignore", invalid="ignore"):
             var = np.where(den_u > 0, pe * (1 - pe) / den_u, np.nan)
-    elif dz.mode == "general":
-        var = _general_other(dz, sub, banners, "row", pe, den)
+    elif dz.mode in ("general", "atoms"):
+        var, _ = _infl_var(dz, sub, banners, "row", pe, den, cache)
     else:
         def within(a_):
             out = np.empty_like(a_)
@@ -1007,7 +1045,8 @@ def _compute_sub(sub: _Sub, idx: _Index, dz: _Design, banners: list[_Var],
             return out
         e1, q = e_q(pe, within(N1x), within(N2x) if srs else None)
         var, _ = _var_cov(dz, e1, q, den, None)
-    return _SubResult(est, var, pcol, cov, count_w, count_u, base_u, base_w, base_e, sums)
+    return _SubResult(est, var, pcol, cov, count_w, count_u, base_u, base_w, base_e, sums,
+                      atoms=cache)
 
 
 def _group_codes(banners: list[_Var], n: int) -> list[tuple[np.ndarray, int]]:
@@ -1023,88 +1062,242 @@ def _sub_rows(sub: _Sub) -> np.ndarray:
     return Mx[:, np.where(ok, sub.codes, sub.nbase)].T
 
 
-def _vcov_blocks(dz: _Design, build, R: int, L: int, subset: np.ndarray) -> np.ndarray:
-    """Covariance (R, L, L) of the L influence columns of each row, chunked over rows."""
+# -- atoms: exact calibration-aware variances without respondent-level matrices -----------
+
+@dataclass
+class _Calib:
+    """A single raking or post-stratification step, exactly as the design applies it."""
+
+    kind: str                   # "rake" or "post"
+    sizes: list                 # levels per margin (rake) or cells (post)
+    counts: list                # rake: respondents per margin level (all rows)
+    denom: np.ndarray | None    # post: old weights per cell (all rows)
+    oldw: np.ndarray | None     # post: weights before post-stratification
+    key: np.ndarray             # per respondent: (calibration cell * H + stratum) * 2 + (w != 0)
+    Z: int                      # number of such keys
+
+
+@dataclass
+class _Atoms:
+    """Respondents grouped by (row category, banner level, calibration cell, stratum, w != 0):
+    every influence function of a cell is constant within an atom."""
+
+    b: np.ndarray               # row base category (-1: outside the base)
+    l: np.ndarray               # banner level (-1: missing)
+    h: np.ndarray               # stratum
+    nz: np.ndarray              # weight != 0
+    cal: list                   # calibration codes per margin (rake) or the cell (post)
+    cnt: np.ndarray             # respondents
+    W1: np.ndarray              # sum of w
+    W2: np.ndarray              # sum of w^2
+    OW: np.ndarray | None       # post: sum of old weights
+
+
+def _calib_info(design: Any, w: np.ndarray, strata: np.ndarray, H: int) -> _Calib | None:
+    """The design's calibration if it is one raking or post-stratification step that the
+    atom path reproduces exactly; else None (then vcov_total is used)."""
+    steps = design._calibration
+    if len(steps) != 1:
+        return None
+    st = steps[0]
+    name = type(st).__name__
+    if name == "_RakeStep" and hasattr(st, "margins") and hasattr(st, "weights"):
+        if not np.array_equal(np.asarray(st.weights, dtype=float), w):
+            return None
+        codes = [np.asarray(m, dtype=np.int64) for m in st.margins]
+        if not codes or any(len(c) != len(w) or (c.size and c.min() < 0) for c in codes):
+            return None
+        sizes = [int(c.max()) + 1 for c in codes]
+        counts = [np.bincount(c, minlength=s).astype(float) for c, s in zip(codes, sizes)]
+        kind, denom, oldw = "rake", None, None
+    elif name == "_PostStep" and all(hasattr(st, a) for a in ("cells", "weights", "oldweights")):
+        psw = np.asarray(st.weights, dtype=float)
+        oldw = np.asarray(st.oldweights, dtype=float)
+        if not np.array_equal(psw, w) or np.any((psw == 0) & (oldw == 0)):
+            return None
+        cells = np.asarray(st.cells, dtype=np.int64)
+        if cells.size and cells.min() < 0:
+            return None
+        codes = [cells]
+        sizes = [int(cells.max()) + 1]
+        denom = np.bincount(cells, weights=oldw, minlength=sizes[0])
+        counts, kind = [], "post"
+    else:
+        return None
+    ncal = int(np.prod(sizes, dtype=np.float64))
+    if ncal * H * 2 > 1_000_000:
+        return None
+    cal = np.zeros(len(w), dtype=np.int64)
+    for c, s in zip(codes, sizes):
+        cal = cal * s + c
+    key = (cal * H + strata.astype(np.int64)) * 2 + (w != 0)
+    return _Calib(kind, sizes, counts, denom, oldw, key, ncal * H * 2)
+
+
+def _atoms(dz: _Design, codes: np.ndarray, B: int, lcodes: np.ndarray, L: int) -> _Atoms:
+    cb = dz.calib
+    Z = cb.Z
+    outer = (codes.astype(np.int64) + 1) * (L + 1) + (lcodes.astype(np.int64) + 1)
+    key = outer * Z + cb.key
+    size = (B + 1) * (L + 1) * Z
+    if size <= 8_000_000:
+        cnt = np.bincount(key, minlength=size)
+        idx = np.flatnonzero(cnt)
+        cnt = cnt[idx]
+
+        def total(wt):
+            return np.bincount(key, weights=wt, minlength=size)[idx]
+    else:
+        idx, inv = np.unique(key, return_inverse=True)
+        cnt = np.bincount(inv)
+
+        def total(wt):
+            return np.bincount(inv, weights=wt, minlength=len(idx))
+    w = dz.w
+    W1, W2 = total(w), total(w * w)
+    OW = total(cb.oldw) if cb.kind == "post" else None
+    outer_a, inner = np.divmod(idx, Z)
+    b, lv = np.divmod(outer_a, L + 1)
+    hc, nz = np.divmod(inner, 2)
+    calc, h = np.divmod(hc, dz.H)
+    cal = []
+    for s in reversed(cb.sizes):
+        calc, c = np.divmod(calc, s)
+        cal.append(c)
+    return _Atoms(b - 1, lv - 1, h, nz.astype(bool), cal[::-1], cnt.astype(float), W1, W2, OW)
+
+
+def _gsum(codes: np.ndarray, vals: np.ndarray, size: int) -> np.ndarray:
+    out = np.zeros((size, vals.shape[1]))
+    np.add.at(out, codes, vals)
+    return out
+
+
+def _atom_resid(dz: _Design, at: _Atoms, phi: np.ndarray) -> np.ndarray:
+    """The design's calibration residuals, divided by w, for influence values constant within
+    atoms: raking's ten backfitting passes (unweighted means of z/w by margin level) or
+    post-stratification (old-weight means by cell), on atom totals."""
+    cb = dz.calib
+    psi = np.where(at.nz[:, None], phi, 0.0)
+    if cb.kind == "rake":
+        mult = (at.cnt * at.nz)[:, None]
+        for _ in range(10):
+            for codes, size, count in zip(at.cal, cb.sizes, cb.counts):
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    means = _gsum(codes, mult * psi, size) / count[:, None]
+                means[~np.isfinite(means)] = 0.0
+                psi -= means[codes]
+    else:
+        codes = at.cal[0]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            means = _gsum(codes, at.OW[:, None] * psi, cb.sizes[0]) / cb.denom[:, None]
+        means[~np.isfinite(means)] = 0.0
+        psi = psi - means[codes]
+    psi[~at.nz] = 0.0
+    return psi
+
+
+def _atom_vcov(dz: _Design, at: _Atoms, psi: np.ndarray) -> np.ndarray:
+    """sum_h c_h [sum_{i in h} e_i e_i' - (sum e_i)(sum e_i)' / n_h] with e_i = w_i psi."""
+    cw = dz.c[at.h] * at.W2
+    V = (psi * cw[:, None]).T @ psi
+    G = _gsum(at.h, at.W1[:, None] * psi, dz.H)
+    return V - (G * (dz.c / dz.n_h)[:, None]).T @ G
+
+
+# -- influence functions on respondents (vcov_total) or atoms --------------------------------
+
+def _unit_sets(dz: _Design, sub: _Sub, banners: list[_Var], cache: dict) -> list:
+    """Per banner group (Total first): row values Y, base flag, banner level, L and the
+    covariance function of influence columns, on respondents or on atoms."""
     n = len(dz.w)
+    out = []
+    if dz.mode == "atoms" and sub.values is None:
+        Mx = np.hstack([sub.M, np.zeros((sub.M.shape[0], 1))])
+        for gi, (codes, L) in enumerate(_group_codes(banners, n)):
+            if gi not in cache:
+                cache[gi] = _atoms(dz, sub.codes, sub.nbase, codes, L)
+            at = cache[gi]
+            Y = Mx[:, np.where(at.b >= 0, at.b, sub.nbase)].T
+
+            def vfn(Z, subset, at=at):
+                return _atom_vcov(dz, at, _atom_resid(dz, at, Z))
+            out.append((Y, at.b >= 0, at.l, L, vfn))
+        return out
+    Y = _sub_rows(sub)
+    ans = sub.codes >= 0
+
+    def vcov(Z, subset):
+        return dz.design.vcov_total(Z, subset=subset)
+    for codes, L in _group_codes(banners, n):
+        out.append((Y, ans, codes, L, vcov))
+    return out
+
+
+def _vcov_blocks(vfn, N: int, build, R: int, L: int, subset: np.ndarray) -> np.ndarray:
+    """Covariance (R, L, L) of the L influence columns of each row, chunked over rows."""
     out = np.zeros((R, L, L))
-    per = max(1, _CHUNK // max(1, n * L))
+    per = max(1, _CHUNK // max(1, N * L))
     for r0 in range(0, R, per):
         rs = list(range(r0, min(R, r0 + per)))
-        Z = np.concatenate([build(r) for r in rs], axis=1)             # (n, len(rs) * L)
-        V = dz.design.vcov_total(Z, subset=subset)
+        Z = np.concatenate([build(r) for r in rs], axis=1)             # (N, len(rs) * L)
+        V = vfn(Z, subset)
         for j, r in enumerate(rs):
             out[r] = V[j * L:(j + 1) * L, j * L:(j + 1) * L]
     return out
 
 
-def _general_col(dz: _Design, sub: _Sub, banners: list[_Var], p: np.ndarray,
-                 base_w: np.ndarray, groups: list) -> tuple[np.ndarray, list]:
-    """Column ratios through ``vcov_total``: influence columns of every row and column."""
-    n = len(dz.w)
-    Y = _sub_rows(sub)
-    ans = sub.codes >= 0
+def _infl_var(dz: _Design, sub: _Sub, banners: list[_Var], mode: str, p: np.ndarray,
+              den: np.ndarray | None, cache: dict) -> tuple[np.ndarray, list]:
+    """Variances (R, K) (and, for ``mode="col"``, covariances within banner groups) from
+    the influence function of every cell.
+
+    col: 1_c a (y - p) / N_c; total: a (y 1_c - p) / N; row: y (1_c - p 1_g) / N_rg;
+    none: y 1_c (a weighted count)."""
     R, K = p.shape
     var = np.full((R, K), np.nan)
     cov = []
-    safe = np.where(base_w > 0, base_w, 1.0)
-    for gi, (codes, L) in enumerate(_group_codes(banners, n)):
-        start = 0 if gi == 0 else groups[gi - 1][0]
-        inside = ans & (codes >= 0)
-        onehot = np.zeros((n, L))
-        onehot[np.flatnonzero(inside), codes[inside]] = 1.0
-        Dg = safe[start:start + L]
-        pg = p[:, start:start + L]
-
-        def build(r, onehot=onehot, Dg=Dg, pg=pg):
-            return onehot * (Y[:, r:r + 1] - pg[r][None, :]) / Dg[None, :]
-
-        cg = _vcov_blocks(dz, build, R, L, inside)
-        empty = base_w[start:start + L] <= 0
-        v = np.diagonal(cg, axis1=1, axis2=2).copy()
-        v[:, empty] = np.nan
-        var[:, start:start + L] = np.maximum(v, 0.0)
-        if gi > 0:
-            cov.append(cg)
-    return var, cov
-
-
-def _general_other(dz: _Design, sub: _Sub, banners: list[_Var], mode: str, p: np.ndarray,
-                   den: np.ndarray | None) -> np.ndarray:
-    """Variances of counts, total and row percentages through ``vcov_total``."""
-    n = len(dz.w)
-    Y = _sub_rows(sub)
-    ans = sub.codes >= 0
-    R, K = p.shape
-    var = np.full((R, K), np.nan)
     start = 0
-    for codes, L in _group_codes(banners, n):
-        inside = ans & (codes >= 0)
-        onehot = np.zeros((n, L))
-        onehot[np.flatnonzero(inside), codes[inside]] = 1.0
+    for gi, (Y, ans, lc, L, vfn) in enumerate(_unit_sets(dz, sub, banners, cache)):
+        N = len(ans)
+        inside = ans & (lc >= 0)
+        onehot = np.zeros((N, L))
+        onehot[np.flatnonzero(inside), lc[inside]] = 1.0
         sl = slice(start, start + L)
-        if mode == "none":
-            def build(r, onehot=onehot):
+        pg = p[:, sl]
+        if mode == "col":
+            dg = np.where(den[sl] > 0, den[sl], 1.0)
+
+            def build(r, onehot=onehot, pg=pg, dg=dg, Y=Y):
+                return onehot * (Y[:, r:r + 1] - pg[r][None, :]) / dg[None, :]
+            subset = inside
+        elif mode == "none":
+            def build(r, onehot=onehot, Y=Y):
                 return onehot * Y[:, r:r + 1]
             subset = inside
         elif mode == "total":
             dg = np.where(den[sl] > 0, den[sl], 1.0)
 
-            def build(r, onehot=onehot, pg=p[:, sl], dg=dg):
+            def build(r, onehot=onehot, pg=pg, dg=dg, Y=Y, ans=ans):
                 return (onehot * Y[:, r:r + 1] - ans[:, None] * pg[r][None, :]) / dg[None, :]
             subset = ans
         else:
             rowin = inside[:, None].astype(float)
 
-            def build(r, onehot=onehot, pg=p[:, sl], dr=den[:, sl], rowin=rowin):
+            def build(r, onehot=onehot, pg=pg, dr=den[:, sl], rowin=rowin, Y=Y):
                 d = np.where(dr[r] > 0, dr[r], 1.0)
                 return Y[:, r:r + 1] * (onehot - rowin * pg[r][None, :]) / d[None, :]
             subset = inside
-        cg = _vcov_blocks(dz, build, R, L, subset)
+        cg = _vcov_blocks(vfn, N, build, R, L, subset)
         var[:, sl] = np.maximum(np.diagonal(cg, axis1=1, axis2=2), 0.0)
+        if mode == "col" and gi > 0:
+            L_ = cg.shape[1]
+            cg[:, np.arange(L_), np.arange(L_)] = var[:, sl]
+            cov.append(cg)
         start += L
     if den is not None:
-        var = np.where(np.asarray(den) > 0, var, np.nan)
-    return var
+        var = np.where(np.broadcast_to(np.asarray(den), (R, K)) > 0, var, np.nan)
+    return var, cov
 
 
 # ---------------------------------------------------------------------------
@@ -1244,7 +1437,9 @@ def _contrast_basis(nr: int, nc: int) -> np.ndarray:
     return np.kron(centred(nc), centred(nr))
 
 
-def _rao_scott_fast(S1: np.ndarray, S2: np.ndarray, dz: _Design, n_rows: int) -> dict:
+def _rao_scott_fast(S1: np.ndarray, S2: np.ndarray, dz: _Design, n_rows: int,
+                    atoms: _Atoms | None = None, cats: np.ndarray | None = None,
+                    nbase: int = 0) -> dict:
     """Rao-Scott second-order F from unit-level cell sums (rows x units x cols).
 
     Same quantity as ``stats.svychisq(statistic="F")`` (R ``svychisq``):
@@ -1255,8 +1450,9 @@ def _rao_scott_fast(S1: np.ndarray, S2: np.ndarray, dz: _Design, n_rows: int) ->
     for a respondent in cell ``k`` is :math:`(D^{-1}C)_k` centred (Rao and
     Scott 1984); :math:`F = X^2 / \\mathrm{tr}\\,\\Delta` on
     :math:`d_0 = \\mathrm{tr}^2 / \\mathrm{tr}(\\Delta^2)` and :math:`d_0 \\nu`
-    df. Here ``V`` comes from per-stratum sums of w and w^2 by cell (srs) or
-    from PSU totals by cell (psu), without a respondent-level matrix."""
+    df. Here ``V`` comes from per-stratum sums of w and w^2 by cell (srs), from
+    PSU totals by cell (psu) or from calibration residuals on atoms (atoms),
+    without a respondent-level matrix."""
     from scipy import stats
 
     T = S1.sum(axis=1)                                   # (r, c)
@@ -1283,7 +1479,17 @@ def _rao_scott_fast(S1: np.ndarray, S2: np.ndarray, dz: _Design, n_rows: int) ->
     X = S1.shape[1]
     s1 = S1.transpose(1, 2, 0).reshape(X, -1)            # (units, cells), column-major cells
     G = s1 @ U                                           # (units, q)
-    if dz.mode == "srs":
+    if dz.mode == "atoms":
+        rix = np.full(nbase + 1, -1)
+        rix[np.asarray(cats)[keep_r]] = np.arange(nr)
+        cix = np.full(len(keep_c) + 1, -1)
+        cix[np.flatnonzero(keep_c)] = np.arange(nc)
+        ra, ca = rix[atoms.b], cix[atoms.l]
+        ok = (ra >= 0) & (ca >= 0)
+        phi = np.zeros((len(ok), U.shape[1]))
+        phi[ok] = U[ca[ok] * nr + ra[ok]]
+        A = _atom_vcov(dz, atoms, _atom_resid(dz, atoms, phi))
+    elif dz.mode == "srs":
         S2 = S2[keep_r][:, :, keep_c]
         s2 = S2.transpose(1, 2, 0).reshape(X, -1)
         A = (U * (dz.c @ s2)[:, None]).T @ U
@@ -1378,16 +1584,18 @@ def _degf_used(dz: _Design, used: np.ndarray) -> float:
     return float(dz.degf)
 
 
-def _chisq_test(res: _SubResult, a: int, b: int, dz: _Design, sub: _Sub, banner: _Var,
-                n_rows: int) -> dict:
+def _chisq_test(res: _SubResult, a: int, b: int, g: int, dz: _Design, sub: _Sub,
+                banner: _Var, n_rows: int) -> dict:
     cats = sub.test_cats
+    if sub.variable == banner.name:
+        return {"skip": "the row and banner variables are the same"}
     if not dz.weighted:
         counts = res.sums[0][cats].sum(axis=1)[:, a:b]
         return _pearson(counts)
-    if dz.mode in ("srs", "psu"):
+    if dz.mode in ("srs", "psu", "atoms"):
         S1 = res.sums[1][cats][:, :, a:b]
         S2 = res.sums[2][cats][:, :, a:b]
-        return _rao_scott_fast(S1, S2, dz, n_rows)
+        return _rao_scott_fast(S1, S2, dz, n_rows, res.atoms.get(g + 1), cats, sub.nbase)
     from . import stats as st
 
     try:
@@ -1481,7 +1689,7 @@ def crosstab(design_or_frame: Any, rows: str | Sequence[str], cols: str | Sequen
     >>> df = pd.DataFrame({"a": list("xyxyxxyy") * 10, "g": list("ppppqqqq") * 10,
     ...                    "w": [1.0, 2.0] * 40})
     >>> tab = sk.crosstab(sk.SurveyDesign(df, weights="w"), "a", "g")
-    >>> round(tab.cell("x", "p")["percent"], 1)
+    >>> round(float(tab.cell("x", "p")["percent"]), 1)
     33.3
     """
     if percent not in PERCENT_MODES:
@@ -1591,7 +1799,7 @@ def crosstab(design_or_frame: Any, rows: str | Sequence[str], cols: str | Sequen
                 if sub.test == "means":
                     t = _means_test(res, a, b, g, dz, sub, banners[g])
                 elif sub.test == "chisq":
-                    t = _chisq_test(res, a, b, dz, sub, banners[g], n)
+                    t = _chisq_test(res, a, b, g, dz, sub, banners[g], n)
                 else:
                     continue
                 rec = {"block": block.name, "row_variable": sub.variable,
@@ -1657,8 +1865,8 @@ def _cell_columns(block: _Block, sub: _Sub, res: _SubResult, lo: np.ndarray, hi:
                   letters_arr: np.ndarray, scale: float, percent: str, numeric: bool,
                   columns: pd.DataFrame, min_base: int) -> dict:
     R, K = res.est.shape
-    rep = lambda x: np.repeat(np.asarray(x, dtype=object), K)  # noqa: E731
-    tile = lambda x: np.tile(np.asarray(x), R)                   # noqa: E731
+    rep = lambda x: np.repeat(np.asarray(x, dtype=object), K)
+    tile = lambda x: np.tile(np.asarray(x), R)
     se = np.sqrt(res.var)
     empty = np.broadcast_to(res.base_u == 0, (R, K))
     est = np.where(empty, np.nan, res.est)
@@ -1713,6 +1921,13 @@ def _notes(weighted: bool, percent: str, letters: bool, alpha: float, method: st
         if letters:
             out.append(f"記号：その列の比率が、記号の列より有意に高い（alpha={alpha:g}、"
                        f"{adj}法で調整、同じ変数の列の対比較を一族とする）。")
+        if any(b.kind == "multi" for b in blocks):
+            out.append("複数回答：質問に回答した人を基数とする（合計は100％を超えうる）。")
+        if any(b.kind == "numeric" for b in blocks):
+            out.append("平均：" + ("加重平均。平均の差はデザインに基づくWald F検定。" if weighted
+                                  else "平均。一元配置分散分析のF検定。"))
+        if ci:
+            out.append(f"[ ] は{conf_level:.0%}信頼区間。")
         out.append(f"＊：非加重の回答者数が{min_base}未満（参考値、検定対象外）。"
                    "－：該当者なし。")
         return out

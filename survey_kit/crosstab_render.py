@@ -8,8 +8,11 @@ bases and the test lines). Output is deterministic.
 
 Example
 -------
->>> from survey_kit.crosstab_render import render_markdown   # doctest: +SKIP
->>> print(render_markdown(tab))
+>>> import pandas as pd, survey_kit as sk
+>>> from survey_kit.crosstab_render import render_markdown
+>>> df = pd.DataFrame({"a": list("xyxy") * 5, "g": list("ppqq") * 5})
+>>> print(render_markdown(sk.crosstab(df, "a", "g")).splitlines()[4])
+|  | Total | p (A) | q (B) |
 """
 
 from __future__ import annotations
@@ -20,9 +23,10 @@ import math
 import re
 import textwrap
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -30,8 +34,14 @@ import pandas as pd
 from ._files import atomic_write
 from .errors import ReportError
 
-__all__ = ["layout", "render_text", "render_markdown", "render_html", "render_latex",
-           "write_xlsx"]
+__all__ = [
+    "layout",
+    "render_html",
+    "render_latex",
+    "render_markdown",
+    "render_text",
+    "write_xlsx",
+]
 
 DASH = "-"
 
@@ -341,7 +351,8 @@ def render_text(ct) -> str:
 # ---------------------------------------------------------------------------
 
 def _md(s: str) -> str:
-    return str(s).replace("|", "\\|").replace("\n", " ")
+    return (str(s).replace("\\", "\\\\").replace("|", "\\|").replace("*", "\\*")
+            .replace("_", "\\_").replace("\n", " "))
 
 
 def render_markdown(ct) -> str:

@@ -404,7 +404,9 @@ def html_page(title: str, parts: Sequence[tuple[str, Any]], lang: str = "en",
 
 _TEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
                 "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}",
-                "^": r"\textasciicircum{}", "<": r"\textless{}", ">": r"\textgreater{}"}
+                "^": r"\textasciicircum{}", "<": r"\textless{}", ">": r"\textgreater{}",
+                "±": r"$\pm$", "×": r"$\times$", "Σ": r"$\Sigma$", "²": r"\textsuperscript{2}",
+                "–": "--"}
 _TEX_RE = re.compile("|".join(re.escape(k) for k in _TEX_SPECIAL))
 
 
@@ -413,38 +415,59 @@ def tex_escape(text: Any) -> str:
     return _TEX_RE.sub(lambda m: _TEX_SPECIAL[m.group()], str(text))
 
 
+#: tables with more rows than this become a ``longtable`` (breaks across pages)
+LONG_TABLE_ROWS = 40
+
+
 def table_latex(table: Table) -> str:
-    """One table as a booktabs ``tabular`` inside a ``table`` float with notes."""
+    """One table as booktabs LaTeX: a ``table`` float, or a ``longtable`` when long.
+
+    Text columns with long entries get a paragraph column (``p{...}``) so
+    they wrap; tables with many columns are set in a smaller font.
+    """
     frame = display_frame(table)
     heads = _header_rows(frame)
     numeric = _numeric_cols(frame)
-    spec = "".join("r" if n else "l" for n in numeric)
-    lines = [r"\begin{table}[htbp]", r"\centering\small",
-             rf"\caption{{{tex_escape(table.title)}}}",
-             rf"\label{{tab:{re.sub(r'[^A-Za-z0-9]', '-', table.name)}}}",
-             rf"\begin{{tabular}}{{{spec}}}", r"\toprule"]
+    cells = _cells(table, frame)
+    specs = []
+    for j, num in enumerate(numeric):
+        longest = max([len(r[j]) for r in cells] + [0])
+        specs.append("r" if num else (r"p{4.2cm}" if longest > 40 else "l"))
+    spec = "".join(specs)
+    size = r"\scriptsize" if frame.shape[1] > 8 else r"\small"
+    label = rf"\label{{tab:{re.sub(r'[^A-Za-z0-9]', '-', table.name)}}}"
+    caption = rf"\caption{{{tex_escape(table.title)}}}"
+    long = len(frame) > LONG_TABLE_ROWS
+    head: list[str] = [r"\toprule"]
     parents: list[str] | None = None
     for level, row in enumerate(heads):
-        cells, rules, col = [], [], 0
+        hcells, rules, col = [], [], 0
         for text, span in _spans(row, parents):
             if span > 1:
-                cells.append(rf"\multicolumn{{{span}}}{{c}}{{{tex_escape(text)}}}")
+                hcells.append(rf"\multicolumn{{{span}}}{{c}}{{{tex_escape(text)}}}")
                 rules.append(rf"\cmidrule(lr){{{col + 1}-{col + span}}}")
             else:
-                cells.append(tex_escape(text))
+                hcells.append(tex_escape(text))
             col += span
-        lines.append(" & ".join(cells) + r" \\")
+        head.append(" & ".join(hcells) + r" \\")
         if rules and level < len(heads) - 1:
-            lines.append("".join(rules))
+            head.append("".join(rules))
         parents = ["\x1f".join(r[j] for r in heads[: level + 1]) for j in range(len(row))]
-    lines.append(r"\midrule")
-    for row in _cells(table, frame):
-        lines.append(" & ".join(tex_escape(c) for c in row) + r" \\")
-    lines += [r"\bottomrule", r"\end{tabular}"]
-    if table.notes:
-        lines.append(r"\par\smallskip\begin{minipage}{\linewidth}\footnotesize")
-        lines.append(r"\\ ".join(tex_escape(n) for n in table.notes))
-        lines.append(r"\end{minipage}")
+    head.append(r"\midrule")
+    body = [" & ".join(tex_escape(c) for c in row) + r" \\" for row in cells]
+    notes = r"\\ ".join(tex_escape(n) for n in table.notes)
+    if long:
+        lines = ["{" + size, rf"\begin{{longtable}}{{{spec}}}", caption + label + r" \\"]
+        lines += head + [r"\endhead", r"\bottomrule", r"\endfoot"] + body
+        lines += [r"\end{longtable}", "}"]
+        if notes:
+            lines.append(r"{\footnotesize " + notes + "}\n\\medskip")
+        return "\n".join(lines) + "\n"
+    lines = [r"\begin{table}[htbp]", r"\centering" + size, caption, label,
+             rf"\begin{{tabular}}{{{spec}}}"] + head + body + [r"\bottomrule", r"\end{tabular}"]
+    if notes:
+        lines += [r"\par\smallskip\begin{minipage}{\linewidth}\footnotesize", notes,
+                  r"\end{minipage}"]
     lines.append(r"\end{table}")
     return "\n".join(lines) + "\n"
 
@@ -453,15 +476,13 @@ def latex_document(title: str, parts: Sequence[tuple[str, Any]], lang: str = "en
                    intro: Sequence[str] = ()) -> str:
     """A complete LaTeX document (booktabs tables, figures by relative path).
 
-    English compiles with ``pdflatex``; Japanese text needs ``lualatex``
-    (the preamble loads ``luatexja`` when ``lang="ja"``).
+    Compile with ``lualatex``: the preamble loads ``luatexja`` because
+    codebooks and labels may hold Japanese text whatever ``lang`` is
+    (``lang`` only tags the document).
     """
-    pre = [r"\documentclass[11pt]{article}"]
-    if lang == "ja":
-        pre.append(r"\usepackage{luatexja}  % compile with lualatex")
-    else:
-        pre += [r"\usepackage[utf8]{inputenc}", r"\usepackage[T1]{fontenc}"]
-    pre += [r"\usepackage{booktabs}", r"\usepackage{graphicx}",
+    pre = [f"% survey_kit appendix ({lang}); compile with: lualatex <file>.tex",
+           r"\documentclass[11pt]{article}", r"\usepackage{luatexja}"]
+    pre += [r"\usepackage{booktabs}", r"\usepackage{longtable}", r"\usepackage{graphicx}",
             r"\usepackage[margin=2cm,landscape]{geometry}", r"\usepackage{float}",
             rf"\title{{{tex_escape(title)}}}", r"\date{}", r"\begin{document}", r"\maketitle"]
     body = [tex_escape(p) + "\n" for p in intro]

@@ -179,9 +179,12 @@ def reproduce(quoted: Sequence[Any], design: Any, unweighted: Any, instrument: A
             published = f"{pub:g}％" + {"=": "", ">": "超", "<": "未満"}[x.relation]
         else:
             published = f"{rel}{pub:g}%"
-        lv_labels = ", ".join(instrument.label(x.variable, str(v), lang)
-                              if instrument.variable(x.variable).levels else str(v)
-                              for v in x.levels)
+        info = instrument.variable(x.variable)
+        if info.kind == "binary":
+            lv_labels = "選択" if lang == "ja" else "selected"
+        else:
+            lv_labels = ", ".join(instrument.label(x.variable, str(v), lang)
+                                  if info.levels else str(v) for v in x.levels)
         note = f"{instrument.label(x.variable, None, lang)}: {lv_labels}"
         if x.domain is not None:
             dl = ", ".join(instrument.label(x.domain.variable, str(v), lang)

@@ -43,11 +43,20 @@ latent score plus noise, so ordinal answers are associated with each other
 (for example reliance on foreign services drives both their value and the
 expected cost rise) while the margins on the clean rows match the targets.
 
-Near duplicates. The similarity of two rows is the share of substantive
-export columns (every question column except meta data) holding the same
-value, a blank matching a blank; it is also computed without the open-ended
-columns and the larger of the two is used. Honest rows are kept below
-0.78; planted near duplicates are at least 0.9 similar to their original.
+Near duplicates. The similarity of two rows is the largest of three shares
+of identical answers: over every substantive export column (question
+columns, not meta data), a blank matching a blank; the same without the
+open ends; and over the closed items both rows answered (blanks and missing
+codes left out, at least 10 items, as :func:`survey_kit.careless.near_duplicates`
+counts). Honest rows are kept below 0.78 by nudging free answers (multi-select
+options no rule looks at); planted near duplicates are at least 0.9 similar
+to their original. Should an instrument have too few free answers to
+separate every pair, the remaining pairs at 0.85 or more are listed as
+near duplicates, so the defect list stays complete.
+
+Defect list. Every row that carries a defect is listed once per defect
+(:func:`planted_defects`); the test suite re-detects each kind of defect from
+the raw export alone and checks that the two lists agree exactly.
 
 References
 ----------
@@ -57,9 +66,10 @@ Appendix I of "Gains from Digital Services Imports in Japan".
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -68,8 +78,8 @@ from ._files import write_text
 from .errors import QuestionnaireError, UsageError
 from .questionnaire import Questionnaire, load_questionnaire
 
-__all__ = ["generate_sample", "planted_defects", "write_sample", "population_targets",
-           "sample_headlines", "SAMPLE_SURVEYS", "DEFAULT_SEED"]
+__all__ = ["DEFAULT_SEED", "SAMPLE_SURVEYS", "generate_sample", "planted_defects",
+           "population_targets", "sample_headlines", "write_sample"]
 
 #: The seed of the committed sample in ``sample_data/``.
 DEFAULT_SEED = 20240705
@@ -257,6 +267,12 @@ def _flag(rng: np.random.Generator, clean: np.ndarray, rate: float,
 def _isin(x: np.ndarray, values: Any) -> np.ndarray:
     """Membership test for object arrays holding None (numpy's isin would sort them)."""
     return pd.Series(x, dtype=object).isin(list(values)).to_numpy()
+
+
+def _index_of(levels: list[str], values: np.ndarray) -> np.ndarray:
+    """Position of each value in ``levels``; -1 for anything else (blank, missing code)."""
+    pos = pd.Series(values, dtype=object).map({k: i for i, k in enumerate(levels)})
+    return pos.fillna(-1).to_numpy(dtype=np.int64)
 
 
 def _keys(levels: list[str], idx: np.ndarray) -> np.ndarray:
@@ -1104,7 +1120,7 @@ def _sync_repeat(rng: np.random.Generator, inst: _Inst, sheet: dict, t: Any, row
     val = sheet[src][rows].copy()
     lv_src = inst.levels[src]
     lv_rep = inst.levels[rep]
-    idx = np.array([lv_src.index(v) if v in lv_src else -1 for v in val])
+    idx = _index_of(lv_src, val)
     out = val.astype(object)
     ok = idx >= 0
     if t.tolerance >= 1 and shift > 0:
@@ -1114,7 +1130,7 @@ def _sync_repeat(rng: np.random.Generator, inst: _Inst, sheet: dict, t: Any, row
         idx = np.where(move, new, idx)
     out[ok] = np.array(lv_rep, dtype=object)[np.minimum(idx[ok], len(lv_rep) - 1)]
     rep_missing = {_MISS + m.key for m in inst.q.question(inst.qid[rep]).missing}
-    miss = ~ok & np.array([isinstance(v, str) and v in rep_missing for v in val], dtype=bool)
+    miss = ~ok & _isin(val, rep_missing)
     out[~ok & ~miss] = None
     sheet[rep][rows] = out
 
@@ -1133,7 +1149,7 @@ def _unline(inst: _Inst, sheet: dict, gid: str, rows: np.ndarray) -> None:
     x = free[-1]
     lv = inst.levels[x]
     r = rows[same]
-    idx = np.array([lv.index(v) for v in sheet[x][r]])
+    idx = _index_of(lv, sheet[x][r])
     sheet[x][r] = np.array(lv, dtype=object)[np.where(idx < len(lv) - 1, idx + 1, idx - 1)]
 
 
@@ -1170,7 +1186,6 @@ def _plant(rng: np.random.Generator, inst: _Inst, profile: _Profile, sheet: dict
            has: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Plant every defect on the rows flagged in ``has``; return the rows that carry it."""
     q = inst.q
-    n = meta["duration"].size
     done: dict[str, np.ndarray] = {}
     names = sorted(has, key=lambda d: (_ORDER.index(_kind_of(inst, d)), d))
     med = profile.duration_median
@@ -1221,7 +1236,7 @@ def _plant(rng: np.random.Generator, inst: _Inst, profile: _Profile, sheet: dict
                 flat = np.all(vals == vals[:, :1], axis=1)
                 clash = flat & (vals[:, 0] == pick)
                 alt = np.array(bad[1:] + bad[:1], dtype=object)
-                pick[clash] = alt[[bad.index(p) for p in pick[clash]]]
+                pick[clash] = alt[_index_of(bad, pick[clash])]
             sheet[x][rows_new] = pick
         elif kind == "consistency":
             t = inst.traps[d]
@@ -1232,7 +1247,7 @@ def _plant(rng: np.random.Generator, inst: _Inst, profile: _Profile, sheet: dict
                     t.tolerance + rng.integers(5, 20, rows.size))
             else:
                 lv = inst.levels[src]
-                idx = np.array([lv.index(v) if v in lv else -1 for v in sheet[src][rows]])
+                idx = _index_of(lv, sheet[src][rows])
                 fresh = rng.integers(0, len(lv), rows.size)
                 sheet[src][rows] = np.where(idx < 0, np.array(lv, dtype=object)[fresh],
                                             sheet[src][rows])
@@ -1465,7 +1480,7 @@ def _near_copy(rng: np.random.Generator, inst: _Inst, sheet: dict, rows: np.ndar
     free = multi + single
     if not free or rows.size == 0:
         return
-    k = max(1, int(round(0.05 * len(inst.substantive))))
+    k = max(1, round(0.05 * len(inst.substantive)))
     need = np.full(rows.size, k)
     order = np.argsort(rng.random((rows.size, len(free))), axis=1)
     for step in range(len(free)):         # a loop over free variables, not respondents
@@ -1708,7 +1723,8 @@ def _describe(inst: _Inst, raw: pd.DataFrame, sheet: dict, meta: dict,
             s = s.str.replace(r"^!(?=[A-Za-z])", "", regex=True)   # '!dont_know' -> 'dont_know'
             return (name + "=" + s).to_numpy(dtype=object)
         s = pd.Series(np.asarray(x, float))
-        txt = s.map(lambda v: "(blank)" if np.isnan(v) else f"{v:g}")
+        txt = s.round(6).astype(str).str.replace(r"\.0$", "", regex=True).where(
+            s.notna(), "(blank)")
         return (name + "=" + txt).to_numpy(dtype=object)
 
     kinds = defects["defect"].map(lambda d: _kind_of(inst, d)).to_numpy()
@@ -1728,8 +1744,8 @@ def _describe(inst: _Inst, raw: pd.DataFrame, sheet: dict, meta: dict,
                     first[blank] = qu.id
             detail[m] = "required questions blank from " + first + " on"
         elif kind == "speeder":
-            detail[m] = "duration " + pd.Series(meta["duration"][r]).map(
-                lambda v: f"{v:.0f}").to_numpy(dtype=object) + " s"
+            detail[m] = "duration " + pd.Series(meta["duration"][r]).astype(np.int64).astype(
+                str).to_numpy(dtype=object) + " s"
         elif kind == "instructed":
             t = inst.traps[d]
             detail[m] = show(t.question, r) + " (expected " + "/".join(
@@ -2054,23 +2070,23 @@ def _readme(parts: list, seed: int) -> str:
             "",
             f"## {q.survey.title} (`{_raw_name(sid)}`)",
             "",
-            f"A {q.survey.platform}-style export: one row per raw response in file order "
-            f"({len(raw)} rows). Answers are the instrument's codes; a blank cell is a "
-            "question the respondent did not answer; missing codes (don't know, not stated) "
-            "appear where a respondent chose them. Multi-select questions have one 0/1 column "
-            "per option, grids one column per item.",
+            (f"A {q.survey.platform}-style export: one row per raw response in file order "
+             f"({len(raw)} rows). Answers are the instrument's codes; a blank cell is a "
+             "question the respondent did not answer; missing codes (don't know, not stated) "
+             "appear where a respondent chose them. Multi-select questions have one 0/1 column "
+             "per option, grids one column per item."),
             "",
             f"- raw rows: {len(raw)}",
             f"- rows with at least one planted defect: {bad_rows}",
-            f"- rows without a planted defect (what cleaning should keep): "
-            f"{len(raw) - bad_rows}",
+            ("- rows without a planted defect (what cleaning should keep): "
+             f"{len(raw) - bad_rows}"),
             "",
             "### Columns",
             "",
             "| column | variable | type | codes / values |",
             "|---|---|---|---|",
-            f"| `{inst.id_column}` | respondent id | id | 10 characters; repeated for exact "
-            "duplicates |",
+            (f"| `{inst.id_column}` | respondent id | id | 10 characters; repeated for exact "
+             "duplicates |"),
         ]
         for name, kind in inst.kind.items():
             qu = q.question(inst.qid[name])

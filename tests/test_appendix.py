@@ -433,3 +433,57 @@ def test_figure_input_errors():
 
 def test_tex_escape():
     assert tex_escape("50% & $5_x") == r"50\% \& \$5\_x"
+
+
+# ---------------------------------------------------------------------------
+# other configurations: trimming, no weighting, no report spec
+
+def _creators_dict() -> dict:
+    import yaml
+
+    return yaml.safe_load(CREATORS_YAML.read_text(encoding="utf-8"))
+
+
+CREATORS_RAW = ROOT / "sample_data" / "japan_creators_2024_raw.csv"
+CREATORS_TARGETS = ROOT / "sample_data" / "japan_creators_population_targets.csv"
+
+
+def test_trimming_declared_in_the_questionnaire():
+    data = _creators_dict()
+    data["weighting"]["trim_upper"] = 1.2          # weights at most 1.2 x the mean weight
+    q = sk.Questionnaire.from_dict(data)
+    run = prepare(q, CREATORS_RAW, CREATORS_TARGETS, spec=CREATORS_SPEC)
+    w = run.data["weight"].to_numpy()
+    mean = w[w > 0].mean()
+    assert w.max() <= 1.2 * mean * (1 + 1e-9)
+    assert "trim" in run.weighting.method
+    app = build_appendix(run, figures=False)
+    meth = app.tables["methodology"].set_index("Item")["Value"]
+    assert "weights trimmed at 1.2 × the mean weight" in meth["Weighting"]
+    summary = app.tables["weighting_summary"].set_index("Statistic")["Value"]
+    assert summary["Share of weights trimmed"] != "0.0%"
+
+
+def test_unweighted_survey_without_spec_gets_default_headlines():
+    data = _creators_dict()
+    data.pop("weighting")
+    q = sk.Questionnaire.from_dict(data)          # no source: no report spec beside it
+    run = prepare(q, CREATORS_RAW)
+    assert run.weighting is None and (run.data["weight"] == 1).all()
+    assert run.spec.headlines == [] and run.spec.quoted == []
+    app = build_appendix(run, figures=False)
+    meth = app.tables["methodology"].set_index("Item")["Value"]
+    assert meth["Weighting"].startswith("None: no population targets")
+    assert "published_vs_reproduced" not in app.tables
+
+
+def test_default_spec_tabulates_substantive_questions(creators_q):
+    from survey_kit.appendix import default_report_spec
+
+    spec = default_report_spec(creators_q)
+    rows = [h.rows for h in spec.headlines]
+    assert "competitiveness" in rows and "tools" in rows
+    # screening, traps, their repeats and the weighting variable are left out
+    for skip in ("screener_creator", "attention_colour", "foreign_budget_repeat"):
+        assert skip not in rows
+    assert {h.cols for h in spec.headlines} == {"screener_creator"}

@@ -14,6 +14,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import survey_kit as sk
 from survey_kit import synth
@@ -249,21 +251,21 @@ def test_files_are_utf8_with_unix_line_endings():
 
 
 def test_generate_sample_equals_committed_raw(survey):
-    sid, q, raw, _ = survey
+    sid, _q, _raw, _ = survey
     frame = sk.generate_sample(sid, seed=synth.DEFAULT_SEED)
     text = frame.to_csv(index=False, lineterminator="\n")
     assert text == (SAMPLE / f"{sid}_raw.csv").read_text(encoding="utf-8")
 
 
 def test_raw_columns_follow_the_instrument(survey):
-    sid, q, raw, _ = survey
+    _sid, q, raw, _ = survey
     assert list(raw.columns) == _columns(q)
     assert raw.columns[0] == q.survey.respondent_id
 
 
 def test_codes_are_valid(survey):
-    sid, q, raw, _ = survey
-    for name, info in q.variables.items():
+    _sid, q, raw, _ = survey
+    for info in q.variables.values():
         if info.column is None:
             continue
         qu = q.question(info.question)
@@ -286,7 +288,7 @@ def test_codes_are_valid(survey):
 
 
 def test_meta_columns_are_plausible(survey):
-    sid, q, raw, _ = survey
+    _sid, q, raw, _ = survey
     dur = pd.to_numeric(raw[q.variables[q.meta_column("duration")].column])
     assert (dur > 0).all()
     if q.meta_column("start_time"):
@@ -301,7 +303,7 @@ def test_meta_columns_are_plausible(survey):
 
 
 def test_open_ends_are_realistic(survey):
-    sid, q, raw, planted = survey
+    _sid, q, raw, planted = survey
     col = q.variables["comments"].column
     bad = set(planted.loc[planted["defect"].str.startswith("gibberish"), "row"])
     text = raw[col].drop(index=list(bad))
@@ -313,16 +315,16 @@ def test_open_ends_are_realistic(survey):
 
 
 def test_planted_defects_are_exactly_what_a_checker_finds(survey):
-    sid, q, raw, planted = survey
+    _sid, q, raw, planted = survey
     found = _detect(q, raw)
     listed = {d: set(g["row"]) for d, g in planted.groupby("defect")}
     assert set(found) == set(listed)
-    for d in listed:
-        assert found[d] == listed[d], (d, sorted(found[d] ^ listed[d]))
+    for d, rows in listed.items():
+        assert found[d] == rows, (d, sorted(found[d] ^ rows))
 
 
 def test_planted_file_ids_match_the_raw_rows(survey):
-    sid, q, raw, planted = survey
+    _sid, q, raw, planted = survey
     idcol = q.survey.respondent_id
     assert (raw[idcol].iloc[planted["row"]].to_numpy() == planted[idcol].to_numpy()).all()
     frame_id = raw[idcol] + np.where(raw[idcol].duplicated(), "~" + (
@@ -331,11 +333,11 @@ def test_planted_file_ids_match_the_raw_rows(survey):
 
 
 def test_defect_counts_match_readme(survey):
-    sid, q, raw, planted = survey
+    sid, _q, raw, planted = survey
     text = (SAMPLE / "README.md").read_text(encoding="utf-8")
     section = text.split(f"(`{sid}_raw.csv`)", 1)[1].split("\n## ", 1)[0]
     table = dict(re.findall(r"^\| `([^`]+)` \| [^|]+ \| (\d+) \|$",
-                            section.split("### Planted defects", 1)[1], re.M))
+                            section.split("### Planted defects", 1)[1], re.MULTILINE))
     counts = planted.groupby("defect").size()
     assert {k: int(x) for k, x in table.items()} == counts.to_dict()
     bad = planted["row"].nunique()
@@ -346,7 +348,7 @@ def test_defect_counts_match_readme(survey):
 
 
 def test_defect_rates_are_realistic(survey):
-    sid, q, raw, planted = survey
+    sid, _q, raw, planted = survey
     target = {DIGITAL: (700, 600), CREATORS: (140, 120)}[sid]
     assert len(raw) == target[0]
     kept = len(raw) - planted["row"].nunique()
@@ -356,7 +358,7 @@ def test_defect_rates_are_realistic(survey):
 
 
 def test_near_duplicates_and_honest_rows_are_well_separated(survey):
-    sid, q, raw, planted = survey
+    _sid, q, raw, planted = survey
     found = _detect(q, raw)
     excluded = found.get("screened_out", set()) | found.get("partial", set())
     rows = np.array([i for i in range(len(raw)) if i not in excluded])
@@ -443,7 +445,7 @@ def test_firm_survey_headlines_hold_on_clean_rows():
 
 
 def test_creators_headline_holds_on_clean_rows():
-    q, v = _clean_keys(CREATORS)
+    _q, v = _clean_keys(CREATORS)
     assert 115 <= len(v["field"]) <= 125
     over = v["foreign_budget"] == "over_25"
     ten = v["competitiveness"].isin(["10_19", "20_plus"])
@@ -463,7 +465,7 @@ def test_readme_reports_the_realised_figures():
     assert f"| Foreign share 25%+, firms exporting over 25% of revenue | 70.0 | {high:.1f} |" \
         in text
     assert f"| Foreign services 'extremely' valuable | 31.0 | {ext:.1f} |" in text
-    qc, vc = _clean_keys(CREATORS)
+    _qc, vc = _clean_keys(CREATORS)
     over = vc["foreign_budget"] == "over_25"
     ten = 100 * vc["competitiveness"].isin(["10_19", "20_plus"])[over].mean()
     assert f"| 10%+ more competitive, creators spending over 25% abroad | 53.0 | {ten:.1f} |" \
@@ -530,6 +532,21 @@ def test_other_sizes_scale_the_defects():
     found = _detect(q, raw.astype("string").fillna("").astype(object))
     listed = {d: set(g["row"]) for d, g in planted.groupby("defect")}
     assert found == listed
+
+
+@settings(max_examples=5, deadline=None, derandomize=True)
+@given(seed=st.integers(0, 2**31 - 1), n=st.integers(100, 300),
+       sid=st.sampled_from([DIGITAL, CREATORS]))
+def test_property_any_seed_plants_exactly_what_is_found(seed, n, sid):
+    """For any seed and size the defect list is exactly what the checker finds."""
+    path = QDIR / f"{sid}.yaml"
+    q = load_questionnaire(path)
+    raw = sk.generate_sample(path, seed=seed, n=n)        # one simulation, cached
+    planted = synth.planted_defects(path, seed=seed, n=n)
+    assert len(raw) == n
+    assert planted["row"].between(0, n - 1).all()
+    found = _detect(q, raw.astype("string").fillna("").astype(object))
+    assert found == {d: set(g["row"]) for d, g in planted.groupby("defect")}
 
 
 def test_accepts_path_and_questionnaire():
@@ -640,7 +657,7 @@ def test_cli_is_registered():
 
 def test_careless_near_duplicates_agree_with_the_plan(survey):
     careless = pytest.importorskip("survey_kit.careless")
-    sid, q, raw, planted = survey
+    _sid, q, raw, planted = survey
     found = _detect(q, raw)
     excluded = found.get("screened_out", set()) | found.get("partial", set())
     rows = np.array([i for i in range(len(raw)) if i not in excluded])
