@@ -384,6 +384,7 @@ class _Block:
     kind: str                  # categorical, multi, binary, numeric
     subs: list
     base: str
+    title: str | None = None   # name in the table title (the grid question for its items)
 
 
 def _is_design(obj: Any) -> bool:
@@ -588,8 +589,16 @@ def _row_blocks(frame: pd.DataFrame, names: list[str], q, nets: bool, lang: str,
                 blocks.append(_multi_block(frame, name, opts, q, lang,
                                            label=_question_label(q, name, lang), kind="multi"))
             elif qu.type == "grid":
-                blocks += _row_blocks(frame, [it for it in q.grid_variables(name)
-                                              if it in frame.columns], q, nets, lang, warnings)
+                items = [it for it in q.grid_variables(name) if it in frame.columns]
+                if not items:
+                    raise CrosstabError(f"grid question {name!r}: none of its items "
+                                        f"{q.grid_variables(name)} is in the data", column=name)
+                qlabel = _question_label(q, name, lang)
+                sep = "：" if lang == "ja" else ": "
+                for blk in _row_blocks(frame, items, q, nets, lang, warnings):
+                    blk.label = f"{qlabel}{sep}{blk.label}"
+                    blk.title = qlabel
+                    blocks.append(blk)
             else:
                 raise _unknown(name, "row", frame, q)
         else:
@@ -1833,7 +1842,7 @@ def crosstab(design_or_frame: Any, rows: str | Sequence[str], cols: str | Sequen
                               "kind": [b.kind for b in blocks],
                               "base": [b.base for b in blocks]})
     if title is None:
-        rl = "; ".join(b.label for b in blocks)
+        rl = "; ".join(dict.fromkeys(b.title or b.label for b in blocks))
         bl = f" {words['and']} ".join(b.label for b in banners) if lang == "en" else \
             words["and"].join(b.label for b in banners)
         title = f"{rl} {words['by']} {bl}"

@@ -532,6 +532,10 @@ class Questionnaire:
             raise QuestionnaireError(exc.message, file=file, path=exc.path) from None
         return cls(inst, source=file)
 
+    def to_dict(self) -> dict[str, Any]:
+        """The validated instrument as plain data (YAML-ready); see :meth:`from_dict`."""
+        return self._inst.model_dump(mode="json", exclude_none=True)
+
     # -- variables ---------------------------------------------------------
 
     def _build_variables(self) -> dict[str, VariableInfo]:

@@ -22,8 +22,8 @@ on the same data writes the same tables, byte for byte.
 Example
 -------
 >>> import survey_kit as sk                       # doctest: +SKIP
->>> result = sk.run_report(out="out")             # the bundled sample
->>> print(result)
+>>> result = sk.run_report(out="out")             # the bundled sample  # doctest: +SKIP
+>>> print(result)  # doctest: +SKIP
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ and says whether the published value is consistent with the data.
 Example
 -------
 >>> from survey_kit.reproduce import reproduce                      # doctest: +SKIP
->>> table = reproduce(run.spec.quoted, run.design, run.unweighted, run.instrument)
+>>> table = reproduce(run.spec.quoted, run.design, run.unweighted, run.instrument)  # doctest: +SKIP
 
 Notes
 -----

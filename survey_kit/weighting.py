@@ -238,7 +238,8 @@ def weight_diagnostics(weights: Any, trimmed: np.ndarray | None = None) -> pd.Se
     wu = w if used.all() else w[used]
     n = int(wu.size)
     total = float(wu.sum()) if n else 0.0
-    sq = float(np.dot(wu, wu)) if n else 0.0
+    # einsum, not np.dot: a BLAS dot of a long vector is slow on a loaded multi-core machine
+    sq = float(np.einsum("i,i->", wu, wu)) if n else 0.0
     mean = total / n if n else np.nan
     wmin = float(wu.min()) if n else np.nan
     wmax = float(wu.max()) if n else np.nan
@@ -270,15 +271,26 @@ class _Factor:
     missing: np.ndarray = field(default=None)    # bool, not stated in the data
 
 
+def _small_int(top: int) -> type:
+    """The narrowest signed integer type holding -1..top (codes stay small in memory:
+    at a million respondents every 8-byte array kept alive costs more than the raking)."""
+    for dt in (np.int8, np.int16, np.int32):
+        if top < np.iinfo(dt).max:
+            return dt
+    return np.int64
+
+
 def _factorize(frame: pd.DataFrame, name: str) -> _Factor:
     col = frame[name]
     if isinstance(col.dtype, pd.CategoricalDtype):
-        raw = col.cat.codes.to_numpy().astype(np.int64)
+        # the categorical's own codes (int8 / int16), read-only: never modified here
+        raw = np.asarray(col.array.codes).view()
+        raw.setflags(write=False)
         keys = [level_key(c) for c in col.cat.categories]
         categorical = True
     else:
         codes, uniques = pd.factorize(col, use_na_sentinel=True)
-        raw = np.asarray(codes, dtype=np.int64)
+        raw = np.asarray(codes).astype(_small_int(len(uniques)))
         keys = [level_key(u) for u in uniques]
         categorical = False
     uniq = list(dict.fromkeys(keys))
@@ -496,7 +508,7 @@ def _hotdeck(frame: pd.DataFrame, factors: dict[str, _Factor], missing_vars: lis
             cls = np.zeros(n, dtype=np.int64)
             wf = [observed[u] if u in observed else _factorize(frame, u) for u in within]
             for g in wf:
-                cls = cls * (len(g.keys) + 1) + (g.raw + 1)
+                cls = cls * (len(g.keys) + 1) + (g.raw.astype(np.int64) + 1)
         else:
             cls = np.zeros(n, dtype=np.int64)
         donor_idx = np.flatnonzero(donors)
@@ -579,10 +591,13 @@ class _Table:
             values = values[self.include]
         return np.bincount(code, weights=values, minlength=self.size)[self.ids]
 
-    def expand(self, per_entry: np.ndarray) -> np.ndarray:
+    def expand(self, per_entry: np.ndarray, times: np.ndarray | None = None) -> np.ndarray:
+        """Per-respondent values of a per-entry array (times ``times``, in place)."""
         full = np.zeros(self.size)
         full[self.ids] = per_entry
-        out = full[self.code]
+        out = full.take(self.code)
+        if times is not None:
+            out *= times
         if self.include is not None:
             out[~self.include] = 0.0
         return out
@@ -598,7 +613,7 @@ def _match_margin(prep: _Prepared, v: str, problems: list[str]) -> _Level:
     tkeys = [str(k) for k in target.index]
     tval = dict(zip(tkeys, target.to_numpy(dtype=float)))
     inc = prep.include
-    complete = not (f.raw < 0).any()
+    complete = not f.missing.any()
     if prep.all_in and complete:
         counts = np.bincount(f.raw, minlength=len(f.keys))
     else:
@@ -623,8 +638,14 @@ def _match_margin(prep: _Prepared, v: str, problems: list[str]) -> _Level:
         order = tkeys
     labels = [k for k in order if tval[k] > 0]
     pos = {k: i for i, k in enumerate(labels)}
-    remap = np.array([pos.get(k, -1) for k in f.keys] + [-1], dtype=np.int64)
-    lev = _Level(v, labels, np.array([tval[k] for k in labels], dtype=float), remap[f.raw])
+    remap = np.array([pos.get(k, -1) for k in f.keys] + [-1],
+                     dtype=_small_int(len(labels) + 1))
+    if (complete and prep.all_in and remap.size - 1 == len(labels)
+            and np.array_equal(remap[:-1], np.arange(len(labels)))):
+        codes = f.raw                  # levels in data order, all with targets: no copy
+    else:
+        codes = remap[f.raw]
+    lev = _Level(v, labels, np.array([tval[k] for k in labels], dtype=float), codes)
     if prep.strategy == "separate" and f.missing.any():
         share = (float(prep.base[f.missing & inc].sum()) / float(prep.base[inc].sum()))
         total = lev.target.sum()
@@ -660,9 +681,14 @@ def _combine(levels: Sequence[_Level], prep: _Prepared
         raise WeightingError(f"{len(levels)} weighting variables with {sizes} levels have too "
                              "many combinations; weight on fewer variables or merge levels")
     code = None
-    for lv, s in zip(levels, sizes):
+    ctype = np.int32 if size < 2 ** 31 else np.int64
+    for lv, s in zip(levels, sizes):          # in place: one array of the combined codes
         c = lv.codes if include is None else np.maximum(lv.codes, 0)
-        code = c.copy() if code is None else code * s + c
+        if code is None:
+            code = c.astype(ctype)
+        else:
+            code *= s
+            code += c
     if size <= _DENSE_LIMIT:
         counts = np.bincount(code if include is None else code[include], minlength=size)
         ids = np.flatnonzero(counts)
@@ -841,7 +867,7 @@ def poststratify(frame: pd.DataFrame, targets: Any, weights: Any = None, *,
     base = prep.base
     base_c = table.sums(base)
     factor = cell_target / base_c
-    w_full = base * table.expand(factor)
+    w_full = table.expand(factor, base)
     cells = table.code.copy() if table.size == len(labels) else None
     if cells is None:          # dense single-variable table: entries are the occupied levels
         lookup = np.full(table.size, -1, dtype=np.int64)
@@ -1032,7 +1058,7 @@ def rake(frame: pd.DataFrame, targets: Any, weights: Any = None, *,
         if err < tol:
             converged = True
             break
-    w_full = base * table.expand(g)
+    w_full = table.expand(g, base)
     warnings: list[str] = []
     if not converged:
         msg = (f"raking did not converge in {max_iter} sweeps (tol {tol:g}): largest relative "
@@ -1273,7 +1299,7 @@ def calibrate(frame: pd.DataFrame, targets: Any, method: str = "linear",
         if on_nonconvergence == "error":
             raise WeightingError(msg)
         warnings.append(msg)
-    w_full = base * table.expand(g)
+    w_full = table.expand(g, base)
     lookup = np.full(table.size, -1, dtype=np.int64)
     lookup[table.ids] = np.arange(table.ids.size)
     entry = lookup[table.code]

@@ -864,3 +864,22 @@ def test_cli_weight_column(capsys, tmp_path):
     code, out, err = run_cli(capsys, "crosstab", FIRM_YAML, path, "--rows", "foreign_share",
                              "--cols", "sector", "--weight-column", "nope")
     assert code == 2 and "nope" in err
+
+
+def test_grid_question_expands_to_items(sample_design):
+    q, d = sample_design
+    tab = crosstab(d, "impact", "sector", questionnaire=q)
+    items = q.grid_variables("impact")
+    assert tab.blocks["block"].tolist() == items
+    assert tab.blocks["label"].iloc[0] == "Impact if foreign services were unavailable: Revenue"
+    assert tab.title == "Impact if foreign services were unavailable by Sector"
+    assert set(tab.tests["row_variable"]) == set(items)
+
+
+def test_sk_crosstab_callable_whatever_was_imported():
+    import survey_kit
+
+    importlib.import_module("survey_kit.crosstab")
+    tab = survey_kit.crosstab(FRAME, "a", "g")            # module or function: both callable
+    assert isinstance(tab, Crosstab)
+    assert "crosstab" in survey_kit._LAZY and "Crosstab" in survey_kit._LAZY

@@ -321,3 +321,24 @@ def test_from_dict_roundtrip_equals_file():
     q = Questionnaire.from_dict(copy.deepcopy(BASE))
     assert q.variables == load_questionnaire(FIRM_YAML).variables
     assert Path(CREATORS_YAML).exists()
+
+
+def test_to_dict_round_trips_through_from_dict(firm_q):
+    from survey_kit.questionnaire import Questionnaire
+
+    again = Questionnaire.from_dict(firm_q.to_dict())
+    assert again.to_dict() == firm_q.to_dict()
+    assert list(again.variables) == list(firm_q.variables)
+
+
+def test_atomic_write_gives_ordinary_file_mode(tmp_path):
+    import os
+
+    from survey_kit._files import write_text
+
+    mask = os.umask(0o022)
+    try:
+        path = write_text(tmp_path / "t.txt", "x")
+    finally:
+        os.umask(mask)
+    assert (path.stat().st_mode & 0o777) == 0o644
