@@ -546,6 +546,8 @@ def near_duplicates(codes, threshold: float = 0.85, min_items: int = 10,
     rows = np.flatnonzero((codes >= 0).sum(axis=1) >= need)
     sub = codes[rows]
     m = rows.size
+    if m < 2:
+        return NearDuplicates(flagged, share, match, "dense: every pair compared", -1)
     if m <= dense_max:
         mt, best = _dense(sub, threshold, need)
         method, exact_upto = "dense: every pair compared", -1

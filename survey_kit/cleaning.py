@@ -380,9 +380,9 @@ class _Context:
                                 f"keys ({', '.join(levels)}) are expected; pass the labelled "
                                 "frame from sk.read_responses", column=var)
         else:
-            cat = pd.Categorical(col.astype(object), categories=levels)
-            out = np.asarray(cat.codes, dtype=np.int32)
-            out = np.where(col.notna().to_numpy() & (out < 0), -2, out).astype(np.int32)
+            pos = col.astype(object).map({k: i for i, k in enumerate(levels)})
+            out = pos.fillna(-1).to_numpy(dtype=np.int32)
+            out[col.notna().to_numpy() & pos.isna().to_numpy()] = -2
         bad = out == -2
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
@@ -1054,9 +1054,9 @@ def _rule_mahalanobis(ctx: _Context, rule: str) -> _Outcome:
         return _Outcome(_none(ctx), f"needs >= 2 rating items, the questionnaire has "
                         f"{len(items)}", "not applicable")
     x = np.column_stack([ctx.scores(v) for v in items])
-    with np.errstate(invalid="ignore"):
-        spread = np.nanmax(x, axis=0) - np.nanmin(x, axis=0) if len(x) else np.zeros(len(items))
-    varying = np.nan_to_num(spread) > 0
+    lo = np.where(np.isnan(x), np.inf, x).min(axis=0, initial=np.inf)
+    hi = np.where(np.isnan(x), -np.inf, x).max(axis=0, initial=-np.inf)
+    varying = np.isfinite(hi - lo) & (hi - lo > 0)
     dropped = [v for v, ok in zip(items, varying) if not ok]
     items = [v for v, ok in zip(items, varying) if ok]
     x = x[:, varying]
@@ -1103,7 +1103,7 @@ def _rule_even_odd(ctx: _Context, rule: str) -> _Outcome:
     with np.errstate(invalid="ignore"):
         flagged = eo < lim
     return _Outcome(flagged, f"even-odd consistency < {lim:g} over {len(scales)} scales",
-                    extra={"even_odd": eo})
+                    extra={"even_odd_consistency": eo})
 
 
 _BUILTIN_FUNCS: dict[str, Callable[[_Context, str], _Outcome]] = {

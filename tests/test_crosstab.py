@@ -883,3 +883,92 @@ def test_sk_crosstab_callable_whatever_was_imported():
     tab = survey_kit.crosstab(FRAME, "a", "g")            # module or function: both callable
     assert isinstance(tab, Crosstab)
     assert "crosstab" in survey_kit._LAZY and "Crosstab" in survey_kit._LAZY
+
+
+# ---------------------------------------------------------------------------
+# R reference (tests/r/crosstab_fixtures.R -> tests/fixtures/r/crosstab*.{csv,json})
+# ---------------------------------------------------------------------------
+
+R_DIR = FIRM_YAML.parents[1] / "tests" / "fixtures" / "r"
+
+
+@pytest.fixture(scope="module")
+def r_reference():
+    import json
+
+    ref = json.loads((R_DIR / "crosstab.json").read_text(encoding="utf-8"))
+    cat = {"band": ["lt550", "550_649", "650_749", "750_up"], "size3": ["small", "mid", "large"]}
+    frames = {}
+    for name in ("apistrat", "apiclus1"):
+        f = pd.read_csv(R_DIR / f"crosstab_{name}.csv")
+        for k, lv in cat.items():
+            f[k] = pd.Categorical(f[k], categories=lv)
+        frames[name] = f
+    strat = sk.SurveyDesign(frames["apistrat"], weights="pw", strata="stype", fpc="fpc")
+    pops = {k: {lv: float(v) for lv, v in m.items()} for k, m in ref["populations"].items()}
+    designs = {
+        "apistrat": strat,
+        "apiclus1": sk.SurveyDesign(frames["apiclus1"], weights="pw", cluster="dnum",
+                                    fpc="fpc"),
+        "weights_only": sk.SurveyDesign(frames["apistrat"], weights="pw"),
+        "raked": strat.rake(pops),
+    }
+    return ref, designs
+
+
+R_KINDS = ["apistrat", "apiclus1", "weights_only", "raked"]
+
+
+@pytest.mark.parametrize("kind", R_KINDS)
+def test_against_r_survey(kind, r_reference):
+    """Cells, SEs, pairwise differences (SE, t, p), means and the Rao-Scott F as R's
+    svyby / svyglm / svychisq; worst relative error well below 1e-8."""
+    ref, designs = r_reference
+    d = designs[kind]
+    r = ref[kind]
+    np.testing.assert_allclose(d.weights, r["weights"], rtol=1e-8)
+    assert d.degf == r["degf"]
+    tab = crosstab(d, "band", "size3", min_base=2)
+    worst = 0.0
+
+    def check(mine, theirs, rel=1e-8):
+        # relative error; values that are zero up to rounding (a difference of two equal
+        # proportions, its t) are compared absolutely
+        nonlocal worst
+        if abs(theirs) < 1e-12:
+            assert abs(mine - theirs) < 1e-12, (mine, theirs)
+            return
+        err = abs(mine - theirs) / abs(theirs)
+        worst = max(worst, err)
+        assert err < rel, (mine, theirs)
+
+    for c in r["cells"]:
+        cell = tab.cell(c["row"], c["col"])
+        check(cell["percent"] / 100, c["estimate"])
+        check(cell["se"] / 100, c["se"])
+    cmp = tab.comparisons
+    for c in r["comparisons"]:
+        hit = cmp[(cmp["row_level"] == c["row"]) & (cmp["column_a"] == c["a"])
+                  & (cmp["column_b"] == c["b"])]
+        sign = 1.0
+        if hit.empty:
+            hit = cmp[(cmp["row_level"] == c["row"]) & (cmp["column_a"] == c["b"])
+                      & (cmp["column_b"] == c["a"])]
+            sign = -1.0
+        row = hit.iloc[0]
+        check(sign * row["difference"], c["difference"])
+        check(row["se"], c["se"])
+        check(sign * row["statistic"], c["t"] if abs(c["difference"]) > 1e-12 else 0.0)
+        check(row["pvalue"], c["p"], rel=1e-6)
+    t = tab.tests.iloc[0]
+    check(t["statistic"], r["chisq"]["statistic"])
+    check(t["df1"], r["chisq"]["ndf"])
+    check(t["df2"], r["chisq"]["ddf"])
+    check(t["pvalue"], r["chisq"]["p"], rel=1e-6)
+    means = crosstab(d, "api99", "size3")
+    for m in r["means"]:
+        cell = means.cell("mean", m["col"])
+        check(cell["mean"], m["estimate"])
+        check(cell["se"], m["se"])
+    assert worst < 1e-8
+    print(f"{kind}: worst relative error against R {worst:.2e}")
