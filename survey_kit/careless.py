@@ -138,21 +138,27 @@ def longstring(x, avg: bool = False):
     1        5     5.0
     """
     arr, index = _matrix(x, "longstring")
-    n, k = arr.shape
-    with np.errstate(invalid="ignore"):
-        same = arr[:, 1:] == arr[:, :-1]              # NaN compares unequal
-    current = np.ones(n, dtype=np.int64)
-    longest = np.ones(n, dtype=np.int64)
-    for j in range(k - 1):                            # loop over items, not respondents
-        current = np.where(same[:, j], current + 1, 1)
-        np.maximum(longest, current, out=longest)
+    longest, avgstr = _longstring_columns(list(np.ascontiguousarray(arr.T)))
     if not avg:
         return _wrap(longest, index, "longstr")
-    runs = 1 + (~same).sum(axis=1)
-    out = pd.DataFrame({"longstr": longest, "avgstr": k / runs})
+    out = pd.DataFrame({"longstr": longest, "avgstr": avgstr})
     if index is not None:
         out.index = index
     return out
+
+
+def _longstring_columns(cols: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """(longstr, avgstr) from item columns (1-d float arrays, NaN = missing)."""
+    n = cols[0].shape[0]
+    current = np.ones(n, dtype=np.int64)
+    longest = np.ones(n, dtype=np.int64)
+    runs = np.ones(n, dtype=np.int64)
+    for prev, cur in zip(cols[:-1], cols[1:]):      # loop over items, not respondents
+        same = prev == cur                          # NaN compares unequal
+        current = np.where(same, current + 1, 1)
+        np.maximum(longest, current, out=longest)
+        runs += ~same
+    return longest, len(cols) / runs
 
 
 def irv(x, na_rm: bool = False):
@@ -180,28 +186,58 @@ def irv(x, na_rm: bool = False):
     [1.0, 0.0]
     """
     arr, index = _matrix(x, "irv")
-    ok = ~np.isnan(arr)
-    cnt = ok.sum(axis=1)
-    filled = np.where(ok, arr, 0.0)
+    return _wrap(_irv_columns(list(np.ascontiguousarray(arr.T)), na_rm), index, "irv")
+
+
+def _irv_columns(cols: list[np.ndarray], na_rm: bool) -> np.ndarray:
+    """Row SD (n - 1) from item columns, accumulated item by item."""
+    n = cols[0].shape[0]
+    cnt = np.zeros(n)
+    total = np.zeros(n)
+    for c in cols:                                  # loop over items, not respondents
+        ok = ~np.isnan(c)
+        cnt += ok
+        total += np.where(ok, c, 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = filled.sum(axis=1) / cnt
-        dev = np.where(ok, arr - mean[:, None], 0.0)
-        sd = np.sqrt((dev ** 2).sum(axis=1) / (cnt - 1))
+        mean = total / cnt
+        ss = np.zeros(n)
+        for c in cols:
+            d = c - mean
+            ss += np.where(np.isnan(d), 0.0, d * d)
+        sd = np.sqrt(ss / (cnt - 1))
     sd[cnt < 2] = np.nan
     if not na_rm:
-        sd[cnt < arr.shape[1]] = np.nan
-    return _wrap(sd, index, "irv")
+        sd[cnt < len(cols)] = np.nan
+    return sd
+
+
+def _column_means(arr: np.ndarray) -> np.ndarray:
+    """Means of the columns over their non-missing values (NaN for an empty column)."""
+    total = np.zeros(arr.shape[1])
+    count = np.zeros(arr.shape[1])
+    for s0 in range(0, arr.shape[0], 65536):         # row blocks, no n x k temporary
+        block = arr[s0:s0 + 65536]
+        ok = ~np.isnan(block)
+        total += np.where(ok, block, 0.0).sum(axis=0)
+        count += ok.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return total / count
 
 
 def _pairwise_cov(arr: np.ndarray) -> np.ndarray:
     """R's ``cov(x, use = "pairwise")``: each entry from the rows where both items exist."""
-    ok = ~np.isnan(arr)
-    if ok.all():
-        return np.atleast_2d(np.cov(arr, rowvar=False, ddof=1))
+    if not np.isnan(arr).any():
+        n, k = arr.shape
+        centre = arr.mean(axis=0)
+        acc = np.zeros((k, k))
+        for s0 in range(0, n, 65536):                # row blocks, no n x k temporary
+            z = arr[s0:s0 + 65536] - centre
+            acc += z.T @ z
+        return acc / (n - 1)
     # shift by the column means first (covariance is shift invariant) to keep
     # the one-pass sums well conditioned
-    with np.errstate(invalid="ignore"):
-        centre = np.nanmean(arr, axis=0)
+    ok = ~np.isnan(arr)
+    centre = _column_means(arr)
     z = np.where(ok, arr - np.nan_to_num(centre), 0.0)
     m = ok.astype(np.float64)
     npair = m.T @ m
@@ -266,7 +302,6 @@ def mahad(x, flag: bool = False, confidence: float = 0.99, singular: str = "erro
     if not 0 < confidence < 1:
         raise CleaningError(f"mahad: confidence must be between 0 and 1, not {confidence!r}")
     n, k = arr.shape
-    ok = ~np.isnan(arr)
     if n < 2:
         raise CleaningError(f"mahad: at least two respondents are needed, got {n}")
     cov = _pairwise_cov(arr)
@@ -283,11 +318,15 @@ def mahad(x, flag: bool = False, confidence: float = 0.99, singular: str = "erro
                                 "is constant or items are collinear); drop such items or use "
                                 "singular='pinv'") from None
         inv = np.linalg.pinv(cov)
-    with np.errstate(invalid="ignore"):
-        centre = np.nanmean(arr, axis=0)
-    z = np.where(ok, arr - centre, 0.0)
-    d2 = np.einsum("ij,ij->i", z @ inv, z)
-    d2[~ok.any(axis=1)] = np.nan
+    centre = _column_means(arr)
+    d2 = np.empty(n)
+    step = 65536
+    for s0 in range(0, n, step):                     # row blocks, to stay in cache
+        z = arr[s0:s0 + step] - centre
+        blank = np.isnan(z)
+        z[blank] = 0.0
+        d2[s0:s0 + step] = np.einsum("ij,ij->i", z @ inv, z)
+        d2[s0:s0 + step][blank.all(axis=1)] = np.nan
     if not flag:
         return _wrap(d2, index, "mahad")
     cut = chi2_quantile(confidence, k)
@@ -402,24 +441,24 @@ class NearDuplicates:
     exact_upto: int
 
 
-def _group_ids(codes: np.ndarray) -> tuple[np.ndarray, int]:
-    """Integer id of each distinct row of an int matrix (-1 = blank) and the id range.
+def _group_ids(cols) -> tuple[np.ndarray, int]:
+    """Integer id of each distinct row, from item columns (-1 = blank), and the id range.
 
-    Exact: columns are packed in mixed radix into int64 while the product of
-    their widths fits, and the packed value is re-numbered (factorized) only
-    when the next column would overflow.
+    ``cols`` is a (k, n) array or a list of k int arrays of length n. Exact:
+    columns are packed in mixed radix into int64 while the product of their
+    widths fits, and the packed value is re-numbered (factorized) only when
+    the next column would overflow.
     """
-    n, k = codes.shape
+    k = len(cols)
+    n = len(cols[0]) if k else 0
     if k == 0 or n == 0:
         return np.zeros(n, dtype=np.int64), 1
-    cols = np.ascontiguousarray(codes.T)
-    widths = cols.max(axis=1).astype(np.int64) + 2
     gid = np.zeros(n, dtype=np.int64)
     span = 1                                          # gid lies in [0, span)
     limit = 1 << 62
-    for j in range(k):                                # loop over items, not respondents
-        col = cols[j].astype(np.int64) + 1            # blank -> 0
-        width = int(widths[j])
+    for c in cols:                                    # loop over items, not respondents
+        col = np.asarray(c).astype(np.int64) + 1      # blank -> 0
+        width = int(col.max()) + 1
         if span * width >= limit:
             gid, uniq = pd.factorize(gid, sort=False)
             gid = gid.astype(np.int64)
@@ -528,13 +567,26 @@ def near_duplicates(codes, threshold: float = 0.85, min_items: int = 10,
     with d <= b - 2 is compared, exactly. b is floor((1 - threshold) k) + 2
     (capped at max(2, k // 4) so that a join key spans at least about 8
     items), hence with complete answers every pair at or above the threshold
-    is found; ``exact_upto`` reports b - 2.
+    is found; ``exact_upto`` reports b - 2. To bound the work on very large
+    files, b is lowered until the b(b-1)/2 joins times the distinct vectors
+    stay within 10 million (at 1,000,000 distinct vectors: 5 blocks, 10
+    joins, every pair differing in at most 3 items is found; pairs with more
+    differences are found when those fall in at most b - 2 blocks). Within a
+    join, a group of more than 24 rows sharing the key (answers concentrated
+    on a few patterns) is ordered by the other blocks and each row compared
+    with its next 4 rows, which bounds the work at the cost of exactness in
+    such groups.
     """
-    codes = np.asarray(codes)
-    if codes.ndim != 2:
-        raise CleaningError("near_duplicates: codes must be a 2-d array (respondents x items)")
-    codes = codes.astype(np.int32, copy=False)
-    n, k = codes.shape
+    if isinstance(codes, (list, tuple)):
+        cols = (np.vstack([np.asarray(c, dtype=np.int32) for c in codes]) if len(codes)
+                else np.empty((0, 0), dtype=np.int32))
+    else:
+        arr = np.asarray(codes)
+        if arr.ndim != 2:
+            raise CleaningError("near_duplicates: codes must be a 2-d array (respondents x "
+                                "items) or a list of item columns")
+        cols = np.ascontiguousarray(arr.T, dtype=np.int32)
+    k, n = cols.shape
     if not 0 < threshold <= 1:
         raise CleaningError(f"near_duplicates: threshold must be in (0, 1], not {threshold!r}")
     flagged = np.zeros(n, dtype=bool)
@@ -542,14 +594,14 @@ def near_duplicates(codes, threshold: float = 0.85, min_items: int = 10,
     match = np.full(n, -1, dtype=np.int64)
     need = max(1, min(int(min_items), k))
     if k == 0 or n < 2:
-        return NearDuplicates(flagged, share, match, "dense", -1)
-    rows = np.flatnonzero((codes >= 0).sum(axis=1) >= need)
-    sub = codes[rows]
+        return NearDuplicates(flagged, share, match, "dense: every pair compared", -1)
+    rows = np.flatnonzero((cols >= 0).sum(axis=0) >= need)
     m = rows.size
+    sub = cols if m == n else cols[:, rows]          # (k, m), items as rows
     if m < 2:
         return NearDuplicates(flagged, share, match, "dense: every pair compared", -1)
     if m <= dense_max:
-        mt, best = _dense(sub, threshold, need)
+        mt, best = _dense(np.ascontiguousarray(sub.T), threshold, need)
         method, exact_upto = "dense: every pair compared", -1
     else:
         # (1) exact duplicates: one representative (the first) per distinct vector
@@ -562,9 +614,9 @@ def near_duplicates(codes, threshold: float = 0.85, min_items: int = 10,
         mt = np.where(rep_of_row < np.arange(m), rep_of_row, -1).astype(np.int64)
         best = np.where(np.bincount(gid, minlength=ngroups)[gid] > 1, 1.0, np.nan)
         reps = first_of                                # rows of `sub`, in file order
-        rc = sub[reps]
+        rc = sub if reps.size == m else sub[:, reps]
         if reps.size <= dense_max:
-            rmatch, rbest = _dense(rc, threshold, need)
+            rmatch, rbest = _dense(np.ascontiguousarray(rc.T), threshold, need)
             method, exact_upto = ("blocked: identical answer vectors hashed, the distinct "
                                   "vectors all compared"), -1
         else:
@@ -585,6 +637,8 @@ def near_duplicates(codes, threshold: float = 0.85, min_items: int = 10,
 
 _GROUP_MAX = 24        # join groups up to this size: every pair compared
 _WINDOW = 4            # larger groups: each row against its next rows (sorted neighbourhood)
+_VERIFY_CHUNK = 32768  # pairs verified at once (temporaries stay in cache)
+_JOIN_BUDGET = 10_000_000   # rows x block-pair joins; fewer blocks above it
 
 
 def _compact(gid: np.ndarray, span: int) -> tuple[np.ndarray, int]:
@@ -595,87 +649,115 @@ def _compact(gid: np.ndarray, span: int) -> tuple[np.ndarray, int]:
 
 
 def _join_pairs(key: np.ndarray, order_key: np.ndarray):
-    """Row pairs sharing ``key``: all pairs in small groups, neighbours in large ones.
+    """Rows sharing ``key``: (order, pairs) with pairs as positions in ``order``.
 
-    Yields (left, right) arrays. A cheap hash-bucket count first discards the
-    rows whose key is unique (most rows, on varied answers).
+    ``order`` lists the candidate rows sorted by key, so that the rows of one
+    group are adjacent; ``pairs`` is a list of (left, right) position arrays:
+    every pair in groups of up to ``_GROUP_MAX`` rows, neighbours within
+    ``_WINDOW`` in larger groups (sorted by ``order_key``). A hash-bucket
+    count first discards the rows whose key is unique (most rows, on varied
+    answers). Returns (None, []) when no key repeats.
     """
     m = key.size
-    nb = 1 << max(10, int(np.ceil(np.log2(4 * m))))
+    bits = max(10, int(np.ceil(np.log2(8 * m))))
     h = ((key.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15))
-         >> np.uint64(64 - int(np.log2(nb)))).astype(np.int64)
-    cand = np.flatnonzero(np.bincount(h, minlength=nb)[h] >= 2)
+         >> np.uint64(64 - bits)).astype(np.int64)
+    cand = np.flatnonzero(np.bincount(h, minlength=1 << bits)[h] >= 2)
     if cand.size < 2:
-        return
-    order = cand[np.lexsort((order_key[cand], key[cand]))]
+        return None, []
+    order = cand[np.argsort(key[cand], kind="stable")]
     k_sorted = key[order]
     starts = np.flatnonzero(np.r_[True, k_sorted[1:] != k_sorted[:-1]])
     sizes = np.diff(np.r_[starts, order.size])
     size_of = np.repeat(sizes, sizes)
+    big = size_of > _GROUP_MAX
+    if big.any():                                    # order large groups by order_key
+        sel = np.flatnonzero(big)
+        order[sel] = order[sel][np.lexsort((order_key[order[sel]], k_sorted[sel]))]
     rank = np.arange(order.size) - np.repeat(starts, sizes)
-    small = (size_of >= 2) & (size_of <= _GROUP_MAX)
+    pairs = []
     # small groups: each row with every later row of its group
-    pos = np.flatnonzero(small)
+    pos = np.flatnonzero((size_of >= 2) & ~big)
     count = (size_of - rank - 1)[pos]
-    if count.sum():
+    total = int(count.sum())
+    if total:
         left = np.repeat(pos, count)
-        step = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
-        yield order[left], order[left + 1 + step]
+        step = np.arange(total) - np.repeat(np.cumsum(count) - count, count)
+        pairs.append((left, left + 1 + step))
     # large groups (answers concentrated on a few patterns): sorted neighbourhood
-    pos = np.flatnonzero(size_of > _GROUP_MAX)
+    pos = np.flatnonzero(big)
     for d in range(1, _WINDOW + 1):                 # loop over offsets, not respondents
         p = pos[(rank[pos] + d) < size_of[pos]]
         if p.size:
-            yield order[p], order[p + d]
+            pairs.append((p, p + d))
+    return order, pairs
 
 
 class _Packed:
-    """Answer vectors packed 16 items to a 64-bit word (4 bits each, 0 = blank).
+    """Answer vectors packed into one record of 64-bit words per respondent.
 
-    Comparing a pair then takes a few word operations and a popcount instead
-    of a gather of k codes; items with 15 or more levels are compared directly.
+    Items with fewer than 15 levels take 4 bits each, 16 to a word (0 = blank);
+    items with more levels (e.g. counts) take a word each. Comparing a pair
+    then takes one gather of a short record per side, a few word operations
+    and a popcount, instead of a gather of k codes.
     """
 
     _LOW = np.uint64(0x1111111111111111)
 
-    def __init__(self, codes: np.ndarray) -> None:
-        m, k = codes.shape
-        cols = np.ascontiguousarray(codes.T)
+    def __init__(self, cols: np.ndarray) -> None:
+        k, m = cols.shape                             # items as rows
         top = cols.max(axis=1) if m else np.zeros(k)
         small = [j for j in range(k) if top[j] < 15]
-        self.large = np.ascontiguousarray(codes[:, [j for j in range(k) if top[j] >= 15]])
-        nw = max(1, -(-len(small) // 16))
-        words = np.zeros((nw, m), dtype=np.uint64)
-        ans = np.zeros((nw, m), dtype=np.uint64)
+        large = [j for j in range(k) if top[j] >= 15]
+        self.nw = -(-len(small) // 16)
+        rec = np.zeros((self.nw + len(large), m), dtype=np.uint64)
         for pos, j in enumerate(small):              # loop over items, not respondents
             w, shift = divmod(pos, 16)
-            col = (cols[j] + 1).astype(np.uint64)    # 0 = blank
-            words[w] |= col << np.uint64(4 * shift)
-            ans[w] |= (col > 0).astype(np.uint64) << np.uint64(4 * shift)
-        self.words, self.ans = np.ascontiguousarray(words.T), np.ascontiguousarray(ans.T)
+            rec[w] |= (cols[j] + 1).astype(np.uint64) << np.uint64(4 * shift)
+        for pos, j in enumerate(large):
+            rec[self.nw + pos] = (cols[j].astype(np.int64) + 1).astype(np.uint64)
+        self.rec = np.ascontiguousarray(rec.T)        # (m, words): one record per row
 
-    def counts(self, left: np.ndarray, right: np.ndarray):
-        """(agreements, items both answered) of each pair."""
-        x = self.words[left] ^ self.words[right]
-        x |= x >> np.uint64(1)
-        x |= x >> np.uint64(2)
-        both = self.ans[left] & self.ans[right]
-        common = np.bitwise_count(both).sum(axis=1, dtype=np.int64)
-        differ = np.bitwise_count(x & both & self._LOW).sum(axis=1, dtype=np.int64)
-        agree = common - differ
-        if self.large.shape[1]:
-            xl, yl = self.large[left], self.large[right]
-            bl = (xl >= 0) & (yl >= 0)
-            common = common + bl.sum(axis=1)
-            agree = agree + ((xl == yl) & bl).sum(axis=1)
+    def counts(self, left: np.ndarray, right: np.ndarray, rec: np.ndarray | None = None):
+        """(agreements, items both answered) of each pair of rows of ``rec`` (default all)."""
+        rec = self.rec if rec is None else rec
+        a, b = rec[left], rec[right]
+        nw = self.nw
+        one, two = np.uint64(1), np.uint64(2)
+        if nw:
+            wa, wb = a[:, :nw], b[:, :nw]
+            na = wa | (wa >> one)
+            na |= na >> two
+            nb = wb | (wb >> one)
+            nb |= nb >> two
+            both = na & nb & self._LOW                # bit per item answered by both
+            x = wa ^ wb
+            x |= x >> one
+            x |= x >> two
+            common = np.bitwise_count(both).sum(axis=1, dtype=np.int64)
+            differ = np.bitwise_count(x & both).sum(axis=1, dtype=np.int64)
+            agree = common - differ
+        else:
+            common = np.zeros(len(left), dtype=np.int64)
+            agree = np.zeros(len(left), dtype=np.int64)
+        if a.shape[1] > nw:
+            la, lb = a[:, nw:], b[:, nw:]
+            bl = (la > 0) & (lb > 0)
+            common += bl.sum(axis=1)
+            agree += ((la == lb) & bl).sum(axis=1)
         return agree, common
 
 
 def _blocked(rc: np.ndarray, threshold: float, need: int):
-    """Compare the pairs agreeing on two of b interleaved item blocks (see near_duplicates)."""
-    m, k = rc.shape
+    """Compare the pairs agreeing on two of b interleaved item blocks (see near_duplicates).
+
+    ``rc`` holds the distinct answer vectors with items as rows, shape (k, m).
+    """
+    k, m = rc.shape
     b = min(int(np.floor((1 - threshold) * k + 1e-9)) + 2, max(2, k // 4), k)
-    bids = [_compact(*_group_ids(rc[:, j::b])) for j in range(b)]
+    while b > 2 and b * (b - 1) // 2 * m > _JOIN_BUDGET:   # bounded work on huge files
+        b -= 1
+    bids = [_compact(*_group_ids(rc[j::b])) for j in range(b)]
     # order inside large join groups: by the ids of the first blocks, so that
     # rows agreeing on more blocks sit next to each other
     order_key = bids[0][0].copy()
@@ -690,16 +772,21 @@ def _blocked(rc: np.ndarray, threshold: float, need: int):
     for a in range(b):
         for c in range(a + 1, b):
             key = bids[a][0] * bids[c][1] + bids[c][0]
-            for left, right in _join_pairs(key, order_key):
-                for s0 in range(0, left.size, 2_000_000):
-                    lft, rgt = left[s0:s0 + 2_000_000], right[s0:s0 + 2_000_000]
-                    agree, common = packed.counts(lft, rgt)
+            order, pairs = _join_pairs(key, order_key)
+            if order is None:
+                continue
+            rec = packed.rec[order]                  # candidates in key order: local access
+            for left, right in pairs:
+                for s0 in range(0, left.size, _VERIFY_CHUNK):
+                    lft, rgt = left[s0:s0 + _VERIFY_CHUNK], right[s0:s0 + _VERIFY_CHUNK]
+                    agree, common = packed.counts(lft, rgt, rec)
                     with np.errstate(invalid="ignore", divide="ignore"):
                         sh = agree / common
                     ok = (common >= need) & (sh >= threshold - 1e-12)
                     if ok.any():
-                        los.append(np.minimum(lft, rgt)[ok])
-                        his.append(np.maximum(lft, rgt)[ok])
+                        x, y = order[lft[ok]], order[rgt[ok]]
+                        los.append(np.minimum(x, y))
+                        his.append(np.maximum(x, y))
                         shs.append(sh[ok])
     rmatch = np.full(m, -1, dtype=np.int64)
     rbest = np.full(m, np.nan)
@@ -723,8 +810,8 @@ def _blocked(rc: np.ndarray, threshold: float, need: int):
 # runs that occur inside English words ("erty" as in property, "wert")
 _ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 _SAFE_IN_ENGLISH = {"erty", "wert", "ytre", "trew"}
-_KEY_RUNS = sorted({r[i:i + 4] for r in _ROWS for i in range(len(r) - 3)}
-                   | {r[::-1][i:i + 4] for r in _ROWS for i in range(len(r) - 3)}
+_KEY_RUNS = sorted(({r[i:i + 4] for r in _ROWS for i in range(len(r) - 3)}
+                    | {r[::-1][i:i + 4] for r in _ROWS for i in range(len(r) - 3)})
                    - _SAFE_IN_ENGLISH)
 # answers that only say "nothing" with punctuation: not gibberish, just no comment
 _PLACEHOLDER = r"[\-\u2010-\u2015\u30fc\u30fb.\u3002\u3001,/_~\u301c*\s]*"
@@ -751,7 +838,8 @@ def gibberish(texts) -> pd.Series:
        ``!!!!``, ``123123``; single characters and placeholders made only of
        dashes, dots or slashes (``-``, ``...``, ``ー``) are read as "no
        comment" and not flagged;
-    2. is one character repeated three or more times (``aaaaa``, ``ああああ``);
+    2. is one character repeated three or more times (``aaaaa``, ``ああああ``),
+       placeholders again excepted;
     3. is a short Latin/digit pattern of 2-4 characters repeated
        (``asdfasdf``, ``hahaha``);
     4. contains a run of four adjacent keys of a QWERTY keyboard row
@@ -780,7 +868,7 @@ def gibberish(texts) -> pd.Series:
     repeated_pattern = t.str.fullmatch(r"([a-z0-9]{2,4})\1+")
     key_run = t.str.contains("|".join(_KEY_RUNS), regex=True)
     consonants = t.str.contains(r"[b-df-hj-np-tv-xz]{6,}", regex=True)
-    bad = (no_letter & ~placeholder) | repeated_char | repeated_pattern | key_run | consonants
+    bad = ((no_letter | repeated_char) & ~placeholder) | repeated_pattern | key_run | consonants
     out = (present & bad.fillna(False)).astype(bool)
     out.name = s.name
     return pd.Series(out.to_numpy(dtype=bool), index=s.index, name=s.name)

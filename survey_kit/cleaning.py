@@ -35,7 +35,8 @@ step   rule                    default   what fires
 ..     gibberish               exclude   keyboard mashing in an ``open_ended`` answer
 ..     mahalanobis             review    D^2 on the rating items > chi-square 0.99 quantile
 ..     even_odd                review    even-odd consistency < ``even_odd_min`` (0.3), where
-                                         the questionnaire has 3+ grids to act as scales
+                                         the questionnaire has ``even_odd_min_scales`` (5)
+                                         grids of 2+ rating items to act as scales
 =====  ======================  ========  =====================================================
 
 Decisions worth stating in an appendix:
@@ -189,8 +190,9 @@ PARAMETERS: tuple[Parameter, ...] = (
               "D2 is flagged above the chi-square quantile at this level"),
     Parameter("even_odd_min", 0.3, "correlation",
               "even-odd consistency below this value is flagged"),
-    Parameter("even_odd_min_scales", 3, "count",
-              "even-odd consistency is computed only with at least this many scales (grids)",
+    Parameter("even_odd_min_scales", 5, "count",
+              "even-odd consistency is computed only with at least this many scales (grids); "
+              "with fewer, a within-person correlation over so few points is mostly noise",
               minimum=2),
 ) + tuple(Parameter(f"{name}_action", action, "action", f"action of rule {name!r}")
           for name, action, _ in BUILTIN_RULES)
@@ -436,10 +438,22 @@ class _Context:
 
     def scores(self, var: str) -> np.ndarray:
         """Numeric score of each answer of an option variable (NaN when blank)."""
-        codes = self.codes(var)
-        score = self.q.score(var)
-        table = np.array([score[k] for k in self.variables[var].levels] + [np.nan])
-        return table[np.where(codes >= 0, codes, len(table) - 1)]
+        key = f"scores:{var}"
+        if key not in self._codes:
+            codes = self.codes(var)
+            score = self.q.score(var)
+            table = np.array([score[k] for k in self.variables[var].levels] + [np.nan])
+            self._codes[key] = table[np.where(codes >= 0, codes, len(table) - 1)]
+        return self._codes[key]
+
+    def positions(self, var: str) -> np.ndarray:
+        """Level position as float (NaN when blank), for run-length comparisons."""
+        key = f"positions:{var}"
+        if key not in self._codes:
+            pos = self.codes(var).astype(np.float64)
+            pos[pos < 0] = np.nan
+            self._codes[key] = pos
+        return self._codes[key]
 
 
 # ---------------------------------------------------------------------------
@@ -711,7 +725,7 @@ def _near_duplicate_items(ctx: _Context, rule: str) -> tuple[list[str], list[np.
                 continue
             sel = np.column_stack([ctx.number(c) for c in opts])
             blank = np.isnan(sel).all(axis=1)
-            gid, _ = careless._group_ids((sel == 1).astype(np.int32))
+            gid, _ = careless._group_ids((sel == 1).astype(np.int32).T)
             codes = np.full(ctx.n, -1, dtype=np.int32)
             if (~blank).any():
                 codes[~blank] = pd.factorize(gid[~blank])[0]
@@ -726,7 +740,7 @@ def _rule_near_duplicate(ctx: _Context, rule: str) -> _Outcome:
         return _Outcome(_none(ctx), "no answer items", "not applicable")
     p = ctx.params
     k = len(cols)
-    res = careless.near_duplicates(np.column_stack(cols), p["near_duplicate_threshold"],
+    res = careless.near_duplicates(cols, p["near_duplicate_threshold"],
                                    p["near_duplicate_min_items"], p["near_duplicate_dense_max"])
     need = max(1, min(p["near_duplicate_min_items"], k))
     full_cover = int(math.floor((1 - p["near_duplicate_threshold"]) * k + 1e-9))
@@ -900,15 +914,14 @@ def _rule_straightliner(ctx: _Context, rule: str) -> _Outcome:
             ctx.unavailable(rule, f"grid {g.id!r} needs columns {absent}, which the responses do "
                                   "not have")
             continue
-        codes = np.column_stack([ctx.codes(c) for c in items]).astype(np.float64)
-        codes[codes < 0] = np.nan
-        ls = careless.longstring(codes, avg=True)
-        scores = np.column_stack([ctx.scores(c) for c in items])
-        extra[f"longstring_{g.id}"] = ls["longstr"].to_numpy()
-        extra[f"avgstr_{g.id}"] = ls["avgstr"].to_numpy()
-        extra[f"irv_{g.id}"] = careless.irv(scores, na_rm=True)
+        pos = [ctx.positions(c) for c in items]
+        longest, avgstr = careless._longstring_columns(pos)
+        extra[f"longstring_{g.id}"] = longest
+        extra[f"avgstr_{g.id}"] = avgstr
+        extra[f"irv_{g.id}"] = careless._irv_columns([ctx.scores(c) for c in items], na_rm=True)
         if len(items) >= minimum:
-            same = (~np.isnan(codes).any(axis=1)) & (ls["longstr"].to_numpy() == len(items))
+            # a run as long as the grid needs every item answered (a blank breaks runs)
+            same = longest == len(items)
             extra[f"straightlined_{g.id}"] = same
             flagged |= same
             checked.append(f"{g.id} ({len(items)})")
@@ -1053,29 +1066,31 @@ def _rule_mahalanobis(ctx: _Context, rule: str) -> _Outcome:
     if len(items) < 2:
         return _Outcome(_none(ctx), f"needs >= 2 rating items, the questionnaire has "
                         f"{len(items)}", "not applicable")
-    x = np.column_stack([ctx.scores(v) for v in items])
-    lo = np.where(np.isnan(x), np.inf, x).min(axis=0, initial=np.inf)
-    hi = np.where(np.isnan(x), -np.inf, x).max(axis=0, initial=-np.inf)
-    varying = np.isfinite(hi - lo) & (hi - lo > 0)
-    dropped = [v for v, ok in zip(items, varying) if not ok]
-    items = [v for v, ok in zip(items, varying) if ok]
-    x = x[:, varying]
+    def varies(col: np.ndarray) -> bool:
+        ok = col[~np.isnan(col)]
+        return ok.size > 0 and ok.min() < ok.max()
+
+    dropped = [v for v in items if not varies(ctx.scores(v))]
+    items = [v for v in items if v not in dropped]
     note = f"; constant items left out: {', '.join(dropped)}" if dropped else ""
     if len(items) < 2:
         return _Outcome(_none(ctx), f"needs >= 2 rating items that vary{note}", "not applicable")
-    rows = ~np.isnan(x).all(axis=1)
+    rows = np.zeros(ctx.n, dtype=bool)
+    for v in items:                                  # loop over items, not respondents
+        rows |= ~np.isnan(ctx.scores(v))
+    x = np.column_stack([ctx.scores(v) if rows.all() else ctx.scores(v)[rows] for v in items])
     if rows.sum() <= len(items):
         return _Outcome(_none(ctx), f"needs more than {len(items)} respondents with ratings",
                         "not applicable")
     conf = ctx.params["mahalanobis_confidence"]
     d2 = np.full(ctx.n, np.nan)
     try:
-        d2[rows] = careless.mahad(x[rows])
+        d2[rows] = careless.mahad(x)
     except CleaningError:
         ctx.warnings.append("mahalanobis: the covariance matrix of the rating items is singular "
                             "(collinear items); the pseudo-inverse was used")
         try:
-            d2[rows] = careless.mahad(x[rows], singular="pinv")
+            d2[rows] = careless.mahad(x, singular="pinv")
         except CleaningError as exc2:
             ctx.warnings.append(f"mahalanobis: not computed ({exc2.message})")
             return _Outcome(_none(ctx), "not computable", "not applicable")
@@ -1147,7 +1162,7 @@ def _join_names(flags: np.ndarray, names: list[str]) -> np.ndarray:
     out = np.full(n, "", dtype=object)
     if n == 0 or flags.shape[1] == 0:
         return out
-    gid, _ = careless._group_ids(flags.astype(np.int32))
+    gid, _ = careless._group_ids(flags.astype(np.int32).T)
     gid, uniq = pd.factorize(gid)
     first = np.flatnonzero(np.r_[True, gid[1:] > np.maximum.accumulate(gid)[:-1]])
     texts = np.array(["; ".join(names[j] for j in np.flatnonzero(flags[i])) for i in first],

@@ -62,6 +62,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -153,26 +154,72 @@ class _RakeStep:
     subtracting the unweighted within-cell mean of x / w times w (R's ``raking``
     branch of svyrecvar). The final weights stand in for each margin's weights
     (R keeps the weights after each margin's step of the last raking pass; they
-    coincide once raking has converged)."""
+    coincide once raking has converged).
+
+    The passes run on small tables, not on the respondents: with
+    :math:`y = x / w` and :math:`a_j` the means subtracted so far on margin j,
+    the level sums of :math:`y` on margin j are
+    :math:`G_j - \\sum_{j'} N_{jj'} a_{j'}`, with :math:`G_j` the level sums of
+    the initial :math:`y` and :math:`N_{jj'}` the cross-counts of the levels of
+    margins j and j' (respondents with non-zero weight). The respondents are
+    touched once before and once after the ten passes.
+    """
 
     margins: tuple[np.ndarray, ...]   # int codes per margin
     weights: np.ndarray
+
+    @cached_property
+    def _tables(self) -> tuple:
+        """Per margin: level count (all rows); cross-counts of non-zero-weight rows."""
+        nz = self.weights != 0
+        sizes = [int(m.max()) + 1 if m.size else 0 for m in self.margins]
+        counts = [np.bincount(m, minlength=L).astype(float)
+                  for m, L in zip(self.margins, sizes)]
+        mz = [m if nz.all() else m[nz] for m in self.margins]
+        cross = {}
+        for j, (mj, Lj) in enumerate(zip(mz, sizes)):
+            for i in range(j + 1):
+                Li = sizes[i]
+                key = mj.astype(np.int64) * Li + mz[i]
+                cross[j, i] = np.bincount(key, minlength=Lj * Li).astype(float) \
+                    .reshape(Lj, Li)
+                cross[i, j] = cross[j, i].T
+        return sizes, counts, cross
+
+    def level_offsets(self, G0: list[np.ndarray]) -> list[np.ndarray]:
+        """The ten backfitting passes on the level sums ``G0`` (one (L_j, k) array per
+        margin, sums of y over rows with non-zero weight): the amounts a_j subtracted
+        from y per level of each margin."""
+        sizes, counts, cross = self._tables
+        k = G0[0].shape[1] if G0 else 0
+        a = [np.zeros((L, k)) for L in sizes]
+        J = len(sizes)
+        for _ in range(10):
+            for j in range(J):
+                cur = G0[j].copy()
+                for i in range(J):
+                    cur -= cross[j, i] @ a[i]
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    means = cur / counts[j][:, None]
+                means[~np.isfinite(means)] = 0.0
+                a[j] += means
+        return a
 
     def residualize(self, xw: np.ndarray) -> np.ndarray:
         w = self.weights
         nz = w != 0
         safe = np.where(nz, w, 1.0)
-        counts = [np.bincount(m, minlength=int(m.max()) + 1).astype(float) for m in self.margins]
-        x = xw.copy()
-        for _ in range(10):
-            for m, cnt in zip(self.margins, counts):
-                y = np.where(nz[:, None], x / safe[:, None], 0.0)
-                means = _group_sums(m, y, len(cnt))
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    means /= cnt[:, None]
-                means[~np.isfinite(means)] = 0.0
-                x -= w[:, None] * means[m]
-        return x
+        sizes = self._tables[0]
+        y = xw / safe[:, None]
+        if not nz.all():
+            y[~nz] = 0.0
+        G0 = [_group_sums(m, y, L) for m, L in zip(self.margins, sizes)]
+        for m, a in zip(self.margins, self.level_offsets(G0)):
+            y -= a[m]
+        out = y * w[:, None]
+        if not nz.all():
+            out[~nz] = xw[~nz]            # rows without weight are left as they came
+        return out
 
 
 @dataclass(frozen=True)
@@ -301,8 +348,11 @@ class SurveyDesign:
         nstrata = len(s_labels)
         psu_stratum = np.zeros(npsu, dtype=np.intp)
         psu_stratum[psu] = s_codes
-        psu_first_row = np.full(npsu, n, dtype=np.intp)
-        np.minimum.at(psu_first_row, psu, np.arange(n, dtype=np.intp))
+        if psu_is_row:
+            psu_first_row = np.arange(n, dtype=np.intp)
+        else:
+            psu_first_row = np.full(npsu, n, dtype=np.intp)
+            np.minimum.at(psu_first_row, psu, np.arange(n, dtype=np.intp))
         n_h = np.bincount(psu_stratum, minlength=nstrata)
 
         # fpc -> population size per stratum
@@ -387,9 +437,7 @@ class SurveyDesign:
         sets(self, "_calibration", ())  # residualisation steps, applied in order
         sets(self, "_calibrated", False)
         sets(self, "_sparse", None)
-        inset = w != 0
-        degf = len(np.unique(psu[inset])) - len(np.unique(s_codes[inset]))
-        sets(self, "degf", int(degf))
+        sets(self, "degf", self._degf_of(np.ones(n, dtype=bool)))
 
     # immutability -----------------------------------------------------------
     def __setattr__(self, name: str, value: Any) -> None:
@@ -499,6 +547,189 @@ class SurveyDesign:
         out = self._stratified_crossprod(xw, present)
         self._check_finite(out, x)
         return out
+
+    def vcov_total_coded(self, table: np.ndarray, code: np.ndarray, *,
+                         subset: np.ndarray | None = None) -> np.ndarray:
+        """:meth:`vcov_total` of ``x_i = table[code_i]``, without forming ``x``.
+
+        Parameters
+        ----------
+        table : array (m, k) or (m,)
+            Values per code (e.g. the influence row of each cell of a table).
+        code : int array (n,)
+            Row of ``table`` for each respondent; -1 for a respondent whose
+            values are 0.
+        subset : boolean array (n,), optional
+            As in :meth:`vcov_total`.
+
+        Returns
+        -------
+        numpy.ndarray (k, k)
+            The same as ``vcov_total(table[code], subset=subset)`` (up to rounding).
+
+        Notes
+        -----
+        When respondents are the PSUs and the design is uncalibrated, raked or
+        post-stratified once, the respondents' contributions depend only on
+        their combination of code, calibration cell (or margin levels) and
+        stratum: one ``np.bincount`` of the weights and squared weights per
+        combination gives the variance, and the calibration residuals are
+        computed on the combination table. Other designs (clustered, GREG,
+        several calibration steps) gather ``x`` and call :meth:`vcov_total`.
+
+        Examples
+        --------
+        >>> import pandas as pd, numpy as np, survey_kit as sk
+        >>> d = sk.SurveyDesign(pd.DataFrame({"w": [1.0, 1, 1, 1]}), weights="w")
+        >>> d.vcov_total_coded(np.array([[1.0], [3.0]]), np.array([0, 0, 1, 1]))
+        array([[5.33333333]])
+        """
+        table = np.asarray(table, dtype=float)
+        if table.ndim == 1:
+            table = table[:, None]
+        code = np.asarray(code)
+        if code.shape != (self.n,) or code.dtype.kind not in "iu":
+            raise UsageError(f"code must be an integer array with one code per respondent "
+                             f"({self.n}); got shape {code.shape}")
+        m, k = table.shape
+        if code.size and (int(code.max()) >= m or int(code.min()) < -1):
+            raise UsageError(f"codes must lie in -1..{m - 1} (rows of table)")
+        if subset is not None:
+            subset = np.asarray(subset, dtype=bool)
+            if subset.shape != (self.n,):
+                raise UsageError(f"subset must be a boolean array of length {self.n}")
+        out = self._vcov_coded_fast(table, code, subset)
+        if out is None:
+            x = np.zeros((self.n, k))
+            ok = code >= 0
+            x[ok] = table[code[ok]]
+            return self.vcov_total(x, subset=subset)
+        if not np.isfinite(out).all() and not np.isfinite(table).all():
+            raise UsageError("vcov_total_coded: table has NaN or infinite values")
+        return out
+
+    _CODED_LIMIT = 1 << 22          # combinations table size for the coded fast path
+
+    def _vcov_coded_fast(self, table: np.ndarray, code: np.ndarray,
+                         subset: np.ndarray | None) -> np.ndarray | None:
+        """The combination-table variance of :meth:`vcov_total_coded`, or None."""
+        if not self._psu_is_row or len(self._calibration) > 1:
+            return None
+        w = self.weights
+        step = self._calibration[0] if self._calibration else None
+        if step is not None:
+            if not isinstance(step, (_RakeStep, _PostStep)) \
+                    or not np.array_equal(step.weights, w):
+                return None
+            if isinstance(step, _PostStep) and np.any((w == 0) & (step.oldweights == 0)):
+                return None              # R's psw = 1 for such rows: not a function of code
+        n, (m, k) = self.n, table.shape
+        H = self.n_strata
+        if step is None:
+            grp, G = None, 1
+        elif isinstance(step, _RakeStep):
+            sizes = step._tables[0]
+            G = int(np.prod(sizes, dtype=np.float64))
+            if G * (m + 1) * H > self._CODED_LIMIT:
+                return None
+            grp = step.margins[0].astype(np.int64)
+            for mj, L in zip(step.margins[1:], sizes[1:]):
+                grp *= L
+                grp += mj
+        else:
+            G = int(step.cells.max()) + 1 if n else 1
+            grp = step.cells.astype(np.int64)
+        size = (m + 1) * G * H
+        if size > self._CODED_LIMIT:
+            return None
+        nz = w != 0
+        ok = code >= 0
+        if subset is not None:
+            ok &= subset
+        key = np.where(ok, code, m).astype(np.int64)       # m: a row of zeros
+        if grp is not None:
+            key *= G
+            key += grp
+        if H > 1:
+            key *= H
+            key += self._strata
+        if not nz.all():
+            key = key[nz]
+            wz = w[nz]
+        else:
+            wz = w
+        N0 = np.bincount(key, minlength=size)
+        occ = np.flatnonzero(N0)
+        S1 = np.bincount(key, weights=wz, minlength=size)[occ]
+        S2 = np.bincount(key, weights=wz * wz, minlength=size)[occ]
+        N0 = N0[occ].astype(float)
+        h_of = occ % H
+        g_of = (occ // H) % G
+        c_of = occ // (H * G)
+        Y = np.vstack([table, np.zeros((1, k))])[c_of]        # y = z / w per combination
+        if isinstance(step, _RakeStep):
+            sizes = step._tables[0]
+            levels, rest = [], g_of.copy()
+            for L in reversed(sizes):
+                levels.append(rest % L)
+                rest //= L
+            levels.reverse()
+            G0 = [_group_sums(lv, N0[:, None] * Y, L) for lv, L in zip(levels, sizes)]
+            for lv, a in zip(levels, step.level_offsets(G0)):
+                Y = Y - a[lv]
+        elif isinstance(step, _PostStep):
+            old = step.oldweights if nz.all() else step.oldweights[nz]
+            Sold = np.bincount(key, weights=old, minlength=size)[occ]
+            denom = np.bincount(step.cells, weights=step.oldweights, minlength=G)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                means = _group_sums(g_of, Sold[:, None] * Y, G) / denom[:, None]
+            means[~np.isfinite(means)] = 0.0
+            Y = Y - means[g_of]
+        present = None
+        if subset is not None and not self._calibrated:
+            present = np.zeros(H, dtype=bool)
+            present[self._strata[subset]] = True
+        scale_h, factor, centre = self._stratum_scales(present)
+        sc = scale_h[h_of]
+        Q = Y.T @ (Y * (S2 * sc)[:, None])
+        Sh = _group_sums(h_of, Y * S1[:, None], H)
+        coef = np.where(centre, scale_h / self._n_h, 0.0)
+        Q -= Sh.T @ (Sh * coef[:, None])
+        return factor * Q
+
+    def _stratum_scales(self, present: np.ndarray | None) -> tuple:
+        """Per stratum: (1 - f_h) n_h / (n_h - 1) after the lonely-PSU rule, the overall
+        factor of lonely_psu="average", and whether PSU totals are centred (not for
+        "adjust"-ed lonely strata). The rules of :meth:`_stratified_crossprod`."""
+        H = self.n_strata
+        n_h = self._n_h
+        f_h = self._f_h
+        if present is None:
+            present = np.ones(H, dtype=bool)
+        lonely = (n_h == 1) & present & (f_h >= 1e-7)
+        opt = self.lonely_psu
+        if lonely.any() and opt == "fail":
+            h = int(np.flatnonzero(lonely)[0])
+            raise DesignError(
+                f"stratum {self._strata_labels[h]!r} has only one PSU, so its variance "
+                "contribution cannot be estimated; choose lonely_psu='remove', 'adjust', "
+                "'average' or 'certainty', or merge the stratum with a similar one")
+        scale_h = np.where(n_h > 1, f_h * n_h / np.maximum(n_h - 1, 1), f_h)
+        scale_h = np.where(f_h < 1e-7, 0.0, scale_h)
+        scale_h = np.where(present, scale_h, 0.0)
+        centre = np.ones(H, dtype=bool)
+        factor = 1.0
+        if lonely.any():
+            if opt in ("remove", "certainty"):
+                scale_h = np.where(lonely, 0.0, scale_h)
+            elif opt == "average":
+                scale_h = np.where(lonely, 0.0, scale_h)
+                nstrat = int(present.sum())
+                nok = nstrat - int(lonely.sum())
+                factor = nstrat / nok if nok > 0 else np.nan
+            elif opt == "adjust":
+                centre = ~lonely
+        return scale_h, factor, centre
 
     @staticmethod
     def _check_finite(out: np.ndarray, x: np.ndarray) -> None:
@@ -680,11 +911,11 @@ class SurveyDesign:
         if not np.any(w > 0):
             raise DesignError("all weights are zero")
         w.setflags(write=False)
-        inset = w != 0
-        degf = len(np.unique(self._psu[inset])) - len(np.unique(self._strata[inset]))
         calibrated = self._calibrated or bool(steps)
-        return self._replace(weights=w, _calibration=self._calibration + steps,
-                             _calibrated=calibrated, degf=int(degf))
+        new = self._replace(weights=w, _calibration=self._calibration + steps,
+                            _calibrated=calibrated)
+        object.__setattr__(new, "degf", new._degf_of(np.ones(self.n, dtype=bool)))
+        return new
 
     def _weighting_call(self, fname: str, *args: Any, **kwargs: Any) -> SurveyDesign:
         from . import weighting
@@ -764,7 +995,15 @@ class SurveyDesign:
     def _degf_of(self, mask: np.ndarray) -> int:
         """R's degf() of ``design[mask, ]``: PSUs minus strata among rows with weight."""
         inset = mask & (self.weights != 0)
-        return int(len(np.unique(self._psu[inset])) - len(np.unique(self._strata[inset])))
+        # counts of distinct codes by bincount (codes are 0..K-1): O(n), no sort
+        if self._psu_is_row:
+            n_psu = int(np.count_nonzero(inset))
+        else:
+            n_psu = int(np.count_nonzero(np.bincount(self._psu[inset],
+                                                     minlength=self.n_psu)))
+        n_str = int(np.count_nonzero(np.bincount(self._strata[inset],
+                                                 minlength=self.n_strata)))
+        return n_psu - n_str
 
     @staticmethod
     def _tcrit(conf_level: float, df: float) -> float:

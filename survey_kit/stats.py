@@ -479,8 +479,7 @@ def svychisq(design: Any, row: str, col: str, statistic: str = "F", *,
     B = inv_m[:, None] * C                             # D^-1 C
     denom = (C.T @ B) / n_rows
     center = m @ B                                     # mean of the gathered rows
-    infl = _gather(B, cell, valid, center, all_valid)
-    V = design.vcov_total(infl, subset=subset) / psum ** 2
+    V = _vcov_cells(design, B - center, tb) / psum ** 2
     try:
         Delta = np.linalg.solve(denom, V)
     except np.linalg.LinAlgError as exc:               # pragma: no cover - guarded above
@@ -514,6 +513,19 @@ def svychisq(design: Any, row: str, col: str, statistic: str = "F", *,
     p = _pfsum_saddlepoint_upper(x2, eig, d0 * nu)
     return TestResult("Pearson's X^2: saddlepoint approximation", x2, None, p,
                       "X-squared", row, col, details, tb.warnings)
+
+
+def _vcov_cells(design: Any, rows: np.ndarray, tb: _Table) -> np.ndarray:
+    """Design covariance of the totals of ``rows[cell_i]`` (zero for respondents
+    outside the table): per-cell sums when the design offers ``vcov_total_coded``,
+    else the gathered n x q matrix through ``vcov_total``."""
+    subset = None if tb.all_valid else tb.valid
+    coded = getattr(design, "vcov_total_coded", None)
+    if coded is not None:
+        code = tb.cell if tb.all_valid else np.where(tb.valid, tb.cell, -1)
+        return coded(rows, code, subset=subset)
+    infl = _gather(rows, tb.cell, tb.valid, np.zeros(rows.shape[1]), tb.all_valid)
+    return design.vcov_total(infl, subset=subset)
 
 
 def _gather(B: np.ndarray, cell: np.ndarray, valid: np.ndarray, center: np.ndarray,
@@ -557,8 +569,7 @@ def _wald(design: Any, tb: _Table, statistic: str, totals: np.ndarray, psum: flo
     G -= (a == ii) * (Ct[jj] / psum)
     G -= (b == jj) * (Rt[ii] / psum)
     G += Rt[ii] * Ct[jj] / psum ** 2
-    infl = _gather(G, tb.cell, tb.valid, np.zeros(q), tb.all_valid)
-    V = design.vcov_total(infl, subset=subset)
+    V = _vcov_cells(design, G, tb)
     try:
         W = float(Y @ np.linalg.solve(V, Y))
     except np.linalg.LinAlgError as exc:

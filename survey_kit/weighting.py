@@ -380,6 +380,7 @@ class _Prepared:
     not_stated: pd.DataFrame
     imputations: pd.DataFrame
     warnings: list[str]
+    unit_base: bool = False            # no base weights given: all 1
 
     @property
     def all_in(self) -> bool:
@@ -465,7 +466,7 @@ def _prepare(frame: pd.DataFrame, targets: Any, weights: Any, variables: list[st
     t = t.resolve(n_total)
     ns = pd.DataFrame(rows, columns=["variable", "strategy", "n_not_stated", "base_share"])
     prep = _Prepared(frame.index, base, t, factors, include, not_stated if any_missing else None,
-                     ns, imputations, warnings)
+                     ns, imputations, warnings, unit_base=weights is None)
     return prep, variables
 
 
@@ -727,34 +728,39 @@ def _excluded_counts(prep: _Prepared, v: str) -> tuple:
 
 def _margins(groups: Sequence[_Group], n_c: np.ndarray, base_c: np.ndarray,
              w_c: np.ndarray) -> tuple[pd.DataFrame, float]:
-    """Target vs achieved vs sample per level, from per-entry sums."""
-    parts = []
+    """Target vs achieved vs sample per level, from per-entry sums.
+
+    Built as whole columns (one DataFrame, no concatenation per variable): at a
+    million respondents the per-variable frames cost more than the raking.
+    """
+    cols: dict[str, list] = {k: [] for k in (
+        "variable", "level", "n", "sample_share", "base_total", "base_share", "target",
+        "target_share", "achieved", "achieved_share")}
     for g in groups:
         L = len(g.labels)
         n = np.bincount(g.entry_codes, weights=n_c, minlength=L)[:L]
         bt = np.bincount(g.entry_codes, weights=base_c, minlength=L)[:L]
         ach = np.bincount(g.entry_codes, weights=w_c, minlength=L)[:L]
-        part = pd.DataFrame({"variable": g.name, "level": list(g.labels), "n": n,
-                             "base_total": bt, "target": g.target, "achieved": ach})
-        part["sample_share"] = n / n.sum()
-        part["base_share"] = bt / bt.sum()
-        part["target_share"] = g.target / g.target.sum()
-        part["achieved_share"] = ach / ach.sum()
+        tgt = np.asarray(g.target, dtype=float)
+        parts = {"variable": [g.name] * L, "level": list(g.labels), "n": n,
+                 "sample_share": n / n.sum(), "base_total": bt, "base_share": bt / bt.sum(),
+                 "target": tgt, "target_share": tgt / tgt.sum(), "achieved": ach,
+                 "achieved_share": ach / ach.sum()}
         if g.excluded[0]:
-            part = pd.concat([part, pd.DataFrame({
-                "variable": [g.name], "level": [NOT_STATED + " excluded"],
-                "n": [float(g.excluded[0])], "base_total": [g.excluded[1]],
-                "target": [np.nan], "achieved": [0.0], "sample_share": [np.nan],
-                "base_share": [np.nan], "target_share": [np.nan],
-                "achieved_share": [0.0]})], ignore_index=True)
-        parts.append(part)
-    m = pd.concat(parts, ignore_index=True)
+            extra = {"variable": [g.name], "level": [NOT_STATED + " excluded"],
+                     "n": [float(g.excluded[0])], "sample_share": [np.nan],
+                     "base_total": [g.excluded[1]], "base_share": [np.nan],
+                     "target": [np.nan], "target_share": [np.nan], "achieved": [0.0],
+                     "achieved_share": [0.0]}
+            parts = {k: list(v) + extra[k] for k, v in parts.items()}
+        for k, v in parts.items():
+            cols[k].extend(v)
+    m = pd.DataFrame({k: (v if k in ("variable", "level") else np.asarray(v, dtype=float))
+                      for k, v in cols.items()})
     m["n"] = m["n"].round().astype(np.int64)
     m["error"] = m["achieved"] - m["target"]
     with np.errstate(divide="ignore", invalid="ignore"):
         m["rel_error"] = np.where(m["target"] > 0, m["error"] / m["target"], np.nan)
-    m = m[["variable", "level", "n", "sample_share", "base_total", "base_share", "target",
-           "target_share", "achieved", "achieved_share", "error", "rel_error"]]
     rel = np.abs(m["rel_error"].to_numpy(dtype=float))
     rel = rel[np.isfinite(rel)]
     return m, float(rel.max()) if rel.size else 0.0
@@ -1043,7 +1049,8 @@ def rake(frame: pd.DataFrame, targets: Any, weights: Any = None, *,
     _raise_problems(problems)
     base = prep.base
     table, per_var, n_c = _combine(levels, prep)
-    s0 = table.sums(base)
+    # without base weights the base sums are the counts (no pass over the respondents)
+    s0 = n_c.astype(float) if prep.unit_base else table.sums(base)
     g = np.ones(s0.size)
     converged = False
     it = 0
@@ -1058,7 +1065,7 @@ def rake(frame: pd.DataFrame, targets: Any, weights: Any = None, *,
         if err < tol:
             converged = True
             break
-    w_full = table.expand(g, base)
+    w_full = table.expand(g, None if prep.unit_base else base)
     warnings: list[str] = []
     if not converged:
         msg = (f"raking did not converge in {max_iter} sweeps (tol {tol:g}): largest relative "

@@ -107,3 +107,6 @@ def frame(data: dict[str, np.ndarray], grid: bool = False):
         cols["duration"] = data["duration"]
     index = pd.Index([f"r{i}" for i in range(n)], name="respondent_id")
     return pd.DataFrame(cols, index=index)
+
+#: repetitions asked for by run.py (self-timed adapters, e.g. R, repeat inside)
+BENCH_REPS = 3

@@ -121,7 +121,7 @@ def setup_clean(data):
         return sk.clean(frame, q)
 
     def extract(res):
-        return {"kept": int(len(res.kept)), "excluded": int(len(res.excluded))}
+        return {"kept": len(res.kept), "excluded": len(res.excluded)}
 
     return run, extract
 
@@ -131,6 +131,7 @@ def setup_clean(data):
 def setup_banner(data):
     """20 rows (4 single questions x 5 options) by 12 columns (3 banners x 4 levels)."""
     import pandas as pd
+
     import survey_kit as sk
 
     frame = c.frame(data)

@@ -21,10 +21,10 @@ COMMANDS = (
     "validate",
     "clean",
     "weight",
-    "generate",
     "crosstab",
     "appendix",
     "report",
+    "generate",
 )
 
 
