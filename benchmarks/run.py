@@ -105,6 +105,7 @@ def worker(tool: str, task: str, data_path: str, out_path: str, reps: int,
         from peers import _common as c
 
         c.BENCH_REPS = reps
+        c.BENCH_BUDGET = budget
         try:
             mod = importlib.import_module(f"peers.{TOOLS[tool][0]}")
             rec["version"] = mod.version()

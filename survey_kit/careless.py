@@ -42,6 +42,7 @@ responses in survey data. Journal of Experimental Social Psychology, 66, 4-19.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -49,8 +50,15 @@ import pandas as pd
 
 from .errors import CleaningError
 
-__all__ = ["longstring", "irv", "mahad", "evenodd", "near_duplicates", "NearDuplicates",
-           "gibberish"]
+__all__ = [
+    "NearDuplicates",
+    "evenodd",
+    "gibberish",
+    "irv",
+    "longstring",
+    "mahad",
+    "near_duplicates",
+]
 
 
 # ---------------------------------------------------------------------------
@@ -153,7 +161,7 @@ def _longstring_columns(cols: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]
     current = np.ones(n, dtype=np.int64)
     longest = np.ones(n, dtype=np.int64)
     runs = np.ones(n, dtype=np.int64)
-    for prev, cur in zip(cols[:-1], cols[1:]):      # loop over items, not respondents
+    for prev, cur in itertools.pairwise(cols):     # loop over items, not respondents
         same = prev == cur                          # NaN compares unequal
         current = np.where(same, current + 1, 1)
         np.maximum(longest, current, out=longest)
@@ -251,7 +259,7 @@ def _pairwise_cov(arr: np.ndarray) -> np.ndarray:
 
 def chi2_quantile(p: float, df: float) -> float:
     """Quantile of the chi-square distribution (R ``qchisq(p, df)``)."""
-    from scipy.special import gammaincinv       # lighter than scipy.stats
+    from scipy.special import gammaincinv  # lighter than scipy.stats
 
     return float(2.0 * gammaincinv(df / 2.0, p))
 
@@ -318,15 +326,18 @@ def mahad(x, flag: bool = False, confidence: float = 0.99, singular: str = "erro
                                 "is constant or items are collinear); drop such items or use "
                                 "singular='pinv'") from None
         inv = np.linalg.pinv(cov)
-    centre = _column_means(arr)
+    complete = not np.isnan(arr).any()
+    centre = arr.mean(axis=0) if complete else _column_means(arr)
     d2 = np.empty(n)
     step = 65536
     for s0 in range(0, n, step):                     # row blocks, to stay in cache
         z = arr[s0:s0 + step] - centre
-        blank = np.isnan(z)
-        z[blank] = 0.0
+        if not complete:
+            blank = np.isnan(z)
+            z[blank] = 0.0
         d2[s0:s0 + step] = np.einsum("ij,ij->i", z @ inv, z)
-        d2[s0:s0 + step][blank.all(axis=1)] = np.nan
+        if not complete:
+            d2[s0:s0 + step][blank.all(axis=1)] = np.nan
     if not flag:
         return _wrap(d2, index, "mahad")
     cut = chi2_quantile(confidence, k)
@@ -457,13 +468,15 @@ def _group_ids(cols) -> tuple[np.ndarray, int]:
     span = 1                                          # gid lies in [0, span)
     limit = 1 << 62
     for c in cols:                                    # loop over items, not respondents
-        col = np.asarray(c).astype(np.int64) + 1      # blank -> 0
-        width = int(col.max()) + 1
+        c = np.asarray(c)
+        width = int(c.max()) + 2                      # codes -1..max -> 0..max+1
         if span * width >= limit:
             gid, uniq = pd.factorize(gid, sort=False)
             gid = gid.astype(np.int64)
             span = len(uniq)
-        gid = gid * width + col
+        gid *= width                                  # in place: no n-sized temporaries
+        gid += c
+        gid += 1
         span *= width
     return gid, span
 
@@ -711,9 +724,12 @@ class _Packed:
         large = [j for j in range(k) if top[j] >= 15]
         self.nw = -(-len(small) // 16)
         rec = np.zeros((self.nw + len(large), m), dtype=np.uint64)
+        tmp = np.empty(m, dtype=np.uint64)
         for pos, j in enumerate(small):              # loop over items, not respondents
             w, shift = divmod(pos, 16)
-            rec[w] |= (cols[j] + 1).astype(np.uint64) << np.uint64(4 * shift)
+            np.add(cols[j], 1, out=tmp, casting="unsafe")       # 0 = blank
+            np.left_shift(tmp, np.uint64(4 * shift), out=tmp)
+            rec[w] |= tmp
         for pos, j in enumerate(large):
             rec[self.nw + pos] = (cols[j].astype(np.int64) + 1).astype(np.uint64)
         self.rec = np.ascontiguousarray(rec.T)        # (m, words): one record per row

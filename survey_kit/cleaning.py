@@ -95,8 +95,9 @@ Outcome Rates for Surveys (screen-outs, partial completes).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -105,8 +106,19 @@ from . import careless
 from ._results import ResultMixin
 from .errors import CleaningError
 
-__all__ = ["clean", "CleaningResult", "PARAMETERS", "BUILTIN_RULES", "parameter_names",
-           "parse_parameter", "resolve_parameters", "longstring", "irv", "mahad", "evenodd"]
+__all__ = [
+    "BUILTIN_RULES",
+    "PARAMETERS",
+    "CleaningResult",
+    "clean",
+    "evenodd",
+    "irv",
+    "longstring",
+    "mahad",
+    "parameter_names",
+    "parse_parameter",
+    "resolve_parameters",
+]
 
 longstring = careless.longstring
 irv = careless.irv
@@ -315,7 +327,7 @@ class _Context:
         self.warnings: list[str] = []
         self.questions = {qq.id: qq for qq in q.questions}
         self.variables = q.variables
-        self.outcomes: dict[str, "_Outcome"] = {}
+        self.outcomes: dict[str, _Outcome] = {}
         self._codes: dict[str, np.ndarray] = {}
 
     # -- unavailable columns ----------------------------------------------
@@ -647,9 +659,13 @@ def _rule_incomplete(ctx: _Context, rule: str) -> _Outcome:
             continue
         used += 1
         if qq.type == "multi":
-            answered = np.column_stack([ctx.value_present(c) for c in cols]).any(axis=1)
+            answered = np.zeros(ctx.n, dtype=bool)
+            for c in cols:                           # loop over options, not respondents
+                answered |= ctx.value_present(c)
         else:
-            answered = np.column_stack([ctx.answered(c) for c in cols]).all(axis=1)
+            answered = np.ones(ctx.n, dtype=bool)
+            for c in cols:
+                answered &= ctx.answered(c)
         n_missing += ~answered
     return _Outcome(n_missing > 0, f"{used} required questions answered (a missing code "
                     "counts as an answer)", extra={"n_required_missing": n_missing})
@@ -659,9 +675,12 @@ def _first_of(labels: pd.Index, keys: pd.Series, dup: np.ndarray) -> np.ndarray:
     """Index label of the first respondent with the same key, for the flagged rows."""
     out = np.full(len(keys), None, dtype=object)
     if dup.any():
-        firsts = pd.Series(np.asarray(labels, dtype=object)[~dup], index=keys[~dup].to_numpy())
+        repeated = keys[dup]
+        first = ~dup & keys.isin(repeated.unique()).to_numpy()     # only the keys that repeat
+        firsts = pd.Series(np.asarray(labels[first], dtype=object),
+                           index=keys[first].to_numpy(dtype=object))
         firsts = firsts[~firsts.index.duplicated(keep="first")]
-        out[dup] = firsts.reindex(keys[dup].to_numpy()).to_numpy()
+        out[dup] = firsts.reindex(repeated.to_numpy(dtype=object)).to_numpy()
     return out
 
 
@@ -670,7 +689,6 @@ def _rule_duplicate_id(ctx: _Context, rule: str) -> _Outcome:
         keys, where = ctx.frame["_raw_id"], "column _raw_id"
     else:
         keys, where = pd.Series(ctx.frame.index, index=ctx.frame.index), "respondent index"
-    keys = keys.astype(object).where(keys.notna(), None)
     present = keys.notna().to_numpy()
     dup = keys.duplicated(keep="first").to_numpy() & present
     return _Outcome(dup, f"same id in {where} as an earlier respondent (first kept)",
@@ -685,9 +703,8 @@ def _rule_duplicate_fingerprint(ctx: _Context, rule: str) -> _Outcome:
     if not ctx.has(var):
         ctx.unavailable(rule, f"it needs column {var!r}, which the responses do not have")
         return _Outcome(_none(ctx), f"column {var!r} missing", "skipped")
-    col = ctx.frame[var].astype("string").str.strip()
-    keys = col.astype(object).where(col.notna() & (col.str.len() > 0), None)
-    present = keys.notna().to_numpy()
+    keys = ctx.frame[var].astype("string").str.strip()
+    present = (keys.notna() & (keys.str.len() > 0)).fillna(False).to_numpy(dtype=bool)
     dup = keys.duplicated(keep="first").to_numpy() & present
     return _Outcome(dup, f"same {var} as an earlier respondent (first kept; blanks never match)",
                     extra={"duplicate_fingerprint_of": _first_of(ctx.frame.index, keys, dup)})
@@ -735,7 +752,7 @@ def _near_duplicate_items(ctx: _Context, rule: str) -> tuple[list[str], list[np.
 
 
 def _rule_near_duplicate(ctx: _Context, rule: str) -> _Outcome:
-    names, cols = _near_duplicate_items(ctx, rule)
+    _, cols = _near_duplicate_items(ctx, rule)
     if not cols:
         return _Outcome(_none(ctx), "no answer items", "not applicable")
     p = ctx.params
@@ -743,7 +760,7 @@ def _rule_near_duplicate(ctx: _Context, rule: str) -> _Outcome:
     res = careless.near_duplicates(cols, p["near_duplicate_threshold"],
                                    p["near_duplicate_min_items"], p["near_duplicate_dense_max"])
     need = max(1, min(p["near_duplicate_min_items"], k))
-    full_cover = int(math.floor((1 - p["near_duplicate_threshold"]) * k + 1e-9))
+    full_cover = math.floor((1 - p["near_duplicate_threshold"]) * k + 1e-9)
     if 0 <= res.exact_upto < full_cover:
         ctx.warnings.append(f"near_duplicate: {ctx.n} respondents exceed near_duplicate_dense_max;"
                             f" the blocked method compares every pair differing in at most "
@@ -1163,7 +1180,7 @@ def _join_names(flags: np.ndarray, names: list[str]) -> np.ndarray:
     if n == 0 or flags.shape[1] == 0:
         return out
     gid, _ = careless._group_ids(flags.astype(np.int32).T)
-    gid, uniq = pd.factorize(gid)
+    gid, _ = pd.factorize(gid)
     first = np.flatnonzero(np.r_[True, gid[1:] > np.maximum.accumulate(gid)[:-1]])
     texts = np.array(["; ".join(names[j] for j in np.flatnonzero(flags[i])) for i in first],
                      dtype=object)                   # one per distinct pattern

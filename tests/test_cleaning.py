@@ -15,7 +15,7 @@ import survey_kit as sk
 from survey_kit import careless
 from survey_kit.cleaning import CleaningResult, clean, parameter_names, resolve_parameters
 from survey_kit.errors import CleaningError, SurveyKitError
-from survey_kit.questionnaire import Questionnaire, Quality, Rule, Trap
+from survey_kit.questionnaire import Quality, Questionnaire, Rule, Trap
 
 ROOT = Path(__file__).resolve().parents[1]
 FIX = ROOT / "tests" / "fixtures" / "r"
@@ -147,9 +147,7 @@ def build(q: Questionnaire, data: dict, idx: pd.Index) -> pd.DataFrame:
             info = q.variables[name]
             out[name] = pd.Categorical(values, categories=list(info.levels),
                                        ordered=info.kind == "ordinal")
-        elif name in q.variables and q.variables[name].kind == "text":
-            out[name] = pd.array(values, dtype="string")
-        elif name in ("fingerprint", "_raw_id"):
+        elif name in q.variables and q.variables[name].kind == "text" or name in ("fingerprint", "_raw_id"):
             out[name] = pd.array(values, dtype="string")
         else:
             out[name] = np.asarray([np.nan if v is None else v for v in values], dtype=float)
@@ -262,7 +260,7 @@ def test_clean_frame_keeps_everyone_and_does_not_mutate(q):
 
 def _random_frame(q: Questionnaire, data) -> pd.DataFrame:
     n = data.draw(st.integers(0, 25))
-    cat = lambda levels: st.one_of(st.none(), st.sampled_from(levels))  # noqa: E731
+    cat = lambda levels: st.one_of(st.none(), st.sampled_from(levels))
     cols: dict = {}
     for name, info in q.variables.items():
         if name == "emp_band":
@@ -1030,10 +1028,10 @@ def test_cli_csv_only(tmp_path, sample_csv):
 
 
 @pytest.mark.parametrize("argv,message", [
-    (["--rule", "speeder_fractio=0.4"], "unknown cleaning parameter 'speeder_fractio'; valid "
-                                        "names are: skip_unavailable"),
-    (["--rule", "speeder_fraction=fast"], "must be a number strictly between 0 and 1; got "
-                                          "'fast'"),
+    (["--rule", "speeder_fractio=0.4"],
+     "unknown cleaning parameter 'speeder_fractio'; valid names are: skip_unavailable"),
+    (["--rule", "speeder_fraction=fast"],
+     "must be a number strictly between 0 and 1; got 'fast'"),
     (["--rule", "trap_max_failures=1.5"], "must be a whole number >= 1"),
     (["--rule", "speeder_fraction"], "write NAME=VALUE"),
     (["--format", "pdf"], "--format 'pdf'"),

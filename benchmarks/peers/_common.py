@@ -110,3 +110,5 @@ def frame(data: dict[str, np.ndarray], grid: bool = False):
 
 #: repetitions asked for by run.py (self-timed adapters, e.g. R, repeat inside)
 BENCH_REPS = 3
+#: seconds after which self-timed adapters stop repeating
+BENCH_BUDGET = 40.0

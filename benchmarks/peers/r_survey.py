@@ -42,7 +42,7 @@ def _levels(name, levels):
     return f'd${name} <- factor(d${name}, levels = c({quoted}))\n'
 
 
-def _script(csv: str, raked: bool, reps: int) -> str:
+def _script(csv: str, raked: bool, reps: int, budget: float) -> str:
     s = "suppressMessages(library(survey))\n"
     s += f'd <- read.csv("{csv}", stringsAsFactors = FALSE)\n'
     for name, lev in (("cat4", c.CAT4), ("cat5", c.CAT5), ("size_class", c.SIZE),
@@ -63,8 +63,8 @@ def _script(csv: str, raked: bool, reps: int) -> str:
     else:
         s += "des <- svydesign(ids = ~1, weights = ~w, data = d)\n"
     s += f"times <- numeric({reps})\n"
-    s += (f"for (i in 1:{reps}) times[i] <- system.time(r <- svychisq(~cat4 + cat5, des))"
-          '[["elapsed"]]\n')
+    s += (f"for (i in 1:{reps}) {{ times[i] <- system.time(r <- svychisq(~cat4 + cat5, des))"
+          f'[["elapsed"]]; if (sum(times) > {budget:.1f}) {{ times <- times[1:i]; break }} }}\n')
     s += ('cat(sprintf("F=%.17g\\nndf=%.17g\\nddf=%.17g\\np=%.17g\\n", r$statistic, '
           'r$parameter[1], r$parameter[2], r$p.value))\n')
     s += 'cat("times=", paste(sprintf("%.6f", times), collapse = ","), "\\n", sep = "")\n'
@@ -78,7 +78,7 @@ def _setup(data, raked: bool):
     frame.to_csv(csv, index=False)
     script = os.path.join(tmp, "run.R")
     with open(script, "w") as fh:
-        fh.write(_script(csv, raked, max(1, c.BENCH_REPS)))
+        fh.write(_script(csv, raked, max(1, c.BENCH_REPS), c.BENCH_BUDGET))
 
     def run():
         try:

@@ -153,10 +153,9 @@ def run(args: argparse.Namespace) -> int:
             "parameters": (result.params_frame().astype({"value": str}), False),
             "warnings": (pd.DataFrame({"warning": result.warnings or ["(none)"]}), False),
         }
-        with atomic_write(path) as tmp:
-            with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
-                for name, (table, index) in {**tables, **extra}.items():
-                    _excel_safe(table).to_excel(xl, sheet_name=name, index=index)
+        with atomic_write(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as xl:
+            for name, (table, index) in {**tables, **extra}.items():
+                _excel_safe(table).to_excel(xl, sheet_name=name, index=index)
         written.append(path)
 
     for w in raw.attrs.get("warnings", []) or []:
