@@ -200,7 +200,8 @@ def _run_worker(tool, task, data_path, tmp, args) -> dict:
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
     t = time.perf_counter()
     try:
-        proc = subprocess.run(cmd, check=False, capture_output=True, text=True, timeout=args.timeout,
+        proc = subprocess.run(cmd, check=False, capture_output=True, text=True,
+                              timeout=args.timeout,
                               env=env, cwd=str(ROOT))
     except subprocess.TimeoutExpired:
         return {"tool": tool, "task": task, "status": "timeout", "times": [],
@@ -322,7 +323,8 @@ def _tail_check(rscript: str | None) -> dict:
                 'stringsAsFactors=TRUE); r <- svychisq(~a+b, svydesign(ids=~1, weights=~w, '
                 'data=d)); cat(sprintf("%.17g %.17g", r$statistic, r$p.value))')
         try:
-            proc = subprocess.run([rscript, "-e", code], check=False, capture_output=True, text=True,
+            proc = subprocess.run([rscript, "-e", code], check=False, capture_output=True,
+                                  text=True,
                                   timeout=120)
             if proc.returncode == 0:
                 fr, pr = map(float, proc.stdout.split())

@@ -1,0 +1,1 @@
+"""One small adapter per tool benchmarked by ``benchmarks/run.py`` (see its docstring)."""
