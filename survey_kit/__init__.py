@@ -36,6 +36,10 @@ _LAZY: dict[str, str] = {
     # questionnaire.py
     "load_questionnaire": "questionnaire",
     "Questionnaire": "questionnaire",
+    "as_questionnaire": "questionnaire",
+    # pipeline.py
+    "weighting_plan": "pipeline",
+    "WeightingPlan": "pipeline",
     # io.py
     "read_responses": "io",
     "write_responses": "io",
@@ -107,7 +111,8 @@ def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_LAZY))
 
 
-__all__ = sorted(set(_LAZY) | {
+# built from the lazy table, so the two cannot drift apart
+__all__ = sorted(set(_LAZY) | {  # noqa: PLE0605
     "SurveyKitError", "QuestionnaireError", "DataError", "CleaningError",
     "WeightingError", "DesignError", "CrosstabError", "ReportError", "UsageError",
 })

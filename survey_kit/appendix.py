@@ -51,6 +51,7 @@ from __future__ import annotations
 
 import math
 import os
+import sys as _sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -63,7 +64,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ._results import ResultMixin
 from .errors import ReportError, SurveyKitError, UsageError
-from .questionnaire import Bands, Net, Questionnaire, load_questionnaire
+from ._yaml import read_yaml, schema_error
+from .pipeline import weighting_plan
+from .questionnaire import Bands, Net, Questionnaire, as_questionnaire
 from .render import FigureDoc, Table
 
 __all__ = [
@@ -226,13 +229,6 @@ def report_spec_path(questionnaire: Questionnaire) -> Path | None:
     return path if path.is_file() else None
 
 
-def _loc(loc: tuple) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else ("." if out else "") + str(part)
-    return out or "(top level)"
-
-
 def load_report_spec(path: str | os.PathLike,
                      questionnaire: Questionnaire | None = None) -> ReportSpec:
     """Read and validate a report spec (``*.report.yaml``).
@@ -259,33 +255,16 @@ def load_report_spec(path: str | os.PathLike,
     >>> [h.id for h in spec.headlines]                                         # doctest: +SKIP
     ['fig13_competitiveness', 'fig13_tools']
     """
-    import yaml
-
     p = Path(path)
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ReportError("report spec not found; give the path of a *.report.yaml file",
-                          file=p) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ReportError(f"cannot read the report spec ({exc}); save it as UTF-8",
-                          file=p) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        raise ReportError(f"{where}not valid YAML ({getattr(exc, 'problem', exc)})",
-                          file=p) from None
+    data = read_yaml(p, ReportError, "report spec", "give the path of a *.report.yaml file")
     if not isinstance(data, dict):
         raise ReportError("a report spec must be a mapping with keys questionnaire, headlines, "
                           "quoted, ...", file=p)
     try:
         spec = ReportSpec.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        msg = err["msg"]
-        if err["type"] == "extra_forbidden":
-            msg = "unknown key; see ReportSpec in survey_kit/appendix.py for the keys"
-        raise ReportError(msg, file=p, path=_loc(err["loc"])) from None
+        raise schema_error(exc, ReportError, p, "unknown key; see ReportSpec in "
+                           "survey_kit/appendix.py for the keys") from None
     if questionnaire is not None:
         try:
             check_report_spec(spec, questionnaire)
@@ -596,62 +575,6 @@ def margin_of_error(n: int, deff: float = 1.0, p: float = 0.5, z: float = 1.96) 
     return float(z * math.sqrt(p * (1 - p) / n) * math.sqrt(deff))
 
 
-def _as_questionnaire(questionnaire: Any) -> Questionnaire:
-    if isinstance(questionnaire, Questionnaire):
-        return questionnaire
-    if isinstance(questionnaire, (str, os.PathLike)):
-        return load_questionnaire(questionnaire)
-    raise UsageError("questionnaire must be a Questionnaire or the path of its YAML file; got "
-                     f"{type(questionnaire).__name__}")
-
-
-def _targets_path(q: Questionnaire) -> Path | None:
-    if q.weighting is None or not q.weighting.targets:
-        return None
-    p = Path(q.weighting.targets)
-    if not p.is_absolute() and q.source is not None:
-        p = Path(q.source).parent / p
-    return p
-
-
-def _weigh(kept: pd.DataFrame, q: Questionnaire, targets: Any):
-    """Weight the kept respondents as the questionnaire says; (targets, result)."""
-    from . import weighting as W
-    from .targets import Targets, as_targets, load_targets
-
-    wcfg = q.weighting
-    if targets is None:
-        path = _targets_path(q)
-        if path is None:
-            return None, None
-        targets = path
-    if isinstance(targets, (str, os.PathLike)):
-        t = load_targets(targets)
-    elif isinstance(targets, Targets):
-        t = targets
-    else:
-        t = as_targets(targets)
-    if wcfg is None:
-        method, variables, kw = "rake", None, {}
-    else:
-        method = wcfg.method
-        variables = list(wcfg.variables)
-        kw = {"not_stated": wcfg.not_stated}
-        if wcfg.not_stated == "impute" or wcfg.impute_within:
-            kw["impute_within"] = wcfg.impute_within
-    func = {"rake": W.rake, "poststratify": W.poststratify, "calibrate": W.calibrate}[method]
-    if method == "poststratify" and variables is not None and len(variables) > 1 and (
-            t.cells is None):
-        # margins only: post-stratification needs joint cells; rake to the margins instead
-        func = W.rake
-    res = func(kept, t, variables=variables, **kw)
-    if wcfg is not None and wcfg.trim_upper:
-        w = res.weights.to_numpy(dtype=float)
-        mean = float(w[w != 0].mean())
-        res = W.trim_weights(res, upper=wcfg.trim_upper * mean, strict=True)
-    return t, res
-
-
 def prepare(questionnaire: Questionnaire | str | os.PathLike,
             responses: pd.DataFrame | str | os.PathLike, targets: Any = None, *,
             spec: ReportSpec | str | os.PathLike | None = None,
@@ -679,7 +602,7 @@ def prepare(questionnaire: Questionnaire | str | os.PathLike,
     from .design import SurveyDesign
     from .io import read_responses
 
-    q = _as_questionnaire(questionnaire)
+    q = as_questionnaire(questionnaire)
     timings: dict[str, float] = {}
     notes: list[str] = []
 
@@ -715,7 +638,8 @@ def prepare(questionnaire: Questionnaire | str | os.PathLike,
                           "at least 2 (see the exclusion flow)")
 
     t0 = time.perf_counter()
-    tg, wres = _weigh(kept, q, targets)
+    plan = weighting_plan(q, targets)
+    tg, wres = plan.apply(kept) if plan is not None else (None, None)
     if wres is None:
         weights = pd.Series(1.0, index=kept.index, name="weight")
         notes.append("no population targets: the tables are unweighted")
@@ -846,12 +770,10 @@ class Appendix(ResultMixin):
         """An XLSX workbook, one formatted sheet per table (written atomically)."""
         from .render import write_workbook
 
-        items: list[Any] = []
-        for _, names in self.sections:
-            for n in names:
-                t = self.table(n)
-                items.append(t if isinstance(t, Table) else (n, _sheet_writer(t)))
-        return write_workbook(path, items)
+        names = [n for _, section in self.sections for n in section]
+        return write_workbook(path, {n: self.tables[n] for n in names},
+                              titles={n: self.titles.get(n, n) for n in names},
+                              notes=self.notes, formats=self.formats)
 
     def _doc_title(self) -> str:
         return f"{_w(self.lang, 'appendix')}: {self.title}"
@@ -904,13 +826,6 @@ class Appendix(ResultMixin):
             elif fmt == "xlsx":
                 out["xlsx"] = self.to_excel(folder / f"{stem}.xlsx")
         return out
-
-
-def _sheet_writer(ct: Any) -> Callable[[Any], None]:
-    """Fill a worksheet with a banner table in the crosstab module's own layout."""
-    from .crosstab_render import _sheet_crosstab
-
-    return lambda ws: _sheet_crosstab(ws, ct)
 
 
 # ===========================================================================
@@ -1467,7 +1382,5 @@ class _CallableModule(type(os)):
     def __call__(self, *args: Any, **kwargs: Any) -> Appendix:
         return appendix(*args, **kwargs)
 
-
-import sys as _sys
 
 _sys.modules[__name__].__class__ = _CallableModule

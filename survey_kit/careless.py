@@ -107,6 +107,14 @@ def _wrap(values, index, name):
     return pd.Series(values, index=index, name=name) if index is not None else values
 
 
+def _frame(columns: dict, index) -> pd.DataFrame:
+    """Columns of per-respondent arrays, on the respondents' index when the input had one."""
+    out = pd.DataFrame(columns)
+    if index is not None:
+        out.index = index
+    return out
+
+
 # ---------------------------------------------------------------------------
 # careless-package indices
 
@@ -149,10 +157,7 @@ def longstring(x, avg: bool = False):
     longest, avgstr = _longstring_columns(list(np.ascontiguousarray(arr.T)))
     if not avg:
         return _wrap(longest, index, "longstr")
-    out = pd.DataFrame({"longstr": longest, "avgstr": avgstr})
-    if index is not None:
-        out.index = index
-    return out
+    return _frame({"longstr": longest, "avgstr": avgstr}, index)
 
 
 def _longstring_columns(cols: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
@@ -341,10 +346,7 @@ def mahad(x, flag: bool = False, confidence: float = 0.99, singular: str = "erro
     if not flag:
         return _wrap(d2, index, "mahad")
     cut = chi2_quantile(confidence, k)
-    out = pd.DataFrame({"raw": d2, "flagged": d2 > cut})
-    if index is not None:
-        out.index = index
-    return out
+    return _frame({"raw": d2, "flagged": d2 > cut}, index)
 
 
 def evenodd(x, factors, diag: bool = False):
@@ -406,10 +408,7 @@ def evenodd(x, factors, diag: bool = False):
     eo[eo < -1] = -1.0
     if not diag:
         return _wrap(eo, index, "evenodd")
-    out = pd.DataFrame({"evenodd": eo, "eo_pairs": cnt})
-    if index is not None:
-        out.index = index
-    return out
+    return _frame({"evenodd": eo, "eo_pairs": cnt}, index)
 
 
 def _nanmean_rows(block: np.ndarray) -> np.ndarray:

@@ -77,10 +77,10 @@ Example
 >>> import survey_kit as sk
 >>> q = sk.load_questionnaire("questionnaires/japan_digital_services_2024.yaml")   # doctest: +SKIP
 >>> raw = sk.read_responses("sample_data/japan_digital_services_2024_raw.csv", q,
-...                         duplicate_ids="keep")                                    # doctest: +SKIP
->>> res = sk.clean(raw, q, speeder_fraction=0.4)                                     # doctest: +SKIP
->>> print(res)                                   # the exclusion flow               # doctest: +SKIP
->>> res.kept.shape, res.excluded["reason"].value_counts()                           # doctest: +SKIP
+...                         duplicate_ids="keep")                                 # doctest: +SKIP
+>>> res = sk.clean(raw, q, speeder_fraction=0.4)                                  # doctest: +SKIP
+>>> print(res)                                   # the exclusion flow            # doctest: +SKIP
+>>> res.kept.shape, res.excluded["reason"].value_counts()                        # doctest: +SKIP
 
 References
 ----------

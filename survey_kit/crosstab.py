@@ -34,7 +34,8 @@ variable, or Total), with :math:`a_i` = 1 when respondent :math:`i` answered
 the row question (the *base*), the column percentage is the ratio of
 weighted totals
 
-.. math:: \\hat p_{rc} = \\frac{\\sum_i w_i\\, a_i\\, d_{ic}\\, y_{ir}}{\\sum_i w_i\\, a_i\\, d_{ic}}
+.. math:: \\hat p_{rc}
+          = \\frac{\\sum_i w_i\\, a_i\\, d_{ic}\\, y_{ir}}{\\sum_i w_i\\, a_i\\, d_{ic}}
           = \\frac{\\hat T(y_r 1_c)}{\\hat N_c}.
 
 Row percentages divide by the weighted count of row category :math:`r` among
@@ -111,7 +112,7 @@ from __future__ import annotations
 import math
 import sys as _sys
 import types as _types
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -121,6 +122,7 @@ import pandas as pd
 
 from ._results import ResultMixin
 from .errors import CrosstabError, DesignError, UsageError
+from .render import write_workbook  # the one workbook writer, re-exported here
 
 __all__ = ["ADJUST_METHODS", "PERCENT_MODES", "Crosstab", "crosstab", "write_workbook"]
 
@@ -271,7 +273,11 @@ class Crosstab(ResultMixin):
         return _maybe_write(render_latex(self), path)
 
     def to_excel(self, path: str | Path, sheet_name: str | None = None) -> Path:
-        """Write the table to an XLSX workbook (one sheet), formatted; see :func:`write_workbook`."""
+        """Write the table to an XLSX workbook (one formatted sheet).
+
+        See :func:`survey_kit.render.write_workbook` to put several tables
+        (Crosstabs and DataFrames) in one workbook.
+        """
         name = sheet_name or str(self.blocks["block"].iloc[0] if len(self.blocks) else "table")
         return write_workbook(path, {name: self})
 
@@ -308,33 +314,6 @@ def _maybe_write(text: str, path: str | Path | None) -> str:
 
         write_text(path, text)
     return text
-
-
-def write_workbook(path: str | Path, tables: Mapping[str, Any]) -> Path:
-    """Write several tables to one XLSX workbook, one formatted sheet per table.
-
-    Parameters
-    ----------
-    path : str or Path
-        The ``.xlsx`` file (written atomically).
-    tables : mapping of sheet name -> Crosstab or DataFrame
-        Crosstabs get the banner layout (bold headers, percentages formatted
-        as %, letters in a sub-row, bases in italics, low-base columns in
-        grey, tests and notes below). DataFrames are written with a bold
-        header. Sheet names are made Excel-safe (31 characters, no
-        ``[]:*?/\\``) and unique.
-
-    Returns
-    -------
-    Path
-
-    Examples
-    --------
-    >>> write_workbook("out/tables.xlsx", {"foreign share": tab1, "bases": df})  # doctest: +SKIP
-    """
-    from .crosstab_render import write_xlsx
-
-    return write_xlsx(path, tables)
 
 
 # ---------------------------------------------------------------------------
@@ -1092,7 +1071,7 @@ class _Atoms:
     every influence function of a cell is constant within an atom."""
 
     b: np.ndarray               # row base category (-1: outside the base)
-    l: np.ndarray               # banner level (-1: missing)
+    lev: np.ndarray             # banner level (-1: missing)
     h: np.ndarray               # stratum
     nz: np.ndarray              # weight != 0
     cal: list                   # calibration codes per margin (rake) or the cell (post)
@@ -1231,7 +1210,7 @@ def _unit_sets(dz: _Design, sub: _Sub, banners: list[_Var], cache: dict) -> list
 
             def vfn(Z, subset, at=at):
                 return _atom_vcov(dz, at, _atom_resid(dz, at, Z))
-            out.append((Y, at.b >= 0, at.l, L, vfn))
+            out.append((Y, at.b >= 0, at.lev, L, vfn))
         return out
     Y = _sub_rows(sub)
     ans = sub.codes >= 0
@@ -1493,7 +1472,7 @@ def _rao_scott_fast(S1: np.ndarray, S2: np.ndarray, dz: _Design, n_rows: int,
         rix[np.asarray(cats)[keep_r]] = np.arange(nr)
         cix = np.full(len(keep_c) + 1, -1)
         cix[np.flatnonzero(keep_c)] = np.arange(nc)
-        ra, ca = rix[atoms.b], cix[atoms.l]
+        ra, ca = rix[atoms.b], cix[atoms.lev]
         ok = (ra >= 0) & (ca >= 0)
         phi = np.zeros((len(ok), U.shape[1]))
         phi[ok] = U[ca[ok] * nr + ra[ok]]
@@ -1874,8 +1853,13 @@ def _cell_columns(block: _Block, sub: _Sub, res: _SubResult, lo: np.ndarray, hi:
                   letters_arr: np.ndarray, scale: float, percent: str, numeric: bool,
                   columns: pd.DataFrame, min_base: int) -> dict:
     R, K = res.est.shape
-    rep = lambda x: np.repeat(np.asarray(x, dtype=object), K)
-    tile = lambda x: np.tile(np.asarray(x), R)
+
+    def rep(x: Any) -> np.ndarray:
+        return np.repeat(np.asarray(x, dtype=object), K)
+
+    def tile(x: Any) -> np.ndarray:
+        return np.tile(np.asarray(x), R)
+
     se = np.sqrt(res.var)
     empty = np.broadcast_to(res.base_u == 0, (R, K))
     est = np.where(empty, np.nan, res.est)

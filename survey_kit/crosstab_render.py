@@ -1,5 +1,5 @@
 """Rendering of :class:`~survey_kit.crosstab.Crosstab`: terminal text, Markdown, HTML,
-LaTeX (booktabs) and XLSX (openpyxl).
+LaTeX (booktabs) and the sheet of an XLSX workbook (openpyxl).
 
 Every format is built from one layout (:func:`layout`): the header (banner
 variables, their levels and letters) and, per block, the lines of the table
@@ -17,22 +17,15 @@ Example
 
 from __future__ import annotations
 
-import datetime as _dt
 import html as _html
 import math
-import re
 import textwrap
 import unicodedata
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-
-from ._files import atomic_write
-from .errors import ReportError
 
 __all__ = [
     "layout",
@@ -40,7 +33,7 @@ __all__ = [
     "render_latex",
     "render_markdown",
     "render_text",
-    "write_xlsx",
+    "write_crosstab_sheet",
 ]
 
 DASH = "-"
@@ -302,16 +295,14 @@ def render_text(ct) -> str:
     out = [lay.title, ""]
     # group header
     if lay.groups:
-        row = [" " * lab_w, " " * widths[0]]
+        labels = [" " * lab_w, " " * widths[0]]
+        rules = list(labels)
         for label, start, span in lay.groups:
             w = sum(widths[start:start + span]) + len(gap) * (span - 1)
-            row.append(_center(label, w))
-        out.append(gap.join(row).rstrip())
-        row = [" " * lab_w, " " * widths[0]]
-        for label, start, span in lay.groups:
-            w = sum(widths[start:start + span]) + len(gap) * (span - 1)
-            row.append("-" * w)
-        out.append(gap.join(row).rstrip())
+            labels.append(_center(label, w))
+            rules.append("-" * w)
+        out.append(gap.join(labels).rstrip())
+        out.append(gap.join(rules).rstrip())
     nh = max(len(h) for h in heads)
     for i in range(nh):
         row = [" " * lab_w]
@@ -439,7 +430,7 @@ def render_html(ct) -> str:
     if lay.groups:
         row = [f'<th rowspan="3" style="{th}"></th>',
                f'<th rowspan="2" style="{th}">{_h(lay.col_labels[0])}</th>']
-        for label, start, span in lay.groups:
+        for label, _, span in lay.groups:
             row.append(f'<th colspan="{span}" scope="colgroup" style="{th}">{_h(label)}</th>')
         out.append("<tr>" + "".join(row) + "</tr>")
         out.append("<tr>" + "".join(f'<th scope="col" style="{th}">{_h(lay.col_labels[j])}</th>'
@@ -542,26 +533,19 @@ def render_latex(ct) -> str:
 # XLSX
 # ---------------------------------------------------------------------------
 
-def _sheet_names(names) -> list[str]:
-    out: list[str] = []
-    seen: set[str] = set()
-    for name in names:
-        base = re.sub(r"[\[\]:*?/\\]", "_", str(name)).strip("'")[:31] or "Sheet"
-        cand, k = base, 2
-        while cand.lower() in seen:
-            suffix = f"~{k}"
-            cand = base[: 31 - len(suffix)] + suffix
-            k += 1
-        seen.add(cand.lower())
-        out.append(cand)
-    return out
-
-
 _XLFMT = {"pct": "0.0%", "count": "#,##0", "mean": "0.00", "se": "(0.00)", "int": "#,##0",
           "float": "#,##0"}
 
 
-def _sheet_crosstab(ws, ct) -> None:
+def write_crosstab_sheet(ws: Any, ct: Any) -> None:
+    """Fill an empty openpyxl worksheet with a banner table.
+
+    Bold title and headers (banner groups merged), percentages as Excel
+    percentages, letters in a sub-row, bases in italics, columns with a low
+    base in grey, tests and notes below. Workbooks are written by
+    :func:`survey_kit.render.write_workbook`, which calls this for every
+    Crosstab.
+    """
     from openpyxl.styles import Alignment, Border, Font, Side
     from openpyxl.utils import get_column_letter
 
@@ -651,53 +635,3 @@ def _sheet_crosstab(ws, ct) -> None:
     for j in range(K):
         w = max(10, min(24, len(lay.col_labels[j]) + 2))
         ws.column_dimensions[get_column_letter(j + 2)].width = w
-
-
-def _sheet_frame(ws, frame: pd.DataFrame) -> None:
-    from openpyxl.styles import Font
-
-    if not (isinstance(frame.index, pd.RangeIndex) and frame.index.name is None):
-        frame = frame.reset_index()
-    for j, name in enumerate(frame.columns, start=1):
-        ws.cell(row=1, column=j, value=str(name)).font = Font(bold=True)
-    for i, row in enumerate(frame.itertuples(index=False), start=2):
-        for j, v in enumerate(row, start=1):
-            if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
-                continue
-            if isinstance(v, (np.integer, np.floating, np.bool_)):
-                v = v.item()
-            elif isinstance(v, pd.Timestamp):
-                v = v.to_pydatetime()
-            elif not isinstance(v, (int, float, str, bool, _dt.date)):
-                v = str(v)
-            ws.cell(row=i, column=j, value=v)
-    ws.freeze_panes = "A2"
-
-
-def write_xlsx(path: str | Path, tables: Mapping[str, Any]) -> Path:
-    """Write ``{sheet name: Crosstab or DataFrame}`` to one workbook, atomically."""
-    from openpyxl import Workbook
-
-    from .crosstab import Crosstab
-
-    if not isinstance(tables, Mapping) or not tables:
-        raise ReportError("give the tables as a non-empty mapping {sheet name: Crosstab or "
-                          "DataFrame}", file=path)
-    wb = Workbook()
-    wb.remove(wb.active)
-    fixed = _dt.datetime(2000, 1, 1)
-    wb.properties.created = fixed
-    wb.properties.modified = fixed
-    wb.properties.creator = "survey_kit"
-    for sheet, (name, table) in zip(_sheet_names(tables), tables.items()):
-        ws = wb.create_sheet(sheet)
-        if isinstance(table, Crosstab):
-            _sheet_crosstab(ws, table)
-        elif isinstance(table, pd.DataFrame):
-            _sheet_frame(ws, table)
-        else:
-            raise ReportError(f"table {name!r} is a {type(table).__name__}; give a Crosstab or "
-                              "a pandas DataFrame", file=path)
-    with atomic_write(path) as tmp:
-        wb.save(tmp)
-    return Path(path)

@@ -894,7 +894,7 @@ class SurveyDesign:
 
     def _as_weights(self, values: Any, what: str, allow_negative: bool = False) -> np.ndarray:
         if isinstance(values, pd.Series):
-            if len(values) == self.n and values.index.equals(self.frame.index) or len(values) == self.n:
+            if len(values) == self.n:  # taken in row order, as R takes a weight vector
                 arr = values.to_numpy(dtype=float)
             else:
                 raise DesignError(f"{what}: {len(values)} values for {self.n} respondents")

@@ -72,7 +72,7 @@ from .io_formats import (
     read_raw,
     write_raw,
 )
-from .questionnaire import Question, Questionnaire, load_questionnaire
+from .questionnaire import Question, Questionnaire, as_questionnaire
 
 __all__ = [
     "RESPONSE_FORMATS",
@@ -90,15 +90,6 @@ _SHOW_CELLS = 5        # offending cells shown per column
 _SHOW_COLUMNS = 8      # columns with problems shown in one message
 _THOUSANDS = r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?$"
 _TEXT_ROLES = ("device", "os", "fingerprint", "status", "other")
-
-
-def _as_questionnaire(questionnaire: Any) -> Questionnaire:
-    if isinstance(questionnaire, Questionnaire):
-        return questionnaire
-    if isinstance(questionnaire, (str, os.PathLike)):
-        return load_questionnaire(questionnaire)
-    raise UsageError("questionnaire must be a Questionnaire or the path of its YAML file, "
-                     f"not {type(questionnaire).__name__}")
 
 
 def _show(value: Any) -> str:
@@ -496,15 +487,16 @@ def read_responses(path: str | os.PathLike, questionnaire: Questionnaire | str |
 
     Example
     -------
-    >>> frame = read_responses("raw.csv", "questionnaires/japan_digital_services_2024.yaml")  # doctest: +SKIP
-    >>> frame.loc["R0001", "sector"]                                                          # doctest: +SKIP
+    >>> frame = read_responses("raw.csv",
+    ...                        "questionnaires/japan_digital_services_2024.yaml")  # doctest: +SKIP
+    >>> frame.loc["R0001", "sector"]                                   # doctest: +SKIP
     'manufacturing'
     """
     if missing_columns not in ("error", "allow"):
         raise UsageError(f"missing_columns must be 'error' or 'allow', not {missing_columns!r}")
     if duplicate_ids not in ("error", "keep"):
         raise UsageError(f"duplicate_ids must be 'error' or 'keep', not {duplicate_ids!r}")
-    q = _as_questionnaire(questionnaire)
+    q = as_questionnaire(questionnaire)
     raw = read_raw(path, format, encoding=encoding, sheet=sheet, text_columns=_text_columns(q))
     return _label(raw, q, missing_columns, duplicate_ids)
 
@@ -863,7 +855,7 @@ def to_export(frame: pd.DataFrame, questionnaire: Questionnaire | str | os.PathL
     ``read_responses(write(to_export(f)))`` gives ``f`` back for every format written by
     :func:`write_responses`.
     """
-    q = _as_questionnaire(questionnaire)
+    q = as_questionnaire(questionnaire)
     if not isinstance(frame, pd.DataFrame):
         raise UsageError(f"to_export needs a DataFrame, not {type(frame).__name__}")
     need = [v for v, info in q.variables.items() if info.column is not None]
@@ -1020,7 +1012,7 @@ def write_responses(frame: pd.DataFrame, path: str | os.PathLike,
     if fmt not in WRITE_FORMATS:  # pragma: no cover - every readable format is writable
         raise UsageError(f"cannot write {fmt!r}")
     if questionnaire is not None:
-        q = _as_questionnaire(questionnaire)
+        q = as_questionnaire(questionnaire)
         try:
             table = to_export(frame, q)
         except DataError as exc:
@@ -1054,10 +1046,11 @@ def convert_responses(source: pd.DataFrame | str | os.PathLike, path: str | os.P
 
     Example
     -------
-    >>> convert_responses("raw.csv", "raw.sav", "questionnaires/japan_creators_2024.yaml")  # doctest: +SKIP
+    >>> convert_responses("raw.csv", "raw.sav",
+    ...                   "questionnaires/japan_creators_2024.yaml")  # doctest: +SKIP
     PosixPath('raw.sav')
     """
-    q = _as_questionnaire(questionnaire)
+    q = as_questionnaire(questionnaire)
     if isinstance(source, pd.DataFrame):
         frame = source
     else:

@@ -37,16 +37,18 @@ evaluated as Python.
 from __future__ import annotations
 
 import datetime as _dt
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .errors import QuestionnaireError
+from ._yaml import read_yaml, schema_error
+from .errors import QuestionnaireError, UsageError
 
-__all__ = ["load_questionnaire", "Questionnaire", "Question", "Option", "Band", "Net",
-           "Condition", "Trap", "Rule", "VariableInfo"]
+__all__ = ["as_questionnaire", "load_questionnaire", "Questionnaire", "Question", "Option",
+           "Band", "Net", "Condition", "Trap", "Rule", "VariableInfo"]
 
 _ID = r"^[A-Za-z_][A-Za-z0-9_]*$"
 _KEY = r"^[A-Za-z0-9_][A-Za-z0-9_\-]*$"
@@ -243,42 +245,33 @@ class VariableInfo:
 # loading and cross-checks
 
 
-def _loc(loc: tuple) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += ("." if out else "") + str(part)
-    return out or "(top level)"
-
-
-def load_questionnaire(path: str | Path) -> "Questionnaire":
+def load_questionnaire(path: str | Path) -> Questionnaire:
     """Read and validate a questionnaire YAML file.
 
     Raises :class:`~survey_kit.errors.QuestionnaireError` naming the file and
     the YAML path of the first fault, e.g.
     ``questions[4].options[2].code: duplicate code 3``.
     """
-    import yaml
-
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise QuestionnaireError("file not found; give the path of a questionnaire YAML "
-                                 "(see questionnaires/)", file=path) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise QuestionnaireError(f"cannot read the file ({exc}); save it as UTF-8 text",
-                                 file=path) from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        raise QuestionnaireError(f"{where}not valid YAML ({getattr(exc, 'problem', exc)})",
-                                 file=path) from None
+    data = read_yaml(path, QuestionnaireError, "file",
+                     "give the path of a questionnaire YAML (see questionnaires/)")
     return Questionnaire.from_dict(data, source=path)
+
+
+def as_questionnaire(questionnaire: Any) -> Questionnaire:
+    """A :class:`Questionnaire` as given, or loaded from the path of its YAML file.
+
+    Raises
+    ------
+    UsageError
+        For anything else.
+    """
+    if isinstance(questionnaire, Questionnaire):
+        return questionnaire
+    if isinstance(questionnaire, (str, os.PathLike)):
+        return load_questionnaire(questionnaire)
+    raise UsageError("questionnaire must be a Questionnaire or the path of its YAML file; got "
+                     f"{type(questionnaire).__name__}")
 
 
 def _check(inst: _Instrument) -> None:
@@ -507,7 +500,7 @@ class Questionnaire:
         self._vars = self._build_variables()
 
     @classmethod
-    def from_dict(cls, data: Any, source: str | Path | None = None) -> "Questionnaire":
+    def from_dict(cls, data: Any, source: str | Path | None = None) -> Questionnaire:
         """Validate a mapping (as read from YAML) and build the questionnaire."""
         file = None if source is None else Path(source)
         if not isinstance(data, dict):
@@ -516,16 +509,8 @@ class Questionnaire:
         try:
             inst = _Instrument.model_validate(data)
         except ValidationError as exc:
-            err = exc.errors()[0]
-            msg = err["msg"]
-            if err["type"] == "extra_forbidden":
-                msg = "unknown key; check its spelling against the schema in questionnaire.py"
-            elif err["type"] == "missing":
-                msg = "required key is missing"
-            raise QuestionnaireError(msg, file=file, path=_loc(err["loc"]),
-                                     value=err.get("input") if err["type"] not in (
-                                         "missing",) and not isinstance(err.get("input"), dict)
-                                     else None) from None
+            raise schema_error(exc, QuestionnaireError, file, "unknown key; check its "
+                               "spelling against the schema in questionnaire.py") from None
         try:
             _check(inst)
         except QuestionnaireError as exc:
@@ -667,7 +652,7 @@ class Questionnaire:
             return {b.key: float(i + 1) for i, b in enumerate(q.bands.levels)}
         return {o.key: float(o.score if o.score is not None else o.code) for o in q.options}
 
-    def codebook(self) -> "Any":
+    def codebook(self) -> Any:
         """A tidy DataFrame: one row per (variable, code) with labels en/ja."""
         import pandas as pd
 

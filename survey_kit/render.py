@@ -4,7 +4,10 @@ A :class:`Table` is a titled DataFrame with notes and per-column number
 formats. The writers here turn one table (or a list of them) into text or a
 workbook; they know nothing about surveys. Numbers stay numbers in the
 workbook (formatted with Excel number formats), and are formatted once, the
-same way, in the text formats.
+same way, in the text formats. :func:`write_workbook` is the one XLSX writer
+of the package: ``Crosstab.to_excel`` and ``Appendix.to_excel`` both use it,
+and it hands each banner table to
+:func:`survey_kit.crosstab_render.write_crosstab_sheet`.
 
 Example
 -------
@@ -54,9 +57,12 @@ __all__ = [
     "html_page",
     "latex_document",
     "markdown_document",
+    "md_escape",
     "table_html",
     "table_latex",
     "table_markdown",
+    "tex_escape",
+    "write_sheet",
     "write_workbook",
 ]
 
@@ -232,8 +238,27 @@ def _numeric_cols(frame: pd.DataFrame) -> list[bool]:
 # Markdown
 
 
-def _md_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+_MD_UNDERSCORES = re.compile(r"_+")
+
+
+def _md_underscores(m: re.Match) -> str:
+    s, a, b = m.string, m.start(), m.end()
+    inside_word = a > 0 and b < len(s) and s[a - 1].isalnum() and s[b].isalnum()
+    return m.group() if inside_word else m.group().replace("_", "\\_")
+
+
+def md_escape(text: Any) -> str:
+    """Escape text for a Markdown table cell, heading or emphasised note (CommonMark).
+
+    Backslashes, pipes and asterisks are escaped, and underscores that could
+    open or close emphasis (not inside a word: ``size_class`` stays as it
+    is, ``_raw_id`` becomes ``\\_raw_id``); a newline becomes a space. So a
+    note such as ``* Unweighted base below 30`` keeps its asterisk when the
+    note is set in italics (``*\\* Unweighted ...*``).
+    """
+    text = (str(text).replace("\\", "\\\\").replace("|", "\\|").replace("*", "\\*")
+            .replace("\n", " "))
+    return _MD_UNDERSCORES.sub(_md_underscores, text)
 
 
 def table_markdown(table: Table, level: int = 3) -> str:
@@ -252,14 +277,14 @@ def table_markdown(table: Table, level: int = 3) -> str:
     else:
         head = heads[0]
     align = ["--:" if num else ":--" for num in _numeric_cols(frame)]
-    lines = [f"{'#' * level} {_md_escape(table.title)}", ""]
-    lines.append("| " + " | ".join(_md_escape(h) for h in head) + " |")
+    lines = [f"{'#' * level} {md_escape(table.title)}", ""]
+    lines.append("| " + " | ".join(md_escape(h) for h in head) + " |")
     lines.append("|" + "|".join(align) + "|")
     for row in _cells(table, frame):
-        lines.append("| " + " | ".join(_md_escape(c) for c in row) + " |")
+        lines.append("| " + " | ".join(md_escape(c) for c in row) + " |")
     if table.notes:
         lines.append("")
-        lines.extend(f"*{_md_escape(n)}*  " if i < len(table.notes) - 1 else f"*{_md_escape(n)}*"
+        lines.extend(f"*{md_escape(n)}*  " if i < len(table.notes) - 1 else f"*{md_escape(n)}*"
                      for i, n in enumerate(table.notes))
     lines.append("")
     return "\n".join(lines)
@@ -274,11 +299,11 @@ def markdown_document(title: str, parts: Sequence[tuple[str, Any]], intro: Seque
     itself (``to_markdown()``, ``to_html()``, ``to_latex()``, e.g. a Crosstab),
     ``("figure", (FigureDoc, relative_png_path))``.
     """
-    out = [f"# {_md_escape(title)}", ""]
+    out = [f"# {md_escape(title)}", ""]
     out.extend(line for p in intro for line in (p, ""))
     for kind, item in parts:
         if kind == "h2":
-            out += [f"## {_md_escape(item)}", ""]
+            out += [f"## {md_escape(item)}", ""]
         elif kind == "p":
             out += [str(item), ""]
         elif kind == "table":
@@ -288,8 +313,8 @@ def markdown_document(title: str, parts: Sequence[tuple[str, Any]], intro: Seque
             out += [f'<a id="{name}"></a>', "", obj.to_markdown().rstrip("\n"), ""]
         elif kind == "figure":
             fig, rel = item
-            out += [f"![{_md_escape(fig.alt or fig.title)}]({rel})", "",
-                    f"*{_md_escape(fig.caption)}*", ""]
+            out += [f"![{md_escape(fig.alt or fig.title)}]({rel})", "",
+                    f"*{md_escape(fig.caption)}*", ""]
         else:  # pragma: no cover - programming error
             raise ReportError(f"unknown document part {kind!r}")
     return "\n".join(out).rstrip("\n") + "\n"
@@ -511,11 +536,11 @@ def latex_document(title: str, parts: Sequence[tuple[str, Any]], lang: str = "en
 
 
 def _sheet_names(names: Iterable[str]) -> list[str]:
-    """Excel-safe, unique sheet names (max 31 chars, no []:*?/\\)."""
+    """Excel-safe, unique sheet names (max 31 chars, no []:*?/\\, no quote at either end)."""
     out: list[str] = []
     seen: set[str] = set()
     for name in names:
-        base = re.sub(r"[\[\]:*?/\\]", "_", str(name))[:31] or "Sheet"
+        base = re.sub(r"[\[\]:*?/\\]", "_", str(name)).strip("'")[:31] or "Sheet"
         cand, k = base, 2
         while cand.lower() in seen:
             suffix = f"~{k}"
@@ -526,90 +551,195 @@ def _sheet_names(names: Iterable[str]) -> list[str]:
     return out
 
 
-def write_workbook(path: str | Path, tables: Sequence[Any]) -> Path:
-    """Write tables to one XLSX workbook, one formatted sheet per table.
+def _excel_value(v: Any) -> Any:
+    """A cell value openpyxl can store: numbers stay numbers, unknown objects become text."""
+    if isinstance(v, (np.integer, np.floating, np.bool_)):
+        return v.item()
+    if isinstance(v, pd.Timestamp):
+        return v.to_pydatetime()
+    if not isinstance(v, (int, float, str, bool, _dt.date)):
+        return str(v)
+    return v
 
-    Each sheet holds the title (bold), a multi-row header with merged group
-    cells, numbers as numbers with Excel formats, notes below, frozen header
-    and fitted column widths. An item may also be ``(name, writer)`` where
-    ``writer(worksheet)`` fills the sheet itself (e.g. a banner table).
-    The file is written atomically.
-    """
-    from openpyxl import Workbook
+
+def _table_sheet(ws: Any, table: Table) -> None:
+    """A titled table: bold title, multi-row header with merged groups, formats, notes."""
     from openpyxl.styles import Alignment, Border, Font, Side
     from openpyxl.utils import get_column_letter
 
-    if not tables:
+    thin = Side(style="thin")
+    thick = Side(style="medium")
+    frame = display_frame(table)
+    heads = _header_rows(frame)
+    ncol = frame.shape[1]
+    ws.cell(row=1, column=1, value=table.title).font = Font(bold=True, size=12)
+    r0 = 3
+    parents: list[str] | None = None
+    for level, row in enumerate(heads):
+        col = 1
+        for text, span in _spans(row, parents):
+            c = ws.cell(row=r0 + level, column=col, value=text or None)
+            c.font = Font(bold=True)
+            c.alignment = Alignment(horizontal="center" if span > 1 else "general",
+                                    wrap_text=True, vertical="bottom")
+            if span > 1:
+                ws.merge_cells(start_row=r0 + level, start_column=col,
+                               end_row=r0 + level, end_column=col + span - 1)
+            col += span
+        parents = ["\x1f".join(r[j] for r in heads[: level + 1]) for j in range(len(row))]
+    hdr_last = r0 + len(heads) - 1
+    for j in range(1, ncol + 1):
+        ws.cell(row=r0, column=j).border = Border(top=thick)
+        ws.cell(row=hdr_last, column=j).border = Border(
+            bottom=thin, top=thick if hdr_last == r0 else None)
+    fmts = [_fmt_of(table, c) for c in frame.columns]
+    widths = [max(len(h[j]) for h in heads) for j in range(ncol)]
+    first = hdr_last + 1
+    for i in range(len(frame)):
+        for j in range(ncol):
+            v = frame.iat[i, j]
+            if _is_missing(v):
+                continue
+            v = _excel_value(v)
+            c = ws.cell(row=first + i, column=j + 1, value=v)
+            fmt = fmts[j]
+            if isinstance(v, float):
+                c.number_format = FORMATS.get(fmt or "f1", FORMATS["f1"])[1]
+            elif isinstance(v, int) and not isinstance(v, bool):
+                c.number_format = "0"
+            if isinstance(v, str) and len(v) > 60:
+                c.alignment = Alignment(wrap_text=True, vertical="top")
+            widths[j] = max(widths[j], min(len(format_value(v, fmt)), 60))
+    last = first + len(frame) - 1
+    if len(frame):
+        for j in range(1, ncol + 1):
+            ws.cell(row=last, column=j).border = Border(bottom=thick)
+    for k, note in enumerate(table.notes):
+        ws.cell(row=last + 2 + k, column=1, value=note).font = Font(italic=True, size=9)
+    for j, wdt in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(j)].width = max(6, min(wdt + 2, 62))
+    ws.freeze_panes = ws.cell(row=first, column=1)
+
+
+def _data_sheet(ws: Any, frame: pd.DataFrame) -> None:
+    """An untitled frame as data: bold header in row 1 (frozen), values as they are."""
+    from openpyxl.styles import Font
+
+    if not (isinstance(frame.index, pd.RangeIndex) and frame.index.name is None):
+        frame = frame.reset_index()
+    for j, name in enumerate(frame.columns, start=1):
+        ws.cell(row=1, column=j, value=str(name)).font = Font(bold=True)
+    for i, row in enumerate(frame.itertuples(index=False), start=2):
+        for j, v in enumerate(row, start=1):
+            if not _is_missing(v):
+                ws.cell(row=i, column=j, value=_excel_value(v))
+    ws.freeze_panes = "A2"
+
+
+def write_sheet(ws: Any, table: Any, *, title: str | None = None, notes: Sequence[str] = (),
+                formats: Mapping[str, str] | None = None) -> None:
+    """Fill one openpyxl worksheet with a table.
+
+    Parameters
+    ----------
+    ws : openpyxl Worksheet
+        An empty sheet.
+    table : Crosstab, Table or pandas.DataFrame
+        A :class:`~survey_kit.crosstab.Crosstab` gets the banner layout of
+        :func:`survey_kit.crosstab_render.write_crosstab_sheet` (its own title
+        and notes). A :class:`Table`, or a DataFrame with a ``title`` or
+        ``notes``, gets the titled layout: bold title, multi-row header with
+        merged group cells, Excel number formats (``formats``, as in
+        :class:`Table`), notes below, frozen header, fitted widths. A bare
+        DataFrame is written as data: bold header in row 1 (frozen), a
+        non-default index as leading columns, values unformatted.
+    title, notes, formats
+        For a DataFrame: the caption, the lines under the table and the
+        per-column formats.
+
+    Raises
+    ------
+    ReportError
+        ``table`` is none of these.
+    """
+    from .crosstab import Crosstab
+
+    if isinstance(table, Crosstab):
+        from .crosstab_render import write_crosstab_sheet
+
+        write_crosstab_sheet(ws, table)
+    elif isinstance(table, Table):
+        _table_sheet(ws, table)
+    elif isinstance(table, pd.DataFrame):
+        if title is None and not notes and not formats:
+            _data_sheet(ws, table)
+        else:
+            _table_sheet(ws, Table(ws.title, ws.title if title is None else title, table,
+                                   tuple(notes), dict(formats or {})))
+    else:
+        raise ReportError(f"table {ws.title!r} is a {type(table).__name__}; give a Crosstab, "
+                          "a pandas DataFrame or a survey_kit.render.Table")
+
+
+def write_workbook(path: str | Path, tables: Mapping[str, Any] | Sequence[Table], *,
+                   titles: Mapping[str, str] | None = None,
+                   notes: Mapping[str, Sequence[str]] | None = None,
+                   formats: Mapping[str, Mapping[str, str]] | None = None) -> Path:
+    """Write several tables to one XLSX workbook, one formatted sheet per table.
+
+    Parameters
+    ----------
+    path : str or Path
+        The ``.xlsx`` file, written atomically.
+    tables : mapping of sheet name -> Crosstab, DataFrame or Table; or a sequence of Table
+        One sheet each, in order (see :func:`write_sheet` for the layouts).
+        Sheet names are made Excel-safe (31 characters, no ``[]:*?/\\``) and
+        unique; a sequence of :class:`Table` is named by ``Table.name``.
+    titles, notes, formats : mapping keyed like ``tables``, optional
+        Caption, notes and per-column formats of the DataFrames (a Crosstab
+        carries its own title and notes).
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    ReportError
+        No tables, or a table that is not a Crosstab, DataFrame or Table.
+
+    Notes
+    -----
+    The workbook properties carry a fixed date, so the same tables give the
+    same workbook content on every run.
+
+    Examples
+    --------
+    >>> write_workbook("out/tables.xlsx", {"foreign share": tab1, "bases": df},
+    ...                titles={"bases": "Bases by size"})  # doctest: +SKIP
+    """
+    from openpyxl import Workbook
+
+    if isinstance(tables, Mapping):
+        items = list(tables.items())
+    elif isinstance(tables, Sequence) and not isinstance(tables, str) and all(
+            isinstance(t, Table) for t in tables):
+        items = [(t.name, t) for t in tables]
+    else:
+        raise ReportError("give the tables as a mapping {sheet name: Crosstab or DataFrame} "
+                          "or a list of survey_kit.render.Table", file=path)
+    if not items:
         raise ReportError("no tables to write to the workbook", file=path)
+    titles, notes, formats = titles or {}, notes or {}, formats or {}
     wb = Workbook()
     wb.remove(wb.active)
     fixed = _dt.datetime(2000, 1, 1)
     wb.properties.created = fixed
     wb.properties.modified = fixed
     wb.properties.creator = "survey_kit"
-    thin = Side(style="thin")
-    thick = Side(style="medium")
-    names = [t[0] if isinstance(t, tuple) else t.name for t in tables]
-    for sheet_name, table in zip(_sheet_names(names), tables):
-        ws = wb.create_sheet(sheet_name)
-        if isinstance(table, tuple):
-            table[1](ws)
-            continue
-        frame = display_frame(table)
-        heads = _header_rows(frame)
-        ncol = frame.shape[1]
-        ws.cell(row=1, column=1, value=table.title).font = Font(bold=True, size=12)
-        r0 = 3
-        parents: list[str] | None = None
-        for level, row in enumerate(heads):
-            col = 1
-            for text, span in _spans(row, parents):
-                c = ws.cell(row=r0 + level, column=col, value=text or None)
-                c.font = Font(bold=True)
-                c.alignment = Alignment(horizontal="center" if span > 1 else "general",
-                                        wrap_text=True, vertical="bottom")
-                if span > 1:
-                    ws.merge_cells(start_row=r0 + level, start_column=col,
-                                   end_row=r0 + level, end_column=col + span - 1)
-                col += span
-            parents = ["\x1f".join(r[j] for r in heads[: level + 1]) for j in range(len(row))]
-        hdr_last = r0 + len(heads) - 1
-        for j in range(1, ncol + 1):
-            ws.cell(row=r0, column=j).border = Border(top=thick)
-            ws.cell(row=hdr_last, column=j).border = Border(
-                bottom=thin, top=thick if hdr_last == r0 else None)
-        fmts = [_fmt_of(table, c) for c in frame.columns]
-        widths = [max(len(h[j]) for h in heads) for j in range(ncol)]
-        first = hdr_last + 1
-        for i in range(len(frame)):
-            for j in range(ncol):
-                v = frame.iat[i, j]
-                if _is_missing(v):
-                    continue
-                if isinstance(v, (np.integer, np.floating, np.bool_)):
-                    v = v.item()
-                elif isinstance(v, pd.Timestamp):
-                    v = v.to_pydatetime()
-                elif not isinstance(v, (int, float, str, bool, _dt.date)):
-                    v = str(v)
-                c = ws.cell(row=first + i, column=j + 1, value=v)
-                fmt = fmts[j]
-                if isinstance(v, float):
-                    c.number_format = FORMATS.get(fmt or "f1", FORMATS["f1"])[1]
-                elif isinstance(v, int) and not isinstance(v, bool):
-                    c.number_format = "0"
-                if isinstance(v, str) and len(v) > 60:
-                    c.alignment = Alignment(wrap_text=True, vertical="top")
-                widths[j] = max(widths[j], min(len(format_value(v, fmt)), 60))
-        last = first + len(frame) - 1
-        if len(frame):
-            for j in range(1, ncol + 1):
-                ws.cell(row=last, column=j).border = Border(bottom=thick)
-        for k, note in enumerate(table.notes):
-            ws.cell(row=last + 2 + k, column=1, value=note).font = Font(italic=True, size=9)
-        for j, wdt in enumerate(widths, start=1):
-            ws.column_dimensions[get_column_letter(j)].width = max(6, min(wdt + 2, 62))
-        ws.freeze_panes = ws.cell(row=first, column=1)
+    for sheet, (name, table) in zip(_sheet_names(name for name, _ in items), items):
+        write_sheet(wb.create_sheet(sheet), table, title=titles.get(name),
+                    notes=notes.get(name, ()), formats=formats.get(name))
     with atomic_write(path) as tmp:
         wb.save(tmp)
     return Path(path)

@@ -824,12 +824,14 @@ PROFILES: dict[str, _Profile] = {
             ("sector", "digital_services", 70000),
         ),
         targets_note=(
-            "# ILLUSTRATIVE population targets for the synthetic sample -- NOT official statistics.\n"
+            "# ILLUSTRATIVE population targets for the synthetic sample -- "
+            "NOT official statistics.\n"
             "# Unit: enterprises operating in Japan in manufacturing and digitally deliverable\n"
             "# services, by size class (employees: micro 1-10, small 11-50, medium 51-500,\n"
             "# large over 500) and by sector. Both margins sum to the same total (710,000).\n"
             "# The orders of magnitude follow the published structure of Japanese enterprises\n"
-            "# (micro firms are by far the most numerous), but the numbers are rounded inventions.\n"
+            "# (micro firms are by far the most numerous), but the numbers are rounded "
+            "inventions.\n"
             "# Official counts: Economic Census for Business Activity (Statistics Bureau of Japan\n"
             "# and METI), tables of enterprises by industry (JSIC) and by number of persons\n"
             "# employed; e-Stat (https://www.e-stat.go.jp) publishes them. To use real figures,\n"
@@ -2061,7 +2063,7 @@ def _readme(parts: list, seed: int) -> str:
         lines.append(f"| `{_targets_name(q)}` | illustrative population targets for "
                      f"weighting (`variable,level,target`) | {len(targets)} |")
     lines.append("| `README.md` | this file | |")
-    for q, s, targets in parts:
+    for q, s, _ in parts:
         inst = _Inst(q)
         sid = q.survey.id
         raw, defects = s.raw, s.defects

@@ -1054,7 +1054,7 @@ def rake(frame: pd.DataFrame, targets: Any, weights: Any = None, *,
     g = np.ones(s0.size)
     converged = False
     it = 0
-    for it in range(1, max_iter + 1):
+    for it in range(1, max_iter + 1):  # noqa: B007 - `it` is reported after the loop
         for codes_k, lv in zip(per_var, levels):
             tot = np.bincount(codes_k, weights=s0 * g, minlength=lv.target.size)
             g *= (lv.target / tot)[codes_k]

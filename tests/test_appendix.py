@@ -33,6 +33,7 @@ from survey_kit.render import (
     Table,
     format_value,
     html_page,
+    md_escape,
     table_html,
     table_latex,
     table_markdown,
@@ -328,6 +329,19 @@ def test_markdown_renderer():
     assert "*note $2*" in md
 
 
+def test_markdown_escapes_emphasis_markers():
+    frame = pd.DataFrame({"rule": ["duplicate_id", "same id in column _raw_id"],
+                          "n": [1, 2]})
+    md = table_markdown(Table("t", "T *x*", frame,
+                              ("* Unweighted base below 30: treat with caution.", "size_class")))
+    assert "### T \\*x\\*" in md
+    assert "| duplicate_id | 1 |" in md                    # inside a word: left alone
+    assert "| same id in column \\_raw_id | 2 |" in md    # could open emphasis: escaped
+    assert "*\\* Unweighted base below 30: treat with caution.*  " in md
+    assert "**" not in md and md.rstrip().endswith("*size_class*")
+    assert md_escape("a|b\\c\nd end_") == "a\\|b\\\\c d end\\_"
+
+
 def test_html_and_latex_escape_and_group_headers():
     html = table_html(_demo_table())
     assert "Demo 100% &lt;table&gt;" in html and 'colspan="2"' in html
@@ -357,6 +371,36 @@ def test_workbook_numbers_stay_numbers(tmp_path):
     assert 50.0 in values and 10 in values and "note 1" in values
     with pytest.raises(ReportError):
         write_workbook(tmp_path / "e.xlsx", [])
+
+
+def test_one_workbook_writer_for_crosstabs_frames_and_tables(tmp_path):
+    """render.write_workbook is the writer behind Crosstab.to_excel and Appendix.to_excel."""
+    import importlib
+
+    from openpyxl import load_workbook
+
+    assert importlib.import_module("survey_kit.crosstab").write_workbook is write_workbook
+    df = pd.DataFrame({"level": ["a", "b"], "share": [0.25, 0.75]})
+    ct = sk.crosstab(pd.DataFrame({"a": list("xyxy") * 5, "g": list("ppqq") * 5}), "a", "g")
+    path = write_workbook(tmp_path / "mixed.xlsx",
+                          {"'banner'": ct, "titled": df, "data": df, "demo": _demo_table()},
+                          titles={"titled": "Shares"}, notes={"titled": ["a note"]},
+                          formats={"titled": {"share": "f2"}})
+    wb = load_workbook(path)
+    assert wb.sheetnames == ["banner", "titled", "data", "demo"]
+    assert wb["banner"]["A1"].value == ct.title
+    titled = wb["titled"]
+    assert titled["A1"].value == "Shares" and titled["A1"].font.bold
+    assert titled["A3"].value == "level" and titled["B4"].number_format == "0.00"
+    assert [c.value for c in titled["A"] if c.value == "a note"] == ["a note"]
+    data = wb["data"]
+    assert data["A1"].value == "level" and data["B2"].value == 0.25
+    assert data.freeze_panes == "A2"
+    assert wb["demo"]["A1"].value == "Demo 100% <table>"
+    with pytest.raises(ReportError, match="give a Crosstab"):
+        write_workbook(tmp_path / "bad.xlsx", {"x": [1, 2]})
+    with pytest.raises(ReportError, match="mapping"):
+        write_workbook(tmp_path / "bad.xlsx", [df])
 
 
 @settings(max_examples=60, deadline=None)

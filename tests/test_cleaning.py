@@ -147,7 +147,8 @@ def build(q: Questionnaire, data: dict, idx: pd.Index) -> pd.DataFrame:
             info = q.variables[name]
             out[name] = pd.Categorical(values, categories=list(info.levels),
                                        ordered=info.kind == "ordinal")
-        elif name in q.variables and q.variables[name].kind == "text" or name in ("fingerprint", "_raw_id"):
+        elif (name in q.variables and q.variables[name].kind == "text"
+              or name in ("fingerprint", "_raw_id")):
             out[name] = pd.array(values, dtype="string")
         else:
             out[name] = np.asarray([np.nan if v is None else v for v in values], dtype=float)
@@ -260,7 +261,10 @@ def test_clean_frame_keeps_everyone_and_does_not_mutate(q):
 
 def _random_frame(q: Questionnaire, data) -> pd.DataFrame:
     n = data.draw(st.integers(0, 25))
-    cat = lambda levels: st.one_of(st.none(), st.sampled_from(levels))
+
+    def cat(levels):
+        return st.one_of(st.none(), st.sampled_from(levels))
+
     cols: dict = {}
     for name, info in q.variables.items():
         if name == "emp_band":

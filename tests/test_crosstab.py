@@ -451,10 +451,12 @@ def test_unweighted_table_pearson_and_z_letters():
         m = f["a"].notna() & (f["g"] == "q")
         c = tab.cell("y", "q")
         p = (m & (f["a"] == "y")).sum() / m.sum()
-        assert close(c["percent"], 100 * p) and close(c["se"], 100 * math.sqrt(p * (1 - p) / m.sum()))
+        assert close(c["percent"], 100 * p)
+        assert close(c["se"], 100 * math.sqrt(p * (1 - p) / m.sum()))
         assert c["weighted_base"] == m.sum() and c["effective_base"] == m.sum()
         # pooled two-proportion z test for one pair
-        r = tab.comparisons.query("row_level == 'x' and column_a == 'p' and column_b == 'q'").iloc[0]
+        r = tab.comparisons.query(
+            "row_level == 'x' and column_a == 'p' and column_b == 'q'").iloc[0]
         xa = ((f["g"] == "p") & (f["a"] == "x")).sum()
         na = (f["a"].notna() & (f["g"] == "p")).sum()
         xb = ((f["g"] == "q") & (f["a"] == "x")).sum()
@@ -643,6 +645,15 @@ def test_markdown(table):
     assert "Columns A-C: g; D-E: h." in md
     assert "| *Unweighted base* |" in md
     assert "Rao-Scott F" in md
+
+
+def test_markdown_low_base_note_keeps_its_asterisk():
+    """The note on low bases starts with '*': escaped inside the italics, never '**'."""
+    md = crosstab(FRAME, "a", "g", min_base=130).to_markdown()
+    note = next(ln for ln in md.splitlines() if "Unweighted base below 130" in ln)
+    assert note.rstrip().startswith("*\\* Unweighted base below 130")
+    assert note.rstrip().endswith("*") and "**" not in note
+    assert "| *Base* | *397* | *114\\** | *124\\** | *146* |" in md   # low bases: '114*'
 
 
 class _Cells(html.parser.HTMLParser):

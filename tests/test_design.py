@@ -226,7 +226,7 @@ def test_vcov_total_matches_hand_formula_stratified_cluster():
     v = d.vcov_total(x)
     # explicit loop over strata and PSUs
     expect = np.zeros((3, 3))
-    for s, g in df.assign(i=np.arange(n)).groupby("s"):
+    for _s, g in df.assign(i=np.arange(n)).groupby("s"):
         tot = np.array([(x[gg.i] * df.w.to_numpy()[gg.i, None]).sum(0)
                         for _, gg in g.groupby("c")])
         nh = len(tot)

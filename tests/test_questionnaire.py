@@ -228,7 +228,8 @@ def test_real_instruments_load(firm_q, creators_q):
     assert creators_q.id == "japan_creators_2024"
     assert firm_q.title == "Use of Digital Services in Japanese Companies"
     assert len(firm_q.questions) == 24
-    assert repr(firm_q) == "Questionnaire('japan_digital_services_2024', 24 questions, 50 variables)"
+    assert repr(firm_q) == ("Questionnaire('japan_digital_services_2024', 24 questions, "
+                            "50 variables)")
     assert firm_q.source == FIRM_YAML
     assert creators_q.survey.target_sample_size == 120
 

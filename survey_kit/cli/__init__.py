@@ -28,6 +28,11 @@ COMMANDS = (
 )
 
 
+def sheet_arg(text: str) -> int | str:
+    """``--sheet``: a 0-based position when all digits, else a sheet name."""
+    return int(text) if text.isdigit() else text
+
+
 class _Parser(argparse.ArgumentParser):
     """ArgumentParser that exits with code 2 and a one-line hint."""
 

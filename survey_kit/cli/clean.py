@@ -30,6 +30,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from . import sheet_arg
+
 FORMATS = ("csv", "xlsx")
 
 
@@ -58,7 +60,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--format", dest="formats", default="csv,xlsx", metavar="FMT[,FMT]",
                    help="output formats: csv, xlsx or csv,xlsx (default)")
     p.add_argument("--encoding", help="text encoding of a CSV input (default: detected)")
-    p.add_argument("--sheet", help="sheet of a workbook, by name or 0-based position")
+    p.add_argument("--sheet", type=sheet_arg,
+                   help="sheet of a workbook, by name or 0-based position")
     p.set_defaults(run=run)
     return p
 
@@ -116,17 +119,14 @@ def run(args: argparse.Namespace) -> int:
     overrides = _rules(args.rule, args.skip_unavailable)
     q = load_questionnaire(args.questionnaire)
     resolve_parameters(q, overrides)          # bad names/values fail before any reading
-    sheet = args.sheet
-    if sheet is not None and sheet.isdigit():
-        sheet = int(sheet)
     read_kwargs: dict[str, Any] = {"duplicate_ids": "keep"}
     if args.skip_unavailable:
         # columns the file lacks become blank variables; the rules needing them are skipped
         read_kwargs["missing_columns"] = "allow"
     if args.encoding:
         read_kwargs["encoding"] = args.encoding
-    if sheet is not None:
-        read_kwargs["sheet"] = sheet
+    if args.sheet is not None:
+        read_kwargs["sheet"] = args.sheet
     raw = read_responses(args.responses, q, **read_kwargs)
     result = clean(raw, q, **overrides)
 

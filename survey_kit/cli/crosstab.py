@@ -1,8 +1,9 @@
 """``survey-kit crosstab``: a banner table from a questionnaire and a response file.
 
 Reads the responses, cleans them (``sk.clean``) and weights them by the
-questionnaire's ``weighting`` defaults (method, variables, not-stated
-strategy, population targets relative to the YAML file), or takes an already
+questionnaire's ``weighting`` section (method, variables, not-stated
+strategy, population targets relative to the YAML file, trimming cap) as the
+report does (:mod:`survey_kit.pipeline`), or takes an already
 weighted file (``--weight-column``), or stays unweighted (``--unweighted``);
 then prints or writes the table.
 
@@ -101,39 +102,27 @@ def _check_names(frame: Any, q: Any, names: list[str], role: str) -> None:
 
 
 def weighted_design(frame: Any, q: Any, targets: str | None = None) -> tuple[Any, str]:
-    """A calibrated design from the questionnaire's weighting defaults; and a summary line."""
-    from .. import weighting
+    """A calibrated design weighted as the questionnaire says; and a summary line.
+
+    The weighting is :func:`survey_kit.pipeline.weighting_plan` (the report's):
+    method, variables, not-stated strategy, targets and trimming cap of the
+    questionnaire's ``weighting`` section, ``targets`` replacing its file.
+    """
     from ..design import SurveyDesign
     from ..errors import UsageError
-    from ..targets import load_targets
+    from ..pipeline import weighting_plan
 
-    cfg = q.weighting
-    if cfg is None and targets is None:
-        raise UsageError(f"questionnaire {q.id!r} defines no weighting; give --targets, "
-                         "--weight-column W or --unweighted")
-    if targets is None:
-        if not cfg.targets:
-            raise UsageError(f"questionnaire {q.id!r} names no population targets "
-                             "(weighting.targets); give --targets or --unweighted")
-        base = Path(q.source).parent if q.source is not None else Path(".")
-        path = base / cfg.targets
-    else:
-        path = Path(targets)
-    tg = load_targets(path)
-    method = cfg.method if cfg is not None else "rake"
-    kwargs: dict[str, Any] = {}
-    if cfg is not None:
-        kwargs["variables"] = list(cfg.variables)
-        if cfg.not_stated:
-            kwargs["not_stated"] = cfg.not_stated
-        if cfg.impute_within:
-            kwargs["impute_within"] = cfg.impute_within
-    func = getattr(weighting, method)
-    result = func(frame, tg, **kwargs)
+    plan = weighting_plan(q, targets)
+    if plan is None:
+        if q.weighting is None:
+            raise UsageError(f"questionnaire {q.id!r} defines no weighting; give --targets, "
+                             "--weight-column W or --unweighted")
+        raise UsageError(f"questionnaire {q.id!r} names no population targets "
+                         "(weighting.targets); give --targets or --unweighted")
+    _, result = plan.apply(frame)
     design = SurveyDesign(frame).with_weighting(result)
-    vars_ = ", ".join(kwargs.get("variables", [])) or "all target margins"
-    note = f"weights: {method} to {vars_} ({path})"
-    for w in getattr(result, "warnings", ()) or ():
+    note = f"weights: {plan.describe()}"
+    for w in result.warnings or ():
         note += f"\n  warning: {w}"
     return design, note
 

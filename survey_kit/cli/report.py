@@ -22,13 +22,14 @@ from typing import Any
 
 
 def _formats(text: str) -> tuple[str, ...]:
+    """``--format md,html``: appendix formats (also used by ``survey-kit appendix``)."""
+    from ..appendix import FORMATS
     from ..errors import UsageError
 
     parts = tuple(p.strip().lower() for p in text.split(",") if p.strip())
-    allowed = ("md", "html", "xlsx", "tex")
-    bad = [p for p in parts if p not in allowed]
+    bad = [p for p in parts if p not in FORMATS]
     if bad or not parts:
-        raise UsageError(f"--format takes a comma-separated list of {', '.join(allowed)}; "
+        raise UsageError(f"--format takes a comma-separated list of {', '.join(FORMATS)}; "
                          f"got {text!r}")
     return parts
 

@@ -19,6 +19,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from . import sheet_arg
+
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
@@ -32,7 +34,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("responses", metavar="RESPONSES", nargs="?",
                    help="response file to check against the questionnaire")
     p.add_argument("--encoding", help="text encoding of a CSV (default: detected; e.g. cp932)")
-    p.add_argument("--sheet", help="sheet of a workbook, by name or 0-based position")
+    p.add_argument("--sheet", type=sheet_arg,
+                   help="sheet of a workbook, by name or 0-based position")
     p.add_argument("--format", dest="file_format",
                    help="force the file format (csv, tsv, qualtrics, xlsx, sav, dta, parquet)")
     p.add_argument("--missing-columns", choices=("error", "allow"), default="error",
@@ -51,10 +54,7 @@ def run(args: argparse.Namespace) -> int:
     if args.responses:
         from ..io import read_responses
 
-        sheet = args.sheet
-        if sheet is not None and sheet.isdigit():
-            sheet = int(sheet)
-        frame = read_responses(args.responses, q, encoding=args.encoding, sheet=sheet,
+        frame = read_responses(args.responses, q, encoding=args.encoding, sheet=args.sheet,
                                format=args.file_format, missing_columns=args.missing_columns,
                                duplicate_ids="keep")
         text, warnings = responses_report(frame, q)

@@ -25,10 +25,10 @@ $ survey-kit weight questionnaires/japan_digital_services_2024.yaml \\
 from __future__ import annotations
 
 import argparse
-import math
-import os
 from pathlib import Path
 from typing import Any
+
+from . import sheet_arg
 
 METHODS = ("rake", "poststratify", "calibrate")
 NOT_STATED = ("separate", "impute", "exclude")
@@ -62,8 +62,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                    help="column of base (design) weights; default all 1")
     p.add_argument("--trim-upper", metavar="X",
                    help="cap the weights at X, or at X times the mean weight when written "
-                        "as e.g. 5x; trimming repeats until no weight exceeds the cap and "
-                        "keeps the total")
+                        "as e.g. 5x (default: the questionnaire's weighting.trim_upper, "
+                        "times the mean weight); trimming repeats until no weight exceeds "
+                        "the cap and keeps the total")
     p.add_argument("--trim-lower", metavar="X",
                    help="floor for the weights, X or e.g. 0.2x the mean weight")
     p.add_argument("--not-stated", choices=NOT_STATED,
@@ -82,7 +83,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--data-format", choices=("csv", "xlsx", "parquet", "sav", "dta"),
                    default="csv", help="format of the weighted data file (default csv)")
     p.add_argument("--encoding", help="text encoding of a CSV input (default: detected)")
-    p.add_argument("--sheet", help="sheet of a workbook, by name or 0-based position")
+    p.add_argument("--sheet", type=sheet_arg,
+                   help="sheet of a workbook, by name or 0-based position")
     p.add_argument("--format", dest="file_format",
                    help="force the input format (csv, tsv, qualtrics, xlsx, sav, dta, parquet)")
     p.add_argument("--out", required=True, metavar="DIR", help="output folder")
@@ -113,113 +115,50 @@ def _bounds(text: str | None) -> tuple[float, float] | None:
     return lo, hi
 
 
-def _cap(text: Any, option: str) -> tuple[float, bool] | None:
-    """Parse '1200' (absolute) or '5x' (times the mean weight)."""
+def _settings(args: argparse.Namespace) -> tuple[Any, Any]:
+    """The questionnaire and the weighting plan (options over its weighting section).
+
+    Everything is checked here, before any reading.
+    """
     from ..errors import UsageError
-
-    if text is None:
-        return None
-    s = str(text).strip().lower()
-    relative = s.endswith("x")
-    try:
-        value = float(s[:-1] if relative else s)
-    except ValueError:
-        raise UsageError(f"{option} {text!r}: give a number (a weight) or a multiple of the "
-                         "mean weight such as 5x") from None
-    if not (math.isfinite(value) and value > 0):
-        raise UsageError(f"{option} {text!r}: must be a positive number")
-    return value, relative
-
-
-def _settings(args: argparse.Namespace) -> dict[str, Any]:
-    """Options merged with the questionnaire's weighting section; checked before any reading."""
-    from ..errors import UsageError
+    from ..pipeline import Cap, weighting_plan
     from ..questionnaire import load_questionnaire
 
     q = load_questionnaire(args.questionnaire)
-    cfg = q.weighting
-    method = args.method or (cfg.method if cfg is not None else "rake")
-    if args.targets:
-        targets = Path(args.targets)
-    elif cfg is not None and cfg.targets:
-        base = Path(q.source).parent if q.source is not None else Path(".")
-        targets = Path(os.path.normpath(base / cfg.targets))
-    else:
-        raise UsageError(f"give the population targets with --targets FILE (questionnaire "
-                         f"{q.id!r} names none in weighting.targets)")
+    method = args.method or (q.weighting.method if q.weighting is not None else "rake")
     if method != "calibrate" and (args.bounds or args.calfun != "linear"):
         raise UsageError("--bounds and --calfun apply to --method calibrate only")
-    trim_upper = _cap(args.trim_upper if args.trim_upper is not None
-                      else (cfg.trim_upper if cfg is not None else None), "--trim-upper")
-    trim_lower = _cap(args.trim_lower, "--trim-lower")
+    trim_upper = None if args.trim_upper is None else Cap.parse(args.trim_upper, "--trim-upper")
+    trim_lower = None if args.trim_lower is None else Cap.parse(args.trim_lower, "--trim-lower")
     if args.max_iter is not None and args.max_iter < 1:
         raise UsageError("--max-iter must be a positive integer")
     if not args.weight_column.strip():
         raise UsageError("--weight-column needs a name")
-    impute_within = _split(args.impute_within)
-    if impute_within is None and cfg is not None and cfg.impute_within:
-        impute_within = [cfg.impute_within]
-    return {
-        "q": q, "method": method, "targets": targets,
-        "variables": _split(args.variables) or (list(cfg.variables) if cfg is not None
-                                                 else None),
-        "bounds": _bounds(args.bounds), "calfun": args.calfun,
-        "not_stated": args.not_stated or (cfg.not_stated if cfg is not None else None),
-        "impute_within": impute_within, "trim_upper": trim_upper, "trim_lower": trim_lower,
-    }
+    plan = weighting_plan(q, args.targets, method=args.method, variables=_split(args.variables),
+                          not_stated=args.not_stated, impute_within=_split(args.impute_within),
+                          trim_upper=trim_upper, trim_lower=trim_lower,
+                          weights=args.base_weights, seed=args.seed, max_iter=args.max_iter,
+                          calfun=args.calfun, bounds=_bounds(args.bounds))
+    if plan is None:
+        raise UsageError(f"give the population targets with --targets FILE (questionnaire "
+                         f"{q.id!r} names none in weighting.targets)")
+    return q, plan
 
 
 def _read(args: argparse.Namespace, q: Any) -> tuple[Any, str]:
-    from ..errors import UsageError
+    from ..cleaning import clean
     from ..io import read_responses
 
-    sheet = args.sheet
-    if sheet is not None and sheet.isdigit():
-        sheet = int(sheet)
-    raw = read_responses(args.responses, q, encoding=args.encoding, sheet=sheet,
+    raw = read_responses(args.responses, q, encoding=args.encoding, sheet=args.sheet,
                          format=args.file_format,
                          duplicate_ids="error" if args.no_clean else "keep")
     if args.no_clean:
         return raw, f"{len(raw)} respondents read (not cleaned: --no-clean)"
-    try:
-        from ..cleaning import clean
-    except ImportError:
-        raise UsageError("cleaning (survey_kit.cleaning) is not available in this "
-                         "installation; weight an already clean file with --no-clean") from None
     kept = clean(raw, q).kept
     return kept, f"{len(kept)} of {len(raw)} respondents kept after cleaning"
 
 
-def _weigh(frame: Any, s: dict[str, Any], args: argparse.Namespace) -> Any:
-    from .. import weighting
-    from ..targets import load_targets
-
-    targets = load_targets(s["targets"])
-    common: dict[str, Any] = {"variables": s["variables"], "not_stated": s["not_stated"],
-                              "impute_within": s["impute_within"], "seed": args.seed}
-    if args.base_weights:
-        common["weights"] = args.base_weights
-    if args.max_iter is not None and s["method"] != "poststratify":
-        common["max_iter"] = args.max_iter
-    if s["method"] == "rake":
-        result = weighting.rake(frame, targets, **common)
-    elif s["method"] == "poststratify":
-        result = weighting.poststratify(frame, targets, **common)
-    else:
-        result = weighting.calibrate(frame, targets, s["calfun"], s["bounds"], **common)
-    if s["trim_upper"] or s["trim_lower"]:
-        w = result.weights.to_numpy()
-        mean = float(w[w != 0].mean())
-
-        def absolute(cap: tuple[float, bool] | None) -> float | None:
-            return None if cap is None else (cap[0] * mean if cap[1] else cap[0])
-
-        result = weighting.trim_weights(result, lower=absolute(s["trim_lower"]),
-                                        upper=absolute(s["trim_upper"]), strict=True)
-    return result
-
-
-def _write_report(result: Any, s: dict[str, Any], args: argparse.Namespace, out: Path,
+def _write_report(result: Any, plan: Any, args: argparse.Namespace, out: Path,
                   stem: str, summary: str) -> list[Path]:
     import pandas as pd
 
@@ -227,14 +166,15 @@ def _write_report(result: Any, s: dict[str, Any], args: argparse.Namespace, out:
 
     settings = {
         "questionnaire": args.questionnaire, "responses": args.responses,
-        "respondents": summary, "targets": str(s["targets"]), "method": result.method,
-        "variables": ", ".join(s["variables"] or []) or "every target variable",
+        "respondents": summary, "targets": plan.targets_text(), "method": result.method,
+        "variables": plan.variables_text(),
         "base_weights": args.base_weights or "(none: 1)",
-        "not_stated": s["not_stated"] or "(none)",
-        "impute_within": ", ".join(s["impute_within"] or []) or "(default)",
-        "seed": args.seed, "trim_upper": args.trim_upper or "", "trim_lower": args.trim_lower
-        or "", "converged": result.converged, "iterations": result.iterations,
-        "max_margin_error": result.max_margin_error,
+        "not_stated": plan.not_stated or "(none)",
+        "impute_within": (plan.impute_within if isinstance(plan.impute_within, str)
+                          else ", ".join(plan.impute_within or ())) or "(default)",
+        "seed": args.seed, "trim_upper": plan.trim_upper or "",
+        "trim_lower": plan.trim_lower or "", "converged": result.converged,
+        "iterations": result.iterations, "max_margin_error": result.max_margin_error,
     }
     tables = {"settings": pd.DataFrame({"setting": list(settings),
                                         "value": [str(v) for v in settings.values()]}),
@@ -259,22 +199,22 @@ def run(args: argparse.Namespace) -> int:
     from ..errors import UsageError
     from ..io import write_responses
 
-    s = _settings(args)
+    q, plan = _settings(args)
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {args.out!r} is a file; give a folder")
-    frame, summary = _read(args, s["q"])
+    frame, summary = _read(args, q)
     if args.weight_column in frame.columns:
         raise UsageError(f"the data already have a column {args.weight_column!r}; name the "
                          "new weights with --weight-column NAME")
-    result = _weigh(frame, s, args)
+    _, result = plan.apply(frame)
     stem = Path(args.responses).stem
     data_path = out / f"{stem}_weighted.{args.data_format}"
     write_responses(result.with_weights(frame, args.weight_column), data_path)
-    written = [data_path] + _write_report(result, s, args, out, stem, summary)
+    written = [data_path] + _write_report(result, plan, args, out, stem, summary)
 
-    vars_ = ", ".join(s["variables"] or []) or "every target variable"
-    print(f"{summary}; weighted by {result.method} to {vars_} ({s['targets']})")
+    print(f"{summary}; weighted by {result.method} to {plan.variables_text()} "
+          f"({plan.targets_text()})")
     trimmed = result.method.endswith("+ trim")
     print(f"converged: {result.converged} after {result.iterations} iteration(s); "
           f"max relative margin error {result.max_margin_error:.3g}"
