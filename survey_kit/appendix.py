@@ -51,7 +51,6 @@ from __future__ import annotations
 
 import math
 import os
-import sys as _sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -62,6 +61,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from ._callable_module import make_callable
 from ._results import ResultMixin
 from .errors import ReportError, SurveyKitError, UsageError
 from ._yaml import read_yaml, schema_error
@@ -1370,17 +1370,5 @@ def appendix(questionnaire: Questionnaire | str | os.PathLike,
     return build_appendix(run, lang=lang, figures=figures)
 
 
-class _CallableModule(type(os)):
-    """This module, callable as :func:`appendix`.
-
-    ``survey_kit.appendix`` names both this module and its main function:
-    once the module is imported, Python binds the package attribute to the
-    module, so the module forwards calls to the function and
-    ``sk.appendix(...)`` works either way.
-    """
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Appendix:
-        return appendix(*args, **kwargs)
-
-
-_sys.modules[__name__].__class__ = _CallableModule
+# ``sk.appendix`` names both this module and its main function
+make_callable(__name__, "appendix")

@@ -110,8 +110,6 @@ Lumley, T. (2010). Complex Surveys: A Guide to Analysis Using R. Wiley.
 from __future__ import annotations
 
 import math
-import sys as _sys
-import types as _types
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -120,6 +118,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._callable_module import make_callable
 from ._results import ResultMixin
 from .errors import CrosstabError, DesignError, UsageError
 from .render import write_workbook  # the one workbook writer, re-exported here
@@ -1957,13 +1956,5 @@ def _notes(weighted: bool, percent: str, letters: bool, alpha: float, method: st
     return out
 
 
-# ``survey_kit.crosstab`` names both this module and the function. Importing the
-# module (``from survey_kit.crosstab import Crosstab``) makes the package attribute
-# the module, so the module itself is made callable: ``sk.crosstab(...)`` then
-# works whatever was imported first.
-class _CallableModule(_types.ModuleType):
-    def __call__(self, *args: Any, **kwargs: Any) -> Crosstab:
-        return crosstab(*args, **kwargs)
-
-
-_sys.modules[__name__].__class__ = _CallableModule
+# ``sk.crosstab`` names both this module and its main function
+make_callable(__name__, "crosstab")
