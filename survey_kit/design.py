@@ -1100,19 +1100,7 @@ class SurveyDesign:
         >>> round(e.estimate, 4), e.n, e.n_missing
         (2.3333, 3, 1)
         """
-        from .estimate import Estimate
-
-        y, name = self._numeric(var)
-        mask = ~np.isnan(y)
-        self._require_some(mask, name)
-        est, v, deff, _, _ = self._mean_parts(y, mask)
-        se = float(np.sqrt(max(v, 0.0)))
-        dfv = float(self.degf if df is None else df)
-        q = self._tcrit(conf_level, dfv)
-        return Estimate(variable=name, statistic="mean", estimate=est, se=se,
-                        ci_low=est - q * se, ci_high=est + q * se, conf_level=conf_level,
-                        df=dfv, deff=float(deff), n=int(mask.sum()),
-                        n_missing=int((~mask).sum()))
+        return self._point_estimate(var, "mean", self._mean_parts, conf_level, df)
 
     def total(self, var: Any, *, conf_level: float = 0.95, df: float | None = None):
         """Weighted total with linearized SE, CI and design effect (R ``svytotal``).
@@ -1133,16 +1121,21 @@ class SurveyDesign:
         >>> d.total("y").estimate
         100.0
         """
+        return self._point_estimate(var, "total", self._total_parts, conf_level, df)
+
+    def _point_estimate(self, var: Any, statistic: str, parts: Any, conf_level: float,
+                        df: float | None):
+        """Mean or total of ``var`` as an Estimate: t interval on ``degf`` (or ``df``)."""
         from .estimate import Estimate
 
         y, name = self._numeric(var)
         mask = ~np.isnan(y)
         self._require_some(mask, name)
-        est, v, deff, _, _ = self._total_parts(y, mask)
+        est, v, deff, _, _ = parts(y, mask)
         se = float(np.sqrt(max(v, 0.0)))
         dfv = float(self.degf if df is None else df)
         q = self._tcrit(conf_level, dfv)
-        return Estimate(variable=name, statistic="total", estimate=est, se=se,
+        return Estimate(variable=name, statistic=statistic, estimate=est, se=se,
                         ci_low=est - q * se, ci_high=est + q * se, conf_level=conf_level,
                         df=dfv, deff=float(deff), n=int(mask.sum()),
                         n_missing=int((~mask).sum()))
