@@ -14,6 +14,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, settings
+
+# CI machines are shared and slow at times: property tests are judged on their
+# examples, never on the wall time of one example.
+settings.register_profile("survey_kit", deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("survey_kit")
 
 ROOT = Path(__file__).resolve().parents[1]
 FIRM_YAML = ROOT / "questionnaires" / "japan_digital_services_2024.yaml"
