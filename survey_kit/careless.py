@@ -174,6 +174,71 @@ def _longstring_columns(cols: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]
     return longest, len(cols) / runs
 
 
+def _longstring_codes(codes: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_longstring_columns` from integer item codes (negative = missing).
+
+    The same runs (a missing answer equals nothing), counted in 16-bit integers
+    in place: ``longstr`` (int64) and ``avgstr`` (float64) are identical.
+    """
+    n, k = codes[0].shape[0], len(codes)
+    small = np.int16 if k < np.iinfo(np.int16).max else np.int64
+    current = np.ones(n, dtype=small)
+    longest = np.ones(n, dtype=small)
+    n_same = np.zeros(n, dtype=small)
+    same = np.empty(n, dtype=bool)
+    for prev, cur in itertools.pairwise(codes):     # loop over items, not respondents
+        np.equal(prev, cur, out=same)
+        if cur.size and cur.min() < 0:
+            same &= cur >= 0
+        current *= same                             # where(same, current + 1, 1)
+        current += 1
+        np.maximum(longest, current, out=longest)
+        n_same += same
+    runs = k - n_same.astype(np.int64)
+    return longest.astype(np.int64), k / runs
+
+
+def _irv_codes(codes: list[np.ndarray], tables: list[np.ndarray], na_rm: bool) -> np.ndarray:
+    """:func:`_irv_columns` of the scores ``tables[j][codes[j]]`` (code -1 = last entry, NaN).
+
+    The same arithmetic in the same order, so the result is identical. When
+    every answer is present the count is k on every row (no masking), and
+    scores that are a line in the code (``a + b * code``, e.g. code + 1) are
+    made by a cast instead of a look-up.
+    """
+    n, k = codes[0].shape[0], len(codes)
+    if n == 0 or any(c.min() < 0 or not np.isfinite(t[:-1]).all() for c, t in zip(codes, tables)):
+        return _irv_columns([t[c] for c, t in zip(codes, tables)], na_rm)
+    lines = [_line(t) for t in tables]
+
+    def scores(j: int) -> np.ndarray:
+        if lines[j] is None:
+            return tables[j][codes[j]]
+        a, b = lines[j]
+        out = codes[j].astype(np.float64)
+        if b != 1.0:
+            out *= b
+        out += a
+        return out
+
+    total = np.zeros(n)
+    for j in range(k):                              # loop over items, not respondents
+        total += scores(j)
+    mean = total / float(k)
+    del total
+    ss = np.zeros(n)
+    for j in range(k):
+        d = scores(j)
+        d -= mean
+        d *= d
+        ss += d
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sd = np.sqrt(ss / (float(k) - 1.0))
+    if k < 2:
+        sd[:] = np.nan
+    return sd
+
+
 def irv(x, na_rm: bool = False):
     """Intra-individual response variability (careless ``irv``): the row SD.
 
@@ -237,29 +302,261 @@ def _column_means(arr: np.ndarray) -> np.ndarray:
         return total / count
 
 
-def _pairwise_cov(arr: np.ndarray) -> np.ndarray:
-    """R's ``cov(x, use = "pairwise")``: each entry from the rows where both items exist."""
-    if not np.isnan(arr).any():
-        n, k = arr.shape
-        centre = arr.mean(axis=0)
+_ROW_BLOCK = 65536     # rows per block of the covariance and distance passes
+
+
+class _Rows:
+    """An n x k matrix of item scores (NaN = missing), handed out in row blocks.
+
+    :func:`mahad` never needs the whole matrix at once: one pass for the
+    column means, one for the covariance, one for the distances. Two sources:
+    a float matrix (:class:`_ArrayRows`) and integer item codes with a score
+    table per item (:class:`_CodedRows`, used by :func:`survey_kit.clean`),
+    which hold 1 byte per answer instead of 8. Both give identical blocks, so
+    :math:`D^2` is the same to the last bit.
+    """
+
+    n: int
+    k: int
+
+    def has_missing(self) -> bool:
+        raise NotImplementedError
+
+    def means(self) -> np.ndarray:
+        """Column means, summed row after row as ``arr.mean(axis=0)`` (no missing value)."""
+        raise NotImplementedError
+
+    def answered_means(self) -> np.ndarray:
+        """Column means over the answered rows, summed per row block as :func:`_column_means`."""
+        raise NotImplementedError
+
+    def centred(self, s0: int, s1: int, centre: np.ndarray) -> np.ndarray:
+        """Rows s0:s1 minus ``centre`` (NaN kept), a C-contiguous float64 block."""
+        raise NotImplementedError
+
+    def masked(self, s0: int, s1: int, centre: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(rows minus ``centre`` with 0 where missing, 1.0 where answered else 0.0)."""
+        raise NotImplementedError
+
+
+class _ArrayRows(_Rows):
+    def __init__(self, arr: np.ndarray) -> None:
+        self.arr = arr
+        self.n, self.k = arr.shape
+
+    def has_missing(self) -> bool:
+        return bool(np.isnan(self.arr).any())
+
+    def means(self) -> np.ndarray:
+        return self.arr.mean(axis=0)
+
+    def answered_means(self) -> np.ndarray:
+        return _column_means(self.arr)
+
+    def centred(self, s0, s1, centre):
+        return self.arr[s0:s1] - centre
+
+    def masked(self, s0, s1, centre):
+        block = self.arr[s0:s1]
+        ok = ~np.isnan(block)
+        return np.where(ok, block - np.nan_to_num(centre), 0.0), ok.astype(np.float64)
+
+
+class _CodedRows(_Rows):
+    """Item j of row i scores ``tables[j][codes[j][i]]``; code -1 takes the last entry (NaN)."""
+
+    def __init__(self, codes: list[np.ndarray], tables: list[np.ndarray]) -> None:
+        self.codes = codes
+        self.tables = [np.asarray(t, dtype=np.float64) for t in tables]
+        self.n, self.k = codes[0].shape[0], len(codes)
+        # answers per code (index 0: code -1), item by item
+        self.counts = [_code_counts(c, t.size - 1) for c, t in zip(codes, self.tables)]
+        # scores a + b * code (e.g. score = code + 1) on every item, and no blank:
+        # blocks are then made by a cast and two vector operations, not a look-up
+        lines = [_line(t) for t in self.tables]
+        self._lines = None
+        if all(ln is not None for ln in lines) and not any(cnt[0] for cnt in self.counts):
+            self._lines = (np.array([ln[0] for ln in lines]), np.array([ln[1] for ln in lines]))
+            self._code_type = np.result_type(*[c.dtype for c in codes])
+
+    def _used(self, j: int) -> np.ndarray:
+        """Positions in table j of the codes that occur (-1 as the last entry)."""
+        cnt = self.counts[j]
+        return np.r_[np.flatnonzero(cnt[1:]), [self.tables[j].size - 1] if cnt[0] else []
+                     ].astype(np.intp)
+
+    def has_missing(self) -> bool:
+        return any(np.isnan(t[self._used(j)]).any() for j, t in enumerate(self.tables))
+
+    def _exact_sums(self) -> bool:
+        """Integer scores whose sums stay exact in float64: any order of adding is exact."""
+        return all(np.all(np.isfinite(t[:-1]) & (t[:-1] == np.round(t[:-1])))
+                   and float(np.abs(t[:-1]).max(initial=0.0)) * self.n < 2.0 ** 52
+                   for t in self.tables)
+
+    def _sums(self) -> tuple[np.ndarray, np.ndarray]:
+        """(sum, count) of each column over its answered rows, exactly (integer scores)."""
+        total, count = np.zeros(self.k), np.zeros(self.k)
+        for j, (t, cnt) in enumerate(zip(self.tables, self.counts)):
+            ok = ~np.isnan(t[:-1])
+            total[j] = float(sum(int(c) * int(s) for c, s in zip(cnt[1:][ok], t[:-1][ok])))
+            count[j] = float(cnt[1:][ok].sum())
+        return total, count
+
+    def _block(self, s0: int, s1: int, tables: list[np.ndarray], out: np.ndarray) -> np.ndarray:
+        for j, (c, t) in enumerate(zip(self.codes, tables)):   # loop over items
+            np.take(t, c[s0:s1], out=out[:, j], mode="wrap")     # -1 wraps to the last entry
+        return out
+
+    def means(self) -> np.ndarray:
+        if self._exact_sums():
+            total, _ = self._sums()
+            return total / self.n
+        acc = np.zeros(self.k)                         # running sum carried as row 0
+        for s0 in range(0, self.n, _ROW_BLOCK):
+            s1 = min(self.n, s0 + _ROW_BLOCK)
+            buf = np.empty((s1 - s0 + 1, self.k))
+            buf[0] = acc
+            self._block(s0, s1, self.tables, buf[1:])
+            acc = buf.sum(axis=0)
+        return acc / self.n
+
+    def answered_means(self) -> np.ndarray:
+        if self._exact_sums():
+            total, count = self._sums()
+        else:
+            zero = [np.where(np.isnan(t), 0.0, t) for t in self.tables]
+            answered = [(~np.isnan(t)).astype(np.float64) for t in self.tables]
+            total, count = np.zeros(self.k), np.zeros(self.k)
+            for s0 in range(0, self.n, _ROW_BLOCK):
+                s1 = min(self.n, s0 + _ROW_BLOCK)
+                total += self._block(s0, s1, zero, np.empty((s1 - s0, self.k))).sum(axis=0)
+                count += self._block(s0, s1, answered,
+                                     np.empty((s1 - s0, self.k))).sum(axis=0).astype(np.int64)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return total / count
+
+    def centred(self, s0, s1, centre):
+        out = np.empty((s1 - s0, self.k))
+        if self._lines is not None:
+            a, b = self._lines
+            unit = bool(np.all(b == 1.0))
+            step = 8192                                # pieces that stay in cache
+            codes = np.empty((min(step, s1 - s0), self.k), dtype=self._code_type)
+            for p0 in range(s0, s1, step):
+                p1 = min(s1, p0 + step)
+                piece, cp = out[p0 - s0:p1 - s0], codes[:p1 - p0]
+                for j, c in enumerate(self.codes):     # loop over items
+                    cp[:, j] = c[p0:p1]
+                np.copyto(piece, cp)                   # score = a + b * code, exactly
+                if not unit:
+                    piece *= b
+                piece += a
+                piece -= centre
+            return out
+        key = ("centred", centre.tobytes())
+        if getattr(self, "_key", None) != key:         # tables of score - centre
+            self._key = key
+            self._shifted = [t - c for t, c in zip(self.tables, centre)]
+        return self._block(s0, s1, self._shifted, out)
+
+    def masked(self, s0, s1, centre):
+        key = ("masked", centre.tobytes())
+        if getattr(self, "_key", None) != key:
+            self._key = key
+            shift = np.nan_to_num(centre)
+            self._shifted = [np.where(np.isnan(t), 0.0, t - c) for t, c in zip(self.tables, shift)]
+            self._answered = [(~np.isnan(t)).astype(np.float64) for t in self.tables]
+        return (self._block(s0, s1, self._shifted, np.empty((s1 - s0, self.k))),
+                self._block(s0, s1, self._answered, np.empty((s1 - s0, self.k))))
+
+
+def _code_counts(codes: np.ndarray, n_levels: int) -> np.ndarray:
+    """Answers per code: index 0 counts code -1 (blank), index c + 1 counts code c."""
+    if n_levels <= 32:                                 # a few levels: one compare each
+        return np.array([np.count_nonzero(codes == c) for c in range(-1, n_levels)],
+                        dtype=np.int64)
+    return np.bincount(codes.astype(np.intp) + 1, minlength=n_levels + 1)
+
+
+def _line(table: np.ndarray) -> tuple[float, float] | None:
+    """(a, b) when ``table[c] == a + b * c`` exactly in float64 for every level c, else None."""
+    levels = table[:-1]
+    if levels.size == 0 or not np.isfinite(levels).all():
+        return None
+    a = float(levels[0])
+    b = float(levels[1] - levels[0]) if levels.size > 1 else 1.0
+    c = np.arange(levels.size, dtype=np.float64)
+    if not np.array_equal(c * b + a, levels):
+        return None
+    return a, b
+
+
+def _mahad_cov(rows: _Rows) -> tuple[np.ndarray, np.ndarray, bool]:
+    """(covariance, column means, complete) as R's ``cov(x, use = "pairwise")``.
+
+    Complete data: :math:`S = Z^\\top Z / (n - 1)` with Z the centred answers.
+    With missing answers each entry uses the rows where both items exist,
+    after a shift by the column means (covariance is shift invariant; the
+    one-pass sums stay well conditioned):
+    :math:`S_{jl} = (P_{jl} - s_{jl} s_{lj} / n_{jl}) / (n_{jl} - 1)` with
+    :math:`P = Z^\\top Z`, :math:`s = Z^\\top M`, :math:`n = M^\\top M`, Z the
+    shifted answers (0 where missing) and M the answered indicators.
+    Accumulated over row blocks.
+    """
+    n, k = rows.n, rows.k
+    if not rows.has_missing():
+        centre = rows.means()
         acc = np.zeros((k, k))
-        for s0 in range(0, n, 65536):                # row blocks, no n x k temporary
-            z = arr[s0:s0 + 65536] - centre
+        for s0 in range(0, n, _ROW_BLOCK):             # row blocks, no n x k temporary
+            z = rows.centred(s0, min(n, s0 + _ROW_BLOCK), centre)
             acc += z.T @ z
-        return acc / (n - 1)
-    # shift by the column means first (covariance is shift invariant) to keep
-    # the one-pass sums well conditioned
-    ok = ~np.isnan(arr)
-    centre = _column_means(arr)
-    z = np.where(ok, arr - np.nan_to_num(centre), 0.0)
-    m = ok.astype(np.float64)
-    npair = m.T @ m
-    sum_j = z.T @ m                    # [j, k]: sum of item j over rows where j and k exist
-    prod = z.T @ z
+        return acc / (n - 1), centre, True
+    centre = rows.answered_means()
+    npair, sum_j, prod = np.zeros((k, k)), np.zeros((k, k)), np.zeros((k, k))
+    for s0 in range(0, n, _ROW_BLOCK):
+        z, m = rows.masked(s0, min(n, s0 + _ROW_BLOCK), centre)
+        npair += m.T @ m
+        sum_j += z.T @ m               # [j, l]: sum of item j over rows where j and l exist
+        prod += z.T @ z
     with np.errstate(invalid="ignore", divide="ignore"):
         cov = (prod - sum_j * sum_j.T / npair) / (npair - 1)
     cov[npair < 2] = np.nan
-    return cov
+    return cov, centre, False
+
+
+def _mahad_inverse(cov: np.ndarray, singular: str) -> np.ndarray:
+    """Inverse of the covariance matrix; CleaningError, or the pseudo-inverse, when singular."""
+    if not np.isfinite(cov).all():
+        raise CleaningError("mahad: some pair of items is never answered together, so their "
+                            "covariance is undefined; drop the sparse items")
+    try:
+        if np.linalg.cond(cov) > 1e12:
+            raise np.linalg.LinAlgError
+        return np.linalg.inv(cov)
+    except np.linalg.LinAlgError:
+        if singular == "error":
+            raise CleaningError("mahad: the covariance matrix of the items is singular (an item "
+                                "is constant or items are collinear); drop such items or use "
+                                "singular='pinv'") from None
+        return np.linalg.pinv(cov)
+
+
+def _mahad_distances(rows: _Rows, centre: np.ndarray, complete: bool,
+                     inv: np.ndarray) -> np.ndarray:
+    """:math:`D^2_i = z_i^\\top S^{-1} z_i`, a missing centred answer counting 0 (NaN if none)."""
+    n = rows.n
+    d2 = np.empty(n)
+    for s0 in range(0, n, _ROW_BLOCK):                 # row blocks, to stay in cache
+        s1 = min(n, s0 + _ROW_BLOCK)
+        z = rows.centred(s0, s1, centre)
+        if not complete:
+            blank = np.isnan(z)
+            z[blank] = 0.0
+        d2[s0:s1] = np.einsum("ij,ij->i", z @ inv, z)
+        if not complete:
+            d2[s0:s1][blank.all(axis=1)] = np.nan
+    return d2
 
 
 def chi2_quantile(p: float, df: float) -> float:
@@ -297,6 +594,8 @@ def mahad(x, flag: bool = False, confidence: float = 0.99, singular: str = "erro
     :math:`D^2_i = z_i^\\top S^{-1} z_i` where a missing centred answer
     contributes 0. Rows with no answer at all get NaN (psych gives 0).
     Flagged above :math:`\\chi^2_{k}(0.99)` with k the number of items.
+    The sums run over blocks of 65,536 rows, so that no n x k temporary is
+    made beyond the input itself.
 
     References
     ----------
@@ -317,32 +616,9 @@ def mahad(x, flag: bool = False, confidence: float = 0.99, singular: str = "erro
     n, k = arr.shape
     if n < 2:
         raise CleaningError(f"mahad: at least two respondents are needed, got {n}")
-    cov = _pairwise_cov(arr)
-    if not np.isfinite(cov).all():
-        raise CleaningError("mahad: some pair of items is never answered together, so their "
-                            "covariance is undefined; drop the sparse items")
-    try:
-        if np.linalg.cond(cov) > 1e12:
-            raise np.linalg.LinAlgError
-        inv = np.linalg.inv(cov)
-    except np.linalg.LinAlgError:
-        if singular == "error":
-            raise CleaningError("mahad: the covariance matrix of the items is singular (an item "
-                                "is constant or items are collinear); drop such items or use "
-                                "singular='pinv'") from None
-        inv = np.linalg.pinv(cov)
-    complete = not np.isnan(arr).any()
-    centre = arr.mean(axis=0) if complete else _column_means(arr)
-    d2 = np.empty(n)
-    step = 65536
-    for s0 in range(0, n, step):                     # row blocks, to stay in cache
-        z = arr[s0:s0 + step] - centre
-        if not complete:
-            blank = np.isnan(z)
-            z[blank] = 0.0
-        d2[s0:s0 + step] = np.einsum("ij,ij->i", z @ inv, z)
-        if not complete:
-            d2[s0:s0 + step][blank.all(axis=1)] = np.nan
+    rows = _ArrayRows(arr)
+    cov, centre, complete = _mahad_cov(rows)
+    d2 = _mahad_distances(rows, centre, complete, _mahad_inverse(cov, singular))
     if not flag:
         return _wrap(d2, index, "mahad")
     cut = chi2_quantile(confidence, k)
@@ -537,6 +813,88 @@ def _dense(codes: np.ndarray, threshold: float, min_items: int):
     return match, best
 
 
+def _item_columns(codes) -> list[np.ndarray]:
+    """The items of ``codes`` as a list of 1-d integer code arrays (see near_duplicates).
+
+    Columns given as a list keep their own integer type when it is at most 32 bits
+    wide (no copy: the categoricals' int8 codes stay int8); anything else is
+    converted to int32, as a 2-d array is (items as rows, one contiguous copy).
+    """
+    if isinstance(codes, (list, tuple)):
+        cols = [_code_column(c) for c in codes]
+        if any(c.ndim != 1 for c in cols) or len({c.shape[0] for c in cols}) > 1:
+            raise CleaningError("near_duplicates: the item columns must be 1-d arrays of the "
+                                "same length (one code per respondent)")
+        return cols
+    arr = np.asarray(codes)
+    if arr.ndim != 2:
+        raise CleaningError("near_duplicates: codes must be a 2-d array (respondents x "
+                            "items) or a list of item columns")
+    dtype = arr.dtype if _narrow_int(arr.dtype) else np.int32
+    return list(np.ascontiguousarray(arr.T, dtype=dtype))
+
+
+def _narrow_int(dtype) -> bool:
+    """Integers whose every value fits int32 (so that they need no conversion)."""
+    return ((dtype.kind == "i" and dtype.itemsize <= 4)
+            or (dtype.kind == "u" and dtype.itemsize <= 2))
+
+
+def _code_column(c) -> np.ndarray:
+    c = np.asarray(c)
+    return c if _narrow_int(c.dtype) else c.astype(np.int32)
+
+
+def _row_matrix(cols: list[np.ndarray]) -> np.ndarray:
+    """(rows, items) int32 matrix of item columns, for the dense comparison."""
+    out = np.empty((cols[0].shape[0], len(cols)), dtype=np.int32)
+    for j, c in enumerate(cols):
+        out[:, j] = c
+    return out
+
+
+_MIX = np.uint64(0x9E3779B97F4A7C15)      # 2^64 / golden ratio: multiplicative hashing
+_MIX2 = np.uint64(0xBF58476D1CE4E5B9)
+
+
+def _distinct_rows(rec: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(id of each row's distinct record, first row of each id), ids in order of first appearance.
+
+    ``rec`` holds one packed record (a few uint64 words) per row. The words are
+    hashed into one uint64 and the hash factorized; every row is then compared
+    with the first row of its id, so the grouping is exact (should two
+    different records ever share a hash, the records themselves are sorted).
+    """
+    m, w = rec.shape
+    if w == 1:
+        h = rec[:, 0]
+    else:
+        h = rec[:, 0] * _MIX
+        for j in range(1, w):                          # loop over words, not respondents
+            h ^= h >> np.uint64(29)
+            h += rec[:, j]
+            h *= _MIX2
+    gid, _ = pd.factorize(h, sort=False)
+    del h
+    gid = gid.astype(np.int64, copy=False)
+    first = _first_rows(gid)
+    if w > 1:
+        step = 65536
+        for s0 in range(0, m, step):                   # row blocks, no m x w temporary
+            if not np.array_equal(rec.take(first[gid[s0:s0 + step]], axis=0), rec[s0:s0 + step]):
+                _, inv = np.unique(rec, axis=0, return_inverse=True)      # hash collision
+                gid, _ = pd.factorize(inv.ravel(), sort=False)
+                gid = gid.astype(np.int64, copy=False)
+                return gid, _first_rows(gid)
+    return gid, first
+
+
+def _first_rows(gid: np.ndarray) -> np.ndarray:
+    """First row of each id, for ids numbered in order of first appearance."""
+    seen = np.maximum.accumulate(gid)
+    return np.flatnonzero(np.r_[True, gid[1:] > seen[:-1]])
+
+
 def near_duplicates(codes, threshold: float = 0.85, min_items: int = 10,
                     dense_max: int = 5000) -> NearDuplicates:
     """Respondents whose answers are (almost) identical to an earlier respondent's.
@@ -588,58 +946,83 @@ def near_duplicates(codes, threshold: float = 0.85, min_items: int = 10,
     on a few patterns) is ordered by the other blocks and each row compared
     with its next 4 rows, which bounds the work at the cost of exactness in
     such groups.
+
+    Memory: the codes are read in their own integer type (a list of int8
+    columns stays 1 byte per answer) and never copied whole; the blocked
+    method holds one record of 4 bits per item (a 64-bit word per item with
+    15 or more levels) and one 32-bit id per block for each respondent.
     """
-    if isinstance(codes, (list, tuple)):
-        cols = (np.vstack([np.asarray(c, dtype=np.int32) for c in codes]) if len(codes)
-                else np.empty((0, 0), dtype=np.int32))
-    else:
-        arr = np.asarray(codes)
-        if arr.ndim != 2:
-            raise CleaningError("near_duplicates: codes must be a 2-d array (respondents x "
-                                "items) or a list of item columns")
-        cols = np.ascontiguousarray(arr.T, dtype=np.int32)
-    k, n = cols.shape
+    cols = _item_columns(codes)
+    k = len(cols)
+    n = cols[0].shape[0] if k else 0
     if not 0 < threshold <= 1:
         raise CleaningError(f"near_duplicates: threshold must be in (0, 1], not {threshold!r}")
+    need = max(1, min(int(min_items), k))
+    dense = "dense: every pair compared"
+    if k == 0 or n < 2:
+        return _near_result(n, None, None, None, dense, -1)
+    rows = None                                       # None: every row has enough answers
+    if any(int(c.min()) < 0 for c in cols):           # some blanks: count the answers
+        answered = np.zeros(n, dtype=np.int32)
+        for c in cols:                                # loop over items, not respondents
+            answered += c >= 0
+        if (answered < need).any():
+            rows = np.flatnonzero(answered >= need)
+        del answered
+    m = n if rows is None else rows.size
+    sub = cols if rows is None else [c[rows] for c in cols]   # item columns of the rows compared
+    if m < 2:
+        return _near_result(n, None, None, None, dense, -1)
+    if m <= dense_max:
+        mt, best = _dense(_row_matrix(sub), threshold, need)
+        return _near_result(n, rows, mt, best, dense, -1)
+    # (1) exact duplicates: one representative (the first) per distinct vector
+    packed = _Packed(sub)
+    gid, reps = _distinct_rows(packed.rec)             # ids in order of first appearance
+    rep_of_row = reps[gid]
+    del gid
+
+    # (2) the distinct vectors compared with each other
+    if reps.size <= dense_max:
+        rmatch, rbest = _dense(_row_matrix([c[reps] for c in sub]), threshold, need)
+        method, exact_upto = ("blocked: identical answer vectors hashed, the distinct "
+                              "vectors all compared"), -1
+    else:
+        b = _n_blocks(k, reps.size, threshold)
+        # block ids of every row, then of the reps: the same ids as from the reps
+        # alone (a block's values first appear on reps, in the same order)
+        bids = _block_ids(sub, b)
+        if reps.size < m:
+            bids = [(g[reps], w) for g, w in bids]
+        rmatch, rbest = _blocked(bids, packed, reps, threshold, need)
+        del bids
+        exact_upto = b - 2
+        method = (f"blocked: identical answer vectors hashed, then pairs agreeing on 2 of "
+                  f"{b} item blocks compared; exact for pairs differing in <= {b - 2} items")
+    del packed
+    # the later members of a repeated vector match its first row, with share 1
+    mt = np.where(rep_of_row < np.arange(m), rep_of_row, -1)
+    best = np.where(np.bincount(rep_of_row, minlength=m)[rep_of_row] > 1, 1.0, np.nan)
+    has = rmatch >= 0
+    mt[reps[has]] = reps[rmatch[has]]
+    best[reps] = np.fmax(best[reps], rbest)
+    best = np.fmax(best, best[rep_of_row])             # members share their vector's matches
+    return _near_result(n, rows, mt, best, method, exact_upto)
+
+
+def _near_result(n: int, rows: np.ndarray | None, mt: np.ndarray | None,
+                 best: np.ndarray | None, method: str, exact_upto: int) -> NearDuplicates:
+    """NearDuplicates of all n rows from the matches of the rows compared (None: every row)."""
+    if mt is None:
+        return NearDuplicates(np.zeros(n, dtype=bool), np.full(n, np.nan),
+                              np.full(n, -1, dtype=np.int64), method, exact_upto)
+    mt = mt.astype(np.int64, copy=False)
+    if rows is None:                                   # row i of the comparison is row i
+        return NearDuplicates(mt >= 0, best.astype(np.float64, copy=False), mt, method,
+                              exact_upto)
     flagged = np.zeros(n, dtype=bool)
     share = np.full(n, np.nan)
     match = np.full(n, -1, dtype=np.int64)
-    need = max(1, min(int(min_items), k))
-    if k == 0 or n < 2:
-        return NearDuplicates(flagged, share, match, "dense: every pair compared", -1)
-    rows = np.flatnonzero((cols >= 0).sum(axis=0) >= need)
-    m = rows.size
-    sub = cols if m == n else cols[:, rows]          # (k, m), items as rows
-    if m < 2:
-        return NearDuplicates(flagged, share, match, "dense: every pair compared", -1)
-    if m <= dense_max:
-        mt, best = _dense(np.ascontiguousarray(sub.T), threshold, need)
-        method, exact_upto = "dense: every pair compared", -1
-    else:
-        # (1) exact duplicates: one representative (the first) per distinct vector
-        gid, _ = _group_ids(sub)
-        gid, uniq = pd.factorize(gid, sort=False)     # ids in order of first appearance
-        ngroups = len(uniq)
-        seen = np.maximum.accumulate(gid)
-        first_of = np.flatnonzero(np.r_[True, gid[1:] > seen[:-1]])
-        rep_of_row = first_of[gid]
-        mt = np.where(rep_of_row < np.arange(m), rep_of_row, -1).astype(np.int64)
-        best = np.where(np.bincount(gid, minlength=ngroups)[gid] > 1, 1.0, np.nan)
-        reps = first_of                                # rows of `sub`, in file order
-        rc = sub if reps.size == m else sub[:, reps]
-        if reps.size <= dense_max:
-            rmatch, rbest = _dense(np.ascontiguousarray(rc.T), threshold, need)
-            method, exact_upto = ("blocked: identical answer vectors hashed, the distinct "
-                                  "vectors all compared"), -1
-        else:
-            rmatch, rbest, b = _blocked(rc, threshold, need)
-            exact_upto = b - 2
-            method = (f"blocked: identical answer vectors hashed, then pairs agreeing on 2 of "
-                      f"{b} item blocks compared; exact for pairs differing in <= {b - 2} items")
-        has = rmatch >= 0
-        mt[reps[has]] = reps[rmatch[has]]
-        best[reps] = np.fmax(best[reps], rbest)
-        best = np.fmax(best, best[rep_of_row])         # members share their vector's matches
     ok = mt >= 0
     flagged[rows[ok]] = True
     match[rows[ok]] = rows[mt[ok]]
@@ -654,31 +1037,54 @@ _JOIN_BUDGET = 10_000_000   # rows x block-pair joins; fewer blocks above it
 
 
 def _compact(gid: np.ndarray, span: int) -> tuple[np.ndarray, int]:
-    if span <= (1 << 31):
-        return gid, span
-    codes, uniq = pd.factorize(gid, sort=False)
-    return codes.astype(np.int64), len(uniq)
+    """Block ids as int32: kept below 2^31, else renumbered in order of first appearance."""
+    if span > (1 << 31):
+        gid, uniq = pd.factorize(gid, sort=False)
+        span = len(uniq)
+    return gid.astype(np.int32), span
 
 
-def _join_pairs(key: np.ndarray, order_key: np.ndarray):
-    """Rows sharing ``key``: (order, pairs) with pairs as positions in ``order``.
+def _repeated(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(positions, keys) of the keys that may repeat: every repeated key and a few others.
+
+    Two rounds of hash-bucket counts, each dropping the keys alone in their
+    bucket (a repeated key always shares its bucket). Small tables (about two
+    and four buckets per key) stay in cache better than one large one.
+    """
+    pos = None
+    for mix, per_key in ((_MIX, 2), (_MIX2, 4)):
+        if key.size < 2:
+            break
+        bits = max(10, int(np.ceil(np.log2(per_key * key.size))))
+        h = key * mix
+        h >>= np.uint64(64 - bits)
+        h = h.view(np.int64)
+        keep = np.bincount(h, minlength=1 << bits)[h] >= 2
+        del h
+        pos = np.flatnonzero(keep) if pos is None else pos[keep]
+        key = key[keep]
+    return (np.arange(key.size) if pos is None else pos), key
+
+
+def _join_pairs(ida: np.ndarray, idc: np.ndarray, span_c: int, order_key: np.ndarray):
+    """Rows sharing the key ``ida * span_c + idc``: (order, pairs), pairs as positions in ``order``.
 
     ``order`` lists the candidate rows sorted by key, so that the rows of one
     group are adjacent; ``pairs`` is a list of (left, right) position arrays:
     every pair in groups of up to ``_GROUP_MAX`` rows, neighbours within
-    ``_WINDOW`` in larger groups (sorted by ``order_key``). A hash-bucket
-    count first discards the rows whose key is unique (most rows, on varied
+    ``_WINDOW`` in larger groups (sorted by ``order_key``). Hash-bucket counts
+    first discard most rows whose key is unique (most rows, on varied
     answers). Returns (None, []) when no key repeats.
     """
-    m = key.size
-    bits = max(10, int(np.ceil(np.log2(8 * m))))
-    h = ((key.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15))
-         >> np.uint64(64 - bits)).astype(np.int64)
-    cand = np.flatnonzero(np.bincount(h, minlength=1 << bits)[h] >= 2)
+    key = ida.astype(np.uint64)                      # exact: below span_a * span_c <= 2^62
+    key *= np.uint64(span_c)
+    key += idc.view(np.uint32)
+    cand, key = _repeated(key)
     if cand.size < 2:
         return None, []
-    order = cand[np.argsort(key[cand], kind="stable")]
-    k_sorted = key[order]
+    by_key = np.argsort(key, kind="stable")
+    order = cand[by_key]
+    k_sorted = key[by_key]
     starts = np.flatnonzero(np.r_[True, k_sorted[1:] != k_sorted[:-1]])
     sizes = np.diff(np.r_[starts, order.size])
     size_of = np.repeat(sizes, sizes)
@@ -711,32 +1117,49 @@ class _Packed:
     Items with fewer than 15 levels take 4 bits each, 16 to a word (0 = blank);
     items with more levels (e.g. counts) take a word each. Comparing a pair
     then takes one gather of a short record per side, a few word operations
-    and a popcount, instead of a gather of k codes.
+    and a popcount, instead of a gather of k codes. A record is also an exact
+    key of the whole answer vector (equal records, equal answers).
     """
 
     _LOW = np.uint64(0x1111111111111111)
 
-    def __init__(self, cols: np.ndarray) -> None:
-        k, m = cols.shape                             # items as rows
-        top = cols.max(axis=1) if m else np.zeros(k)
-        small = [j for j in range(k) if top[j] < 15]
-        large = [j for j in range(k) if top[j] >= 15]
+    def __init__(self, cols: list[np.ndarray]) -> None:
+        m = cols[0].shape[0]
+        low = [int(c.min()) for c in cols]
+        top = [int(c.max()) for c in cols]
+        small = [j for j in range(len(cols)) if top[j] < 15]
+        large = [j for j in range(len(cols)) if top[j] >= 15]
         self.nw = -(-len(small) // 16)
-        rec = np.zeros((self.nw + len(large), m), dtype=np.uint64)
-        tmp = np.empty(m, dtype=np.uint64)
-        for pos, j in enumerate(small):              # loop over items, not respondents
-            w, shift = divmod(pos, 16)
-            np.add(cols[j], 1, out=tmp, casting="unsafe")       # 0 = blank
-            np.left_shift(tmp, np.uint64(4 * shift), out=tmp)
-            rec[w] |= tmp
+        self.rec = np.zeros((m, self.nw + len(large)), dtype=np.uint64)
+        if small:
+            # two items to a byte, 8 bytes to a word: 4-bit fields (code + 1, 0 = blank)
+            octets = self.rec[:, :self.nw].view(np.uint8)
+            for pos in range(0, len(small), 2):        # loop over items, not respondents
+                byte = 8 * (pos // 16) + (pos % 16) // 2
+                octets[:, byte] = self._nibbles(cols, small[pos:pos + 2], low)
         for pos, j in enumerate(large):
-            rec[self.nw + pos] = (cols[j].astype(np.int64) + 1).astype(np.uint64)
-        self.rec = np.ascontiguousarray(rec.T)        # (m, words): one record per row
+            c = cols[j] if low[j] >= -1 else np.maximum(cols[j], -1)   # any negative: blank
+            self.rec[:, self.nw + pos] = c.astype(np.int64) + 1
+
+    @staticmethod
+    def _nibbles(cols: list[np.ndarray], items: list[int], low: list[int]) -> np.ndarray:
+        """One byte per row holding the codes + 1 of one or two small items (low nibble first)."""
+        out = None
+        for shift, j in enumerate(items):
+            c = cols[j] if low[j] >= -1 else np.maximum(cols[j], -1)   # any negative: blank
+            v = c.astype(np.uint8)                     # -1 wraps to 255, and 255 + 1 to 0
+            v += np.uint8(1)
+            if shift:
+                v <<= np.uint8(4)
+                out |= v
+            else:
+                out = v
+        return out
 
     def counts(self, left: np.ndarray, right: np.ndarray, rec: np.ndarray | None = None):
         """(agreements, items both answered) of each pair of rows of ``rec`` (default all)."""
         rec = self.rec if rec is None else rec
-        a, b = rec[left], rec[right]
+        a, b = rec.take(left, axis=0), rec.take(right, axis=0)    # faster than rec[left]
         nw = self.nw
         one, two = np.uint64(1), np.uint64(2)
         if nw:
@@ -763,34 +1186,49 @@ class _Packed:
         return agree, common
 
 
-def _blocked(rc: np.ndarray, threshold: float, need: int):
-    """Compare the pairs agreeing on two of b interleaved item blocks (see near_duplicates).
-
-    ``rc`` holds the distinct answer vectors with items as rows, shape (k, m).
-    """
-    k, m = rc.shape
+def _n_blocks(k: int, m: int, threshold: float) -> int:
+    """Number of item blocks b (see near_duplicates), lowered until the joins fit the budget."""
     b = min(int(np.floor((1 - threshold) * k + 1e-9)) + 2, max(2, k // 4), k)
     while b > 2 and b * (b - 1) // 2 * m > _JOIN_BUDGET:   # bounded work on huge files
         b -= 1
-    bids = [_compact(*_group_ids(rc[j::b])) for j in range(b)]
+    return b
+
+
+def _block_ids(cols: list[np.ndarray], b: int) -> list[tuple[np.ndarray, int]]:
+    """(id, id range) of each row's answers on each of the b interleaved item blocks."""
+    return [_compact(*_group_ids(cols[j::b])) for j in range(b)]
+
+
+def _blocked(bids: list[tuple[np.ndarray, int]], packed: _Packed, reps: np.ndarray,
+             threshold: float, need: int):
+    """Compare the pairs agreeing on two of the b item blocks (see near_duplicates).
+
+    ``bids`` holds the block ids of the distinct answer vectors (from
+    :func:`_block_ids`), whose records are the rows ``reps`` of ``packed``.
+    Returns, per vector, the earliest earlier vector it matches (-1 if none)
+    and its best share.
+    """
+    b = len(bids)
+    m = bids[0][0].size
     # order inside large join groups: by the ids of the first blocks, so that
     # rows agreeing on more blocks sit next to each other
-    order_key = bids[0][0].copy()
+    order_key = bids[0][0].astype(np.int64)
     span = bids[0][1]
     for g, w in bids[1:]:
         if span * w >= (1 << 62):
             break
-        order_key = order_key * w + g
+        order_key *= w
+        order_key += g
         span *= w
-    packed = _Packed(rc)
     los, his, shs = [], [], []
     for a in range(b):
         for c in range(a + 1, b):
-            key = bids[a][0] * bids[c][1] + bids[c][0]
-            order, pairs = _join_pairs(key, order_key)
+            order, pairs = _join_pairs(bids[a][0], bids[c][0], bids[c][1], order_key)
             if order is None:
                 continue
-            rec = packed.rec[order]                  # candidates in key order: local access
+            # records of the candidates in key order: local access when verifying
+            rec = packed.rec.take(order if reps.size == packed.rec.shape[0] else reps[order],
+                                  axis=0)
             for left, right in pairs:
                 for s0 in range(0, left.size, _VERIFY_CHUNK):
                     lft, rgt = left[s0:s0 + _VERIFY_CHUNK], right[s0:s0 + _VERIFY_CHUNK]
@@ -815,7 +1253,7 @@ def _blocked(rc: np.ndarray, threshold: float, need: int):
         np.maximum.at(top, lo, sh)
         np.maximum.at(top, hi, sh)
         rbest = np.where(top >= 0, top, np.nan)
-    return rmatch, rbest, b
+    return rmatch, rbest
 
 
 # ---------------------------------------------------------------------------

@@ -373,21 +373,24 @@ class _Context:
     def codes(self, var: str) -> np.ndarray:
         """Position of each answer in the variable's levels; -1 blank or missing code.
 
-        The caller has checked that the column exists.
+        The caller has checked that the column exists. The array is read-only and
+        as narrow as the levels allow (int8 below 128 levels): for a Categorical
+        whose categories are the levels, it is a view of the column's own codes.
         """
         if var in self._codes:
             return self._codes[var]
         levels = list(self.variables[var].levels)
         col = self.frame[var]
+        dtype = _code_dtype(len(levels))
         if isinstance(col.dtype, pd.CategoricalDtype):
             cats = list(col.cat.categories)
-            raw = col.cat.codes.to_numpy().astype(np.int32)
+            raw = np.asarray(col.array.codes)          # a view of the codes, no copy
             if cats == levels:
-                out = raw
+                out = raw.astype(dtype, copy=False)
             else:
                 pos = np.array([levels.index(c) if c in levels else -2 for c in cats] or [0],
-                               dtype=np.int32)
-                out = np.where(raw >= 0, pos[np.clip(raw, 0, None)], -1).astype(np.int32)
+                               dtype=dtype)
+                out = np.where(raw >= 0, pos[np.clip(raw, 0, None)], -1).astype(dtype)
         elif pd.api.types.is_numeric_dtype(col.dtype) and col.notna().any():
             first = col[col.notna()].iloc[0]
             raise CleaningError(f"column {var!r} holds numbers (e.g. {first!r}) where option "
@@ -395,7 +398,7 @@ class _Context:
                                 "frame from sk.read_responses", column=var)
         else:
             pos = col.astype(object).map({k: i for i, k in enumerate(levels)})
-            out = pos.fillna(-1).to_numpy(dtype=np.int32)
+            out = pos.fillna(-1).to_numpy(dtype=dtype)
             out[col.notna().to_numpy() & pos.isna().to_numpy()] = -2
         bad = out == -2
         if bad.any():
@@ -404,6 +407,8 @@ class _Context:
                                 f"is not an option key of {var!r} (keys: {', '.join(levels)}); "
                                 "pass the labelled frame from sk.read_responses", column=var,
                                 value=col.iloc[i])
+        out = out.view()
+        out.flags.writeable = False                    # may share the frame's memory
         self._codes[var] = out
         return out
 
@@ -448,24 +453,26 @@ class _Context:
             out = out | pd.notna(miss)
         return out
 
-    def scores(self, var: str) -> np.ndarray:
-        """Numeric score of each answer of an option variable (NaN when blank)."""
-        key = f"scores:{var}"
+    def score_table(self, var: str) -> np.ndarray:
+        """Score of each level of an option variable, then NaN (indexed by code, -1 = NaN)."""
+        key = f"score_table:{var}"
         if key not in self._codes:
-            codes = self.codes(var)
             score = self.q.score(var)
-            table = np.array([score[k] for k in self.variables[var].levels] + [np.nan])
-            self._codes[key] = table[np.where(codes >= 0, codes, len(table) - 1)]
+            self._codes[key] = np.array([score[k] for k in self.variables[var].levels]
+                                        + [np.nan])
         return self._codes[key]
 
-    def positions(self, var: str) -> np.ndarray:
-        """Level position as float (NaN when blank), for run-length comparisons."""
-        key = f"positions:{var}"
-        if key not in self._codes:
-            pos = self.codes(var).astype(np.float64)
-            pos[pos < 0] = np.nan
-            self._codes[key] = pos
-        return self._codes[key]
+    def scores(self, var: str) -> np.ndarray:
+        """Numeric score of each answer of an option variable (NaN when blank)."""
+        return self.score_table(var)[self.codes(var)]     # code -1 takes the last entry, NaN
+
+
+def _code_dtype(n_levels: int):
+    """The narrowest signed integer type holding codes -2 .. n_levels - 1."""
+    for dtype in (np.int8, np.int16, np.int32):
+        if n_levels <= np.iinfo(dtype).max:
+            return dtype
+    return np.int64
 
 
 # ---------------------------------------------------------------------------
@@ -688,11 +695,16 @@ def _rule_duplicate_id(ctx: _Context, rule: str) -> _Outcome:
     if ctx.has("_raw_id"):
         keys, where = ctx.frame["_raw_id"], "column _raw_id"
     else:
-        keys, where = pd.Series(ctx.frame.index, index=ctx.frame.index), "respondent index"
+        keys, where = None, "respondent index"
+    text = f"same id in {where} as an earlier respondent (first kept)"
+    if keys is None and ctx.frame.index.is_unique:   # cached by pandas on the index
+        return _Outcome(_none(ctx), text,
+                        extra={"duplicate_id_of": np.full(ctx.n, None, dtype=object)})
+    if keys is None:
+        keys = pd.Series(ctx.frame.index, index=ctx.frame.index)
     present = keys.notna().to_numpy()
     dup = keys.duplicated(keep="first").to_numpy() & present
-    return _Outcome(dup, f"same id in {where} as an earlier respondent (first kept)",
-                    extra={"duplicate_id_of": _first_of(ctx.frame.index, keys, dup)})
+    return _Outcome(dup, text, extra={"duplicate_id_of": _first_of(ctx.frame.index, keys, dup)})
 
 
 def _rule_duplicate_fingerprint(ctx: _Context, rule: str) -> _Outcome:
@@ -721,10 +733,11 @@ def _near_duplicate_items(ctx: _Context, rule: str) -> tuple[list[str], list[np.
             if qq.type == "numeric":
                 codes, _ = pd.factorize(ctx.frame[qq.id].to_numpy(dtype=np.float64,
                                                                   na_value=np.nan))
+                codes = codes.astype(np.int32)
             else:
-                codes = ctx.codes(qq.id)
+                codes = ctx.codes(qq.id)               # narrow (int8) codes, not copied
             names.append(qq.id)
-            cols.append(np.asarray(codes, dtype=np.int32))
+            cols.append(codes)
         elif qq.type == "grid":
             for it in qq.items:
                 if not ctx.has(it.id):
@@ -768,7 +781,7 @@ def _rule_near_duplicate(ctx: _Context, rule: str) -> _Outcome:
                             f"{res.exact_upto + 1}-{full_cover} items may be missed")
     of = np.full(ctx.n, None, dtype=object)
     hit = res.match >= 0
-    of[hit] = np.asarray(ctx.frame.index, dtype=object)[res.match[hit]]
+    of[hit] = np.asarray(ctx.frame.index.take(res.match[hit]), dtype=object)
     method = res.method.split(":")[0]
     return _Outcome(res.flagged,
                     f"share of identical answers >= {_fmt_num(p['near_duplicate_threshold'])} "
@@ -931,11 +944,12 @@ def _rule_straightliner(ctx: _Context, rule: str) -> _Outcome:
             ctx.unavailable(rule, f"grid {g.id!r} needs columns {absent}, which the responses do "
                                   "not have")
             continue
-        pos = [ctx.positions(c) for c in items]
-        longest, avgstr = careless._longstring_columns(pos)
+        codes = [ctx.codes(c) for c in items]
+        longest, avgstr = careless._longstring_codes(codes)
         extra[f"longstring_{g.id}"] = longest
         extra[f"avgstr_{g.id}"] = avgstr
-        extra[f"irv_{g.id}"] = careless._irv_columns([ctx.scores(c) for c in items], na_rm=True)
+        extra[f"irv_{g.id}"] = careless._irv_codes(codes, [ctx.score_table(c) for c in items],
+                                                   na_rm=True)
         if len(items) >= minimum:
             # a run as long as the grid needs every item answered (a blank breaks runs)
             same = longest == len(items)
@@ -1083,34 +1097,47 @@ def _rule_mahalanobis(ctx: _Context, rule: str) -> _Outcome:
     if len(items) < 2:
         return _Outcome(_none(ctx), f"needs >= 2 rating items, the questionnaire has "
                         f"{len(items)}", "not applicable")
-    def varies(col: np.ndarray) -> bool:
-        ok = col[~np.isnan(col)]
+    codes = {v: ctx.codes(v) for v in items}
+    tables = {v: ctx.score_table(v) for v in items}
+
+    def varies(v: str) -> bool:                      # the scores given differ
+        used = careless._code_counts(codes[v], len(tables[v]) - 1)[1:] > 0
+        ok = tables[v][:-1][used]
+        ok = ok[~np.isnan(ok)]
         return ok.size > 0 and ok.min() < ok.max()
 
-    dropped = [v for v in items if not varies(ctx.scores(v))]
+    dropped = [v for v in items if not varies(v)]
     items = [v for v in items if v not in dropped]
     note = f"; constant items left out: {', '.join(dropped)}" if dropped else ""
     if len(items) < 2:
         return _Outcome(_none(ctx), f"needs >= 2 rating items that vary{note}", "not applicable")
     rows = np.zeros(ctx.n, dtype=bool)
     for v in items:                                  # loop over items, not respondents
-        rows |= ~np.isnan(ctx.scores(v))
-    x = np.column_stack([ctx.scores(v) if rows.all() else ctx.scores(v)[rows] for v in items])
+        if rows.all():
+            break
+        rows |= ~np.isnan(tables[v])[codes[v]]        # a score given (code -1: NaN)
     if rows.sum() <= len(items):
         return _Outcome(_none(ctx), f"needs more than {len(items)} respondents with ratings",
                         "not applicable")
+    every = bool(rows.all())
+    # the answers as 1-byte codes and a score table per item: D2 is computed in
+    # row blocks, never holding the n x k float matrix
+    source = careless._CodedRows([codes[v] if every else codes[v][rows] for v in items],
+                                 [tables[v] for v in items])
     conf = ctx.params["mahalanobis_confidence"]
     d2 = np.full(ctx.n, np.nan)
+    cov, centre, complete = careless._mahad_cov(source)
     try:
-        d2[rows] = careless.mahad(x)
+        inv = careless._mahad_inverse(cov, "error")
     except CleaningError:
         ctx.warnings.append("mahalanobis: the covariance matrix of the rating items is singular "
                             "(collinear items); the pseudo-inverse was used")
         try:
-            d2[rows] = careless.mahad(x, singular="pinv")
+            inv = careless._mahad_inverse(cov, "pinv")
         except CleaningError as exc2:
             ctx.warnings.append(f"mahalanobis: not computed ({exc2.message})")
             return _Outcome(_none(ctx), "not computable", "not applicable")
+    d2[rows] = careless._mahad_distances(source, centre, complete, inv)
     cut = careless.chi2_quantile(conf, len(items))
     with np.errstate(invalid="ignore"):
         flagged = d2 > cut
@@ -1185,6 +1212,17 @@ def _join_names(flags: np.ndarray, names: list[str]) -> np.ndarray:
     texts = np.array(["; ".join(names[j] for j in np.flatnonzero(flags[i])) for i in first],
                      dtype=object)                   # one per distinct pattern
     return texts[gid]
+
+
+def _overlap_counts(by_rule: np.ndarray) -> np.ndarray:
+    """Respondents flagged by both rules of each pair (rules as rows of ``by_rule``)."""
+    r = by_rule.shape[0]
+    out = np.zeros((r, r), dtype=np.int64)
+    for i in range(r):                               # loop over rules, not respondents
+        out[i, i] = np.count_nonzero(by_rule[i])
+        for j in range(i + 1, r):
+            out[i, j] = out[j, i] = np.count_nonzero(by_rule[i] & by_rule[j])
+    return out
 
 
 @dataclass(frozen=True, eq=False)
@@ -1382,10 +1420,13 @@ def clean(responses: pd.DataFrame, questionnaire, **overrides) -> CleaningResult
                             "rename the rule(s) in quality.rules", file=questionnaire.source)
 
     n = ctx.n
-    flagmat = (np.column_stack([o.flagged.astype(bool) for o in outcomes])
-               if outcomes else np.zeros((n, 0), dtype=bool))
+    # one contiguous row of flags per rule; flagmat is the (respondents, rules) view
+    by_rule = np.zeros((len(outcomes), n), dtype=bool)
     applied = np.array([o.status == "applied" for o in outcomes], dtype=bool)
-    flagmat[:, ~applied] = False
+    for j, o in enumerate(outcomes):
+        if applied[j]:
+            by_rule[j] = o.flagged
+    flagmat = by_rule.T
     is_exclude = np.array([a == "exclude" for a in actions], dtype=bool) & applied
     is_review = np.array([a == "review" for a in actions], dtype=bool) & applied
 
@@ -1396,13 +1437,13 @@ def clean(responses: pd.DataFrame, questionnaire, **overrides) -> CleaningResult
     n_remaining = np.zeros(len(names), dtype=np.int64)
     for j in range(len(names)):                      # loop over rules, not respondents
         if is_exclude[j]:
-            newly = flagmat[:, j] & remaining
+            newly = by_rule[j] & remaining
             removed_by[newly] = j
             n_removed[j] = int(newly.sum())
             remaining &= ~newly
         n_remaining[j] = int(remaining.sum())
 
-    n_flagged = flagmat.sum(axis=0)
+    n_flagged = by_rule.sum(axis=1)
     flow = pd.DataFrame({
         "step": np.arange(len(names) + 1),
         "rule": ["start"] + names,
@@ -1417,31 +1458,37 @@ def clean(responses: pd.DataFrame, questionnaire, **overrides) -> CleaningResult
     flow["pct_of_start"] = (100.0 * flow["n_remaining"] / n) if n else 0.0
     flow["parameter"] = ["respondents in the export"] + [o.parameter for o in outcomes]
 
-    ff = flagmat.astype(np.float64)
-    overlap = pd.DataFrame((ff.T @ ff).round().astype(np.int64), index=pd.Index(names, name="rule"),
+    overlap = pd.DataFrame(_overlap_counts(by_rule), index=pd.Index(names, name="rule"),
                            columns=names)
 
-    columns: dict[str, Any] = {name: flagmat[:, j] for j, name in enumerate(names)}
+    # the flags table holds the arrays themselves (no consolidating copy); each
+    # array is new in this run and appears once
+    columns: dict[str, Any] = {name: by_rule[j] for j, name in enumerate(names)}
+    seen: set[int] = set()
     for o in outcomes:
         for key, val in o.extra.items():
+            if isinstance(val, np.ndarray):
+                if id(val) in seen or not val.flags.writeable:
+                    val = val.copy()
+                seen.add(id(val))
             columns[key] = val
-    flags = pd.DataFrame(columns, index=responses.index)
+    flags = pd.DataFrame(columns, index=responses.index, copy=False)
 
     excluded_pos = np.flatnonzero(~remaining)
     kept_pos = np.flatnonzero(remaining)
     name_arr = np.array(names + [""], dtype=object)
-    excluded = responses.iloc[excluded_pos].copy()
-    excluded["reason"] = name_arr[removed_by[excluded_pos]]
-    excluded["reasons"] = _join_names(flagmat[excluded_pos], names)
-    excluded["reason"] = excluded["reason"].astype(object)
-    excluded["reasons"] = excluded["reasons"].astype(object)
-    kept = responses.iloc[kept_pos].copy()
+    excluded = responses.take(excluded_pos)          # new arrays: the input is untouched
+    excluded["reason"] = pd.Series(name_arr[removed_by[excluded_pos]], index=excluded.index,
+                                   dtype=object)
+    excluded["reasons"] = pd.Series(_join_names(flagmat[excluded_pos], names),
+                                    index=excluded.index, dtype=object)
+    kept = responses.take(kept_pos)
     review_pos = kept_pos[flagmat[kept_pos][:, is_review].any(axis=1)] if kept_pos.size else \
         kept_pos
-    review = responses.iloc[review_pos].copy()
-    review["reasons"] = _join_names(flagmat[review_pos][:, is_review],
-                                    [nm for nm, r in zip(names, is_review) if r])
-    review["reasons"] = review["reasons"].astype(object)
+    review = responses.take(review_pos)
+    review["reasons"] = pd.Series(_join_names(flagmat[review_pos][:, is_review],
+                                              [nm for nm, r in zip(names, is_review) if r]),
+                                  index=review.index, dtype=object)
 
     return CleaningResult(kept=kept, excluded=excluded, flags=flags, flow=flow,
                           overlap=overlap, params=dict(params), warnings=list(ctx.warnings),

@@ -661,6 +661,149 @@ def test_near_duplicate_is_review_by_default_and_can_exclude(q):
     assert "R003" in excl.kept.index
 
 
+def _planted_codes(rng, n: int, k: int) -> np.ndarray:
+    """Random answers (5 levels, 3% blank, one count-like item) with near and exact copies."""
+    codes = rng.integers(0, 5, size=(n, k)).astype(np.int64)
+    codes[:, 3] = rng.integers(0, 400, n)             # a high-cardinality item (a count)
+    codes[rng.random((n, k)) < 0.03] = -1
+    for _ in range(60):                                # near copies: up to 3 items changed
+        src, dst = rng.integers(0, n, 2)
+        codes[dst] = codes[src]
+        j = rng.choice(k, 3, replace=False)
+        codes[dst, j] = rng.integers(0, 5, 3)
+    codes[n - 1] = codes[0]                            # exact copies
+    codes[n - 2] = codes[0]
+    return codes
+
+
+def _same_near_duplicates(a, b, exact: bool = True) -> None:
+    np.testing.assert_array_equal(a.flagged, b.flagged)
+    np.testing.assert_array_equal(a.match, b.match)
+    if exact:
+        np.testing.assert_array_equal(a.share, b.share)
+    else:                                              # the dense shares are float32 ratios
+        np.testing.assert_allclose(a.share, b.share, rtol=1e-6, equal_nan=True)
+    assert a.match.dtype == b.match.dtype == np.int64 and a.share.dtype == np.float64
+
+
+def test_near_duplicate_input_forms_agree_and_inputs_untouched():
+    rng = np.random.default_rng(11)
+    codes = _planted_codes(rng, 3000, 24)
+    dense = careless.near_duplicates(codes, dense_max=10_000)
+    blocked = careless.near_duplicates(codes, dense_max=0)
+    assert blocked.method.startswith("blocked") and blocked.exact_upto == 3
+    _same_near_duplicates(dense, blocked, exact=False)
+    narrow = [c.astype(np.int16 if c.max() > 126 else np.int8) for c in codes.T]
+    kept = [c.copy() for c in narrow]
+    for form in (codes.astype(np.int32), list(codes.T), narrow):
+        _same_near_duplicates(blocked, careless.near_duplicates(form, dense_max=0))
+    for c, before in zip(narrow, kept):                # the columns are read, never written
+        np.testing.assert_array_equal(c, before)
+    assert dense.flagged[-1] and dense.match[-1] == 0 and dense.share[-1] == 1.0
+    assert dense.flagged.sum() >= 40
+
+
+def test_near_duplicate_hash_collisions_fall_back_to_exact_grouping(monkeypatch):
+    rng = np.random.default_rng(12)
+    codes = _planted_codes(rng, 1500, 20)              # 19 small items: two packed words
+    blocked = careless.near_duplicates(codes, dense_max=0)
+    dense = careless.near_duplicates(codes, dense_max=10_000)
+    monkeypatch.setattr(careless, "_MIX", np.uint64(0))   # every record hashes alike
+    monkeypatch.setattr(careless, "_MIX2", np.uint64(0))
+    _same_near_duplicates(blocked, careless.near_duplicates(codes, dense_max=0))
+    distinct = len(np.unique(codes, axis=0))           # exact copies grouped, the rest dense
+    assert distinct < len(codes)
+    _same_near_duplicates(dense, careless.near_duplicates(codes, dense_max=distinct))
+    assert blocked.flagged[-1] and blocked.match[-1] == 0
+
+
+def test_near_duplicate_columns_of_unequal_length():
+    with pytest.raises(CleaningError, match="same length"):
+        careless.near_duplicates([np.zeros(5, dtype=np.int8), np.zeros(4, dtype=np.int8)])
+
+
+def _rated_frame(qq: Questionnaire, n: int, blank: float, seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    raw = tiny_frame(qq, n)
+    keys = list(qq.variables[qq.grid_variables("grid")[0]].levels)
+    for it in qq.grid_variables("grid"):
+        vals = np.array(keys, dtype=object)[rng.integers(0, len(keys), n)]
+        vals[rng.random(n) < blank] = None
+        raw[it] = pd.Categorical(vals, categories=keys, ordered=True)
+    if blank:
+        for it in qq.grid_variables("grid"):           # a respondent with no rating at all
+            raw.loc[raw.index[3], it] = np.nan
+    return raw
+
+
+@pytest.mark.parametrize("scores", [None, [0.0, 0.5, 2.25, 3.1, 10.0]])
+@pytest.mark.parametrize("blank", [0.0, 0.05])
+def test_clean_indices_equal_the_careless_functions(scores, blank):
+    """Straight-lining and D2 from the coded answers equal the public functions on scores."""
+    d = tiny_dict(n_grid=8)
+    if scores is not None:                             # option scores that are not the codes
+        grid = next(qq for qq in d["questions"] if qq["type"] == "grid")
+        grid["options"] = [dict(o, score=s) for o, s in zip(grid["options"], scores)]
+    qq = Questionnaire.from_dict(d)
+    raw = _rated_frame(qq, 400, blank, seed=13)
+    res = clean(raw, qq)
+    items = qq.grid_variables("grid")
+    pos = np.column_stack([raw[it].cat.codes.to_numpy().astype(float) for it in items])
+    pos[pos < 0] = np.nan
+    score = qq.score(items[0])
+    table = np.array([score[k] for k in qq.variables[items[0]].levels] + [np.nan])
+    x = np.column_stack([table[raw[it].cat.codes.to_numpy()] for it in items])
+    runs = careless.longstring(pos, avg=True)
+    np.testing.assert_array_equal(res.flags["longstring_grid"].to_numpy(), runs["longstr"])
+    np.testing.assert_array_equal(res.flags["avgstr_grid"].to_numpy(), runs["avgstr"])
+    np.testing.assert_array_equal(res.flags["irv_grid"].to_numpy(), careless.irv(x, na_rm=True))
+    rated = ~np.isnan(x).all(axis=1)
+    d2 = np.full(len(raw), np.nan)
+    d2[rated] = careless.mahad(x[rated])
+    np.testing.assert_array_equal(res.flags["mahalanobis_d2"].to_numpy(), d2)
+    assert np.isnan(res.flags.loc["R003", "mahalanobis_d2"]) == (blank > 0)
+
+
+@pytest.mark.parametrize("table", [[1.0, 2.0, 3.0, 4.0, 5.0, np.nan],
+                                   [0.0, 0.5, 2.25, 3.1, 10.0, np.nan]])
+@pytest.mark.parametrize("blank", [0.0, 0.03])
+def test_mahad_from_codes_equals_mahad_over_several_row_blocks(table, blank):
+    rng = np.random.default_rng(14)
+    n, k = careless._ROW_BLOCK + 4000, 5               # two row blocks
+    codes = [rng.integers(0, 5, n).astype(np.int8) for _ in range(k)]
+    for c in codes:
+        c[rng.random(n) < blank] = -1
+    same = rng.random(n) < 0.3                         # correlated items
+    codes[1][same] = codes[0][same]
+    t = np.array(table)
+    x = np.column_stack([t[c] for c in codes])
+    src = careless._CodedRows(codes, [t] * k)
+    cov, centre, complete = careless._mahad_cov(src)
+    d2 = careless._mahad_distances(src, centre, complete, careless._mahad_inverse(cov, "error"))
+    assert complete == (blank == 0)
+    np.testing.assert_array_equal(d2, careless.mahad(x))
+
+
+def test_clean_results_own_their_data(q):
+    raw = tiny_frame(q, 12, duration={1: 10.0})
+    before = raw.copy()
+    res = clean(raw, q)
+    again = clean(raw, q)
+    assert again.flags.loc["R001", "speeder"] and again.excluded.loc["R001", "reason"] == "speeder"
+    res.flags.loc["R001", "speeder"] = False           # editing one result ...
+    res.flags.loc["R002", "duration_ratio"] = -1.0
+    res.excluded.loc["R001", "reason"] = "edited"
+    res.kept.loc["R000", "duration"] = 1.0
+    pd.testing.assert_frame_equal(raw, before)          # ... changes neither the input ...
+    assert again.flags.loc["R001", "speeder"]           # ... nor another run's result
+    assert again.flags.loc["R002", "duration_ratio"] == 1.0
+    assert again.excluded.loc["R001", "reason"] == "speeder"
+    assert again.kept.loc["R000", "duration"] == 600.0
+    raw.loc["R000", "duration"] = 5.0                   # nor does editing the input later
+    assert again.kept.loc["R000", "duration"] == 600.0
+    assert again.flags.loc["R000", "duration_ratio"] == 1.0
+
+
 # ---------------------------------------------------------------------------
 # attribution, actions, overrides
 
