@@ -800,8 +800,11 @@ def _dense(codes: np.ndarray, threshold: float, min_items: int):
         agree, common = _pair_counts(codes[s:e], codes, onehot,
                                      None if onehot is None else onehot[s:e], high,
                                      answered, answered[s:e])
+        # the counts are exact in float32; divide in float64 so that the share is
+        # the correctly rounded ratio (19/20 -> 0.95, not 0.949999988), as in the
+        # blocked path, and a share exactly at the threshold is flagged
         with np.errstate(invalid="ignore", divide="ignore"):
-            share = agree / common
+            share = agree.astype(np.float64) / common
         ok = (common >= min_items) & (share >= threshold - 1e-12)
         rows = np.arange(s, e)
         ok[rows - s, rows] = False                   # not with oneself

@@ -1208,3 +1208,12 @@ def test_cli_no_duration_column(tmp_path, capsys, sample_csv):
     assert rc == 0
     printed = capsys.readouterr().out
     assert "speeder: " in printed and "skipped" in printed
+
+
+@pytest.mark.parametrize("same,k", [(19, 20), (9, 10), (29, 30), (7, 10)])
+def test_near_duplicate_share_exactly_at_any_threshold_is_flagged(same, k):
+    """A share equal to the threshold is flagged, whichever decimal it is (float64 ratio)."""
+    codes = _codes_with_share(k, same, np.random.default_rng(3))
+    res = careless.near_duplicates(codes, threshold=same / k, min_items=5)
+    assert res.flagged.tolist() == [False, True]
+    assert res.share[1] == same / k
