@@ -14,10 +14,10 @@ Run from the repository root::
 
 Designs: ``weights`` (weights only), ``strata`` (weights and 20 strata),
 ``cluster`` (weights, strata and 2,000 PSUs) and ``rake`` (weights raked to two
-margins; calibration residuals in every variance). Weights-only and stratified
-designs use per-stratum sums (one bincount per statistic and block); clustered
-and calibrated designs go through ``SurveyDesign.vcov_total`` once per block and
-banner variable.
+margins; calibration residuals in every variance). Every variance of a
+categorical row goes through ``SurveyDesign.vcov_total_coded``, with one code per
+(row category, banner level): per-stratum sums for weights-only and stratified
+designs, per-PSU sums for clustered ones, per calibration cell for raked ones.
 """
 
 from __future__ import annotations

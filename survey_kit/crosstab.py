@@ -47,29 +47,24 @@ weighted base of the Total column. Mean rows of numeric variables are
 influence function :math:`z_i = (u_i - \\hat p\\, v_i) / \\hat T(v)`
 (Binder 1983); its variance is the design variance of :math:`\\hat T(z)`,
 exactly what :meth:`SurveyDesign.vcov_total` gives (strata, PSUs, fpc and
-calibration). Because :math:`z` takes one value per (row category, column)
-cell, the engine never builds a respondent-by-cell matrix when it can avoid
-it:
+calibration). The design owns all of it; this module only forms the
+influence values. Because :math:`z` takes one value per (row category,
+banner level) pair, a categorical block never builds a respondent-by-cell
+matrix when the design can avoid it: the influence rows of all cells of a
+banner variable form a small table, each respondent carries the code of its
+pair, and :meth:`SurveyDesign.vcov_total_coded` works on per-code weight
+sums (by stratum for respondents as PSUs, by PSU for clustered designs, by
+calibration cell for one raking or post-stratification step; see
+:meth:`SurveyDesign.coded_path`). The Rao-Scott tests use the same codes
+with the cells' influence rows. Numeric rows, and designs without a coded
+path (GREG calibration, several calibration steps), go through
+:meth:`SurveyDesign.vcov_total` on respondents, once per banner variable
+(tests through :func:`survey_kit.stats.svychisq`).
 
-- respondents as PSUs, no calibration (weights only, optionally strata and
-  fpc): from per-stratum sums of :math:`w` and :math:`w^2` by cell,
-
-  .. math:: \\hat V = \\sum_h (1 - f_h) \\frac{n_h}{n_h - 1}
-            \\Big[\\sum_{i \\in h} w_i^2 z_i^2 - \\frac{(\\sum_{i \\in h} w_i z_i)^2}{n_h}\\Big];
-
-- clustered, no calibration: from PSU totals by cell, centred within strata;
-- one raking or post-stratification step: the design's residualisation
-  (raking's ten backfitting passes, post-stratification's cell means) runs
-  on totals of *atoms* (row category x banner level x calibration cell x
-  stratum), within which every :math:`z` is constant;
-- otherwise (GREG calibration, several steps, lonely PSUs, numeric rows of
-  calibrated designs): the influence columns of all cells of a block go
-  through ``vcov_total`` once per banner variable.
-
-Each path needs a few ``np.bincount`` calls per block, so a 20 x 12 banner on
-a million respondents takes a fraction of a second (``benchmarks/banner.py``).
-The tests check every path against ``vcov_total``, ``design.by`` and
-``design.compare``.
+Each block needs a few ``np.bincount`` calls per banner variable, so a
+20 x 12 banner on a million respondents takes a fraction of a second
+(``benchmarks/banner.py``). The tests check every path against
+``vcov_total``, ``design.by`` and ``design.compare``.
 
 **Letters.** For every row and every pair of columns :math:`(a, b)` of the
 same banner variable, :math:`t = (\\hat p_a - \\hat p_b) / se`, with
@@ -746,78 +741,41 @@ class _Index:
 # the computation
 # ---------------------------------------------------------------------------
 
-@dataclass
 class _Design:
     """What the engine needs of the design (or of the unweighted data).
 
     ``mode`` says how variances are computed:
 
-    - ``"srs"``: respondents are the PSUs, no calibration, no lonely stratum:
-      exact variances from per-stratum sums of w and w^2 (``unit`` = stratum);
-    - ``"psu"``: clustered, no calibration, no lonely stratum: exact
-      variances from PSU totals (``unit`` = PSU);
-    - ``"atoms"``: respondents as PSUs, no lonely stratum, one raking or
-      post-stratification step: influence values are constant within atoms
-      (row category x banner level x calibration cell x stratum), so the
-      design's residualisation runs on atom totals, exactly;
-    - ``"general"``: anything else (GREG calibration, several calibration
-      steps, lonely PSUs, numeric rows of calibrated designs): influence
-      functions through ``SurveyDesign.vcov_total``;
+    - ``"srs"``, ``"psu"``, ``"atoms"``: the design's coded path
+      (:meth:`SurveyDesign.coded_path`): influence values of categorical rows
+      are constant within (row category, banner level), so they go through
+      :meth:`SurveyDesign.vcov_total_coded` with one code per such pair, and
+      the Rao-Scott tests with one code per table cell;
+    - ``"general"``: the design has no coded path (GREG calibration, several
+      calibration steps, ...): influence functions are formed for the
+      respondents and go through :meth:`SurveyDesign.vcov_total`, and tests
+      through :func:`survey_kit.stats.svychisq`;
     - ``"unweighted"``: classical formulas.
+
+    Numeric rows always go through :meth:`SurveyDesign.vcov_total`.
     """
 
-    mode: str
-    design: Any                 # SurveyDesign or None
-    w: np.ndarray
-    unit: np.ndarray | None     # per respondent: stratum (srs) or PSU (psu) code
-    X: int                      # number of units
-    c: np.ndarray | None        # per unit: (1 - f_h) n_h / (n_h - 1) of its stratum
-    n_h: np.ndarray | None      # srs: PSUs per stratum
-    unit_stratum: np.ndarray | None   # psu: stratum of each PSU
-    H: int
-    degf: float
-    calib: Any = None           # atoms: the calibration step (_Calib)
+    def __init__(self, mode: str, design: Any, w: np.ndarray, degf: float) -> None:
+        self.mode = mode
+        self.design = design
+        self.w = w
+        self.degf = float(degf)
 
     @property
     def weighted(self) -> bool:
         return self.mode != "unweighted"
 
 
-_PSU_LIMIT = 100_000
-
-
 def _design_info(design: Any, weighted: bool, n: int) -> _Design:
     if not weighted or design is None:
-        return _Design("unweighted", design, np.ones(n), None, 1, None, None, None, 1, np.inf)
-    w = np.asarray(design.weights, dtype=float)
-    degf = float(design.degf)
-    general = _Design("general", design, w, None, 1, None, None, None, 1, degf)
-    attrs = ("_psu_is_row", "_calibration", "_strata", "_n_h", "_f_h", "_psu",
-             "_psu_stratum")
-    if not all(hasattr(design, a) for a in attrs):
-        return general
-    n_h = np.asarray(design._n_h, dtype=float)
-    f_h = np.asarray(design._f_h, dtype=float)
-    if np.any(n_h < 2) or len(n_h) == 0:
-        return general                          # lonely PSUs: vcov_total's rules
-    c_h = np.where(f_h < 1e-7, 0.0, f_h * n_h / (n_h - 1))
-    H = len(n_h)
-    if design._calibration:
-        if not design._psu_is_row:
-            return general
-        strata = np.asarray(design._strata, dtype=np.intp)
-        cb = _calib_info(design, w, strata, H)
-        if cb is None:
-            return general
-        return _Design("atoms", design, w, strata, H, c_h, n_h, None, H, degf, cb)
-    if design._psu_is_row:
-        return _Design("srs", design, w, np.asarray(design._strata, dtype=np.intp), H, c_h,
-                       n_h, None, H, degf)
-    ps = np.asarray(design._psu_stratum, dtype=np.intp)
-    if len(ps) > _PSU_LIMIT:
-        return general
-    return _Design("psu", design, w, np.asarray(design._psu, dtype=np.intp), len(ps),
-                   c_h[ps], n_h, ps, H, degf)
+        return _Design("unweighted", design, np.ones(n), np.inf)
+    return _Design(design.coded_path(), design, np.asarray(design.weights, dtype=float),
+                   float(design.degf))
 
 
 @dataclass
@@ -835,7 +793,7 @@ class _SubResult:
     base_e: np.ndarray
     sums: list                  # aggregated arrays (for the tests)
     sd: np.ndarray | None = None   # (K,) unweighted SD of a numeric variable
-    atoms: dict = field(default_factory=dict)   # atoms per banner group (atoms mode)
+    codes: dict = field(default_factory=dict)   # banner group -> respondents' group code
 
 
 def _groups(K: int, banners: list[_Var]) -> list[tuple[int, int]]:
@@ -847,50 +805,6 @@ def _groups(K: int, banners: list[_Var]) -> list[tuple[int, int]]:
     return out
 
 
-def _centre(dz: _Design, e1: np.ndarray) -> np.ndarray:
-    """PSU totals (R, P, K) minus their stratum means."""
-    from scipy import sparse
-
-    R, P, K = e1.shape
-    ind = sparse.csr_matrix((np.ones(P), (dz.unit_stratum, np.arange(P))), shape=(dz.H, P))
-    flat = e1.transpose(1, 0, 2).reshape(P, R * K)
-    means = (ind @ flat) / dz.n_h[:, None]
-    return (flat - means[dz.unit_stratum]).reshape(P, R, K).transpose(1, 0, 2)
-
-
-def _var_cov(dz: _Design, e1: np.ndarray, q: np.ndarray | None, den: np.ndarray,
-             groups: list | None) -> tuple[np.ndarray, list]:
-    """Variances (R, K) of ratios and, for ``groups``, covariances within banner groups.
-
-    ``e1`` (R, X, K): per unit (stratum or PSU), sum of ``w (u - p v)``, the
-    numerator minus the estimate times the denominator; ``q`` (srs only): per
-    stratum sum of ``w^2 (u - p v)^2``; ``den``: the weighted denominators.
-
-    srs: :math:`\\sum_h c_h (q_h - e_h^2 / n_h)` (cross terms of two columns of
-    one banner variable vanish: disjoint domains). psu: :math:`\\sum_j c_{h(j)}
-    (e_j - \\bar e_{h(j)})^2`."""
-    den = np.broadcast_to(np.asarray(den, dtype=float), e1[:, 0, :].shape)
-    safe = np.where(den > 0, den, 1.0)
-    if dz.mode == "srs":
-        cx = dz.c[None, :, None]
-        v = (cx * (q - e1 * e1 / dz.n_h[None, :, None])).sum(axis=1)
-        E = e1
-        wgt = -(dz.c / dz.n_h)[None, :, None]
-    else:
-        E = _centre(dz, e1)
-        wgt = dz.c[None, :, None]
-        v = (wgt * E * E).sum(axis=1)
-    var = np.where(den > 0, np.maximum(v, 0.0) / safe ** 2, np.nan)
-    cov = []
-    for a, b in groups or ():
-        Eg = E[:, :, a:b] / safe[:, None, a:b]
-        cg = np.einsum("rxa,rxb->rab", Eg * wgt, Eg)
-        L = b - a
-        cg[:, np.arange(L), np.arange(L)] = var[:, a:b]
-        cov.append(cg)
-    return var, cov
-
-
 def _compute_sub(sub: _Sub, idx: _Index, dz: _Design, banners: list[_Var],
                  percent: str) -> _SubResult:
     w = dz.w
@@ -898,7 +812,7 @@ def _compute_sub(sub: _Sub, idx: _Index, dz: _Design, banners: list[_Var],
     wl = [None, w, w * w] if dz.weighted else [None]
     if numeric:
         y = sub.values
-        wl += [w * y, w * y * y, w * w * y, w * w * y * y] if dz.weighted else [y, y * y]
+        wl += [w * y] if dz.weighted else [y, y * y]
     sums = idx.aggregate(sub.codes, sub.nbase, wl)
     C = sums[0]
     S1, S2 = (sums[1], sums[2]) if dz.weighted else (C, C)
@@ -906,10 +820,9 @@ def _compute_sub(sub: _Sub, idx: _Index, dz: _Design, banners: list[_Var],
     K = idx.K
     R = M.shape[0]
     groups = _groups(K, banners)
-    srs = dz.mode == "srs"
     cache: dict = {}
 
-    # unit-level sums of the rows (r, x, k) and of the base (x, k)
+    # sums of the rows (r, 1, k) and of the base (1, k)
     D1x = S1.sum(axis=0)
     D2x = S2.sum(axis=0)
     base_u = C.sum(axis=(0, 1))
@@ -936,32 +849,15 @@ def _compute_sub(sub: _Sub, idx: _Index, dz: _Design, banners: list[_Var],
                 cov.append(np.diag(var[0, a:b])[None])
             return _SubResult(mean, var, mean, cov, count_w, count_u, base_u, base_w, base_e,
                               sums, sd)
-        if dz.mode in ("general", "atoms"):
-            var, cov = _infl_var(dz, sub, banners, "col", m0, base_w, cache)
-        else:
-            mm = m0[:, None, :]
-            e1 = Sy[None] - mm * D1x[None]
-            q = None
-            if srs:
-                S2y, S2yy = sums[5][0], sums[6][0]
-                q = S2yy[None] - 2 * mm * S2y[None] + mm * mm * D2x[None]
-            var, cov = _var_cov(dz, e1, q, base_w, groups)
+        var, cov = _infl_var(dz, sub, banners, "col", m0, base_w, cache)
         return _SubResult(mean, var, mean, cov, count_w, count_u, base_u, base_w, base_e,
-                          sums, atoms=cache)
+                          sums, codes=cache)
 
     N1x = np.einsum("rb,bxk->rxk", M, S1)
-    N2x = np.einsum("rb,bxk->rxk", M, S2) if srs else None
     count_w = N1x.sum(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         pcol = count_w / base_w[None, :]
     p0 = np.where(np.isfinite(pcol), pcol, 0.0)
-
-    def e_q(p, d1, d2):
-        """Unit sums for the ratio N / D with numerator inside the denominator."""
-        pm = p[:, None, :]
-        e1 = N1x - pm * d1
-        q = N2x * (1 - 2 * pm) + pm * pm * d2 if srs else None
-        return e1, q
 
     # -- column proportions: variance and covariance within banner groups
     if not dz.weighted:
@@ -973,26 +869,21 @@ def _compute_sub(sub: _Sub, idx: _Index, dz: _Design, banners: list[_Var],
             cg = np.zeros((R, L, L))
             cg[:, np.arange(L), np.arange(L)] = var_col[:, a:b]
             cov.append(cg)
-    elif dz.mode in ("general", "atoms"):
-        var_col, cov = _infl_var(dz, sub, banners, "col", p0, base_w, cache)
     else:
-        e1, q = e_q(p0, D1x[None], D2x[None])
-        var_col, cov = _var_cov(dz, e1, q, base_w[None, :], groups)
+        var_col, cov = _infl_var(dz, sub, banners, "col", p0, base_w, cache)
 
     # -- the statistic shown
     if percent == "col":
         return _SubResult(pcol, var_col, pcol, cov, count_w, count_u, base_u, base_w,
-                          base_e, sums, atoms=cache)
+                          base_e, sums, codes=cache)
     if percent == "none":
         est = count_w
         if not dz.weighted:
             var = np.full_like(est, np.nan)
-        elif dz.mode in ("general", "atoms"):
-            var, _ = _infl_var(dz, sub, banners, "none", p0, None, cache)
         else:
-            var, _ = _var_cov(dz, N1x, N2x, np.ones(K), None)
+            var, _ = _infl_var(dz, sub, banners, "none", p0, None, cache)
         return _SubResult(est, var, pcol, cov, count_w, count_u, base_u, base_w, base_e,
-                          sums, atoms=cache)
+                          sums, codes=cache)
     if percent == "total":
         den = np.full(K, base_w[0])
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -1000,13 +891,10 @@ def _compute_sub(sub: _Sub, idx: _Index, dz: _Design, banners: list[_Var],
         pe = np.where(np.isfinite(est), est, 0.0)
         if not dz.weighted:
             var = np.where(base_u[0] > 0, pe * (1 - pe) / base_u[0], np.nan)
-        elif dz.mode in ("general", "atoms"):
-            var, _ = _infl_var(dz, sub, banners, "total", pe, den, cache)
         else:
-            e1, q = e_q(pe, D1x[None, :, :1], D2x[None, :, :1])
-            var, _ = _var_cov(dz, e1, q, den, None)
+            var, _ = _infl_var(dz, sub, banners, "total", pe, den, cache)
         return _SubResult(est, var, pcol, cov, count_w, count_u, base_u, base_w, base_e,
-                          sums, atoms=cache)
+                          sums, codes=cache)
     # row percentages: within each banner group, the share of the row's count
     den = np.empty((R, K))
     den[:, 0] = count_w[:, 0]
@@ -1021,19 +909,10 @@ def _compute_sub(sub: _Sub, idx: _Index, dz: _Design, banners: list[_Var],
     if not dz.weighted:
         with np.errstate(divide="ignore", invalid="ignore"):
             var = np.where(den_u > 0, pe * (1 - pe) / den_u, np.nan)
-    elif dz.mode in ("general", "atoms"):
-        var, _ = _infl_var(dz, sub, banners, "row", pe, den, cache)
     else:
-        def within(a_):
-            out = np.empty_like(a_)
-            out[:, :, 0] = a_[:, :, 0]
-            for a, b in groups:
-                out[:, :, a:b] = a_[:, :, a:b].sum(axis=2, keepdims=True)
-            return out
-        e1, q = e_q(pe, within(N1x), within(N2x) if srs else None)
-        var, _ = _var_cov(dz, e1, q, den, None)
+        var, _ = _infl_var(dz, sub, banners, "row", pe, den, cache)
     return _SubResult(est, var, pcol, cov, count_w, count_u, base_u, base_w, base_e, sums,
-                      atoms=cache)
+                      codes=cache)
 
 
 def _group_codes(banners: list[_Var], n: int) -> list[tuple[np.ndarray, int]]:
@@ -1049,185 +928,59 @@ def _sub_rows(sub: _Sub) -> np.ndarray:
     return Mx[:, np.where(ok, sub.codes, sub.nbase)].T
 
 
-# -- atoms: exact calibration-aware variances without respondent-level matrices -----------
+# -- influence functions: variances through the design ---------------------------------------
 
-@dataclass
-class _Calib:
-    """A single raking or post-stratification step, exactly as the design applies it."""
+def _group_code(sub: _Sub, codes: np.ndarray, L: int) -> np.ndarray:
+    """Per respondent: (row base category) * (L + 1) + banner level + 1, -1 outside the
+    base; the code of :meth:`SurveyDesign.vcov_total_coded`."""
+    return np.where(sub.codes >= 0, sub.codes.astype(np.int64) * (L + 1) + codes + 1, -1)
 
-    kind: str                   # "rake" or "post"
-    sizes: list                 # levels per margin (rake) or cells (post)
-    counts: list                # rake: respondents per margin level (all rows)
-    denom: np.ndarray | None    # post: old weights per cell (all rows)
-    oldw: np.ndarray | None     # post: weights before post-stratification
-    key: np.ndarray             # per respondent: (calibration cell * H + stratum) * 2 + (w != 0)
-    Z: int                      # number of such keys
-
-
-@dataclass
-class _Atoms:
-    """Respondents grouped by (row category, banner level, calibration cell, stratum, w != 0):
-    every influence function of a cell is constant within an atom."""
-
-    b: np.ndarray               # row base category (-1: outside the base)
-    lev: np.ndarray             # banner level (-1: missing)
-    h: np.ndarray               # stratum
-    nz: np.ndarray              # weight != 0
-    cal: list                   # calibration codes per margin (rake) or the cell (post)
-    cnt: np.ndarray             # respondents
-    W1: np.ndarray              # sum of w
-    W2: np.ndarray              # sum of w^2
-    OW: np.ndarray | None       # post: sum of old weights
-
-
-def _calib_info(design: Any, w: np.ndarray, strata: np.ndarray, H: int) -> _Calib | None:
-    """The design's calibration if it is one raking or post-stratification step that the
-    atom path reproduces exactly; else None (then vcov_total is used)."""
-    steps = design._calibration
-    if len(steps) != 1:
-        return None
-    st = steps[0]
-    name = type(st).__name__
-    if name == "_RakeStep" and hasattr(st, "margins") and hasattr(st, "weights"):
-        if not np.array_equal(np.asarray(st.weights, dtype=float), w):
-            return None
-        codes = [np.asarray(m, dtype=np.int64) for m in st.margins]
-        if not codes or any(len(c) != len(w) or (c.size and c.min() < 0) for c in codes):
-            return None
-        sizes = [int(c.max()) + 1 for c in codes]
-        counts = [np.bincount(c, minlength=s).astype(float) for c, s in zip(codes, sizes)]
-        kind, denom, oldw = "rake", None, None
-    elif name == "_PostStep" and all(hasattr(st, a) for a in ("cells", "weights", "oldweights")):
-        psw = np.asarray(st.weights, dtype=float)
-        oldw = np.asarray(st.oldweights, dtype=float)
-        if not np.array_equal(psw, w) or np.any((psw == 0) & (oldw == 0)):
-            return None
-        cells = np.asarray(st.cells, dtype=np.int64)
-        if cells.size and cells.min() < 0:
-            return None
-        codes = [cells]
-        sizes = [int(cells.max()) + 1]
-        denom = np.bincount(cells, weights=oldw, minlength=sizes[0])
-        counts, kind = [], "post"
-    else:
-        return None
-    ncal = int(np.prod(sizes, dtype=np.float64))
-    if ncal * H * 2 > 1_000_000:
-        return None
-    cal = np.zeros(len(w), dtype=np.int64)
-    for c, s in zip(codes, sizes):
-        cal = cal * s + c
-    key = (cal * H + strata.astype(np.int64)) * 2 + (w != 0)
-    return _Calib(kind, sizes, counts, denom, oldw, key, ncal * H * 2)
-
-
-def _atoms(dz: _Design, codes: np.ndarray, B: int, lcodes: np.ndarray, L: int) -> _Atoms:
-    cb = dz.calib
-    Z = cb.Z
-    outer = (codes.astype(np.int64) + 1) * (L + 1) + (lcodes.astype(np.int64) + 1)
-    key = outer * Z + cb.key
-    size = (B + 1) * (L + 1) * Z
-    if size <= 8_000_000:
-        cnt = np.bincount(key, minlength=size)
-        idx = np.flatnonzero(cnt)
-        cnt = cnt[idx]
-
-        def total(wt):
-            return np.bincount(key, weights=wt, minlength=size)[idx]
-    else:
-        idx, inv = np.unique(key, return_inverse=True)
-        cnt = np.bincount(inv)
-
-        def total(wt):
-            return np.bincount(inv, weights=wt, minlength=len(idx))
-    w = dz.w
-    W1, W2 = total(w), total(w * w)
-    OW = total(cb.oldw) if cb.kind == "post" else None
-    outer_a, inner = np.divmod(idx, Z)
-    b, lv = np.divmod(outer_a, L + 1)
-    hc, nz = np.divmod(inner, 2)
-    calc, h = np.divmod(hc, dz.H)
-    cal = []
-    for s in reversed(cb.sizes):
-        calc, c = np.divmod(calc, s)
-        cal.append(c)
-    return _Atoms(b - 1, lv - 1, h, nz.astype(bool), cal[::-1], cnt.astype(float), W1, W2, OW)
-
-
-def _gsum(codes: np.ndarray, vals: np.ndarray, size: int) -> np.ndarray:
-    out = np.zeros((size, vals.shape[1]))
-    np.add.at(out, codes, vals)
-    return out
-
-
-def _atom_resid(dz: _Design, at: _Atoms, phi: np.ndarray) -> np.ndarray:
-    """The design's calibration residuals, divided by w, for influence values constant within
-    atoms: raking's ten backfitting passes (unweighted means of z/w by margin level) or
-    post-stratification (old-weight means by cell), on atom totals."""
-    cb = dz.calib
-    psi = np.where(at.nz[:, None], phi, 0.0)
-    if cb.kind == "rake":
-        mult = (at.cnt * at.nz)[:, None]
-        for _ in range(10):
-            for codes, size, count in zip(at.cal, cb.sizes, cb.counts):
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    means = _gsum(codes, mult * psi, size) / count[:, None]
-                means[~np.isfinite(means)] = 0.0
-                psi -= means[codes]
-    else:
-        codes = at.cal[0]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            means = _gsum(codes, at.OW[:, None] * psi, cb.sizes[0]) / cb.denom[:, None]
-        means[~np.isfinite(means)] = 0.0
-        psi = psi - means[codes]
-    psi[~at.nz] = 0.0
-    return psi
-
-
-def _atom_vcov(dz: _Design, at: _Atoms, psi: np.ndarray) -> np.ndarray:
-    """sum_h c_h [sum_{i in h} e_i e_i' - (sum e_i)(sum e_i)' / n_h] with e_i = w_i psi."""
-    cw = dz.c[at.h] * at.W2
-    V = (psi * cw[:, None]).T @ psi
-    G = _gsum(at.h, at.W1[:, None] * psi, dz.H)
-    return V - (G * (dz.c / dz.n_h)[:, None]).T @ G
-
-
-# -- influence functions on respondents (vcov_total) or atoms --------------------------------
 
 def _unit_sets(dz: _Design, sub: _Sub, banners: list[_Var], cache: dict) -> list:
-    """Per banner group (Total first): row values Y, base flag, banner level, L and the
-    covariance function of influence columns, on respondents or on atoms."""
+    """Per banner group (Total first): row values Y, base flag, banner level, L, the
+    covariance function of influence columns and the sizes and subsets it takes.
+
+    Categorical rows (coded designs): one entry per (row base category, banner level or
+    missing), coded respondents (``cache[g]``, kept for the tests) and
+    :meth:`SurveyDesign.vcov_total_coded`; subsets are given by codes. Otherwise:
+    respondents and :meth:`SurveyDesign.vcov_total`."""
+    design = dz.design
     n = len(dz.w)
     out = []
-    if dz.mode == "atoms" and sub.values is None:
-        Mx = np.hstack([sub.M, np.zeros((sub.M.shape[0], 1))])
+    if sub.values is None and dz.mode != "general":
+        B = sub.nbase
         for gi, (codes, L) in enumerate(_group_codes(banners, n)):
+            L1 = L + 1
             if gi not in cache:
-                cache[gi] = _atoms(dz, sub.codes, sub.nbase, codes, L)
-            at = cache[gi]
-            Y = Mx[:, np.where(at.b >= 0, at.b, sub.nbase)].T
+                cache[gi] = _group_code(sub, codes, L)
+            l_of = np.arange(B * L1) % L1
+            Y = sub.M.T[np.arange(B * L1) // L1]                 # (m, R)
+            direct = design.coded_path(B * L1) != "general"
 
-            def vfn(Z, subset, at=at):
-                return _atom_vcov(dz, at, _atom_resid(dz, at, Z))
-            out.append((Y, at.b >= 0, at.lev, L, vfn))
+            def vfn(Z, subset, code=cache[gi]):
+                return design.vcov_total_coded(Z, code, code_subset=subset)
+            ans_t = np.ones(B * L1, dtype=bool)
+            out.append((Y, ans_t, l_of - 1, L, vfn, B * L1 if direct else n,
+                        l_of >= 1, ans_t))
         return out
     Y = _sub_rows(sub)
     ans = sub.codes >= 0
 
     def vcov(Z, subset):
-        return dz.design.vcov_total(Z, subset=subset)
+        return design.vcov_total(Z, subset=subset)
     for codes, L in _group_codes(banners, n):
-        out.append((Y, ans, codes, L, vcov))
+        out.append((Y, ans, codes, L, vcov, n, ans & (codes >= 0), ans))
     return out
 
 
 def _vcov_blocks(vfn, N: int, build, R: int, L: int, subset: np.ndarray) -> np.ndarray:
-    """Covariance (R, L, L) of the L influence columns of each row, chunked over rows."""
+    """Covariance (R, L, L) of the L influence columns of each row, chunked over rows so
+    that at most about ``_CHUNK`` values of ``N`` units x columns are held at once."""
     out = np.zeros((R, L, L))
     per = max(1, _CHUNK // max(1, N * L))
     for r0 in range(0, R, per):
         rs = list(range(r0, min(R, r0 + per)))
-        Z = np.concatenate([build(r) for r in rs], axis=1)             # (N, len(rs) * L)
+        Z = np.concatenate([build(r) for r in rs], axis=1)             # (m, len(rs) * L)
         V = vfn(Z, subset)
         for j, r in enumerate(rs):
             out[r] = V[j * L:(j + 1) * L, j * L:(j + 1) * L]
@@ -1245,10 +998,10 @@ def _infl_var(dz: _Design, sub: _Sub, banners: list[_Var], mode: str, p: np.ndar
     var = np.full((R, K), np.nan)
     cov = []
     start = 0
-    for gi, (Y, ans, lc, L, vfn) in enumerate(_unit_sets(dz, sub, banners, cache)):
-        N = len(ans)
+    for gi, (Y, ans, lc, L, vfn, N, inside_r, ans_r) in enumerate(
+            _unit_sets(dz, sub, banners, cache)):
         inside = ans & (lc >= 0)
-        onehot = np.zeros((N, L))
+        onehot = np.zeros((len(ans), L))
         onehot[np.flatnonzero(inside), lc[inside]] = 1.0
         sl = slice(start, start + L)
         pg = p[:, sl]
@@ -1257,24 +1010,24 @@ def _infl_var(dz: _Design, sub: _Sub, banners: list[_Var], mode: str, p: np.ndar
 
             def build(r, onehot=onehot, pg=pg, dg=dg, Y=Y):
                 return onehot * (Y[:, r:r + 1] - pg[r][None, :]) / dg[None, :]
-            subset = inside
+            subset = inside_r
         elif mode == "none":
             def build(r, onehot=onehot, Y=Y):
                 return onehot * Y[:, r:r + 1]
-            subset = inside
+            subset = inside_r
         elif mode == "total":
             dg = np.where(den[sl] > 0, den[sl], 1.0)
 
             def build(r, onehot=onehot, pg=pg, dg=dg, Y=Y, ans=ans):
                 return (onehot * Y[:, r:r + 1] - ans[:, None] * pg[r][None, :]) / dg[None, :]
-            subset = ans
+            subset = ans_r
         else:
             rowin = inside[:, None].astype(float)
 
             def build(r, onehot=onehot, pg=pg, dr=den[:, sl], rowin=rowin, Y=Y):
                 d = np.where(dr[r] > 0, dr[r], 1.0)
                 return Y[:, r:r + 1] * (onehot - rowin * pg[r][None, :]) / d[None, :]
-            subset = inside
+            subset = inside_r
         cg = _vcov_blocks(vfn, N, build, R, L, subset)
         var[:, sl] = np.maximum(np.diagonal(cg, axis1=1, axis2=2), 0.0)
         if mode == "col" and gi > 0:
@@ -1424,10 +1177,9 @@ def _contrast_basis(nr: int, nc: int) -> np.ndarray:
     return np.kron(centred(nc), centred(nr))
 
 
-def _rao_scott_fast(S1: np.ndarray, S2: np.ndarray, dz: _Design, n_rows: int,
-                    atoms: _Atoms | None = None, cats: np.ndarray | None = None,
-                    nbase: int = 0) -> dict:
-    """Rao-Scott second-order F from unit-level cell sums (rows x units x cols).
+def _rao_scott_fast(S1: np.ndarray, dz: _Design, n_rows: int, code: np.ndarray,
+                    cats: np.ndarray, nbase: int) -> dict:
+    """Rao-Scott second-order F from the weighted cell totals and the design.
 
     Same quantity as ``stats.svychisq(statistic="F")`` (R ``svychisq``):
     :math:`X^2 = n \\sum (p_{ij} - p_{i.} p_{.j})^2 / (p_{i.} p_{.j})`, with
@@ -1437,15 +1189,16 @@ def _rao_scott_fast(S1: np.ndarray, S2: np.ndarray, dz: _Design, n_rows: int,
     for a respondent in cell ``k`` is :math:`(D^{-1}C)_k` centred (Rao and
     Scott 1984); :math:`F = X^2 / \\mathrm{tr}\\,\\Delta` on
     :math:`d_0 = \\mathrm{tr}^2 / \\mathrm{tr}(\\Delta^2)` and :math:`d_0 \\nu`
-    df. Here ``V`` comes from per-stratum sums of w and w^2 by cell (srs), from
-    PSU totals by cell (psu) or from calibration residuals on atoms (atoms),
-    without a respondent-level matrix."""
+    df. ``V`` comes from :meth:`SurveyDesign.vcov_total_coded` on the
+    respondents' (row base category, banner level) codes ``code``, whose
+    table rows are the cells' influence rows, without a respondent-level
+    matrix."""
     from scipy import stats
 
     T = S1.sum(axis=1)                                   # (r, c)
     keep_r = T.sum(axis=1) > 0
     keep_c = T.sum(axis=0) > 0
-    S1, T = S1[keep_r][:, :, keep_c], T[keep_r][:, keep_c]
+    T = T[keep_r][:, keep_c]
     nr, nc = T.shape
     if nr < 2 or nc < 2:
         return {"skip": f"fewer than 2 levels with respondents ({nr} x {nc})"}
@@ -1463,27 +1216,19 @@ def _rao_scott_fast(S1: np.ndarray, S2: np.ndarray, dz: _Design, n_rows: int,
         inv_m = np.where(m > 0, 1.0 / np.where(m > 0, m, 1.0), 0.0)
     U = inv_m[:, None] * C                               # D^-1 C, one row per cell
     U = U - m @ U
-    X = S1.shape[1]
-    s1 = S1.transpose(1, 2, 0).reshape(X, -1)            # (units, cells), column-major cells
-    G = s1 @ U                                           # (units, q)
-    if dz.mode == "atoms":
-        rix = np.full(nbase + 1, -1)
-        rix[np.asarray(cats)[keep_r]] = np.arange(nr)
-        cix = np.full(len(keep_c) + 1, -1)
-        cix[np.flatnonzero(keep_c)] = np.arange(nc)
-        ra, ca = rix[atoms.b], cix[atoms.lev]
-        ok = (ra >= 0) & (ca >= 0)
-        phi = np.zeros((len(ok), U.shape[1]))
-        phi[ok] = U[ca[ok] * nr + ra[ok]]
-        A = _atom_vcov(dz, atoms, _atom_resid(dz, atoms, phi))
-    elif dz.mode == "srs":
-        S2 = S2[keep_r][:, :, keep_c]
-        s2 = S2.transpose(1, 2, 0).reshape(X, -1)
-        A = (U * (dz.c @ s2)[:, None]).T @ U
-        A -= (G * (dz.c / dz.n_h)[:, None]).T @ G
-    else:
-        Gc = _centre(dz, G.T[:, :, None])[:, :, 0].T
-        A = (Gc * dz.c[:, None]).T @ Gc
+    rix = np.full(nbase, -1)
+    rix[np.asarray(cats)[keep_r]] = np.arange(nr)
+    cix = np.full(len(keep_c) + 1, -1)
+    cix[1 + np.flatnonzero(keep_c)] = np.arange(nc)      # level 0 = banner missing
+    ra = np.repeat(rix, len(cix))                       # rows of the code table
+    ca = np.tile(cix, nbase)
+    valid = (ra >= 0) & (ca >= 0)
+    table = np.zeros((len(valid), U.shape[1]))
+    table[valid] = U[ca[valid] * nr + ra[valid]]
+    try:
+        A = dz.design.vcov_total_coded(table, code, code_subset=valid)
+    except DesignError as exc:
+        return {"skip": exc.message}
     V = A / psum ** 2
     denom = (C.T @ (inv_m[:, None] * C)) / n_rows
     Delta = np.linalg.solve(denom, V)
@@ -1565,10 +1310,7 @@ def _means_test(res: _SubResult, a: int, b: int, g: int, dz: _Design, sub: _Sub,
 
 def _degf_used(dz: _Design, used: np.ndarray) -> float:
     """Design df of the respondents used (R svyglm: PSUs minus strata with weight)."""
-    d = dz.design
-    if hasattr(d, "_degf_of"):
-        return float(d._degf_of(used))
-    return float(dz.degf)
+    return float(dz.design.degf_of(used))
 
 
 def _chisq_test(res: _SubResult, a: int, b: int, g: int, dz: _Design, sub: _Sub,
@@ -1579,10 +1321,12 @@ def _chisq_test(res: _SubResult, a: int, b: int, g: int, dz: _Design, sub: _Sub,
     if not dz.weighted:
         counts = res.sums[0][cats].sum(axis=1)[:, a:b]
         return _pearson(counts)
-    if dz.mode in ("srs", "psu", "atoms"):
+    if dz.mode != "general":
         S1 = res.sums[1][cats][:, :, a:b]
-        S2 = res.sums[2][cats][:, :, a:b]
-        return _rao_scott_fast(S1, S2, dz, n_rows, res.atoms.get(g + 1), cats, sub.nbase)
+        code = res.codes.get(g + 1)
+        if code is None:
+            code = _group_code(sub, banner.codes, b - a)
+        return _rao_scott_fast(S1, dz, n_rows, code, cats, sub.nbase)
     from . import stats as st
 
     try:
@@ -1715,7 +1459,7 @@ def crosstab(design_or_frame: Any, rows: str | Sequence[str], cols: str | Sequen
     banners = _banners(frame, col_names, q, lang, warnings)
     n = len(frame)
     dz = _design_info(design, weighted, n)
-    idx = _Index(banners, dz.unit, dz.X)
+    idx = _Index(banners, None, 1)
     K = idx.K
     groups = _groups(K, banners)
     method = ADJUST_METHODS[adjust]

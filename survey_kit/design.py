@@ -432,11 +432,10 @@ class SurveyDesign:
         sets(self, "_n_h", n_h)
         sets(self, "_popsize_h", popsize_h)
         sets(self, "_f_h", fr)          # 1 - sampling fraction, per stratum
-        # crosstab.py reads _psu_is_row, _calibration, _strata, _n_h and _f_h for its
-        # respondents-as-PSU fast path: keep these names and meanings stable.
         sets(self, "_calibration", ())  # residualisation steps, applied in order
         sets(self, "_calibrated", False)
         sets(self, "_sparse", None)
+        sets(self, "_coded_cache", None)  # (calibration, weights, _coded_cells result)
         sets(self, "degf", self._degf_of(np.ones(n, dtype=bool)))
 
     # immutability -----------------------------------------------------------
@@ -549,7 +548,8 @@ class SurveyDesign:
         return out
 
     def vcov_total_coded(self, table: np.ndarray, code: np.ndarray, *,
-                         subset: np.ndarray | None = None) -> np.ndarray:
+                         subset: np.ndarray | None = None,
+                         code_subset: np.ndarray | None = None) -> np.ndarray:
         """:meth:`vcov_total` of ``x_i = table[code_i]``, without forming ``x``.
 
         Parameters
@@ -561,6 +561,12 @@ class SurveyDesign:
             values are 0.
         subset : boolean array (n,), optional
             As in :meth:`vcov_total`.
+        code_subset : boolean array (m,), optional
+            A subpopulation given by codes: the respondents whose code's entry
+            is True, i.e. ``subset=code_subset[code]`` (codes -1 outside), but
+            without a pass over the respondents unless the design needs one
+            (an uncalibrated design with a lonely PSU, whose rules depend on
+            which strata the subpopulation meets). Not together with ``subset``.
 
         Returns
         -------
@@ -574,8 +580,14 @@ class SurveyDesign:
         their combination of code, calibration cell (or margin levels) and
         stratum: one ``np.bincount`` of the weights and squared weights per
         combination gives the variance, and the calibration residuals are
-        computed on the combination table. Other designs (clustered, GREG,
-        several calibration steps) gather ``x`` and call :meth:`vcov_total`.
+        computed on the combination table. For clustered, uncalibrated designs
+        one ``np.bincount`` gives the weight sums :math:`S_{cj}` per code
+        :math:`c` and PSU :math:`j`; the PSU totals are
+        :math:`T_j = \\sum_c S_{cj}\\, t_c` (``t_c`` the rows of ``table``),
+        centred within strata as in :meth:`vcov_total`. Other designs (GREG,
+        several calibration steps, clustered and calibrated, very large
+        tables) gather ``x`` and call :meth:`vcov_total`; :meth:`coded_path`
+        tells which path a table takes.
 
         Examples
         --------
@@ -598,6 +610,17 @@ class SurveyDesign:
             subset = np.asarray(subset, dtype=bool)
             if subset.shape != (self.n,):
                 raise UsageError(f"subset must be a boolean array of length {self.n}")
+        if code_subset is not None:
+            if subset is not None:
+                raise UsageError("give subset or code_subset, not both")
+            code_subset = np.asarray(code_subset, dtype=bool)
+            if code_subset.shape != (m,):
+                raise UsageError(f"code_subset must be a boolean array of length {m} "
+                                 "(rows of table)")
+            # outside the subpopulation x = 0, so zero rows of the table are the same
+            table = np.where(code_subset[:, None], table, 0.0)
+            if self._subset_strata_matter():
+                subset = (code >= 0) & np.append(code_subset, False)[code]
         out = self._vcov_coded_fast(table, code, subset)
         if out is None:
             x = np.zeros((self.n, k))
@@ -610,10 +633,67 @@ class SurveyDesign:
 
     _CODED_LIMIT = 1 << 22          # combinations table size for the coded fast path
 
-    def _vcov_coded_fast(self, table: np.ndarray, code: np.ndarray,
-                         subset: np.ndarray | None) -> np.ndarray | None:
-        """The combination-table variance of :meth:`vcov_total_coded`, or None."""
-        if not self._psu_is_row or len(self._calibration) > 1:
+    def _subset_strata_matter(self) -> bool:
+        """Whether the strata a subpopulation meets change its variance beyond zeroing
+        the values outside it: only for uncalibrated designs with a lonely PSU."""
+        return not self._calibrated and bool(np.any((self._n_h == 1) & (self._f_h >= 1e-7)))
+
+    def coded_path(self, m: int = 1) -> str:
+        """How :meth:`vcov_total_coded` treats a table of ``m`` rows (package-internal).
+
+        Returns
+        -------
+        str
+            ``"srs"`` (respondents as PSUs, uncalibrated: per-(code, stratum) sums of
+            the weights and squared weights), ``"psu"`` (clustered, uncalibrated:
+            per-(code, PSU) weight sums, PSU totals as their product with the table),
+            ``"atoms"`` (respondents as PSUs, one raking or post-stratification step:
+            residuals on per-(code, calibration cell, stratum) sums) or ``"general"``
+            (the n x k matrix is gathered and passed to :meth:`vcov_total`; callers with
+            many table columns should chunk them).
+
+        Examples
+        --------
+        >>> import pandas as pd, survey_kit as sk
+        >>> sk.SurveyDesign(pd.DataFrame({"w": [1.0, 2, 3]}), weights="w").coded_path()
+        'srs'
+        """
+        plan = self._coded_plan(int(m))
+        if plan is None:
+            return "general"
+        if plan == "psu":
+            return "psu"
+        return "srs" if plan[0] is None else "atoms"
+
+    def _coded_plan(self, m: int):
+        """How :meth:`vcov_total_coded` handles a table of ``m`` rows: ``"psu"``
+        (clustered, uncalibrated: per-(code, PSU) sums), ``(step, grp, G)`` (respondents
+        as PSUs, at most one raking or post-stratification step: per-(code, calibration
+        cell, stratum) sums, ``grp`` the calibration cell of each row and ``G`` their
+        number) or None (gather x)."""
+        cells = self._coded_cells()
+        if cells is None:
+            return None
+        if cells == "psu":
+            return None if (m + 1) * self.n_psu > self._CODED_LIMIT else "psu"
+        if (m + 1) * cells[2] * self.n_strata > self._CODED_LIMIT:
+            return None
+        return cells
+
+    def _coded_cells(self):
+        """The part of :meth:`_coded_plan` that does not depend on the table, computed
+        once per design (weights and calibration) and cached."""
+        cached = getattr(self, "_coded_cache", None)
+        if cached is not None and cached[0] is self._calibration and cached[1] is self.weights:
+            return cached[2]
+        out = self._coded_cells_uncached()
+        object.__setattr__(self, "_coded_cache", (self._calibration, self.weights, out))
+        return out
+
+    def _coded_cells_uncached(self):
+        if not self._psu_is_row:
+            return None if self._calibration else "psu"
+        if len(self._calibration) > 1:
             return None
         w = self.weights
         step = self._calibration[0] if self._calibration else None
@@ -623,25 +703,54 @@ class SurveyDesign:
                 return None
             if isinstance(step, _PostStep) and np.any((w == 0) & (step.oldweights == 0)):
                 return None              # R's psw = 1 for such rows: not a function of code
-        n, (m, k) = self.n, table.shape
-        H = self.n_strata
         if step is None:
-            grp, G = None, 1
-        elif isinstance(step, _RakeStep):
+            return None, None, 1
+        if isinstance(step, _RakeStep):
             sizes = step._tables[0]
             G = int(np.prod(sizes, dtype=np.float64))
-            if G * (m + 1) * H > self._CODED_LIMIT:
+            if G * self.n_strata > self._CODED_LIMIT:
                 return None
             grp = step.margins[0].astype(np.int64)
             for mj, L in zip(step.margins[1:], sizes[1:]):
                 grp *= L
                 grp += mj
         else:
-            G = int(step.cells.max()) + 1 if n else 1
+            G = int(step.cells.max()) + 1 if self.n else 1
             grp = step.cells.astype(np.int64)
-        size = (m + 1) * G * H
-        if size > self._CODED_LIMIT:
+        grp.setflags(write=False)
+        return step, grp, G
+
+    def _vcov_coded_psu(self, table: np.ndarray, code: np.ndarray,
+                        subset: np.ndarray | None) -> np.ndarray:
+        """Clustered, uncalibrated designs: the weight sums per (code, PSU) by one
+        ``np.bincount``, the PSU totals as their product with ``table``, then the
+        stratified centred cross-product of :meth:`vcov_total`."""
+        m = table.shape[0]
+        P = self.n_psu
+        ok = code >= 0
+        if subset is not None:
+            ok &= subset
+        key = np.where(ok, code, m).astype(np.int64) * P + self._psu
+        S = np.bincount(key, weights=self.weights, minlength=(m + 1) * P)[:m * P]
+        T = S.reshape(m, P).T @ table                            # (P, k) PSU totals
+        present = None
+        if subset is not None:
+            present = np.zeros(self.n_strata, dtype=bool)
+            present[self._strata[subset]] = True
+        return self._centred_crossprod(T, present)
+
+    def _vcov_coded_fast(self, table: np.ndarray, code: np.ndarray,
+                         subset: np.ndarray | None) -> np.ndarray | None:
+        """The combination-table variance of :meth:`vcov_total_coded`, or None."""
+        m, k = table.shape
+        plan = self._coded_plan(m)
+        if plan is None:
             return None
+        if plan == "psu":
+            return self._vcov_coded_psu(table, code, subset)
+        step, grp, G = plan
+        w, H = self.weights, self.n_strata
+        size = (m + 1) * G * H
         nz = w != 0
         ok = code >= 0
         if subset is not None:
@@ -658,11 +767,19 @@ class SurveyDesign:
             wz = w[nz]
         else:
             wz = w
-        N0 = np.bincount(key, minlength=size)
-        occ = np.flatnonzero(N0)
-        S1 = np.bincount(key, weights=wz, minlength=size)[occ]
+        if step is None:
+            # uncalibrated weights are positive here (zeros dropped): S1 > 0 marks the
+            # occupied combinations, no count needed
+            S1 = np.bincount(key, weights=wz, minlength=size)
+            occ = np.flatnonzero(S1)
+            S1 = S1[occ]
+            N0 = None
+        else:
+            N0 = np.bincount(key, minlength=size)
+            occ = np.flatnonzero(N0)
+            S1 = np.bincount(key, weights=wz, minlength=size)[occ]
+            N0 = N0[occ].astype(float)
         S2 = np.bincount(key, weights=wz * wz, minlength=size)[occ]
-        N0 = N0[occ].astype(float)
         h_of = occ % H
         g_of = (occ // H) % G
         c_of = occ // (H * G)
@@ -780,10 +897,15 @@ class SurveyDesign:
         return np.asarray(self._sparse @ xw)
 
     def _stratified_crossprod(self, xw: np.ndarray, present: np.ndarray | None) -> np.ndarray:
-        k = xw.shape[1]
         T = self._psu_totals(xw)
         if T is xw:
             T = T if T.flags.writeable else T.copy()
+        return self._centred_crossprod(T, present)
+
+    def _centred_crossprod(self, T: np.ndarray, present: np.ndarray | None) -> np.ndarray:
+        """sum_h scale_h sum_{j in h} (T_j - mean_h)(T_j - mean_h)' of PSU totals ``T``
+        (modified in place), with the lonely-PSU rules."""
+        k = T.shape[1]
         H = self.n_strata
         n_h = self._n_h
         f_h = self._f_h
@@ -991,6 +1113,22 @@ class SurveyDesign:
         if np.isinf(y).any():
             raise DesignError(f"variable {name!r} has infinite values", column=name)
         return y, name
+
+    def degf_of(self, subset: np.ndarray) -> int:
+        """Design degrees of freedom of ``design[subset, ]`` (R ``degf``): PSUs minus
+        strata among the rows of ``subset`` with non-zero weight.
+
+        Examples
+        --------
+        >>> import pandas as pd, numpy as np, survey_kit as sk
+        >>> d = sk.SurveyDesign(pd.DataFrame({"w": [1.0, 1, 1, 1]}), weights="w")
+        >>> d.degf_of(np.array([True, True, True, False]))
+        2
+        """
+        subset = np.asarray(subset, dtype=bool)
+        if subset.shape != (self.n,):
+            raise UsageError(f"subset must be a boolean array of length {self.n}")
+        return self._degf_of(subset)
 
     def _degf_of(self, mask: np.ndarray) -> int:
         """R's degf() of ``design[mask, ]``: PSUs minus strata among rows with weight."""

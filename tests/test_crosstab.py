@@ -297,7 +297,7 @@ def test_fast_paths_equal_vcov_total_path(kind, percent, monkeypatch):
 
     def general(design, weighted, n):
         dz = real(design, weighted, n)
-        return ctmod._Design("general", design, dz.w, None, 1, None, None, None, 1, dz.degf)
+        return ctmod._Design("general", design, dz.w, dz.degf)
 
     monkeypatch.setattr(ctmod, "_design_info", general)
     slow = crosstab(d, rows, ["g", "h"], percent=percent)
