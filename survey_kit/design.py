@@ -348,11 +348,6 @@ class SurveyDesign:
         nstrata = len(s_labels)
         psu_stratum = np.zeros(npsu, dtype=np.intp)
         psu_stratum[psu] = s_codes
-        if psu_is_row:
-            psu_first_row = np.arange(n, dtype=np.intp)
-        else:
-            psu_first_row = np.full(npsu, n, dtype=np.intp)
-            np.minimum.at(psu_first_row, psu, np.arange(n, dtype=np.intp))
         n_h = np.bincount(psu_stratum, minlength=nstrata)
 
         # fpc -> population size per stratum
@@ -428,7 +423,6 @@ class SurveyDesign:
         sets(self, "_psu", psu)
         sets(self, "_psu_is_row", psu_is_row)
         sets(self, "_psu_stratum", psu_stratum)
-        sets(self, "_psu_first_row", psu_first_row)
         sets(self, "_n_h", n_h)
         sets(self, "_popsize_h", popsize_h)
         sets(self, "_f_h", fr)          # 1 - sampling fraction, per stratum
