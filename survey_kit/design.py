@@ -911,31 +911,12 @@ class SurveyDesign:
                 return np.zeros((k, k))
             T -= T.mean(axis=0)
             return (f_h[0] * n_h[0] / (n_h[0] - 1)) * (T.T @ T)
-        opt = self.lonely_psu
-        if lonely.any() and opt == "fail":
-            h = int(np.flatnonzero(lonely)[0])
-            raise DesignError(
-                f"stratum {self._strata_labels[h]!r} has only one PSU, so its variance "
-                "contribution cannot be estimated; choose lonely_psu='remove', 'adjust', "
-                "'average' or 'certainty', or merge the stratum with a similar one")
+        scale_h, factor, centre = self._stratum_scales(present)   # raises for "fail"
         ps = self._psu_stratum
         sums = _group_sums(ps, T, H) if k else np.zeros((H, 0))
         means = sums / n_h[:, None]
-        if opt == "adjust":
-            means[lonely] = 0.0
+        means[~centre] = 0.0            # "adjust": a lonely PSU is centred on zero
         T -= means[ps]
-        scale_h = np.where(n_h > 1, f_h * n_h / np.maximum(n_h - 1, 1), f_h)
-        scale_h = np.where(f_h < 1e-7, 0.0, scale_h)
-        scale_h = np.where(present, scale_h, 0.0)
-        factor = 1.0
-        if lonely.any():
-            if opt in ("remove", "certainty"):
-                scale_h = np.where(lonely, 0.0, scale_h)
-            elif opt == "average":
-                scale_h = np.where(lonely, 0.0, scale_h)
-                nstrat = int(present.sum())
-                nok = nstrat - int(lonely.sum())
-                factor = nstrat / nok if nok > 0 else np.nan
         s = scale_h[ps]
         return factor * ((T * s[:, None]).T @ T)
 
