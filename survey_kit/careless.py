@@ -42,6 +42,7 @@ responses in survey data. Journal of Experimental Social Psychology, 66, 4-19.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 import itertools
 from dataclasses import dataclass
 
@@ -305,7 +306,7 @@ def _column_means(arr: np.ndarray) -> np.ndarray:
 _ROW_BLOCK = 65536     # rows per block of the covariance and distance passes
 
 
-class _Rows:
+class _Rows(ABC):
     """An n x k matrix of item scores (NaN = missing), handed out in row blocks.
 
     :func:`mahad` never needs the whole matrix at once: one pass for the
@@ -319,24 +320,29 @@ class _Rows:
     n: int
     k: int
 
+    @abstractmethod
     def has_missing(self) -> bool:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def means(self) -> np.ndarray:
         """Column means, summed row after row as ``arr.mean(axis=0)`` (no missing value)."""
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def answered_means(self) -> np.ndarray:
         """Column means over the answered rows, summed per row block as :func:`_column_means`."""
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def centred(self, s0: int, s1: int, centre: np.ndarray) -> np.ndarray:
         """Rows s0:s1 minus ``centre`` (NaN kept), a C-contiguous float64 block."""
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def masked(self, s0: int, s1: int, centre: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(rows minus ``centre`` with 0 where missing, 1.0 where answered else 0.0)."""
-        raise NotImplementedError
+        ...
 
 
 class _ArrayRows(_Rows):
