@@ -668,6 +668,21 @@ def _raise_problems(problems: list[str]) -> None:
                              "levels first.")
 
 
+def _match_and_combine(prep: _Prepared, variables: Sequence[str]):
+    """Each margin matched to the data (all problems reported at once), then combined."""
+    problems: list[str] = []
+    levels = [_match_margin(prep, v, problems) for v in variables]
+    _raise_problems(problems)
+    return (levels, *_combine(levels, prep))
+
+
+def _margin_setup(frame, targets, weights, variables, not_stated, impute_within, seed):
+    """What raking and calibration start from: (prep, levels, table, per_var, n_c)."""
+    prep, names = _prepare(frame, targets, weights, _as_list(variables), "margins",
+                           not_stated, impute_within, seed)
+    return (prep, *_match_and_combine(prep, names))
+
+
 def _combine(levels: Sequence[_Level], prep: _Prepared
              ) -> tuple[_Table, list[np.ndarray], np.ndarray]:
     """Table of the combinations of the levels' codes.
@@ -853,12 +868,9 @@ def poststratify(frame: pd.DataFrame, targets: Any, weights: Any = None, *,
     prep, variables = _prepare(frame, targets, weights, _as_list(variables), "cells",
                                not_stated, impute_within, seed)
     t = prep.targets
-    problems: list[str] = []
     if len(variables) == 1 and (t.cells is None or variables[0] in t.margins
                                 or len(t.cell_variables) == 1):
-        lv = _match_margin(prep, variables[0], problems)
-        _raise_problems(problems)
-        table, per_var, n_c = _combine([lv], prep)
+        (lv,), table, per_var, n_c = _match_and_combine(prep, variables[:1])
         cell_target = lv.target[per_var[0]]
         groups = [_Group(lv.name, lv.labels, lv.target, per_var[0],
                          _excluded_counts(prep, lv.name))]
@@ -869,7 +881,7 @@ def poststratify(frame: pd.DataFrame, targets: Any, weights: Any = None, *,
                 f"post-stratification on {' x '.join(variables)} needs joint cell targets "
                 "(a table with one column per variable plus 'target'); these targets have "
                 "only margins. Give cell targets, or use sk.rake / sk.calibrate on margins")
-        table, groups, n_c, labels, cell_target = _match_cells(prep, variables, problems)
+        table, groups, n_c, labels, cell_target = _match_cells(prep, variables)
     base = prep.base
     base_c = table.sums(base)
     factor = cell_target / base_c
@@ -894,9 +906,10 @@ def _as_list(variables: Any) -> list[str] | None:
     return [variables] if isinstance(variables, str) else list(variables)
 
 
-def _match_cells(prep: _Prepared, variables: list[str], problems: list[str]):
+def _match_cells(prep: _Prepared, variables: list[str]):
     """Cell of each respondent in the joint targets, checked both ways."""
     t = prep.targets
+    problems: list[str] = []
     cells = t.cells.groupby(variables, sort=False, as_index=False)["target"].sum()
     inc = prep.include
     facs = [prep.factors[v] for v in variables]
@@ -1042,13 +1055,9 @@ def rake(frame: pd.DataFrame, targets: Any, weights: Any = None, *,
     (True, True)
     """
     _check_control(max_iter, tol, on_nonconvergence)
-    prep, variables = _prepare(frame, targets, weights, _as_list(variables), "margins",
-                               not_stated, impute_within, seed)
-    problems: list[str] = []
-    levels = [_match_margin(prep, v, problems) for v in variables]
-    _raise_problems(problems)
+    prep, levels, table, per_var, n_c = _margin_setup(
+        frame, targets, weights, variables, not_stated, impute_within, seed)
     base = prep.base
-    table, per_var, n_c = _combine(levels, prep)
     # without base weights the base sums are the counts (no pass over the respondents)
     s0 = n_c.astype(float) if prep.unit_base else table.sums(base)
     g = np.ones(s0.size)
@@ -1269,13 +1278,9 @@ def calibrate(frame: pd.DataFrame, targets: Any, method: str = "linear",
         raise UsageError(f"method must be 'linear', 'raking' or 'logit', not {method!r}")
     lo, hi = _check_bounds(method, bounds)
     _check_control(max_iter, tol, on_nonconvergence)
-    prep, variables = _prepare(frame, targets, weights, _as_list(variables), "margins",
-                               not_stated, impute_within, seed)
-    problems: list[str] = []
-    levels = [_match_margin(prep, v, problems) for v in variables]
-    _raise_problems(problems)
+    prep, levels, table, per_var, n_c = _margin_setup(
+        frame, targets, weights, variables, not_stated, impute_within, seed)
     base = prep.base
-    table, per_var, n_c = _combine(levels, prep)
     s = table.sums(base)
     X, names = _model_matrix(levels, per_var)
     T = np.concatenate([[levels[0].target.sum()]] + [lv.target[1:] for lv in levels])
