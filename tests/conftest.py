@@ -30,14 +30,14 @@ SAMPLE_CSV = ROOT / "sample_data" / "japan_digital_services_2024_raw.csv"
 
 @pytest.fixture(scope="session")
 def firm_q():
-    from survey_kit.questionnaire import load_questionnaire
+    from survey_kit.instrument.questionnaire import load_questionnaire
 
     return load_questionnaire(FIRM_YAML)
 
 
 @pytest.fixture(scope="session")
 def creators_q():
-    from survey_kit.questionnaire import load_questionnaire
+    from survey_kit.instrument.questionnaire import load_questionnaire
 
     return load_questionnaire(CREATORS_YAML)
 

@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import survey_kit as sk
-from survey_kit.appendix import (
+from survey_kit.report.appendix import (
     Appendix,
     build_appendix,
     load_report_spec,
@@ -29,7 +29,7 @@ from survey_kit.appendix import (
     with_derived,
 )
 from survey_kit.errors import ReportError, UsageError
-from survey_kit.render import (
+from survey_kit.tables.document import (
     Table,
     format_value,
     html_page,
@@ -40,7 +40,7 @@ from survey_kit.render import (
     tex_escape,
     write_workbook,
 )
-from survey_kit.reproduce import indicator, reproduce
+from survey_kit.report.reproduce import indicator, reproduce
 
 ROOT = Path(__file__).resolve().parents[1]
 FIRM_YAML = ROOT / "questionnaires" / "japan_digital_services_2024.yaml"
@@ -352,7 +352,7 @@ def test_html_and_latex_escape_and_group_headers():
 
 
 def test_html_page_is_self_contained():
-    from survey_kit.render import FigureDoc
+    from survey_kit.tables.document import FigureDoc
 
     fig = FigureDoc("f", "F", "cap", b"\x89PNG\r\n\x1a\n" + b"0" * 2000, "<svg/>")
     page = html_page("T", [("h2", "S"), ("table", _demo_table()), ("figure", fig)])
@@ -379,7 +379,7 @@ def test_one_workbook_writer_for_crosstabs_frames_and_tables(tmp_path):
 
     from openpyxl import load_workbook
 
-    assert importlib.import_module("survey_kit.crosstab").write_workbook is write_workbook
+    assert importlib.import_module("survey_kit.tables.crosstab").write_workbook is write_workbook
     df = pd.DataFrame({"level": ["a", "b"], "share": [0.25, 0.75]})
     ct = sk.crosstab(pd.DataFrame({"a": list("xyxy") * 5, "g": list("ppqq") * 5}), "a", "g")
     path = write_workbook(tmp_path / "mixed.xlsx",
@@ -447,7 +447,7 @@ def test_appendix_function_on_a_run(run):
 
 
 def test_japanese_figure_has_no_missing_glyphs(tmp_path):
-    from survey_kit.figures import bar_figure, save_figure
+    from survey_kit.report.figures import bar_figure, save_figure
 
     tidy = pd.DataFrame({"level": ["製造業", "デジタルサービス（IT・ゲーム・アニメ）"],
                          "group": ["全体", "全体"], "pct": [40.0, 60.0],
@@ -469,7 +469,7 @@ def test_japanese_figure_has_no_missing_glyphs(tmp_path):
 
 
 def test_figure_input_errors():
-    from survey_kit.figures import bar_figure
+    from survey_kit.report.figures import bar_figure
 
     with pytest.raises(ReportError, match="need columns"):
         bar_figure(pd.DataFrame({"level": ["a"]}), title="t", caption="c")
@@ -522,7 +522,7 @@ def test_unweighted_survey_without_spec_gets_default_headlines():
 
 
 def test_default_spec_tabulates_substantive_questions(creators_q):
-    from survey_kit.appendix import default_report_spec
+    from survey_kit.report.appendix import default_report_spec
 
     spec = default_report_spec(creators_q)
     rows = [h.rows for h in spec.headlines]

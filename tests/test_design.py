@@ -1,4 +1,4 @@
-"""Tests of survey_kit.design against R `survey` (fixtures from tests/r/design_fixtures.R)."""
+"""Tests of survey_kit.design.survey_design against R `survey` (fixtures from tests/r/design_fixtures.R)."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import survey_kit as sk
-from survey_kit.design import SurveyDesign, adjust_pvalues
+from survey_kit.design.survey_design import SurveyDesign, adjust_pvalues
 from survey_kit.errors import DesignError, UsageError
-from survey_kit.estimate import Estimate
+from survey_kit.design.estimate import Estimate
 
 FIX = Path(__file__).parent / "fixtures" / "r"
 REL = 1e-8          # estimates, SEs, CIs, deff
@@ -570,7 +570,7 @@ _VIA_WEIGHTING = {
 
 @pytest.mark.parametrize("dname", sorted(_VIA_WEIGHTING))
 def test_calibrated_designs_through_the_weighting_module(dname):
-    """design.poststratify / rake / calibrate (weights from survey_kit.weighting) give R's SEs."""
+    """design.poststratify / rake / calibrate (weights from survey_kit.weighting.methods) give R's SEs."""
     targets = _csv("design_firms_targets.csv")
     d = _VIA_WEIGHTING[dname](SurveyDesign(firms(), weights="w"), targets)
     np.testing.assert_allclose(d.weights, design(dname).weights, rtol=1e-8)

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 import survey_kit as sk
 from survey_kit.errors import DataError, UsageError
-from survey_kit.io import convert_responses, read_responses, to_export, write_responses
-from survey_kit.io_formats import TEXT_DTYPE
+from survey_kit.io.responses import convert_responses, read_responses, to_export, write_responses
+from survey_kit.io.formats import TEXT_DTYPE
 
 pyreadstat = pytest.importorskip("pyreadstat")
 

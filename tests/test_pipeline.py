@@ -16,7 +16,7 @@ from conftest import FIRM_YAML, ROOT, SAMPLE_CSV
 
 import survey_kit as sk
 from survey_kit.errors import UsageError, WeightingError
-from survey_kit.pipeline import Cap, WeightingPlan, targets_path, weighting_plan
+from survey_kit.weighting.plan import Cap, WeightingPlan, targets_path, weighting_plan
 
 FIRM_TARGETS = ROOT / "sample_data" / "japan_firm_population_targets.csv"
 TARGETS_LINE = "  targets: ../sample_data/japan_firm_population_targets.csv\n"
@@ -137,7 +137,7 @@ def test_questionnaire_trim_cap_is_times_the_mean(trimmed_q, kept):
 
 
 def test_report_crosstab_and_weight_commands_agree(trimmed_q, kept, tmp_path, capsys):
-    from survey_kit.appendix import prepare
+    from survey_kit.report.appendix import prepare
     from survey_kit.cli import main
     from survey_kit.cli.crosstab import weighted_design
 

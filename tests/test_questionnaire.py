@@ -11,7 +11,7 @@ import yaml
 from conftest import CREATORS_YAML, FIRM_YAML
 
 from survey_kit.errors import QuestionnaireError
-from survey_kit.questionnaire import Questionnaire, load_questionnaire
+from survey_kit.instrument.questionnaire import Questionnaire, load_questionnaire
 
 BASE = yaml.safe_load(FIRM_YAML.read_text(encoding="utf-8"))
 
@@ -325,7 +325,7 @@ def test_from_dict_roundtrip_equals_file():
 
 
 def test_to_dict_round_trips_through_from_dict(firm_q):
-    from survey_kit.questionnaire import Questionnaire
+    from survey_kit.instrument.questionnaire import Questionnaire
 
     again = Questionnaire.from_dict(firm_q.to_dict())
     assert again.to_dict() == firm_q.to_dict()

@@ -102,8 +102,8 @@ def test_cleaned_weighted_data_round_trip(report):
 def test_every_table_in_every_format(report, firm_app):
     from openpyxl import load_workbook
 
-    from survey_kit.crosstab_render import tex as ct_tex
-    from survey_kit.render import _sheet_names, tex_escape
+    from survey_kit.tables.crosstab_render import tex as ct_tex
+    from survey_kit.tables.document import _sheet_names, tex_escape
 
     d = report["out"] / "japan_digital_services_2024"
     md = (d / "appendix.md").read_text(encoding="utf-8")
@@ -266,7 +266,7 @@ def test_run_report_argument_errors(tmp_path):
 
 
 def test_missing_bundle_is_a_clear_error(tmp_path, monkeypatch):
-    import survey_kit.report as R
+    import survey_kit.report.outputs as R
 
     monkeypatch.setattr(R, "__file__", str(tmp_path / "survey_kit" / "report.py"))
     with pytest.raises(ReportError, match="bundled sample was not found"):

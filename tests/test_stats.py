@@ -1,4 +1,4 @@
-"""Tests of survey_kit.stats: tests of association against R (survey, stats) fixtures.
+"""Tests of survey_kit.stats.tests: tests of association against R (survey, stats) fixtures.
 
 Fixtures: tests/r/stats_fixtures.R -> tests/fixtures/r/stats_*.{csv,json}.
 Agreement required: statistics and df 1e-8 relative; p-values 1e-6 relative or
@@ -22,8 +22,8 @@ from scipy import stats as st
 from scipy.special import gammaln
 
 import survey_kit as sk
-from survey_kit import stats
-from survey_kit.design import SurveyDesign
+from survey_kit.stats import tests as stats
+from survey_kit.design.survey_design import SurveyDesign
 from survey_kit.errors import CrosstabError, DesignError, SurveyKitError, UsageError
 
 FIX = Path(__file__).parent / "fixtures" / "r"
@@ -81,7 +81,7 @@ def designs(data) -> dict[str, SurveyDesign]:
 def _poststratified_by_hand(base: SurveyDesign, data) -> SurveyDesign:
     """R's postStratify weights, passed to the design through its public
     with_weighting(CalibrationInfo) hook (independent of weighting.poststratify)."""
-    from survey_kit.weighting import CalibrationInfo
+    from survey_kit.weighting.methods import CalibrationInfo
 
     firms = data["firms"]
     codes, labels = pd.factorize(firms["region"], sort=True)

@@ -18,9 +18,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import survey_kit as sk
-from survey_kit import synth
+from survey_kit.sample import generator as synth
 from survey_kit.errors import QuestionnaireError, UsageError
-from survey_kit.questionnaire import Questionnaire, load_questionnaire
+from survey_kit.instrument.questionnaire import Questionnaire, load_questionnaire
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "sample_data"
@@ -656,7 +656,7 @@ def test_cli_is_registered():
 
 
 def test_careless_near_duplicates_agree_with_the_plan(survey):
-    careless = pytest.importorskip("survey_kit.careless")
+    careless = pytest.importorskip("survey_kit.cleaning.careless")
     _sid, q, raw, planted = survey
     found = _detect(q, raw)
     excluded = found.get("screened_out", set()) | found.get("partial", set())
@@ -673,7 +673,7 @@ def test_careless_near_duplicates_agree_with_the_plan(survey):
 
 
 def test_read_responses_accepts_the_sample(survey):
-    io = pytest.importorskip("survey_kit.io")
+    io = pytest.importorskip("survey_kit.io.responses")
     sid, q, raw, planted = survey
     frame = io.read_responses(SAMPLE / f"{sid}_raw.csv", q, duplicate_ids="keep")
     assert len(frame) == len(raw)

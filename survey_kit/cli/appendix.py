@@ -50,7 +50,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     import time
 
-    from ..appendix import build_appendix, prepare
+    from ..report.appendix import build_appendix, prepare
     from .report import _formats
 
     formats = _formats(args.formats)

@@ -111,9 +111,9 @@ def run(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from .._files import atomic_write
-    from ..cleaning import clean, resolve_parameters
-    from ..io import read_responses
-    from ..questionnaire import load_questionnaire
+    from ..cleaning.engine import clean, resolve_parameters
+    from ..io.responses import read_responses
+    from ..instrument.questionnaire import load_questionnaire
 
     formats = _formats(args.formats)
     overrides = _rules(args.rule, args.skip_unavailable)

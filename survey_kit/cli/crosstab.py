@@ -3,7 +3,7 @@
 Reads the responses, cleans them (``sk.clean``) and weights them by the
 questionnaire's ``weighting`` section (method, variables, not-stated
 strategy, population targets relative to the YAML file, trimming cap) as the
-report does (:mod:`survey_kit.pipeline`), or takes an already
+report does (:mod:`survey_kit.weighting.plan`), or takes an already
 weighted file (``--weight-column``), or stays unweighted (``--unweighted``);
 then prints or writes the table.
 
@@ -91,7 +91,7 @@ def _output_format(args: argparse.Namespace) -> str:
 
 
 def _check_names(frame: Any, q: Any, names: list[str], role: str) -> None:
-    from ..crosstab import _valid_names
+    from ..tables.crosstab import _valid_names
     from ..errors import CrosstabError
 
     valid = _valid_names(frame, q)
@@ -104,13 +104,13 @@ def _check_names(frame: Any, q: Any, names: list[str], role: str) -> None:
 def weighted_design(frame: Any, q: Any, targets: str | None = None) -> tuple[Any, str]:
     """A calibrated design weighted as the questionnaire says; and a summary line.
 
-    The weighting is :func:`survey_kit.pipeline.weighting_plan` (the report's):
+    The weighting is :func:`survey_kit.weighting.plan.weighting_plan` (the report's):
     method, variables, not-stated strategy, targets and trimming cap of the
     questionnaire's ``weighting`` section, ``targets`` replacing its file.
     """
-    from ..design import SurveyDesign
+    from ..design.survey_design import SurveyDesign
     from ..errors import UsageError
-    from ..pipeline import weighting_plan
+    from ..weighting.plan import weighting_plan
 
     plan = weighting_plan(q, targets)
     if plan is None:
@@ -128,9 +128,9 @@ def weighted_design(frame: Any, q: Any, targets: str | None = None) -> tuple[Any
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..crosstab import crosstab
-    from ..io import read_responses
-    from ..questionnaire import load_questionnaire
+    from ..tables.crosstab import crosstab
+    from ..io.responses import read_responses
+    from ..instrument.questionnaire import load_questionnaire
 
     fmt = _output_format(args)
     rows, cols = _split(args.rows), _split(args.cols)
@@ -139,7 +139,7 @@ def run(args: argparse.Namespace) -> int:
     _check_names(raw, q, rows, "row")
     _check_names(raw, q, cols, "banner (--cols)")
     if args.weight_column:
-        from ..design import SurveyDesign
+        from ..design.survey_design import SurveyDesign
         from ..errors import UsageError
 
         if args.weight_column not in raw.columns:
@@ -149,7 +149,7 @@ def run(args: argparse.Namespace) -> int:
         data: Any = SurveyDesign(raw, weights=args.weight_column)
         summary = f"{len(raw)} respondents; weights from column {args.weight_column!r}"
     else:
-        from ..cleaning import clean
+        from ..cleaning.engine import clean
 
         kept = clean(raw, q).kept
         summary = f"{len(kept)} of {len(raw)} respondents kept after cleaning"

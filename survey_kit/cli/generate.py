@@ -34,7 +34,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..synth import DEFAULT_SEED, write_sample
+    from ..sample.generator import DEFAULT_SEED, write_sample
 
     seed = DEFAULT_SEED if args.seed is None else args.seed
     for path in write_sample(args.out, seed=seed):

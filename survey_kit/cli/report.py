@@ -23,7 +23,7 @@ from typing import Any
 
 def _formats(text: str) -> tuple[str, ...]:
     """``--format md,html``: appendix formats (also used by ``survey-kit appendix``)."""
-    from ..appendix import FORMATS
+    from ..report.appendix import FORMATS
     from ..errors import UsageError
 
     parts = tuple(p.strip().lower() for p in text.split(",") if p.strip())
@@ -64,7 +64,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     from ..errors import UsageError
-    from ..report import run_report
+    from ..report.outputs import run_report
 
     if args.questionnaire is not None and args.responses is None:
         raise UsageError("give RESPONSES after QUESTIONNAIRE (or neither, to run on the "

@@ -46,13 +46,13 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..questionnaire import load_questionnaire
+    from ..instrument.questionnaire import load_questionnaire
 
     q = load_questionnaire(args.questionnaire)
     print(instrument_report(q))
     warnings = 0
     if args.responses:
-        from ..io import read_responses
+        from ..io.responses import read_responses
 
         frame = read_responses(args.responses, q, encoding=args.encoding, sheet=args.sheet,
                                format=args.file_format, missing_columns=args.missing_columns,
@@ -119,7 +119,7 @@ def responses_report(frame: Any, q: Any) -> tuple[str, int]:
 
     Returns the text and the number of warnings it lists.
     """
-    from ..io import MISSING_SUFFIX, RAW_ID
+    from ..io.responses import MISSING_SUFFIX, RAW_ID
 
     attrs = frame.attrs
     cols = attrs.get("columns", {})

@@ -121,8 +121,8 @@ def _settings(args: argparse.Namespace) -> tuple[Any, Any]:
     Everything is checked here, before any reading.
     """
     from ..errors import UsageError
-    from ..pipeline import Cap, weighting_plan
-    from ..questionnaire import load_questionnaire
+    from ..weighting.plan import Cap, weighting_plan
+    from ..instrument.questionnaire import load_questionnaire
 
     q = load_questionnaire(args.questionnaire)
     method = args.method or (q.weighting.method if q.weighting is not None else "rake")
@@ -146,8 +146,8 @@ def _settings(args: argparse.Namespace) -> tuple[Any, Any]:
 
 
 def _read(args: argparse.Namespace, q: Any) -> tuple[Any, str]:
-    from ..cleaning import clean
-    from ..io import read_responses
+    from ..cleaning.engine import clean
+    from ..io.responses import read_responses
 
     raw = read_responses(args.responses, q, encoding=args.encoding, sheet=args.sheet,
                          format=args.file_format,
@@ -197,7 +197,7 @@ def _write_report(result: Any, plan: Any, args: argparse.Namespace, out: Path,
 
 def run(args: argparse.Namespace) -> int:
     from ..errors import UsageError
-    from ..io import write_responses
+    from ..io.responses import write_responses
 
     q, plan = _settings(args)
     out = Path(args.out)

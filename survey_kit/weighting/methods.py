@@ -44,8 +44,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._results import ResultMixin
-from .errors import UsageError, WeightingError
+from .._results import ResultMixin
+from ..errors import UsageError, WeightingError
 from .targets import Targets, as_targets, level_key
 
 __all__ = [
@@ -130,7 +130,7 @@ class WeightingResult(ResultMixin):
     method : str
         "poststratify", "rake", "calibrate (linear)", ... (+ " + trim").
     calibration : CalibrationInfo or None
-        For :class:`~survey_kit.design.SurveyDesign` (calibration-aware variances).
+        For :class:`~survey_kit.design.survey_design.SurveyDesign` (calibration-aware variances).
     not_stated : pandas.DataFrame
         How respondents with a missing weighting variable were handled.
     imputations : pandas.DataFrame

@@ -1,4 +1,4 @@
-"""Rendering of :class:`~survey_kit.crosstab.Crosstab`: terminal text, Markdown, HTML,
+"""Rendering of :class:`~survey_kit.tables.crosstab.Crosstab`: terminal text, Markdown, HTML,
 LaTeX (booktabs) and the sheet of an XLSX workbook (openpyxl).
 
 Every format is built from one layout (:func:`layout`): the header (banner
@@ -9,7 +9,7 @@ bases and the test lines). Output is deterministic.
 Example
 -------
 >>> import pandas as pd, survey_kit as sk
->>> from survey_kit.crosstab_render import render_markdown
+>>> from survey_kit.tables.crosstab_render import render_markdown
 >>> df = pd.DataFrame({"a": list("xyxy") * 5, "g": list("ppqq") * 5})
 >>> print(render_markdown(sk.crosstab(df, "a", "g")).splitlines()[4])
 |  | Total | p (A) | q (B) |
@@ -543,7 +543,7 @@ def write_crosstab_sheet(ws: Any, ct: Any) -> None:
     Bold title and headers (banner groups merged), percentages as Excel
     percentages, letters in a sub-row, bases in italics, columns with a low
     base in grey, tests and notes below. Workbooks are written by
-    :func:`survey_kit.render.write_workbook`, which calls this for every
+    :func:`survey_kit.tables.document.write_workbook`, which calls this for every
     Crosstab.
     """
     from openpyxl.styles import Alignment, Border, Font, Side

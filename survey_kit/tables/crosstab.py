@@ -59,7 +59,7 @@ calibration cell for one raking or post-stratification step; see
 with the cells' influence rows. Numeric rows, and designs without a coded
 path (GREG calibration, several calibration steps), go through
 :meth:`SurveyDesign.vcov_total` on respondents, once per banner variable
-(tests through :func:`survey_kit.stats.svychisq`).
+(tests through :func:`survey_kit.stats.tests.svychisq`).
 
 Each block needs a few ``np.bincount`` calls per banner variable, so a
 20 x 12 banner on a million respondents takes a fraction of a second
@@ -83,7 +83,7 @@ t test for means).
 **Overall tests.** For a categorical block and a banner variable: the
 Rao-Scott second-order corrected Pearson X^2 referred to an F distribution
 (Rao and Scott 1984; R ``svychisq(statistic="F")``, as
-:func:`survey_kit.stats.svychisq`) with Cramer's V from the weighted cell
+:func:`survey_kit.stats.tests.svychisq`) with Cramer's V from the weighted cell
 proportions; unweighted: Pearson's chi-squared. For each option of a
 multi-select block the option-by-banner 2 x c table is tested. For a numeric
 block: the design-based Wald F test that all column means are equal (as
@@ -113,10 +113,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._callable_module import make_callable
-from ._results import ResultMixin
-from .errors import CrosstabError, DesignError, UsageError
-from .render import write_workbook  # the one workbook writer, re-exported here
+from .._results import ResultMixin
+from ..errors import CrosstabError, DesignError, UsageError
+from .document import write_workbook  # the one workbook writer, re-exported here
 
 __all__ = ["ADJUST_METHODS", "PERCENT_MODES", "Crosstab", "crosstab", "write_workbook"]
 
@@ -269,7 +268,7 @@ class Crosstab(ResultMixin):
     def to_excel(self, path: str | Path, sheet_name: str | None = None) -> Path:
         """Write the table to an XLSX workbook (one formatted sheet).
 
-        See :func:`survey_kit.render.write_workbook` to put several tables
+        See :func:`survey_kit.tables.document.write_workbook` to put several tables
         (Crosstabs and DataFrames) in one workbook.
         """
         name = sheet_name or str(self.blocks["block"].iloc[0] if len(self.blocks) else "table")
@@ -304,7 +303,7 @@ class Crosstab(ResultMixin):
 
 def _maybe_write(text: str, path: str | Path | None) -> str:
     if path is not None:
-        from ._files import write_text
+        from .._files import write_text
 
         write_text(path, text)
     return text
@@ -366,7 +365,7 @@ def _is_design(obj: Any) -> bool:
 
 def _find_questionnaire(frame: pd.DataFrame, warnings: list[str]):
     """The questionnaire named by ``frame.attrs``, if it can be found; else None."""
-    from .questionnaire import Questionnaire, load_questionnaire
+    from ..instrument.questionnaire import Questionnaire, load_questionnaire
 
     attr = frame.attrs.get("questionnaire")
     if attr is None or attr == "":
@@ -754,7 +753,7 @@ class _Design:
     - ``"general"``: the design has no coded path (GREG calibration, several
       calibration steps, ...): influence functions are formed for the
       respondents and go through :meth:`SurveyDesign.vcov_total`, and tests
-      through :func:`survey_kit.stats.svychisq`;
+      through :func:`survey_kit.stats.tests.svychisq`;
     - ``"unweighted"``: classical formulas.
 
     Numeric rows always go through :meth:`SurveyDesign.vcov_total`.
@@ -1327,7 +1326,7 @@ def _chisq_test(res: _SubResult, a: int, b: int, g: int, dz: _Design, sub: _Sub,
         if code is None:
             code = _group_code(sub, banner.codes, b - a)
         return _rao_scott_fast(S1, dz, n_rows, code, cats, sub.nbase)
-    from . import stats as st
+    from ..stats import tests as st
 
     try:
         r = st.svychisq(dz.design, sub.variable, banner.name, statistic="F")
@@ -1449,7 +1448,7 @@ def crosstab(design_or_frame: Any, rows: str | Sequence[str], cols: str | Sequen
         raise CrosstabError("the data have no respondents; nothing to tabulate")
     q = questionnaire
     if isinstance(q, (str, Path)):
-        from .questionnaire import load_questionnaire
+        from ..instrument.questionnaire import load_questionnaire
         q = load_questionnaire(q)
     elif q is None:
         q = _find_questionnaire(frame, warnings)
@@ -1698,7 +1697,3 @@ def _notes(weighted: bool, percent: str, letters: bool, alpha: float, method: st
     out.append(f"* Unweighted base below {min_base}: treat with caution; not tested. "
                "- No respondents.")
     return out
-
-
-# ``sk.crosstab`` names both this module and its main function
-make_callable(__name__, "crosstab")

@@ -18,7 +18,7 @@ none loops over respondents in Python.
 Example
 -------
 >>> import numpy as np
->>> from survey_kit.careless import longstring, irv
+>>> from survey_kit.cleaning.careless import longstring, irv
 >>> x = np.array([[3, 3, 3, 3], [1, 2, 2, 5]])
 >>> longstring(x).tolist()
 [4, 2]
@@ -49,7 +49,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .errors import CleaningError
+from ..errors import CleaningError
 
 __all__ = [
     "NearDuplicates",

@@ -14,7 +14,7 @@
 6. Headline results -- one design-based banner table (bases, 95% CIs,
    Rao-Scott tests) and one figure per result named in the report spec.
 7. Published vs reproduced -- each figure quoted in a publication next to
-   the value computed from the data (see :mod:`survey_kit.reproduce`).
+   the value computed from the data (see :mod:`survey_kit.report.reproduce`).
 
 What is specific to one survey (the headline tables, the quoted figures,
 derived variables such as "number of services used") is read from a report
@@ -61,13 +61,12 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from ._callable_module import make_callable
-from ._results import ResultMixin
-from .errors import ReportError, SurveyKitError, UsageError
-from ._yaml import read_yaml, schema_error
-from .pipeline import weighting_plan
-from .questionnaire import Bands, Net, Questionnaire, as_questionnaire
-from .render import FigureDoc, Table
+from .._results import ResultMixin
+from ..errors import ReportError, SurveyKitError, UsageError
+from .._yaml import read_yaml, schema_error
+from ..weighting.plan import weighting_plan
+from ..instrument.questionnaire import Bands, Net, Questionnaire, as_questionnaire
+from ..tables.document import FigureDoc, Table
 
 __all__ = [
     "FORMATS",
@@ -264,7 +263,7 @@ def load_report_spec(path: str | os.PathLike,
         spec = ReportSpec.model_validate(data)
     except ValidationError as exc:
         raise schema_error(exc, ReportError, p, "unknown key; see ReportSpec in "
-                           "survey_kit/appendix.py for the keys") from None
+                           "survey_kit/report/appendix.py for the keys") from None
     if questionnaire is not None:
         try:
             check_report_spec(spec, questionnaire)
@@ -598,9 +597,9 @@ def prepare(questionnaire: Questionnaire | str | os.PathLike,
     -------
     SurveyRun
     """
-    from .cleaning import clean
-    from .design import SurveyDesign
-    from .io import read_responses
+    from ..cleaning.engine import clean
+    from ..design.survey_design import SurveyDesign
+    from ..io.responses import read_responses
 
     q = as_questionnaire(questionnaire)
     timings: dict[str, float] = {}
@@ -682,7 +681,7 @@ class Appendix(ResultMixin):
     figures : dict of str -> FigureDoc
         One per headline (PNG bytes, SVG text, caption).
     reproduced : DataFrame
-        The published-vs-reproduced values in numbers (see :mod:`survey_kit.reproduce`).
+        The published-vs-reproduced values in numbers (see :mod:`survey_kit.report.reproduce`).
     facts : dict
         Raw and final n, Kish deff, margins of error, ...
     warnings : tuple of str
@@ -718,7 +717,7 @@ class Appendix(ResultMixin):
         return pd.DataFrame(rows)
 
     def table(self, name: str) -> Any:
-        """A table ready to render: a :class:`~survey_kit.render.Table`, or the Crosstab."""
+        """A table ready to render: a :class:`~survey_kit.tables.document.Table`, or the Crosstab."""
         if name not in self.tables:
             raise ReportError(f"no table {name!r}; tables are: {', '.join(self.tables)}")
         obj = self.tables[name]
@@ -748,27 +747,27 @@ class Appendix(ResultMixin):
 
     def to_markdown(self, figure_dir: str = "figures") -> str:
         """The appendix as one Markdown document; figures linked from ``figure_dir``."""
-        from .render import markdown_document
+        from ..tables.document import markdown_document
 
         return markdown_document(self._doc_title(), self._parts(figure_dir), self._intro())
 
     def to_html(self) -> str:
         """One self-contained HTML page: inline CSS, figures as base64 PNG, no links out."""
-        from .render import html_page
+        from ..tables.document import html_page
 
         return html_page(self._doc_title(), self._parts(None), lang=self.lang,
                          intro=self._intro())
 
     def to_latex(self, figure_dir: str = "figures") -> str:
         """A LaTeX document with booktabs tables (figures included from ``figure_dir``)."""
-        from .render import latex_document
+        from ..tables.document import latex_document
 
         return latex_document(self._doc_title(), self._parts(figure_dir), lang=self.lang,
                               intro=self._intro())
 
     def to_excel(self, path: str | os.PathLike) -> Path:
         """An XLSX workbook, one formatted sheet per table (written atomically)."""
-        from .render import write_workbook
+        from ..tables.document import write_workbook
 
         names = [n for _, section in self.sections for n in section]
         return write_workbook(path, {n: self.tables[n] for n in names},
@@ -795,7 +794,7 @@ class Appendix(ResultMixin):
         dict
             Kind -> path (figures and tables as ``figure:<name>:png`` etc.).
         """
-        from ._files import write_text
+        from .._files import write_text
         from .figures import save_figure
 
         bad = [f for f in formats if f not in FORMATS]
@@ -1060,7 +1059,7 @@ def weighting_tables(run: SurveyRun, lang: str = "en") -> tuple[pd.DataFrame, pd
                 dtype=float),
         })
     w = run.data["weight"].to_numpy(dtype=float)
-    from .weighting import weight_diagnostics
+    from ..weighting.methods import weight_diagnostics
 
     d = wr.diagnostics if wr is not None else weight_diagnostics(w)
     items = [
@@ -1134,7 +1133,7 @@ def _caption(ct: Any, source: str, lang: str, weighted: bool) -> str:
 
 
 def reproduced_table(rep: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
-    """Display form of :func:`survey_kit.reproduce.reproduce`."""
+    """Display form of :func:`survey_kit.report.reproduce.reproduce`."""
     yes, no = ("はい", "いいえ") if lang == "ja" else ("yes", "no")
     return pd.DataFrame({
         _w(lang, "figure"): rep["figure"].astype(str).to_numpy(),
@@ -1172,7 +1171,7 @@ def build_appendix(run: SurveyRun, *, lang: str = "en", figures: bool = True,
     -------
     Appendix
     """
-    from .crosstab import crosstab
+    from ..tables.crosstab import crosstab
     from .reproduce import reproduce
 
     _check_lang(lang)
@@ -1368,7 +1367,3 @@ def appendix(questionnaire: Questionnaire | str | os.PathLike,
     run = responses if isinstance(responses, SurveyRun) else prepare(
         questionnaire, responses, targets, spec=spec)
     return build_appendix(run, lang=lang, figures=figures)
-
-
-# ``sk.appendix`` names both this module and its main function
-make_callable(__name__, "appendix")

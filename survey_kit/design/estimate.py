@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._results import ResultMixin
+from .._results import ResultMixin
 
 __all__ = ["Comparison", "DomainProportions", "Estimate", "SvyGLMResult"]
 
@@ -180,7 +180,7 @@ class DomainProportions(ResultMixin):
         try:
             return int(self.estimates.index.get_loc(col))
         except KeyError:
-            from .errors import DesignError
+            from ..errors import DesignError
             raise DesignError(f"no domain {col!r}; domains are "
                               f"{list(self.estimates.index)}") from None
 

@@ -61,7 +61,7 @@ Decisions worth stating in an appendix:
   numeric question, and each multi-select question as its whole selection
   pattern; open answers and meta data are left out; missing codes count as not
   answered. The later respondent of a pair is flagged. See
-  :func:`survey_kit.careless.near_duplicates` for the method and its guarantee.
+  :func:`survey_kit.cleaning.careless.near_duplicates` for the method and its guarantee.
 * Mahalanobis D^2 uses the likert questions and grid items, trap rows
   excluded (numeric counts such as employees would make D^2 flag large firms,
   not careless answers).
@@ -103,8 +103,8 @@ import numpy as np
 import pandas as pd
 
 from . import careless
-from ._results import ResultMixin
-from .errors import CleaningError
+from .._results import ResultMixin
+from ..errors import CleaningError
 
 __all__ = [
     "BUILTIN_RULES",
@@ -1377,14 +1377,14 @@ def clean(responses: pd.DataFrame, questionnaire, **overrides) -> CleaningResult
     docstring) that fired, so ``sum(n_removed) == len(excluded)`` and
     ``n_remaining`` of the last step is ``len(kept)``. Review rules flag but
     never remove. Careless-responding indices follow the R package careless
-    (see :mod:`survey_kit.careless`).
+    (see :mod:`survey_kit.cleaning.careless`).
 
     Example
     -------
     >>> res = clean(raw, q, near_duplicate_action="exclude")       # doctest: +SKIP
     >>> res.flow[["rule", "n_flagged", "n_removed", "n_remaining"]]  # doctest: +SKIP
     """
-    from .questionnaire import Questionnaire
+    from ..instrument.questionnaire import Questionnaire
 
     if not isinstance(responses, pd.DataFrame):
         raise CleaningError(f"responses must be a pandas DataFrame (from sk.read_responses), "

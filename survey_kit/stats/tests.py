@@ -1,6 +1,6 @@
 """Tests of association for two-way tables, design-based and unweighted.
 
-Design-based (on a :class:`~survey_kit.design.SurveyDesign`):
+Design-based (on a :class:`~survey_kit.design.survey_design.SurveyDesign`):
 
 - :func:`svychisq` -- Rao-Scott first- and second-order corrections of
   Pearson's X^2, Wald and adjusted Wald tests, and the exact ("lincom") and
@@ -53,8 +53,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._results import ResultMixin
-from .errors import CrosstabError, DesignError, UsageError
+from .._results import ResultMixin
+from ..errors import CrosstabError, DesignError, UsageError
 
 __all__ = [
     "SVYCHISQ_STATISTICS",

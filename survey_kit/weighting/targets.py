@@ -36,8 +36,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._results import ResultMixin
-from .errors import UsageError, WeightingError
+from .._results import ResultMixin
+from ..errors import UsageError, WeightingError
 
 __all__ = [
     "CollapsedLevels",

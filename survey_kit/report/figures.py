@@ -13,7 +13,7 @@ matplotlib and seaborn are imported inside the functions (Agg backend) so
 Example
 -------
 >>> import pandas as pd
->>> from survey_kit.figures import bar_figure
+>>> from survey_kit.report.figures import bar_figure
 >>> tidy = pd.DataFrame({"level": ["Yes", "No"], "group": ["Total", "Total"],
 ...                      "pct": [62.0, 38.0], "ci_low": [55.1, 31.2],
 ...                      "ci_high": [68.4, 44.9]})
@@ -40,9 +40,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ._files import write_bytes, write_text
-from .errors import ReportError
-from .render import FigureDoc
+from .._files import write_bytes, write_text
+from ..errors import ReportError
+from ..tables.document import FigureDoc
 
 __all__ = ["FIGURE_DPI", "bar_figure", "font_path", "japanese_font", "save_figure"]
 

@@ -1,7 +1,7 @@
 """Published vs reproduced: each figure quoted in a publication, recomputed from the data.
 
 A quoted figure is declared in the report spec (``quoted:`` in
-``<questionnaire>.report.yaml``, see :class:`survey_kit.appendix.QuotedSpec`):
+``<questionnaire>.report.yaml``, see :class:`survey_kit.report.appendix.QuotedSpec`):
 the published value, how the text states it (``=``, ``>``, ``<``) and what
 computes it -- the share of some levels of a variable, optionally within a
 domain, or the modal level of a variable. :func:`reproduce` computes each
@@ -10,7 +10,7 @@ and says whether the published value is consistent with the data.
 
 Example
 -------
->>> from survey_kit.reproduce import reproduce                      # doctest: +SKIP
+>>> from survey_kit.report.reproduce import reproduce                      # doctest: +SKIP
 >>> table = reproduce(run.spec.quoted, run.design, run.unweighted, run.instrument)  # doctest: +SKIP
 
 Notes
@@ -41,7 +41,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .errors import ReportError
+from ..errors import ReportError
 
 __all__ = ["COLUMNS", "indicator", "reproduce"]
 

@@ -38,8 +38,8 @@ from typing import Any
 
 import pandas as pd
 
-from ._results import ResultMixin
-from .errors import ReportError, UsageError
+from .._results import ResultMixin
+from ..errors import ReportError, UsageError
 
 __all__ = [
     "DATA_FORMATS",
@@ -64,7 +64,7 @@ def find_bundle() -> tuple[Path, Path]:
         without the repository): give the questionnaire and responses
         explicitly then.
     """
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     qdir, sdir = root / "questionnaires", root / "sample_data"
     missing = [str(p) for p in (qdir, sdir) if not p.is_dir()]
     if missing:
@@ -183,7 +183,7 @@ def summary_text(result: ReportResult) -> str:
 
 def _write_data(run: Any, folder: Path) -> dict[str, Path]:
     """Cleaned and weighted respondents (CSV, Parquet, SAV with labels) and the excluded."""
-    from .io import write_responses
+    from ..io.responses import write_responses
 
     q = run.questionnaire
     spec = run.spec
@@ -203,7 +203,7 @@ def _write_data(run: Any, folder: Path) -> dict[str, Path]:
 
 
 def _summary_markdown(result: ReportResult) -> str:
-    from .render import Table, table_markdown
+    from ..tables.document import Table, table_markdown
 
     lines = ["# survey_kit report", ""]
     for s in result.surveys:
@@ -282,7 +282,7 @@ def run_report(questionnaire: Any = None, responses: Any = None, targets: Any = 
     ReportError
         The bundled sample cannot be found, or an output cannot be written.
     """
-    from ._files import write_text
+    from .._files import write_text
     from .appendix import FORMATS, LANGS, build_appendix, prepare
 
     t_start = time.perf_counter()

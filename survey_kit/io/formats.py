@@ -1,7 +1,7 @@
 """File formats of raw survey exports: read a file into a raw table, write one back.
 
 This module knows bytes, encodings, sheets and header rows; it knows nothing
-of questionnaires. :mod:`survey_kit.io` maps the raw table it returns onto the
+of questionnaires. :mod:`survey_kit.io.responses` maps the raw table it returns onto the
 instrument (codes -> labelled categoricals) and back.
 
 Formats (chosen from the file extension, or given as ``format=``):
@@ -31,7 +31,7 @@ unless ``encoding=`` declares one.
 
 Example
 -------
->>> from survey_kit.io_formats import read_raw   # doctest: +SKIP
+>>> from survey_kit.io.formats import read_raw   # doctest: +SKIP
 >>> raw = read_raw("export.csv")                  # doctest: +SKIP
 >>> raw.first_row, raw.encoding                   # doctest: +SKIP
 (2, 'utf-8')
@@ -51,8 +51,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._files import atomic_write
-from .errors import DataError, UsageError
+from .._files import atomic_write
+from ..errors import DataError, UsageError
 
 __all__ = [
     "FORMATS",

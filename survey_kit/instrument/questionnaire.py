@@ -44,8 +44,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from ._yaml import read_yaml, schema_error
-from .errors import QuestionnaireError, UsageError
+from .._yaml import read_yaml, schema_error
+from ..errors import QuestionnaireError, UsageError
 
 __all__ = ["as_questionnaire", "load_questionnaire", "Questionnaire", "Question", "Option",
            "Band", "Net", "Condition", "Trap", "Rule", "VariableInfo"]

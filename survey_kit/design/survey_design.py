@@ -68,7 +68,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .errors import DesignError, UsageError
+from ..errors import DesignError, UsageError
 
 __all__ = ["LONELY_PSU_OPTIONS", "SurveyDesign", "adjust_pvalues"]
 
@@ -928,7 +928,7 @@ class SurveyDesign:
 
         Parameters
         ----------
-        result : survey_kit.weighting.WeightingResult or CalibrationInfo
+        result : survey_kit.weighting.methods.WeightingResult or CalibrationInfo
             Its ``calibration`` (method, cells / margins / model matrix,
             base and final weights) tells how the standard errors must account
             for the adjustment. A result without calibration information
@@ -1015,11 +1015,11 @@ class SurveyDesign:
         return new
 
     def _weighting_call(self, fname: str, *args: Any, **kwargs: Any) -> SurveyDesign:
-        from . import weighting
+        from ..weighting import methods as weighting
 
         func = getattr(weighting, fname, None)
         if func is None:
-            raise DesignError(f"survey_kit.weighting has no {fname}() yet")
+            raise DesignError(f"survey_kit.weighting.methods has no {fname}() yet")
         import inspect
 
         params = inspect.signature(func).parameters
@@ -1034,7 +1034,7 @@ class SurveyDesign:
         """Post-stratify the weights to population cell counts (R ``postStratify``).
 
         ``targets`` and keyword arguments go to
-        :func:`survey_kit.weighting.poststratify`, starting from this design's
+        :func:`survey_kit.weighting.methods.poststratify`, starting from this design's
         weights; the returned design's standard errors account for the
         post-stratification (see :meth:`with_weighting`).
         """
@@ -1049,7 +1049,7 @@ class SurveyDesign:
         """Calibrate the weights to population totals (R ``calibrate``).
 
         ``method`` ("linear", "raking", "logit") and ``bounds`` go to
-        :func:`survey_kit.weighting.calibrate` with ``targets`` and the other
+        :func:`survey_kit.weighting.methods.calibrate` with ``targets`` and the other
         keyword arguments; standard errors use GREG residuals (see
         :meth:`with_weighting`).
         """
@@ -1716,13 +1716,13 @@ class SurveyDesign:
 
         ``statistic`` is one of "F" (Rao-Scott second order, R's default),
         "Chisq", "Wald", "adjWald", "lincom", "saddlepoint"; see
-        :func:`survey_kit.stats.svychisq` for the formulas and references.
+        :func:`survey_kit.stats.tests.svychisq` for the formulas and references.
 
         Example
         -------
         >>> design.chisq("foreign_share", "export_intensity").pvalue   # doctest: +SKIP
         """
-        from .stats import svychisq
+        from ..stats.tests import svychisq
 
         return svychisq(self, row, col, statistic=statistic, **kwargs)
 

@@ -4,7 +4,7 @@ The questionnaire's ``weighting`` section (method, variables, not-stated
 strategy, imputation classes, population targets relative to the YAML
 file, upper trimming cap as a multiple of the mean weight) is resolved once,
 with any overrides, into a :class:`WeightingPlan`; :meth:`WeightingPlan.apply`
-weights the kept respondents. :func:`survey_kit.appendix.prepare` (behind
+weights the kept respondents. :func:`survey_kit.report.appendix.prepare` (behind
 ``survey-kit report`` and ``survey-kit appendix``), ``survey-kit crosstab``
 and ``survey-kit weight`` all weight through it, so the same questionnaire
 gives the same weights everywhere.
@@ -12,7 +12,7 @@ gives the same weights everywhere.
 Example
 -------
 >>> import survey_kit as sk
->>> from survey_kit.pipeline import weighting_plan
+>>> from survey_kit.weighting.plan import weighting_plan
 >>> q = sk.load_questionnaire("questionnaires/japan_digital_services_2024.yaml")  # doctest: +SKIP
 >>> raw = sk.read_responses("sample_data/japan_digital_services_2024_raw.csv", q,
 ...                         duplicate_ids="keep")                    # doctest: +SKIP
@@ -44,8 +44,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .errors import UsageError
-from .questionnaire import Questionnaire
+from ..errors import UsageError
+from ..instrument.questionnaire import Questionnaire
 
 __all__ = ["METHODS", "Cap", "WeightingPlan", "targets_path", "weighting_plan"]
 
@@ -140,7 +140,7 @@ class WeightingPlan:
 
     def apply(self, frame: pd.DataFrame) -> tuple[Any, Any]:
         """Weight ``frame`` (the kept respondents); returns ``(Targets, WeightingResult)``."""
-        from . import weighting as W
+        from . import methods as W
         from .targets import Targets, as_targets, load_targets
 
         if isinstance(self.targets, (str, os.PathLike)):

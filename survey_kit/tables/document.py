@@ -7,12 +7,12 @@ workbook (formatted with Excel number formats), and are formatted once, the
 same way, in the text formats. :func:`write_workbook` is the one XLSX writer
 of the package: ``Crosstab.to_excel`` and ``Appendix.to_excel`` both use it,
 and it hands each banner table to
-:func:`survey_kit.crosstab_render.write_crosstab_sheet`.
+:func:`survey_kit.tables.crosstab_render.write_crosstab_sheet`.
 
 Example
 -------
 >>> import pandas as pd
->>> from survey_kit.render import Table, table_markdown
+>>> from survey_kit.tables.document import Table, table_markdown
 >>> t = Table("demo", "Demo", pd.DataFrame({"level": ["a", "b"], "n": [3, 5],
 ...                                           "%": [37.5, 62.5]}),
 ...           formats={"n": "int", "%": "pct"})
@@ -46,8 +46,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._files import atomic_write
-from .errors import ReportError
+from .._files import atomic_write
+from ..errors import ReportError
 
 __all__ = [
     "FigureDoc",
@@ -645,8 +645,8 @@ def write_sheet(ws: Any, table: Any, *, title: str | None = None, notes: Sequenc
     ws : openpyxl Worksheet
         An empty sheet.
     table : Crosstab, Table or pandas.DataFrame
-        A :class:`~survey_kit.crosstab.Crosstab` gets the banner layout of
-        :func:`survey_kit.crosstab_render.write_crosstab_sheet` (its own title
+        A :class:`~survey_kit.tables.crosstab.Crosstab` gets the banner layout of
+        :func:`survey_kit.tables.crosstab_render.write_crosstab_sheet` (its own title
         and notes). A :class:`Table`, or a DataFrame with a ``title`` or
         ``notes``, gets the titled layout: bold title, multi-row header with
         merged group cells, Excel number formats (``formats``, as in
@@ -678,7 +678,7 @@ def write_sheet(ws: Any, table: Any, *, title: str | None = None, notes: Sequenc
                                    tuple(notes), dict(formats or {})))
     else:
         raise ReportError(f"table {ws.title!r} is a {type(table).__name__}; give a Crosstab, "
-                          "a pandas DataFrame or a survey_kit.render.Table")
+                          "a pandas DataFrame or a survey_kit.tables.document.Table")
 
 
 def write_workbook(path: str | Path, tables: Mapping[str, Any] | Sequence[Table], *,
@@ -727,7 +727,7 @@ def write_workbook(path: str | Path, tables: Mapping[str, Any] | Sequence[Table]
         items = [(t.name, t) for t in tables]
     else:
         raise ReportError("give the tables as a mapping {sheet name: Crosstab or DataFrame} "
-                          "or a list of survey_kit.render.Table", file=path)
+                          "or a list of survey_kit.tables.document.Table", file=path)
     if not items:
         raise ReportError("no tables to write to the workbook", file=path)
     titles, notes, formats = titles or {}, notes or {}, formats or {}

@@ -60,8 +60,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from .errors import DataError, UsageError
-from .io_formats import (
+from ..errors import DataError, UsageError
+from .formats import (
     FORMATS,
     TEXT_DTYPE,
     WRITE_FORMATS,
@@ -72,7 +72,7 @@ from .io_formats import (
     read_raw,
     write_raw,
 )
-from .questionnaire import Question, Questionnaire, as_questionnaire
+from ..instrument.questionnaire import Question, Questionnaire, as_questionnaire
 
 __all__ = [
     "RESPONSE_FORMATS",
