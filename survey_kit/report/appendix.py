@@ -65,6 +65,7 @@ from .._results import ResultMixin
 from ..errors import ReportError, SurveyKitError, UsageError
 from .._yaml import read_yaml, schema_error
 from ..weighting.plan import weighting_plan
+from ..instrument.labels import check_lang, word
 from ..instrument.questionnaire import Bands, Net, Questionnaire, as_questionnaire
 from ..tables.document import FigureDoc, Table
 
@@ -85,52 +86,13 @@ __all__ = [
 
 #: output formats of :meth:`Appendix.write`
 FORMATS = ("md", "html", "xlsx", "tex")
-LANGS = ("en", "ja")
 _ID = r"^[A-Za-z_][A-Za-z0-9_]*$"
 _Z95 = 1.959963984540054   # standard normal 97.5% quantile (the "1.96")
 
-# fixed words, by language
-_WORDS: dict[str, dict[str, str]] = {
-    "en": {
-        "appendix": "Survey appendix", "methodology": "Methodology",
-        "quality": "Data quality", "sample": "Sample composition",
-        "weighting": "Weighting", "codebook": "Codebook",
-        "results": "Headline results", "reproduced": "Published vs reproduced",
-        "item": "Item", "value": "Value", "level": "Level", "variable": "Variable",
-        "n": "n", "pct_unw": "% unweighted", "pct_w": "% weighted", "pct_pop": "% population",
-        "not_stated": "Not stated", "total": "Total", "pct": "%", "ci": "95% CI",
-        "sig": "sig.", "base_u": "Base (unweighted n)", "base_w": "Base (weighted)",
-        "base_e": "Effective base", "statistic": "Statistic",
-        "figure": "Figure", "statement": "Statement", "published": "Published",
-        "unweighted": "Unweighted %", "weighted": "Weighted %", "ci_low": "CI low",
-        "ci_high": "CI high", "basis": "Basis", "consistent": "Published value in 95% CI",
-        "note": "Note", "source": "Source",
-    },
-    "ja": {
-        "appendix": "調査付録", "methodology": "調査方法", "quality": "データ品質",
-        "sample": "標本構成", "weighting": "ウェイト付け", "codebook": "コードブック",
-        "results": "主要結果", "reproduced": "公表値と再現値",
-        "item": "項目", "value": "内容", "level": "水準", "variable": "変数",
-        "n": "n", "pct_unw": "％（非加重）", "pct_w": "％（加重）", "pct_pop": "％（母集団）",
-        "not_stated": "回答なし", "total": "全体", "pct": "％", "ci": "95％信頼区間",
-        "sig": "有意", "base_u": "回答者数（非加重）", "base_w": "回答者数（加重）",
-        "base_e": "有効回答者数", "statistic": "統計量",
-        "figure": "図", "statement": "記述", "published": "公表値",
-        "unweighted": "非加重％", "weighted": "加重％", "ci_low": "信頼区間下限",
-        "ci_high": "信頼区間上限", "basis": "基準", "consistent": "公表値が95％信頼区間内",
-        "note": "注", "source": "出典",
-    },
-}
 
 
 def _w(lang: str, key: str) -> str:
-    return _WORDS.get(lang, _WORDS["en"]).get(key) or _WORDS["en"][key]
-
-
-def _check_lang(lang: str) -> str:
-    if lang not in LANGS:
-        raise UsageError(f"lang must be one of {', '.join(LANGS)}; got {lang!r}")
-    return lang
+    return word(lang, key, "appendix")
 
 
 # ===========================================================================
@@ -717,7 +679,7 @@ class Appendix(ResultMixin):
         return pd.DataFrame(rows)
 
     def table(self, name: str) -> Any:
-        """A table ready to render: a :class:`~survey_kit.tables.document.Table`, or the Crosstab."""
+        """A table ready to render: a :class:`~survey_kit.tables.document.Table` or a Crosstab."""
         if name not in self.tables:
             raise ReportError(f"no table {name!r}; tables are: {', '.join(self.tables)}")
         obj = self.tables[name]
@@ -1174,7 +1136,7 @@ def build_appendix(run: SurveyRun, *, lang: str = "en", figures: bool = True,
     from ..tables.crosstab import crosstab
     from .reproduce import reproduce
 
-    _check_lang(lang)
+    check_lang(lang)
     t_start = time.perf_counter()
     q, inst, spec = run.questionnaire, run.instrument, run.spec
     sv = q.survey
@@ -1363,7 +1325,7 @@ def appendix(questionnaire: Questionnaire | str | os.PathLike,
     ...                   "sample_data/japan_creators_2024_raw.csv")  # doctest: +SKIP
     >>> app.write("out/creators")  # doctest: +SKIP
     """
-    _check_lang(lang)
+    check_lang(lang)
     run = responses if isinstance(responses, SurveyRun) else prepare(
         questionnaire, responses, targets, spec=spec)
     return build_appendix(run, lang=lang, figures=figures)

@@ -283,11 +283,11 @@ def run_report(questionnaire: Any = None, responses: Any = None, targets: Any = 
         The bundled sample cannot be found, or an output cannot be written.
     """
     from .._files import write_text
-    from .appendix import FORMATS, LANGS, build_appendix, prepare
+    from ..instrument.labels import check_lang
+    from .appendix import FORMATS, build_appendix, prepare
 
     t_start = time.perf_counter()
-    if lang not in LANGS:
-        raise UsageError(f"lang must be one of {', '.join(LANGS)}; got {lang!r}")
+    check_lang(lang)
     formats = tuple(FORMATS if formats is None else formats)
     bad = [f for f in formats if f not in FORMATS]
     if bad:

@@ -236,7 +236,8 @@ def _vec(levels: list[str], probs: dict[str, float], what: str) -> np.ndarray:
     if unknown:
         raise QuestionnaireError(f"{what}: the generator's profile uses levels "
                                  f"{sorted(unknown)} that the questionnaire does not define "
-                                 f"(levels: {', '.join(levels)}); update the profile in survey_kit/sample/generator.py")
+                                 f"(levels: {', '.join(levels)}); update the profile in "
+                                 "survey_kit/sample/generator.py")
     return np.array([probs.get(k, 0.0) for k in levels], dtype=float)
 
 
@@ -1819,8 +1820,8 @@ def generate_sample(survey: Any = "japan_digital_services_2024", seed: int = DEF
     survey : str, path or Questionnaire
         A survey id with a YAML in ``questionnaires/`` (``"japan_digital_services_2024"``,
         ``"japan_creators_2024"``), the path of a questionnaire YAML, or a loaded
-        :class:`~survey_kit.instrument.questionnaire.Questionnaire`. Instruments without a calibrated
-        profile get uniform answers and the defects their quality section allows.
+        :class:`~survey_kit.instrument.questionnaire.Questionnaire`. Instruments without a
+        calibrated profile get uniform answers and the defects their quality section allows.
     seed : int
         Seed of ``numpy.random.default_rng``; the committed sample uses :data:`DEFAULT_SEED`.
     n : int, optional

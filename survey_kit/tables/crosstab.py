@@ -114,6 +114,8 @@ import numpy as np
 import pandas as pd
 
 from .._results import ResultMixin
+from ..instrument.labels import check_lang
+from ..instrument.labels import words as label_words
 from ..errors import CrosstabError, DesignError, UsageError
 from .document import write_workbook  # the one workbook writer, re-exported here
 
@@ -134,15 +136,6 @@ _CHUNK = 4_000_000
 
 TOTAL = "total"
 
-# fixed words of the tables, by language
-_WORDS = {
-    "en": {"total": "Total", "net": "(net)", "mean": "Mean", "se": "Standard error",
-           "base_u": "Unweighted base", "base_w": "Weighted base", "base_e": "Effective base",
-           "base": "Base", "ci": "CI", "by": "by", "and": "and", "columns": "Columns"},
-    "ja": {"total": "全体", "net": "（ネット）", "mean": "平均", "se": "標準誤差",
-           "base_u": "回答者数（非加重）", "base_w": "加重後回答者数", "base_e": "有効回答者数",
-           "base": "回答者数", "ci": "信頼区間", "by": "×", "and": "・", "columns": "列"},
-}
 
 
 # ---------------------------------------------------------------------------
@@ -506,7 +499,7 @@ def _question_label(q, qid: str, lang: str) -> str:
 
 def _row_blocks(frame: pd.DataFrame, names: list[str], q, nets: bool, lang: str,
                 warnings: list[str]) -> list[_Block]:
-    words = _WORDS[lang]
+    words = label_words(lang, "table")
     blocks: list[_Block] = []
     for name in names:
         if name in frame.columns:
@@ -1430,8 +1423,7 @@ def crosstab(design_or_frame: Any, rows: str | Sequence[str], cols: str | Sequen
         raise UsageError(f"alpha must be between 0 and 1; got {alpha!r}")
     if not 0 < conf_level < 1:
         raise UsageError(f"conf_level must be between 0 and 1; got {conf_level!r}")
-    if lang not in _WORDS:
-        raise UsageError(f"lang must be one of {', '.join(_WORDS)}; got {lang!r}")
+    check_lang(lang)
     if isinstance(min_base, bool) or not isinstance(min_base, (int, np.integer)) or min_base < 0:
         raise UsageError(f"min_base must be a non-negative integer; got {min_base!r}")
     warnings: list[str] = []
@@ -1462,7 +1454,7 @@ def crosstab(design_or_frame: Any, rows: str | Sequence[str], cols: str | Sequen
     K = idx.K
     groups = _groups(K, banners)
     method = ADJUST_METHODS[adjust]
-    words = _WORDS[lang]
+    words = label_words(lang, "table")
     show_letters = letters and percent in ("col", "none")
 
     # column metadata

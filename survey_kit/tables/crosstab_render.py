@@ -27,6 +27,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..instrument.labels import words as label_words
+
 __all__ = [
     "layout",
     "render_html",
@@ -133,9 +135,8 @@ def _test_sentence(t: pd.Series, prefix: str) -> str:
 
 def layout(ct) -> Layout:
     """The table as lines of formatted values (shared by every renderer)."""
-    from .crosstab import _WORDS
 
-    words = _WORDS.get(ct.lang, _WORDS["en"])
+    words = label_words(ct.lang, "table")
     cols = ct.columns
     K = len(cols)
     groups = []
@@ -356,9 +357,8 @@ def render_markdown(ct) -> str:
         for label, start, span in lay.groups:
             a, b = lay.col_letters[start].strip("()"), lay.col_letters[start + span - 1].strip("()")
             parts.append(f"{a}-{b}: {_md(label)}" if span > 1 else f"{a}: {_md(label)}")
-        from .crosstab import _WORDS
 
-        word = _WORDS.get(ct.lang, _WORDS["en"])["columns"]
+        word = label_words(ct.lang, "table")["columns"]
         out += [f"{word} " + "; ".join(parts) + ".", ""]
     head = [""] + [_md(lab) + (f" {lay.col_letters[j]}" if lay.col_letters[j] else "")
                    for j, lab in enumerate(lay.col_labels)]
