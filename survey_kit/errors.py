@@ -15,6 +15,7 @@ survey_kit.errors.DataError: raw.csv, row 12, column 'q3', value 9: unknown code
 
 from __future__ import annotations
 
+import reprlib
 from typing import Any
 
 __all__ = [
@@ -70,10 +71,21 @@ class SurveyKitError(Exception):
         if self.row is not None:
             where.append(f"row {self.row}")
         if self.column is not None:
-            where.append(f"column {self.column!r}")
+            where.append(f"column {_shown(self.column)}")
         if self.value is not None:
-            where.append(f"value {self.value!r}")
+            where.append(f"value {_shown(self.value)}")
         return f"{', '.join(where)}: {self.message}" if where else self.message
+
+
+_REPR = reprlib.Repr()
+_REPR.maxstring = _REPR.maxother = 120
+_REPR.maxlist = _REPR.maxtuple = _REPR.maxdict = _REPR.maxset = 8
+_REPR.maxlevel = 3
+
+
+def _shown(value: Any) -> str:
+    """``repr`` of a value named in a message, bounded in size whatever the value."""
+    return _REPR.repr(value)
 
 
 class QuestionnaireError(SurveyKitError):
