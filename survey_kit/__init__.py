@@ -5,8 +5,22 @@ Read -> clean -> weight -> design -> estimate / crosstab / test -> report.
 Example
 -------
 >>> import survey_kit as sk
->>> q = sk.load_questionnaire("questionnaires/japan_digital_services_2024.yaml")  # doctest: +SKIP
->>> raw = sk.read_responses("sample_data/japan_digital_services_2024_raw.csv", q)  # doctest: +SKIP
+>>> q = sk.load_questionnaire("questionnaires/japan_digital_services_2024.yaml")
+>>> q
+Questionnaire('japan_digital_services_2024', 24 questions, 50 variables)
+>>> raw = sk.read_responses("sample_data/japan_digital_services_2024_raw.csv", q,
+...                         duplicate_ids="keep")
+>>> cleaned = sk.clean(raw, q)
+>>> len(raw), len(cleaned.kept), len(cleaned.excluded)
+(700, 603, 97)
+
+The package is organised by stage, data flowing left to right (each stage
+imports only the ones before it): ``instrument`` (the questionnaire and its
+labels) -> ``io`` (reading and writing exports) -> ``cleaning`` (quality rules)
+-> ``weighting`` -> ``stats`` (tests of association) -> ``design``
+(:class:`SurveyDesign`, variance, estimators) -> ``tables`` (crosstabs and
+their renderers) -> ``report`` (the run, appendix, figures) -> ``sample``
+(the synthetic generator) -> ``cli``.
 
 Heavy modules are imported only when one of their names is first used, so
 ``import survey_kit`` and ``survey-kit --help`` stay fast.
@@ -41,59 +55,59 @@ _LAZY: dict[str, str] = {
     "weighting_plan": "weighting.plan",
     "WeightingPlan": "weighting.plan",
     # io.py
-    "read_responses": "io.responses",
-    "write_responses": "io.responses",
-    "to_export": "io.responses",
-    "convert_responses": "io.responses",
-    # cleaning.py / careless.py
+    "read_responses": "io.read",
+    "write_responses": "io.write",
+    "to_export": "io.export",
+    "convert_responses": "io.write",
+    # cleaning/
     "clean": "cleaning.engine",
-    "CleaningResult": "cleaning.engine",
-    "longstring": "cleaning.careless",
-    "irv": "cleaning.careless",
-    "mahad": "cleaning.careless",
-    "evenodd": "cleaning.careless",
+    "CleaningResult": "cleaning.result",
+    "longstring": "cleaning.careless.longstring",
+    "irv": "cleaning.careless.irv",
+    "mahad": "cleaning.careless.mahad",
+    "evenodd": "cleaning.careless.evenodd",
     # synth.py
     "generate_sample": "sample.generator",
     "write_sample": "sample.generator",
     "planted_defects": "sample.generator",
-    # weighting.py / targets.py
-    "poststratify": "weighting.methods",
-    "rake": "weighting.methods",
-    "calibrate": "weighting.methods",
-    "trim_weights": "weighting.methods",
-    "weight_diagnostics": "weighting.methods",
-    "WeightingResult": "weighting.methods",
-    "CalibrationInfo": "weighting.methods",
+    # weighting/
+    "poststratify": "weighting.poststratify",
+    "rake": "weighting.rake",
+    "calibrate": "weighting.calibrate",
+    "trim_weights": "weighting.trim",
+    "weight_diagnostics": "weighting.diagnostics",
+    "WeightingResult": "weighting.result",
+    "CalibrationInfo": "weighting.result",
     "load_targets": "weighting.targets",
     "as_targets": "weighting.targets",
     "Targets": "weighting.targets",
-    "collapse_levels": "weighting.targets",
+    "collapse_levels": "weighting.collapse",
     # stats.py
-    "TestResult": "stats.tests",
-    "svychisq": "stats.tests",
-    "pearson_chisq": "stats.tests",
-    "g_test": "stats.tests",
-    "fisher_exact": "stats.tests",
-    "linear_by_linear": "stats.tests",
-    "cochran_armitage": "stats.tests",
-    "cramers_v": "stats.tests",
+    "TestResult": "stats.result",
+    "svychisq": "stats.design_tests",
+    "pearson_chisq": "stats.unweighted",
+    "g_test": "stats.unweighted",
+    "fisher_exact": "stats.unweighted",
+    "linear_by_linear": "stats.unweighted",
+    "cochran_armitage": "stats.unweighted",
+    "cramers_v": "stats.effect_size",
     # crosstab.py
     "crosstab": "tables.crosstab",
-    "Crosstab": "tables.crosstab",
+    "Crosstab": "tables.result",
     # appendix.py / report.py / reproduce.py
     "appendix": "report.appendix",
     "Appendix": "report.appendix",
-    "prepare": "report.appendix",
+    "prepare": "report.run",
     "build_appendix": "report.appendix",
-    "SurveyRun": "report.appendix",
-    "load_report_spec": "report.appendix",
-    "ReportSpec": "report.appendix",
-    "margin_of_error": "report.appendix",
+    "SurveyRun": "report.run",
+    "load_report_spec": "report.spec",
+    "ReportSpec": "report.spec_models",
+    "margin_of_error": "report.precision",
     "run_report": "report.outputs",
     "ReportResult": "report.outputs",
     # design.py / estimate.py
     "SurveyDesign": "design.survey_design",
-    "adjust_pvalues": "design.survey_design",
+    "adjust_pvalues": "design.domains",
     "Estimate": "design.estimate",
 }
 

@@ -1,8 +1,9 @@
-"""Tests of survey_kit.cleaning.engine (sk.clean), survey_kit.cleaning.careless and `survey-kit clean`."""
+"""Tests of sk.clean (survey_kit.cleaning), the careless indices and `survey-kit clean`."""
 
 from __future__ import annotations
 
 import copy
+import inspect
 from pathlib import Path
 
 import numpy as np
@@ -12,10 +13,26 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import survey_kit as sk
-from survey_kit.cleaning import careless
-from survey_kit.cleaning.engine import CleaningResult, clean, parameter_names, resolve_parameters
-from survey_kit.errors import CleaningError, SurveyKitError
-from survey_kit.instrument.questionnaire import Quality, Questionnaire, Rule, Trap
+from survey_kit.cleaning.careless import blocked as blocked_method
+from survey_kit.cleaning.careless.evenodd import evenodd
+from survey_kit.cleaning.careless.gibberish import gibberish
+from survey_kit.cleaning.careless.irv import irv
+from survey_kit.cleaning.careless.longstring import longstring
+from survey_kit.cleaning.careless.mahad import (
+    chi2_quantile,
+    mahad,
+    mahad_cov,
+    mahad_distances,
+    mahad_inverse,
+)
+from survey_kit.cleaning.careless.near_duplicates import near_duplicates
+from survey_kit.cleaning.careless.rows import ROW_BLOCK, CodedRows
+from survey_kit.cleaning.engine import clean
+from survey_kit.cleaning.parameters import parameter_names, resolve_parameters
+from survey_kit.cleaning.result import CleaningResult
+from survey_kit.errors import CleaningError, SurveyKitError, UsageError
+from survey_kit.instrument.questionnaire import Questionnaire
+from survey_kit.instrument.schema import Quality, Rule, Trap
 
 ROOT = Path(__file__).resolve().parents[1]
 FIX = ROOT / "tests" / "fixtures" / "r"
@@ -217,8 +234,6 @@ def _defect_flag(defect: str) -> str:
 def test_bundled_sample_flow_and_planted_defects(survey, expected_kept):
     raw_path = SAMPLE / f"{survey}_raw.csv"
     defects_path = SAMPLE / f"{survey}_planted_defects.csv"
-    if not raw_path.exists() or not defects_path.exists():
-        pytest.skip(f"{raw_path.name} not generated yet")
     qq = sk.load_questionnaire(ROOT / "questionnaires" / f"{survey}.yaml")
     raw = sk.read_responses(raw_path, qq, duplicate_ids="keep")
     before = raw.copy()
@@ -557,11 +572,11 @@ GIBBERISH = ["asdfasdf", "jjjjjjjj", "!!!!", "123123", "qwerty", "aaaaa", "ï½‹ï½
 
 
 def test_gibberish_detector_real_answers_and_mashing():
-    ok = careless.gibberish(pd.Series(REAL_COMMENTS))
+    ok = gibberish(pd.Series(REAL_COMMENTS))
     assert not ok.any(), [t for t, f in zip(REAL_COMMENTS, ok) if f]
-    bad = careless.gibberish(pd.Series(GIBBERISH))
+    bad = gibberish(pd.Series(GIBBERISH))
     assert bad.all(), [t for t, f in zip(GIBBERISH, bad) if not f]
-    blank = careless.gibberish(pd.Series([None, "", "   ", np.nan], dtype=object))
+    blank = gibberish(pd.Series([None, "", "   ", np.nan], dtype=object))
     assert not blank.any()
 
 
@@ -580,12 +595,12 @@ def _codes_with_share(k: int, same: int, rng) -> np.ndarray:
 def test_near_duplicate_threshold_edges(same, expected):
     rng = np.random.default_rng(1)
     codes = _codes_with_share(20, same, rng)          # 17/20 = 0.85 exactly
-    res = careless.near_duplicates(codes, threshold=0.85, min_items=10)
+    res = near_duplicates(codes, threshold=0.85, min_items=10)
     assert res.flagged.tolist() == [False, expected]
     if expected:
         assert res.match[1] == 0 and res.share[1] == pytest.approx(same / 20)
     # just above the share: not flagged
-    above = careless.near_duplicates(codes, threshold=same / 20 + 1e-6, min_items=10)
+    above = near_duplicates(codes, threshold=same / 20 + 1e-6, min_items=10)
     assert not above.flagged.any()
 
 
@@ -593,9 +608,9 @@ def test_near_duplicate_common_items_and_minimum():
     rng = np.random.default_rng(2)
     codes = _codes_with_share(12, 12, rng)
     codes[1, 6:] = -1                                 # identical on the 6 both answered
-    assert not careless.near_duplicates(codes, min_items=10).flagged.any()
-    assert careless.near_duplicates(codes, min_items=6).flagged.tolist() == [False, True]
-    assert not careless.near_duplicates(codes, min_items=7).flagged.any()
+    assert not near_duplicates(codes, min_items=10).flagged.any()
+    assert near_duplicates(codes, min_items=6).flagged.tolist() == [False, True]
+    assert not near_duplicates(codes, min_items=7).flagged.any()
 
 
 def test_near_duplicate_blocked_equals_dense():
@@ -610,9 +625,9 @@ def test_near_duplicate_blocked_equals_dense():
         codes[dst, j] = rng.integers(0, 5, 3)
     codes[100] = codes[50]                             # exact copies
     codes[2000] = codes[50]
-    dense = careless.near_duplicates(codes, dense_max=10_000)
-    blocked = careless.near_duplicates(codes, dense_max=0)
-    reps_dense = careless.near_duplicates(codes, dense_max=2400)
+    dense = near_duplicates(codes, dense_max=10_000)
+    blocked = near_duplicates(codes, dense_max=0)
+    reps_dense = near_duplicates(codes, dense_max=2400)
     assert dense.method.startswith("dense") and blocked.method.startswith("blocked")
     assert blocked.exact_upto == 3                    # floor(0.15 * 26) + 2 - 2
     for other in (blocked, reps_dense):
@@ -629,15 +644,15 @@ def test_near_duplicate_work_budget_lowers_blocks_and_warns(q, monkeypatch):
     codes[200] = codes[10]                            # exact copy: always found
     codes[250] = codes[20]
     codes[250, :2] = (codes[20, :2] + 1) % 5          # 2 differences: 18/20 = 0.9
-    full = careless.near_duplicates(codes, dense_max=0)
+    full = near_duplicates(codes, dense_max=0)
     assert full.exact_upto == 3
-    monkeypatch.setattr(careless, "_JOIN_BUDGET", 300 * 3)    # 3 joins -> b = 3
-    small = careless.near_duplicates(codes, dense_max=0)
+    monkeypatch.setattr(blocked_method, "_JOIN_BUDGET", 300 * 3)  # 3 joins -> b = 3
+    small = near_duplicates(codes, dense_max=0)
     assert small.exact_upto == 1
     assert small.flagged[200] and small.match[200] == 10
     assert full.flagged[250] and full.match[250] == 20
     # through clean(): the weaker guarantee is reported as a warning
-    monkeypatch.setattr(careless, "_JOIN_BUDGET", 10)         # b = 2: exact copies only
+    monkeypatch.setattr(blocked_method, "_JOIN_BUDGET", 10)  # b = 2: exact copies only
     raw = tiny_frame(q, 40)
     res = clean(raw, q, near_duplicate_dense_max=0, near_duplicate_min_items=5)
     assert any(w.startswith("near_duplicate:") and "may be missed" in w for w in res.warnings)
@@ -689,14 +704,14 @@ def _same_near_duplicates(a, b, exact: bool = True) -> None:
 def test_near_duplicate_input_forms_agree_and_inputs_untouched():
     rng = np.random.default_rng(11)
     codes = _planted_codes(rng, 3000, 24)
-    dense = careless.near_duplicates(codes, dense_max=10_000)
-    blocked = careless.near_duplicates(codes, dense_max=0)
+    dense = near_duplicates(codes, dense_max=10_000)
+    blocked = near_duplicates(codes, dense_max=0)
     assert blocked.method.startswith("blocked") and blocked.exact_upto == 3
     _same_near_duplicates(dense, blocked, exact=False)
     narrow = [c.astype(np.int16 if c.max() > 126 else np.int8) for c in codes.T]
     kept = [c.copy() for c in narrow]
     for form in (codes.astype(np.int32), list(codes.T), narrow):
-        _same_near_duplicates(blocked, careless.near_duplicates(form, dense_max=0))
+        _same_near_duplicates(blocked, near_duplicates(form, dense_max=0))
     for c, before in zip(narrow, kept):                # the columns are read, never written
         np.testing.assert_array_equal(c, before)
     assert dense.flagged[-1] and dense.match[-1] == 0 and dense.share[-1] == 1.0
@@ -706,20 +721,20 @@ def test_near_duplicate_input_forms_agree_and_inputs_untouched():
 def test_near_duplicate_hash_collisions_fall_back_to_exact_grouping(monkeypatch):
     rng = np.random.default_rng(12)
     codes = _planted_codes(rng, 1500, 20)              # 19 small items: two packed words
-    blocked = careless.near_duplicates(codes, dense_max=0)
-    dense = careless.near_duplicates(codes, dense_max=10_000)
-    monkeypatch.setattr(careless, "_MIX", np.uint64(0))   # every record hashes alike
-    monkeypatch.setattr(careless, "_MIX2", np.uint64(0))
-    _same_near_duplicates(blocked, careless.near_duplicates(codes, dense_max=0))
+    blocked = near_duplicates(codes, dense_max=0)
+    dense = near_duplicates(codes, dense_max=10_000)
+    monkeypatch.setattr(blocked_method, "_MIX", np.uint64(0))  # every record hashes alike
+    monkeypatch.setattr(blocked_method, "_MIX2", np.uint64(0))
+    _same_near_duplicates(blocked, near_duplicates(codes, dense_max=0))
     distinct = len(np.unique(codes, axis=0))           # exact copies grouped, the rest dense
     assert distinct < len(codes)
-    _same_near_duplicates(dense, careless.near_duplicates(codes, dense_max=distinct))
+    _same_near_duplicates(dense, near_duplicates(codes, dense_max=distinct))
     assert blocked.flagged[-1] and blocked.match[-1] == 0
 
 
 def test_near_duplicate_columns_of_unequal_length():
     with pytest.raises(CleaningError, match="same length"):
-        careless.near_duplicates([np.zeros(5, dtype=np.int8), np.zeros(4, dtype=np.int8)])
+        near_duplicates([np.zeros(5, dtype=np.int8), np.zeros(4, dtype=np.int8)])
 
 
 def _rated_frame(qq: Questionnaire, n: int, blank: float, seed: int) -> pd.DataFrame:
@@ -753,13 +768,13 @@ def test_clean_indices_equal_the_careless_functions(scores, blank):
     score = qq.score(items[0])
     table = np.array([score[k] for k in qq.variables[items[0]].levels] + [np.nan])
     x = np.column_stack([table[raw[it].cat.codes.to_numpy()] for it in items])
-    runs = careless.longstring(pos, avg=True)
+    runs = longstring(pos, avg=True)
     np.testing.assert_array_equal(res.flags["longstring_grid"].to_numpy(), runs["longstr"])
     np.testing.assert_array_equal(res.flags["avgstr_grid"].to_numpy(), runs["avgstr"])
-    np.testing.assert_array_equal(res.flags["irv_grid"].to_numpy(), careless.irv(x, na_rm=True))
+    np.testing.assert_array_equal(res.flags["irv_grid"].to_numpy(), irv(x, na_rm=True))
     rated = ~np.isnan(x).all(axis=1)
     d2 = np.full(len(raw), np.nan)
-    d2[rated] = careless.mahad(x[rated])
+    d2[rated] = mahad(x[rated])
     np.testing.assert_array_equal(res.flags["mahalanobis_d2"].to_numpy(), d2)
     assert np.isnan(res.flags.loc["R003", "mahalanobis_d2"]) == (blank > 0)
 
@@ -769,7 +784,7 @@ def test_clean_indices_equal_the_careless_functions(scores, blank):
 @pytest.mark.parametrize("blank", [0.0, 0.03])
 def test_mahad_from_codes_equals_mahad_over_several_row_blocks(table, blank):
     rng = np.random.default_rng(14)
-    n, k = careless._ROW_BLOCK + 4000, 5               # two row blocks
+    n, k = ROW_BLOCK + 4000, 5               # two row blocks
     codes = [rng.integers(0, 5, n).astype(np.int8) for _ in range(k)]
     for c in codes:
         c[rng.random(n) < blank] = -1
@@ -777,11 +792,11 @@ def test_mahad_from_codes_equals_mahad_over_several_row_blocks(table, blank):
     codes[1][same] = codes[0][same]
     t = np.array(table)
     x = np.column_stack([t[c] for c in codes])
-    src = careless._CodedRows(codes, [t] * k)
-    cov, centre, complete = careless._mahad_cov(src)
-    d2 = careless._mahad_distances(src, centre, complete, careless._mahad_inverse(cov, "error"))
+    src = CodedRows(codes, [t] * k)
+    cov, centre, complete = mahad_cov(src)
+    d2 = mahad_distances(src, centre, complete, mahad_inverse(cov, "error"))
     assert complete == (blank == 0)
-    np.testing.assert_array_equal(d2, careless.mahad(x))
+    np.testing.assert_array_equal(d2, mahad(x))
 
 
 def test_clean_results_own_their_data(q):
@@ -927,7 +942,7 @@ def test_condition_ops(cond, expected):
 
 @pytest.mark.parametrize("value", [["dont_know"], [98]])
 def test_condition_on_missing_code(q, value):
-    from survey_kit.instrument.questionnaire import Condition
+    from survey_kit.instrument.schema import Condition
 
     rule = Rule(id="r", kind="implies",
                 when=[Condition(question="share", op="in", value=value)],
@@ -1073,27 +1088,62 @@ def _rel(a, b):
 def test_careless_indices_match_r(suffix):
     x = pd.read_csv(FIX / f"careless_items{suffix}.csv")
     ref = pd.read_csv(FIX / f"careless_values{suffix}.csv")
-    ls = careless.longstring(x, avg=True)
+    ls = longstring(x, avg=True)
     np.testing.assert_array_equal(ls["longstr"].to_numpy(), ref["longstr"].to_numpy())
     assert _rel(ls["avgstr"], ref["avgstr"]) < 1e-12
-    assert _rel(careless.irv(x), ref["irv"]) < 1e-12
-    assert _rel(careless.irv(x, na_rm=True), ref["irv_narm"]) < 1e-12
-    m = careless.mahad(x, flag=True)
+    assert _rel(irv(x), ref["irv"]) < 1e-12
+    assert _rel(irv(x, na_rm=True), ref["irv_narm"]) < 1e-12
+    m = mahad(x, flag=True)
     assert _rel(m["raw"], ref["mahad"]) < 1e-10
     np.testing.assert_array_equal(m["flagged"].to_numpy(), ref["mahad_flag"].to_numpy())
-    eo = careless.evenodd(x, [4, 4, 4], diag=True)
+    eo = evenodd(x, [4, 4, 4], diag=True)
     assert _rel(eo["evenodd"], ref["evenodd"]) < 1e-10
     np.testing.assert_array_equal(eo["eo_pairs"].to_numpy(), ref["eo_pairs"].to_numpy())
-    assert careless.chi2_quantile(0.99, 12) == pytest.approx(26.216967305535846, rel=1e-12)
+    assert chi2_quantile(0.99, 12) == pytest.approx(26.216967305535846, rel=1e-12)
 
 
 def test_careless_public_names():
-    assert sk.longstring is careless.longstring and sk.mahad is careless.mahad
+    assert sk.longstring is longstring and sk.mahad is mahad
+    assert sk.irv is irv and sk.evenodd is evenodd
     assert sk.clean is clean and sk.CleaningResult is CleaningResult
     with pytest.raises(CleaningError, match="singular"):
-        careless.mahad(np.column_stack([np.arange(10.0), np.arange(10.0) * 2]))
+        mahad(np.column_stack([np.arange(10.0), np.arange(10.0) * 2]))
     with pytest.raises(CleaningError, match="add up"):
-        careless.evenodd(np.ones((3, 4)), [2, 3])
+        evenodd(np.ones((3, 4)), [2, 3])
+
+
+def test_mahad_conf_level_and_its_deprecated_alias():
+    x = np.random.default_rng(3).normal(size=(200, 3))
+    new = mahad(x, flag=True, conf_level=0.9)
+    assert new["flagged"].sum() > mahad(x, flag=True)["flagged"].sum()    # default 0.99
+    pd.testing.assert_frame_equal(mahad(x, True, 0.9), new)              # third positional
+    pd.testing.assert_frame_equal(mahad(x, flag=True, conf_level=0.99), mahad(x, flag=True))
+    with pytest.warns(DeprecationWarning, match="'confidence' is deprecated") as caught:
+        old = mahad(x, flag=True, confidence=0.9)
+    assert caught[0].filename == __file__                               # points at the caller
+    pd.testing.assert_frame_equal(old, new)
+    for level in (0.9, 0.99):                       # the default value passed counts as given
+        with pytest.raises(UsageError, match="pass conf_level only"):
+            mahad(x, conf_level=level, confidence=0.9)
+    with pytest.raises(CleaningError, match="conf_level must be between 0 and 1"):
+        mahad(x, conf_level=1.5)
+    with pytest.warns(DeprecationWarning), pytest.raises(CleaningError, match="conf_level"):
+        mahad(x, confidence=0)
+    sig = inspect.signature(mahad)
+    assert sig.parameters["conf_level"].default == 0.99
+    assert sig.parameters["confidence"].kind is inspect.Parameter.KEYWORD_ONLY
+    assert "Deprecated alias of ``conf_level``" in mahad.__doc__
+
+
+def test_mahalanobis_confidence_parameter_keeps_its_name():
+    qq = Questionnaire.from_dict(tiny_dict(n_grid=8))
+    raw = _rated_frame(qq, 400, 0.0, seed=13)
+    res = clean(raw, qq, mahalanobis_confidence=0.5)
+    assert res.params["mahalanobis_confidence"] == 0.5
+    assert "chi-square quantile 0.5 with" in res.flow.set_index("rule").loc["mahalanobis",
+                                                                             "parameter"]
+    assert res.flow.set_index("rule").loc["mahalanobis", "n_flagged"] > \
+        clean(raw, qq).flow.set_index("rule").loc["mahalanobis", "n_flagged"]
 
 
 def test_mahalanobis_and_even_odd_are_review_diagnostics():
@@ -1123,7 +1173,7 @@ def test_mahalanobis_and_even_odd_are_review_diagnostics():
     x = np.column_stack([raw[v].cat.codes.to_numpy() + 1.0
                          for g in qq.grids() for v in qq.grid_variables(g.id)])
     np.testing.assert_allclose(res.flags["even_odd_consistency"].to_numpy(),
-                               careless.evenodd(x, [4, 4, 4]), equal_nan=True)
+                               evenodd(x, [4, 4, 4]), equal_nan=True)
 
 
 # ---------------------------------------------------------------------------
@@ -1138,10 +1188,7 @@ def _cli(*argv) -> int:
 
 @pytest.fixture(scope="module")
 def sample_csv() -> Path:
-    path = SAMPLE / "japan_digital_services_2024_raw.csv"
-    if not path.exists():
-        pytest.skip("the bundled sample is not generated yet")
-    return path
+    return SAMPLE / "japan_digital_services_2024_raw.csv"
 
 
 def test_cli_writes_every_table(tmp_path, capsys, sample_csv):
@@ -1214,6 +1261,6 @@ def test_cli_no_duration_column(tmp_path, capsys, sample_csv):
 def test_near_duplicate_share_exactly_at_any_threshold_is_flagged(same, k):
     """A share equal to the threshold is flagged, whichever decimal it is (float64 ratio)."""
     codes = _codes_with_share(k, same, np.random.default_rng(3))
-    res = careless.near_duplicates(codes, threshold=same / k, min_items=5)
+    res = near_duplicates(codes, threshold=same / k, min_items=5)
     assert res.flagged.tolist() == [False, True]
     assert res.share[1] == same / k

@@ -1,4 +1,4 @@
-"""Banner tables (survey_kit/crosstab.py): cells, bases, nets, letters, tests, formats, CLI.
+"""Banner tables (survey_kit/tables/): cells, bases, nets, letters, tests, formats, CLI.
 
 Every weighted number is checked against the design module (``design.by``,
 ``design.compare``, ``design.total``, ``design.mean``, ``vcov_total``) and
@@ -26,7 +26,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import survey_kit as sk
-from survey_kit.tables.crosstab import Crosstab, crosstab, write_workbook
+from survey_kit.tables.crosstab import crosstab
+from survey_kit.tables.design_info import DesignInfo
+from survey_kit.tables.doc_xlsx import write_workbook
+from survey_kit.tables.letters import adjust_families
+from survey_kit.tables.result import Crosstab
 from survey_kit.errors import CrosstabError, UsageError
 
 # the module (the attribute survey_kit.tables.crosstab may be the function or the module)
@@ -121,7 +125,7 @@ def cellrow(tab, row_level, col_level, block=None, banner=None):
                                        ("poststratified", "atoms"), ("greg", "general")])
 def test_variance_paths(kind, mode):
     d = DESIGNS[kind]
-    assert ctmod._design_info(d, True, d.n).mode == mode
+    assert ctmod.design_info(d, True, d.n).mode == mode
     if kind == "raked_strata_zero":
         assert (d.weights == 0).sum() == FRAME["g"].isna().sum() > 0
 
@@ -293,13 +297,13 @@ def test_fast_paths_equal_vcov_total_path(kind, percent, monkeypatch):
     d = DESIGNS[kind]
     rows = ["a", "y", "m_one"]
     fast = crosstab(d, rows, ["g", "h"], percent=percent)
-    real = ctmod._design_info
+    real = ctmod.design_info
 
     def general(design, weighted, n):
         dz = real(design, weighted, n)
-        return ctmod._Design("general", design, dz.w, dz.degf)
+        return DesignInfo("general", design, dz.w, dz.degf)
 
-    monkeypatch.setattr(ctmod, "_design_info", general)
+    monkeypatch.setattr(ctmod, "design_info", general)
     slow = crosstab(d, rows, ["g", "h"], percent=percent)
     num = ["percent", "count", "mean", "se", "ci_low", "ci_high", "weighted_base",
            "effective_base"]
@@ -496,7 +500,7 @@ def test_adjustment_matches_statsmodels(rows, method):
     from statsmodels.stats.multitest import multipletests
 
     P = np.array(rows, dtype=float)
-    A = ctmod._adjust(P, method)
+    A = adjust_families(P, method)
     # statsmodels' Holm branch calls gc.collect() on every call; not what is tested here
     with mock.patch("gc.collect", lambda *args: 0):
         for r in range(P.shape[0]):
@@ -720,6 +724,20 @@ def test_latex(table):
         assert token in tex
     assert "alpha=0.05" in tex
     assert " % " not in tex and "50%" not in tex          # percent signs escaped
+
+
+def test_workbook_writer_takes_any_object_that_writes_its_own_sheet(tmp_path):
+    """write_workbook knows no Crosstab: a table writes its sheet through _write_xlsx_sheet."""
+    from openpyxl import load_workbook
+
+    class Note:
+        def _write_xlsx_sheet(self, ws):
+            ws["A1"] = "written by the object"
+
+    tab = crosstab(FRAME, "a", "g")
+    wb = load_workbook(write_workbook(tmp_path / "p.xlsx", {"note": Note(), "tab": tab}))
+    assert wb["note"]["A1"].value == "written by the object"
+    assert wb["tab"]["A1"].value == tab.title
 
 
 def test_excel_roundtrip(table, tmp_path):

@@ -1,4 +1,4 @@
-"""Tests of survey_kit.design.survey_design against R `survey` (fixtures from tests/r/design_fixtures.R)."""
+"""Tests of survey_kit.design against R `survey` (fixtures from tests/r/design_fixtures.R)."""
 
 from __future__ import annotations
 
@@ -13,9 +13,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import survey_kit as sk
-from survey_kit.design.survey_design import SurveyDesign, adjust_pvalues
-from survey_kit.errors import DesignError, UsageError
+from survey_kit.design.domains import adjust_pvalues
 from survey_kit.design.estimate import Estimate
+from survey_kit.design.survey_design import SurveyDesign
+from survey_kit.errors import DesignError, UsageError
 
 FIX = Path(__file__).parent / "fixtures" / "r"
 REL = 1e-8          # estimates, SEs, CIs, deff
@@ -570,7 +571,7 @@ _VIA_WEIGHTING = {
 
 @pytest.mark.parametrize("dname", sorted(_VIA_WEIGHTING))
 def test_calibrated_designs_through_the_weighting_module(dname):
-    """design.poststratify / rake / calibrate (weights from survey_kit.weighting.methods) give R's SEs."""
+    """design.poststratify / rake / calibrate (weights from survey_kit.weighting) give R's SEs."""
     targets = _csv("design_firms_targets.csv")
     d = _VIA_WEIGHTING[dname](SurveyDesign(firms(), weights="w"), targets)
     np.testing.assert_allclose(d.weights, design(dname).weights, rtol=1e-8)
@@ -588,6 +589,28 @@ def test_calibrated_designs_through_the_weighting_module(dname):
     got = {_r_name(k): v for k, v in fit.se.items()}
     for row in want.itertuples(index=False):
         assert _rel_err(got[row.level], row.value) <= 1e-8, row
+
+
+@pytest.mark.parametrize("name", ["poststratify", "rake", "calibrate"])
+def test_design_reweighting_takes_the_weighting_functions_parameters(name):
+    """SurveyDesign.rake(...) accepts what sk.rake(frame, ...) accepts, with the same defaults."""
+    import inspect
+
+    func = inspect.signature(getattr(sk, name)).parameters
+    meth = inspect.signature(getattr(SurveyDesign, name)).parameters
+    assert {k: p.default for k, p in meth.items() if k != "self"} == \
+        {k: p.default for k, p in func.items() if k != "frame"}
+
+
+def test_design_reweighting_uses_given_base_weights():
+    targets = _csv("design_firms_targets.csv")
+    d = SurveyDesign(firms(), weights="w")
+    own = d.rake(targets, tol=1e-12)
+    assert np.allclose(own.weights, sk.rake(firms(), targets, weights="w", tol=1e-12).weights)
+    base = firms()["w"] * (1 + firms()["export_intensity"])
+    other = d.rake(targets, weights=base, tol=1e-12)
+    assert np.allclose(other.weights, sk.rake(firms(), targets, weights=base, tol=1e-12).weights)
+    assert not np.allclose(other.weights, own.weights)
 
 
 def test_calibration_stacks_on_earlier_steps():

@@ -8,6 +8,7 @@ import time
 
 import numpy as np
 import pandas as pd
+import pyreadstat
 import pytest
 from conftest import FIRM_YAML, SAMPLE_CSV
 from hypothesis import HealthCheck, given, settings
@@ -15,10 +16,10 @@ from hypothesis import strategies as st
 
 import survey_kit as sk
 from survey_kit.errors import DataError, UsageError
-from survey_kit.io.responses import convert_responses, read_responses, to_export, write_responses
-from survey_kit.io.formats import TEXT_DTYPE
-
-pyreadstat = pytest.importorskip("pyreadstat")
+from survey_kit.io.export import to_export
+from survey_kit.io.raw import TEXT_DTYPE
+from survey_kit.io.read import read_responses
+from survey_kit.io.write import convert_responses, write_responses
 
 
 @pytest.fixture
@@ -258,9 +259,6 @@ def test_qualtrics_excel_workbook(tmp_path, firm_raw, labelled, firm_q):
 
 
 def test_bundled_sample_in_every_format(tmp_path, firm_q):
-    if not SAMPLE_CSV.exists():
-        pytest.skip(f"{SAMPLE_CSV.name} is not generated yet (survey_kit/synth.py); the same "
-                    "checks run on the hand-made export in the other tests")
     ref = read_responses(SAMPLE_CSV, firm_q, duplicate_ids="keep")
     assert len(ref) > 100 and ref.attrs["columns"]["missing"] == []
     for name, kw in [(c[1], c[2]) for c in WRITE_CASES]:
@@ -275,8 +273,6 @@ def test_bundled_sample_in_every_format(tmp_path, firm_q):
 
 def test_bundled_creators_sample(tmp_path, creators_q):
     path = SAMPLE_CSV.with_name("japan_creators_2024_raw.csv")
-    if not path.exists():
-        pytest.skip(f"{path.name} is not generated yet (survey_kit/synth.py)")
     ref = read_responses(path, creators_q, duplicate_ids="keep")
     for name in ("c.sav", "c.xlsx", "c.dta"):
         out = write_responses(ref, tmp_path / name, creators_q)

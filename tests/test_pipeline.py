@@ -1,4 +1,4 @@
-"""Weighting as the questionnaire says (survey_kit/pipeline.py), shared by report and CLI.
+"""Weighting as the questionnaire says (survey_kit/weighting/plan.py), shared by report and CLI.
 
 The report (``appendix.prepare``), ``survey-kit crosstab`` and ``survey-kit
 weight`` must give the same weights for the same questionnaire, including its
@@ -137,7 +137,7 @@ def test_questionnaire_trim_cap_is_times_the_mean(trimmed_q, kept):
 
 
 def test_report_crosstab_and_weight_commands_agree(trimmed_q, kept, tmp_path, capsys):
-    from survey_kit.report.appendix import prepare
+    from survey_kit.report.run import prepare
     from survey_kit.cli import main
     from survey_kit.cli.crosstab import weighted_design
 

@@ -102,8 +102,9 @@ def test_cleaned_weighted_data_round_trip(report):
 def test_every_table_in_every_format(report, firm_app):
     from openpyxl import load_workbook
 
-    from survey_kit.tables.crosstab_render import tex as ct_tex
-    from survey_kit.tables.document import _sheet_names, tex_escape
+    from survey_kit.tables.doc_latex import tex_escape
+    from survey_kit.tables.doc_xlsx import sheet_names
+    from survey_kit.tables.render_markup import tex as ct_tex
 
     d = report["out"] / "japan_digital_services_2024"
     md = (d / "appendix.md").read_text(encoding="utf-8")
@@ -112,7 +113,7 @@ def test_every_table_in_every_format(report, firm_app):
     wb = load_workbook(d / "appendix.xlsx")
     names = list(firm_app.tables)
     assert "published_vs_reproduced" in names and "methodology" in names
-    assert wb.sheetnames == _sheet_names(names)
+    assert wb.sheetnames == sheet_names(names)
     import html as _html
 
     for name, sheet in zip(names, wb.sheetnames):

@@ -21,6 +21,7 @@ import survey_kit as sk
 from survey_kit.sample import generator as synth
 from survey_kit.errors import QuestionnaireError, UsageError
 from survey_kit.instrument.questionnaire import Questionnaire, load_questionnaire
+from survey_kit.io.read import read_responses
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "sample_data"
@@ -656,7 +657,8 @@ def test_cli_is_registered():
 
 
 def test_careless_near_duplicates_agree_with_the_plan(survey):
-    careless = pytest.importorskip("survey_kit.cleaning.careless")
+    from survey_kit.cleaning.careless.near_duplicates import near_duplicates
+
     _sid, q, raw, planted = survey
     found = _detect(q, raw)
     excluded = found.get("screened_out", set()) | found.get("partial", set())
@@ -666,15 +668,14 @@ def test_careless_near_duplicates_agree_with_the_plan(survey):
     part = raw.iloc[rows][items]
     codes = np.where(_answered(q, part, items).to_numpy(),
                      part.apply(lambda c: pd.factorize(c)[0]).to_numpy(), -1)
-    flagged = set(rows[careless.near_duplicates(codes).flagged])
+    flagged = set(rows[near_duplicates(codes).flagged])
     copies = set(planted.loc[planted["defect"].isin(
         ["duplicate_id", "duplicate_fingerprint", "near_duplicate"]), "row"])
     assert flagged == copies
 
 
 def test_read_responses_accepts_the_sample(survey):
-    io = pytest.importorskip("survey_kit.io.responses")
     sid, q, raw, planted = survey
-    frame = io.read_responses(SAMPLE / f"{sid}_raw.csv", q, duplicate_ids="keep")
+    frame = read_responses(SAMPLE / f"{sid}_raw.csv", q, duplicate_ids="keep")
     assert len(frame) == len(raw)
     assert list(frame.index[planted["row"]]) == list(planted["frame_id"])

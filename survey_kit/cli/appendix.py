@@ -50,7 +50,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     import time
 
-    from ..report.appendix import build_appendix, prepare
+    from ..report.appendix import build_appendix
+    from ..report.run import prepare
     from .report import _formats
 
     formats = _formats(args.formats)

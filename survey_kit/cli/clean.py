@@ -111,8 +111,9 @@ def run(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from .._files import atomic_write
-    from ..cleaning.engine import clean, resolve_parameters
-    from ..io.responses import read_responses
+    from ..cleaning.engine import clean
+    from ..cleaning.parameters import resolve_parameters
+    from ..io.read import read_responses
     from ..instrument.questionnaire import load_questionnaire
 
     formats = _formats(args.formats)

@@ -91,7 +91,7 @@ def _output_format(args: argparse.Namespace) -> str:
 
 
 def _check_names(frame: Any, q: Any, names: list[str], role: str) -> None:
-    from ..tables.crosstab import _valid_names
+    from ..tables.variables import valid_names as _valid_names
     from ..errors import CrosstabError
 
     valid = _valid_names(frame, q)
@@ -129,7 +129,7 @@ def weighted_design(frame: Any, q: Any, targets: str | None = None) -> tuple[Any
 
 def run(args: argparse.Namespace) -> int:
     from ..tables.crosstab import crosstab
-    from ..io.responses import read_responses
+    from ..io.read import read_responses
     from ..instrument.questionnaire import load_questionnaire
 
     fmt = _output_format(args)

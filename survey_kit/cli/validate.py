@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     print(instrument_report(q))
     warnings = 0
     if args.responses:
-        from ..io.responses import read_responses
+        from ..io.read import read_responses
 
         frame = read_responses(args.responses, q, encoding=args.encoding, sheet=args.sheet,
                                format=args.file_format, missing_columns=args.missing_columns,
@@ -119,7 +119,7 @@ def responses_report(frame: Any, q: Any) -> tuple[str, int]:
 
     Returns the text and the number of warnings it lists.
     """
-    from ..io.responses import MISSING_SUFFIX, RAW_ID
+    from ..io.frame import MISSING_SUFFIX, RAW_ID
 
     attrs = frame.attrs
     cols = attrs.get("columns", {})

@@ -147,7 +147,7 @@ def _settings(args: argparse.Namespace) -> tuple[Any, Any]:
 
 def _read(args: argparse.Namespace, q: Any) -> tuple[Any, str]:
     from ..cleaning.engine import clean
-    from ..io.responses import read_responses
+    from ..io.read import read_responses
 
     raw = read_responses(args.responses, q, encoding=args.encoding, sheet=args.sheet,
                          format=args.file_format,
@@ -197,7 +197,7 @@ def _write_report(result: Any, plan: Any, args: argparse.Namespace, out: Path,
 
 def run(args: argparse.Namespace) -> int:
     from ..errors import UsageError
-    from ..io.responses import write_responses
+    from ..io.write import write_responses
 
     q, plan = _settings(args)
     out = Path(args.out)

@@ -1,5 +1,21 @@
-"""The survey design: :class:`SurveyDesign` (what the design is), its variance
-engine, calibration steps, estimators, domains and GLM.
+"""The survey design: :class:`SurveyDesign` and the design-based estimators behind it.
+
+Modules, from the bottom up:
+
+- ``variance``: the one linearization engine, ``vcov_total`` (stratum factors
+  with fpc and the lonely-PSU rules, defined once), and ``degf``;
+- ``structure``: reading and checking strata, PSUs, fpc and weights;
+- ``calibration``: the post-stratification, raking and GREG steps a design
+  records and their residuals; a design reweighted by ``survey_kit.weighting``;
+- ``coded``: ``vcov_total`` of values given per code (banner tables, tests);
+- ``variables``: the analysis variables (numbers, 0/1 indicators, domain codes);
+- ``estimators``: mean, total, proportion (and its intervals), quantile;
+- ``domains``: estimates by domain, domain shares, comparisons, ``adjust_pvalues``;
+- ``glm``: survey-weighted GLMs (R ``svyglm``);
+- ``estimate``: the result objects (Estimate, Comparison, DomainProportions,
+  SvyGLMResult);
+- ``survey_design``: :class:`SurveyDesign`, what a design is, with the
+  estimators as thin methods.
 
 May import: ``weighting``, ``stats`` and the shared helpers.
 """

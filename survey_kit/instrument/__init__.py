@@ -1,5 +1,15 @@
 """The survey instrument: the questionnaire schema, its loading and cross-checks,
 and the en/ja labels every renderer uses.
 
+Modules
+-------
+``questionnaire``  :class:`Questionnaire` (variables, levels, labels, nets, codebook),
+                   :func:`load_questionnaire`, :func:`as_questionnaire`
+``schema``         the pydantic models of a questionnaire YAML file (questions, options,
+                   bands, nets, traps, rules, weighting section)
+``loading``        YAML file -> validated schema; errors naming the file, line and key
+``checks``         the cross-checks the schema cannot express, one small named check each
+``labels``         the fixed en/ja words of every rendered output
+
 May import: the package's shared helpers (``errors``, ``_yaml``, ``_files``).
 """

@@ -1,9 +1,10 @@
 """Figures of headline results: labelled bar charts with design-based 95% CIs.
 
-One figure per headline table: horizontal bars of (weighted) percentages,
-one bar per level and group, the percentage printed at each bar, the 95%
-confidence interval as an error bar, the base sizes and source line in the
-caption. Japanese labels are drawn with IPAexGothic, the font shipped by the
+One figure per headline table (:func:`draw_figures`, from its banner table):
+horizontal bars of (weighted) percentages, one bar per level and group, the
+percentage printed at each bar, the 95% confidence interval as an error bar,
+the base sizes and source line in the caption (:func:`bar_figure` draws one
+from a tidy frame). Japanese labels are drawn with IPAexGothic, the font shipped by the
 ``matplotlib-fontja`` dependency (registered with matplotlib's font manager
 without importing that package, whose import changes global settings).
 
@@ -34,8 +35,9 @@ import importlib.util
 import io
 import textwrap
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -44,7 +46,8 @@ from .._files import write_bytes, write_text
 from ..errors import ReportError
 from ..tables.document import FigureDoc
 
-__all__ = ["FIGURE_DPI", "bar_figure", "font_path", "japanese_font", "save_figure"]
+__all__ = ["FIGURE_DPI", "bar_figure", "draw_figures", "font_path", "japanese_font",
+           "save_figure"]
 
 FIGURE_DPI = 200
 _SALT = "survey_kit"
@@ -168,21 +171,7 @@ def bar_figure(tidy: pd.DataFrame, *, title: str, caption: str, lang: str = "en"
     if not levels or not groups:
         raise ReportError(f"figure {name!r}: nothing to draw (no levels or groups)")
     wrapped = {lv: _wrap(lv, 26, lang) for lv in levels}
-    full = (pd.MultiIndex.from_product([levels, groups], names=["level", "group"])
-            .to_frame(index=False)
-            .merge(tidy, on=["level", "group"], how="left"))
-    for col in ("ci_low", "ci_high"):
-        if col not in full:
-            full[col] = np.nan
-    full["plot"] = full["pct"].fillna(0.0)
-    full["ylab"] = full["level"].map(wrapped)
-
-    if len(groups) == 1:
-        palette = [_TOTAL_COLOUR]
-    else:
-        base = sns.color_palette("colorblind", len(groups))
-        palette = [_TOTAL_COLOUR if g == groups[0] and len(groups) > 2 else c
-                   for g, c in zip(groups, base)]
+    full = _bars(tidy, levels, groups, wrapped)
     nbars = len(levels) * len(groups)
     height = float(np.clip(1.3 + 0.24 * nbars + 0.12 * len(levels), 2.6, 11.5))
     with matplotlib.rc_context(_rc(lang)), sns.axes_style("whitegrid", {
@@ -193,29 +182,9 @@ def bar_figure(tidy: pd.DataFrame, *, title: str, caption: str, lang: str = "en"
             try:
                 sns.barplot(data=full, y="ylab", x="plot", hue="group",
                             order=[wrapped[lv] for lv in levels], hue_order=groups,
-                            palette=palette, errorbar=None, orient="h", ax=ax,
+                            palette=_palette(groups), errorbar=None, orient="h", ax=ax,
                             saturation=1.0, legend=len(groups) > 1)
-                top = float(np.nanmax(np.r_[full["ci_high"].to_numpy(dtype=float),
-                                            full["plot"].to_numpy(dtype=float), 1.0]))
-                pad = top * 0.012 + 0.4
-                for g_i, container in enumerate(ax.containers[: len(groups)]):
-                    sub = full[full["group"] == groups[g_i]].set_index("level").loc[levels]
-                    ys = np.array([p.get_y() + p.get_height() / 2 for p in container.patches])
-                    pct = sub["pct"].to_numpy(dtype=float)
-                    lo = sub["ci_low"].to_numpy(dtype=float)
-                    hi = sub["ci_high"].to_numpy(dtype=float)
-                    has_ci = np.isfinite(pct) & np.isfinite(lo) & np.isfinite(hi)
-                    if has_ci.any():
-                        ax.errorbar(pct[has_ci], ys[has_ci],
-                                    xerr=np.vstack([pct[has_ci] - lo[has_ci],
-                                                    hi[has_ci] - pct[has_ci]]),
-                                    fmt="none", ecolor="#222222", elinewidth=0.8,
-                                    capsize=2.0, capthick=0.8, zorder=3)
-                    right = np.where(has_ci, np.fmax(pct, hi), pct)
-                    for y, r, v in zip(ys, right, pct):
-                        if np.isfinite(v):
-                            ax.text(r + pad, y, f"{v:.0f}%", va="center", ha="left",
-                                    fontsize=7.5, color="#222222")
+                top = _annotate(ax, full, levels, groups)
                 ax.set_xlim(0, min(110.0, top * 1.14 + 4))
                 ax.set_xlabel(xlabel)
                 ax.set_ylabel("")
@@ -227,26 +196,80 @@ def bar_figure(tidy: pd.DataFrame, *, title: str, caption: str, lang: str = "en"
                               if legend_title else None, frameon=False, loc="upper left",
                               bbox_to_anchor=(1.0, 1.0), fontsize=8, title_fontsize=8,
                               alignment="left")
-                wrapped_caption = "\n".join(
-                    _wrap(part, 120, lang)
-                    for part in caption.split("\n"))
-                # the caption goes under the x-axis label: place it after one draw
-                renderer = fig.canvas.get_renderer()
-                ax_box = ax.get_tightbbox(renderer).transformed(fig.transFigure.inverted())
-                fig.text(0.01, ax_box.y0 - 0.01, wrapped_caption, ha="left", va="top",
-                         fontsize=7, color="#444444", transform=fig.transFigure)
-                bbox = fig.get_tightbbox(renderer).padded(0.08)
-                png = io.BytesIO()
-                fig.savefig(png, format="png", dpi=FIGURE_DPI, bbox_inches=bbox,
-                            metadata={"Software": None}, facecolor="white")
-                svg = io.StringIO()
-                fig.savefig(svg, format="svg", bbox_inches=bbox,
-                            metadata={"Date": None, "Creator": None}, facecolor="white")
+                png, svg = _render(fig, ax, caption, lang)
             finally:
                 plt.close(fig)
     alt = f"{title}: bar chart of percentages by {', '.join(groups)}"
-    return FigureDoc(name=name, title=title, caption=caption, png=png.getvalue(),
-                     svg=svg.getvalue(), alt=alt)
+    return FigureDoc(name=name, title=title, caption=caption, png=png, svg=svg, alt=alt)
+
+
+def _bars(tidy: pd.DataFrame, levels: list[str], groups: list[str],
+          wrapped: dict[str, str]) -> pd.DataFrame:
+    """One row per (level, group) in drawing order; ``plot`` is 0 where ``pct`` is missing."""
+    full = (pd.MultiIndex.from_product([levels, groups], names=["level", "group"])
+            .to_frame(index=False)
+            .merge(tidy, on=["level", "group"], how="left"))
+    for col in ("ci_low", "ci_high"):
+        if col not in full:
+            full[col] = np.nan
+    full["plot"] = full["pct"].fillna(0.0)
+    full["ylab"] = full["level"].map(wrapped)
+    return full
+
+
+def _palette(groups: list[str]) -> list:
+    """Colour-blind palette; the total (first of more than two groups) in dark grey."""
+    import seaborn as sns
+
+    if len(groups) == 1:
+        return [_TOTAL_COLOUR]
+    base = sns.color_palette("colorblind", len(groups))
+    return [_TOTAL_COLOUR if g == groups[0] and len(groups) > 2 else c
+            for g, c in zip(groups, base)]
+
+
+def _annotate(ax: Any, full: pd.DataFrame, levels: list[str], groups: list[str]) -> float:
+    """Draw the 95% CIs as error bars and the percentage beside each bar; return the
+    right-most value drawn (for the axis limit)."""
+    top = float(np.nanmax(np.r_[full["ci_high"].to_numpy(dtype=float),
+                                full["plot"].to_numpy(dtype=float), 1.0]))
+    pad = top * 0.012 + 0.4
+    for g_i, container in enumerate(ax.containers[: len(groups)]):
+        sub = full[full["group"] == groups[g_i]].set_index("level").loc[levels]
+        ys = np.array([p.get_y() + p.get_height() / 2 for p in container.patches])
+        pct = sub["pct"].to_numpy(dtype=float)
+        lo = sub["ci_low"].to_numpy(dtype=float)
+        hi = sub["ci_high"].to_numpy(dtype=float)
+        has_ci = np.isfinite(pct) & np.isfinite(lo) & np.isfinite(hi)
+        if has_ci.any():
+            ax.errorbar(pct[has_ci], ys[has_ci],
+                        xerr=np.vstack([pct[has_ci] - lo[has_ci], hi[has_ci] - pct[has_ci]]),
+                        fmt="none", ecolor="#222222", elinewidth=0.8,
+                        capsize=2.0, capthick=0.8, zorder=3)
+        right = np.where(has_ci, np.fmax(pct, hi), pct)
+        for y, r, v in zip(ys, right, pct):
+            if np.isfinite(v):
+                ax.text(r + pad, y, f"{v:.0f}%", va="center", ha="left",
+                        fontsize=7.5, color="#222222")
+    return top
+
+
+def _render(fig: Any, ax: Any, caption: str, lang: str) -> tuple[bytes, str]:
+    """Place the caption under the x-axis label and render (PNG bytes, SVG text)."""
+    wrapped_caption = "\n".join(_wrap(part, 120, lang) for part in caption.split("\n"))
+    # the caption goes under the x-axis label: place it after one draw
+    renderer = fig.canvas.get_renderer()
+    ax_box = ax.get_tightbbox(renderer).transformed(fig.transFigure.inverted())
+    fig.text(0.01, ax_box.y0 - 0.01, wrapped_caption, ha="left", va="top",
+             fontsize=7, color="#444444", transform=fig.transFigure)
+    bbox = fig.get_tightbbox(renderer).padded(0.08)
+    png = io.BytesIO()
+    fig.savefig(png, format="png", dpi=FIGURE_DPI, bbox_inches=bbox,
+                metadata={"Software": None}, facecolor="white")
+    svg = io.StringIO()
+    fig.savefig(svg, format="svg", bbox_inches=bbox,
+                metadata={"Date": None, "Creator": None}, facecolor="white")
+    return png.getvalue(), svg.getvalue()
 
 
 def save_figure(fig: FigureDoc, folder: str | Path) -> tuple[Path, Path]:
@@ -255,3 +278,75 @@ def save_figure(fig: FigureDoc, folder: str | Path) -> tuple[Path, Path]:
     png = write_bytes(folder / f"{fig.name}.png", fig.png)
     svg = write_text(folder / f"{fig.name}.svg", fig.svg)
     return png, svg
+
+
+# ---------------------------------------------------------------------------
+# the figures of the appendix: one per banner table
+# ---------------------------------------------------------------------------
+
+def draw_figures(tables: Mapping[str, Any], *, lang: str = "en", source: str = "",
+                 weighted: bool = True) -> dict[str, FigureDoc]:
+    """One bar chart per banner table: percentages, 95% CIs, bases and source in the caption.
+
+    Parameters
+    ----------
+    tables : mapping of str -> Crosstab
+        Banner tables with confidence intervals, by name (the figure's name).
+    lang : {"en", "ja"}
+    source : str
+        Source line appended to each caption.
+    weighted : bool
+        Whether the percentages are weighted (said in the caption).
+
+    Returns
+    -------
+    dict of str -> FigureDoc
+    """
+    out = {}
+    for name, ct in tables.items():
+        tidy, levels, groups = _figure_tidy(ct)
+        banner = ct.columns.loc[ct.columns["banner_variable"] != "total", "banner_label"]
+        out[name] = bar_figure(tidy, title=ct.title, levels=levels, groups=groups,
+                               legend_title=str(banner.iloc[0]) if len(banner) else None,
+                               caption=_caption(ct, source, lang, weighted), lang=lang,
+                               name=name, xlabel="％" if lang == "ja" else "%")
+    return out
+
+
+def _figure_tidy(ct: Any) -> tuple[pd.DataFrame, list[str], list[str]]:
+    """(level, group, pct, CI) rows of a banner table, its levels and its groups in order."""
+    cells = ct.cells
+    rows = cells[cells["row_kind"].isin(["level", "option", "net"])]
+    order_cols = list(ct.columns["column_label"].astype(str))
+    tidy = pd.DataFrame({"level": rows["row_label"].astype(str).to_numpy(),
+                         "group": rows["column_label"].astype(str).to_numpy(),
+                         "pct": rows["percent"].to_numpy(dtype=float),
+                         "ci_low": rows["ci_low"].to_numpy(dtype=float),
+                         "ci_high": rows["ci_high"].to_numpy(dtype=float)})
+    # a banner level nobody is in (e.g. a screened-out category) draws no bars: leave it out
+    empty = tidy.groupby("group", sort=False)["pct"].apply(lambda s: s.isna().all())
+    drop = set(empty[empty].index)
+    tidy = tidy[~tidy["group"].isin(drop)]
+    levels = list(dict.fromkeys(tidy["level"]))
+    return tidy, levels, [c for c in order_cols if c not in drop]
+
+
+def _caption(ct: Any, source: str, lang: str, weighted: bool) -> str:
+    """Bases (unweighted n per column), what the bars and error bars show, the source."""
+    cells = ct.cells
+    first = cells[cells["row_variable"] == cells["row_variable"].iloc[0]]
+    first = first.drop_duplicates(["banner_variable", "column_level"])
+    sep = "、" if lang == "ja" else "; "
+    bases = sep.join(f"{c['column_label']} {int(c['unweighted_base'])}"
+                     for _, c in first.iterrows())
+    if lang == "ja":
+        lines = [f"回答者数（非加重）：{bases}",
+                 ("加重後の割合。" if weighted else "非加重の割合。")
+                 + "誤差棒は95％信頼区間（デザインベース、線形化法）。"]
+    else:
+        lines = [f"Base: respondents answering (unweighted n): {bases}.",
+                 ("Weighted" if weighted else "Unweighted") + " percentages; error bars: 95% "
+                 "confidence intervals (design-based, linearization, logit scale)."]
+    if source:
+        lines.append(source)
+    return "\n".join(lines)

@@ -21,9 +21,14 @@ on the same data writes the same tables, byte for byte.
 
 Example
 -------
->>> import survey_kit as sk                       # doctest: +SKIP
->>> result = sk.run_report(out="out")             # the bundled sample  # doctest: +SKIP
->>> print(result)  # doctest: +SKIP
+The bundled sample that ``survey-kit report`` runs on without arguments:
+
+>>> [(q.name, raw.name) for q, raw in bundled_surveys()]  # doctest: +NORMALIZE_WHITESPACE
+[('japan_creators_2024.yaml', 'japan_creators_2024_raw.csv'),
+ ('japan_digital_services_2024.yaml', 'japan_digital_services_2024_raw.csv')]
+
+``run_report(out="out")`` takes both through the whole job and writes the
+folders above; ``print(result)`` gives the short summary.
 """
 
 from __future__ import annotations
@@ -38,8 +43,17 @@ from typing import Any
 
 import pandas as pd
 
+from .._files import write_text
 from .._results import ResultMixin
 from ..errors import ReportError, UsageError
+from ..instrument.labels import check_lang
+from ..io.write import write_responses
+from ..tables.doc_markdown import table_markdown
+from ..tables.document import Table
+from .appendix import FORMATS, build_appendix
+from .derived import grid_net_id
+from .reproduce import verdict_text
+from .run import SurveyRun, prepare
 
 __all__ = [
     "DATA_FORMATS",
@@ -181,14 +195,12 @@ def summary_text(result: ReportResult) -> str:
     return "\n".join(lines)
 
 
-def _write_data(run: Any, folder: Path) -> dict[str, Path]:
+def _write_data(run: SurveyRun, folder: Path) -> dict[str, Path]:
     """Cleaned and weighted respondents (CSV, Parquet, SAV with labels) and the excluded."""
-    from ..io.responses import write_responses
-
     q = run.questionnaire
     spec = run.spec
     internal = [c for c in run.data.columns
-                if any(c.startswith(f"{h.rows}__{h.net.key}_") for h in spec.headlines
+                if any(c.startswith(f"{grid_net_id(h)}_") for h in spec.headlines
                        if h.net is not None)]
     data = run.data.drop(columns=internal)
     out = {}
@@ -203,8 +215,6 @@ def _write_data(run: Any, folder: Path) -> dict[str, Path]:
 
 
 def _summary_markdown(result: ReportResult) -> str:
-    from ..tables.document import Table, table_markdown
-
     lines = ["# survey_kit report", ""]
     for s in result.surveys:
         f = s.facts
@@ -224,7 +234,7 @@ def _summary_markdown(result: ReportResult) -> str:
                 "Published": r["published"], "Unweighted %": r["unweighted"],
                 "Weighted %": r["weighted"], "CI low": r["ci_low"], "CI high": r["ci_high"],
                 "n": r["n"].astype(int), "Basis": r["basis"],
-                "In CI": ["" if c is None else "yes" if c else "no" for c in r["consistent"]]})
+                "In CI": [verdict_text(c, "en") for c in r["consistent"]]})
             lines.append(table_markdown(Table(
                 "reproduced", "Published vs reproduced", frame,
                 formats={"Unweighted %": "pct", "Weighted %": "pct", "CI low": "pct",
@@ -282,10 +292,6 @@ def run_report(questionnaire: Any = None, responses: Any = None, targets: Any = 
     ReportError
         The bundled sample cannot be found, or an output cannot be written.
     """
-    from .._files import write_text
-    from ..instrument.labels import check_lang
-    from .appendix import FORMATS, build_appendix, prepare
-
     t_start = time.perf_counter()
     check_lang(lang)
     formats = tuple(FORMATS if formats is None else formats)

@@ -1,7 +1,7 @@
 """Published vs reproduced: each figure quoted in a publication, recomputed from the data.
 
 A quoted figure is declared in the report spec (``quoted:`` in
-``<questionnaire>.report.yaml``, see :class:`survey_kit.report.appendix.QuotedSpec`):
+``<questionnaire>.report.yaml``, see :class:`survey_kit.report.spec_models.QuotedSpec`):
 the published value, how the text states it (``=``, ``>``, ``<``) and what
 computes it -- the share of some levels of a variable, optionally within a
 domain, or the modal level of a variable. :func:`reproduce` computes each
@@ -10,8 +10,19 @@ and says whether the published value is consistent with the data.
 
 Example
 -------
->>> from survey_kit.report.reproduce import reproduce                      # doctest: +SKIP
->>> table = reproduce(run.spec.quoted, run.design, run.unweighted, run.instrument)  # doctest: +SKIP
+The verdict for a figure stated as "x%" is whether x lies in the closed
+95% interval; for "over x%" whether the interval reaches above x:
+
+>>> consistent(50.0, "=", ci_low=42.0, ci_high=58.0)
+True
+>>> consistent(58.0, "=", ci_low=42.0, ci_high=58.0)     # on a bound counts as inside
+True
+>>> consistent(58.1, "=", ci_low=42.0, ci_high=58.0)
+False
+>>> consistent(60.0, ">", ci_low=42.0, ci_high=58.0)     # "over 60%" and the CI ends at 58
+False
+>>> verdict_text(True, "ja"), verdict_text(False, "en"), verdict_text(None, "en")
+('はい', 'no', '')
 
 Notes
 -----
@@ -23,7 +34,7 @@ their place in the variance; Lumley 2010, sec. 2.3), as R's
 logit intervals on the design degrees of freedom. Consistency: for ``=``
 the published value lies in the 95% CI of the estimate the publication
 describes (``basis``); for ``>`` (``<``) the CI reaches above (below) it;
-for a mode, the modal level is the published one.
+for a mode, the modal level is the published one (see :func:`consistent`).
 
 References
 ----------
@@ -42,13 +53,21 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ReportError
+from ..instrument.labels import word
 
-__all__ = ["COLUMNS", "indicator", "reproduce"]
+__all__ = ["COLUMNS", "consistent", "indicator", "reproduce", "reproduced_table",
+           "verdict_text"]
 
 #: columns of the frame returned by :func:`reproduce`
 COLUMNS = ["id", "figure", "statement", "published", "published_value", "relation", "basis",
            "level", "unweighted", "weighted", "ci_low", "ci_high", "se", "n", "consistent",
            "note"]
+
+#: tolerance (percentage points) of the bounds of the closed interval, for rounding
+_TOL = 1e-9
+
+#: how the verdict reads: language -> (consistent, not consistent)
+_VERDICT = {"en": ("yes", "no"), "ja": ("はい", "いいえ")}
 
 
 def _match(series: pd.Series, levels: Sequence[Any]) -> np.ndarray:
@@ -98,15 +117,40 @@ def _estimate(design: Any, y: np.ndarray, dom: np.ndarray | None) -> tuple:
             int(r["n"]))
 
 
-def _consistent(published: float, relation: str, lo: float, hi: float) -> bool | None:
-    if not (np.isfinite(lo) and np.isfinite(hi)):
+def consistent(published: float, relation: str, ci_low: float, ci_high: float) -> bool | None:
+    """Is a published share consistent with the 95% CI of the data?
+
+    Parameters
+    ----------
+    published : float
+        The published value, in percent.
+    relation : {"=", ">", "<"}
+        How the publication states it: "x%", "over x%", "under x%".
+    ci_low, ci_high : float
+        The 95% confidence interval of the estimate, in percent.
+
+    Returns
+    -------
+    bool or None
+        ``"="``: ``ci_low <= published <= ci_high`` -- a closed interval, so
+        a value exactly on a bound is consistent (bounds widened by 1e-9
+        points for rounding). ``">"``: ``ci_high > published`` (the CI reaches
+        above it; touching it is not enough). ``"<"``: ``ci_low < published``.
+        None when a bound is not finite (no estimate): no verdict.
+    """
+    if not (np.isfinite(ci_low) and np.isfinite(ci_high)):
         return None
     if relation == ">":
-        return bool(hi > published)
+        return bool(ci_high > published)
     if relation == "<":
-        return bool(lo < published)
-    tol = 1e-9
-    return bool(lo - tol <= published <= hi + tol)
+        return bool(ci_low < published)
+    return bool(ci_low - _TOL <= published <= ci_high + _TOL)
+
+
+def verdict_text(verdict: bool | None, lang: str = "en") -> str:
+    """The verdict as the appendix prints it: yes / no (はい / いいえ), blank for None."""
+    yes, no = _VERDICT.get(lang, _VERDICT["en"])
+    return "" if verdict is None else yes if verdict else no
 
 
 def reproduce(quoted: Sequence[Any], design: Any, unweighted: Any, instrument: Any,
@@ -131,72 +175,109 @@ def reproduce(quoted: Sequence[Any], design: Any, unweighted: Any, instrument: A
         One row per quoted figure with :data:`COLUMNS`: estimates in
         percent; ``ci_low``, ``ci_high``, ``se`` and ``n`` belong to the
         ``basis`` estimate (weighted unless the figure describes the raw
-        sample); ``level`` is the modal level found for a mode.
+        sample); ``level`` is the modal level found for a mode;
+        ``consistent`` is the verdict of :func:`consistent` (for a mode:
+        whether the modal level of the basis estimate is the published one).
     """
-    frame = design.frame
     rows = []
     for x in quoted:
-        dom = _domain(frame, x.domain)
+        dom = _domain(design.frame, x.domain)
         text = x.text_ja if lang == "ja" and x.text_ja else x.text
-        if x.statistic == "mode":
-            levels = instrument.levels(x.variable)
-            res = {}
-            for which, d in (("unweighted", unweighted), ("weighted", design)):
-                best = None
-                for lv in levels:
-                    y = indicator(frame, x.variable, [lv], x.base)
-                    est = _estimate(d, y, dom)
-                    if np.isfinite(est[0]) and (best is None or est[0] > best[1][0]):
-                        best = (lv, est)
-                res[which] = best
-            if res["weighted"] is None:
-                raise ReportError(f"quoted figure {x.id!r}: no answers to {x.variable!r}",
-                                  column=x.variable)
-            basis = res[x.basis]
-            lv, (est, se, lo, hi, n) = basis
-            found = {k: instrument.label(x.variable, v[0], lang) for k, v in res.items()}
-            pub_label = instrument.label(x.variable, str(x.published), lang)
-            mode_word = "（最頻値）" if lang == "ja" else " (modal band)"
-            rows.append({
-                "id": x.id, "figure": x.figure, "statement": text,
-                "published": f"{pub_label}{mode_word}", "published_value": np.nan,
-                "relation": "mode", "basis": x.basis, "level": found[x.basis],
-                "unweighted": res["unweighted"][1][0], "weighted": res["weighted"][1][0],
-                "ci_low": lo, "ci_high": hi, "se": se, "n": n,
-                "consistent": str(lv) == str(x.published),
-                "note": (f"modal level: {found['weighted']} (weighted), "
-                         f"{found['unweighted']} (unweighted); % is its share"),
-            })
-            continue
-        y = indicator(frame, x.variable, x.levels, x.base)
-        est_u = _estimate(unweighted, y, dom)
-        est_w = _estimate(design, y, dom)
-        basis = est_w if x.basis == "weighted" else est_u
-        est, se, lo, hi, n = basis
-        pub = float(x.published)
-        rel = {"=": "", ">": "over ", "<": "under "}[x.relation]
-        if lang == "ja":
-            published = f"{pub:g}％" + {"=": "", ">": "超", "<": "未満"}[x.relation]
-        else:
-            published = f"{rel}{pub:g}%"
-        info = instrument.variable(x.variable)
-        if info.kind == "binary":
-            lv_labels = "選択" if lang == "ja" else "selected"
-        else:
-            lv_labels = ", ".join(instrument.label(x.variable, str(v), lang)
-                                  if info.levels else str(v) for v in x.levels)
-        note = f"{instrument.label(x.variable, None, lang)}: {lv_labels}"
-        if x.domain is not None:
-            dl = ", ".join(instrument.label(x.domain.variable, str(v), lang)
-                           for v in x.domain.levels)
-            note += f" | {instrument.label(x.domain.variable, None, lang)}: {dl}"
-        if x.base == "all":
-            note += " | base: all respondents"
-        rows.append({
-            "id": x.id, "figure": x.figure, "statement": text, "published": published,
-            "published_value": pub, "relation": x.relation, "basis": x.basis, "level": "",
-            "unweighted": est_u[0], "weighted": est_w[0], "ci_low": lo, "ci_high": hi,
-            "se": se, "n": n, "consistent": _consistent(pub, x.relation, lo, hi),
-            "note": note,
-        })
+        make = _mode_row if x.statistic == "mode" else _share_row
+        rows.append({"id": x.id, "figure": x.figure, "statement": text,
+                     **make(x, design, unweighted, instrument, dom, lang)})
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _mode_row(x: Any, design: Any, unweighted: Any, instrument: Any, dom: np.ndarray | None,
+              lang: str) -> dict[str, Any]:
+    """The modal level of ``x.variable``, unweighted and weighted, and its share."""
+    frame = design.frame
+    levels = instrument.levels(x.variable)
+    res = {}
+    for which, d in (("unweighted", unweighted), ("weighted", design)):
+        best = None
+        for lv in levels:
+            est = _estimate(d, indicator(frame, x.variable, [lv], x.base), dom)
+            if np.isfinite(est[0]) and (best is None or est[0] > best[1][0]):
+                best = (lv, est)
+        res[which] = best
+    if res["weighted"] is None:
+        raise ReportError(f"quoted figure {x.id!r}: no answers to {x.variable!r}",
+                          column=x.variable)
+    lv, (est, se, lo, hi, n) = res[x.basis]
+    found = {k: instrument.label(x.variable, v[0], lang) for k, v in res.items()}
+    pub_label = instrument.label(x.variable, str(x.published), lang)
+    mode_word = "（最頻値）" if lang == "ja" else " (modal band)"
+    return {
+        "published": f"{pub_label}{mode_word}", "published_value": np.nan,
+        "relation": "mode", "basis": x.basis, "level": found[x.basis],
+        "unweighted": res["unweighted"][1][0], "weighted": res["weighted"][1][0],
+        "ci_low": lo, "ci_high": hi, "se": se, "n": n,
+        "consistent": str(lv) == str(x.published),
+        "note": (f"modal level: {found['weighted']} (weighted), "
+                 f"{found['unweighted']} (unweighted); % is its share"),
+    }
+
+
+def _share_row(x: Any, design: Any, unweighted: Any, instrument: Any, dom: np.ndarray | None,
+               lang: str) -> dict[str, Any]:
+    """The share of ``x.levels`` of ``x.variable``, unweighted and weighted, with the verdict."""
+    y = indicator(design.frame, x.variable, x.levels, x.base)
+    est_u = _estimate(unweighted, y, dom)
+    est_w = _estimate(design, y, dom)
+    est, se, lo, hi, n = est_w if x.basis == "weighted" else est_u
+    pub = float(x.published)
+    return {
+        "published": _published_text(pub, x.relation, lang), "published_value": pub,
+        "relation": x.relation, "basis": x.basis, "level": "",
+        "unweighted": est_u[0], "weighted": est_w[0], "ci_low": lo, "ci_high": hi,
+        "se": se, "n": n, "consistent": consistent(pub, x.relation, lo, hi),
+        "note": _share_note(x, instrument, lang),
+    }
+
+
+def _published_text(pub: float, relation: str, lang: str) -> str:
+    """"over 50%" / "50％超"."""
+    if lang == "ja":
+        return f"{pub:g}％" + {"=": "", ">": "超", "<": "未満"}[relation]
+    return {"=": "", ">": "over ", "<": "under "}[relation] + f"{pub:g}%"
+
+
+def _share_note(x: Any, instrument: Any, lang: str) -> str:
+    """What the share counts: "Variable: levels | Domain variable: levels | base"."""
+    info = instrument.variable(x.variable)
+    if info.kind == "binary":
+        lv_labels = "選択" if lang == "ja" else "selected"
+    else:
+        lv_labels = ", ".join(instrument.label(x.variable, str(v), lang)
+                              if info.levels else str(v) for v in x.levels)
+    note = f"{instrument.label(x.variable, None, lang)}: {lv_labels}"
+    if x.domain is not None:
+        dl = ", ".join(instrument.label(x.domain.variable, str(v), lang)
+                       for v in x.domain.levels)
+        note += f" | {instrument.label(x.domain.variable, None, lang)}: {dl}"
+    if x.base == "all":
+        note += " | base: all respondents"
+    return note
+
+
+def reproduced_table(rep: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+    """Display form of :func:`reproduce`: column names in ``lang``, the verdict as text.
+
+    The verdict column ("Published value in 95% CI") reads yes / no
+    (はい / いいえ in Japanese), blank where there is no verdict.
+    """
+    return pd.DataFrame({
+        word(lang, "figure"): rep["figure"].astype(str).to_numpy(),
+        word(lang, "statement"): rep["statement"].to_numpy(),
+        word(lang, "published"): rep["published"].to_numpy(),
+        word(lang, "unweighted"): rep["unweighted"].to_numpy(dtype=float),
+        word(lang, "weighted"): rep["weighted"].to_numpy(dtype=float),
+        word(lang, "ci_low"): rep["ci_low"].to_numpy(dtype=float),
+        word(lang, "ci_high"): rep["ci_high"].to_numpy(dtype=float),
+        "n": rep["n"].astype(int).to_numpy(),
+        word(lang, "basis"): rep["basis"].to_numpy(),
+        word(lang, "consistent"): [verdict_text(c, lang) for c in rep["consistent"]],
+        word(lang, "note"): rep["note"].to_numpy(),
+    })

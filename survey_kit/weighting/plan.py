@@ -4,22 +4,26 @@ The questionnaire's ``weighting`` section (method, variables, not-stated
 strategy, imputation classes, population targets relative to the YAML
 file, upper trimming cap as a multiple of the mean weight) is resolved once,
 with any overrides, into a :class:`WeightingPlan`; :meth:`WeightingPlan.apply`
-weights the kept respondents. :func:`survey_kit.report.appendix.prepare` (behind
+weights the kept respondents. :func:`survey_kit.report.run.prepare` (behind
 ``survey-kit report`` and ``survey-kit appendix``), ``survey-kit crosstab``
 and ``survey-kit weight`` all weight through it, so the same questionnaire
 gives the same weights everywhere.
 
 Example
 -------
+>>> import itertools
+>>> import pandas as pd
 >>> import survey_kit as sk
->>> from survey_kit.weighting.plan import weighting_plan
->>> q = sk.load_questionnaire("questionnaires/japan_digital_services_2024.yaml")  # doctest: +SKIP
->>> raw = sk.read_responses("sample_data/japan_digital_services_2024_raw.csv", q,
-...                         duplicate_ids="keep")                    # doctest: +SKIP
->>> plan = weighting_plan(q)   # None when no targets are named or given  # doctest: +SKIP
->>> targets, result = plan.apply(sk.clean(raw, q).kept)               # doctest: +SKIP
->>> plan.describe()                                                   # doctest: +SKIP
+>>> q = sk.load_questionnaire("questionnaires/japan_digital_services_2024.yaml")
+>>> plan = weighting_plan(q)   # None when no targets are named or given
+>>> plan.describe()
 'rake to size_class, sector (sample_data/japan_firm_population_targets.csv)'
+>>> kept = pd.DataFrame(itertools.product(["micro", "small", "medium", "large"],
+...                     ["manufacturing", "business_services", "digital_services"]),
+...                     columns=["size_class", "sector"])
+>>> targets, result = plan.apply(kept)
+>>> result.method, float(round(result.weights.sum(), 6))
+('rake', 710000.0)
 
 Notes
 -----
@@ -46,6 +50,11 @@ import pandas as pd
 
 from ..errors import UsageError
 from ..instrument.questionnaire import Questionnaire
+from .calibrate import calibrate
+from .poststratify import poststratify
+from .rake import rake
+from .targets import Targets, as_targets, load_targets
+from .trim import trim_weights
 
 __all__ = ["METHODS", "Cap", "WeightingPlan", "targets_path", "weighting_plan"]
 
@@ -140,9 +149,6 @@ class WeightingPlan:
 
     def apply(self, frame: pd.DataFrame) -> tuple[Any, Any]:
         """Weight ``frame`` (the kept respondents); returns ``(Targets, WeightingResult)``."""
-        from . import methods as W
-        from .targets import Targets, as_targets, load_targets
-
         if isinstance(self.targets, (str, os.PathLike)):
             t = load_targets(self.targets)
         else:
@@ -161,24 +167,26 @@ class WeightingPlan:
         if self.max_iter is not None and method != "poststratify":
             kw["max_iter"] = self.max_iter
         if method == "rake":
-            res = W.rake(frame, t, **kw)
+            res = rake(frame, t, **kw)
         elif method == "poststratify":
-            res = W.poststratify(frame, t, **kw)
+            res = poststratify(frame, t, **kw)
         else:
-            res = W.calibrate(frame, t, self.calfun, self.bounds, **kw)
+            res = calibrate(frame, t, self.calfun, self.bounds, **kw)
         if self.trim_upper is not None or self.trim_lower is not None:
             w = res.weights.to_numpy(dtype=float)
             mean = float(w[w != 0].mean())
-            res = W.trim_weights(
+            res = trim_weights(
                 res, lower=None if self.trim_lower is None else self.trim_lower.bound(mean),
                 upper=None if self.trim_upper is None else self.trim_upper.bound(mean),
                 strict=True)
         return t, res
 
     def variables_text(self) -> str:
+        """The weighting variables, comma-separated, for messages and reports."""
         return ", ".join(self.variables or ()) or "every target variable"
 
     def targets_text(self) -> str:
+        """The targets' file path, or "the targets given" when they are not a file."""
         if isinstance(self.targets, (str, os.PathLike)):
             return str(self.targets)
         return "the targets given"

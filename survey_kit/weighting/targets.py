@@ -11,7 +11,10 @@ Targets come from a mapping, a DataFrame or a file (:func:`load_targets`).
 Shares and counts may be mixed: shares are turned into counts with the
 population total of the count margins (or, when every margin is a share,
 with the sum of the base weights at weighting time). Count margins whose
-totals disagree are an error, unless ``rescale=True``.
+totals disagree are an error, unless ``rescale=True``. A :class:`Targets`
+keeps its provenance: the file it was read from (``source``, named in every
+error and in the weighting report) and the levels merged by
+:func:`~survey_kit.weighting.collapse.collapse_levels` (``collapsed``).
 
 Example
 -------
@@ -28,7 +31,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -39,18 +42,11 @@ import pandas as pd
 from .._results import ResultMixin
 from ..errors import UsageError, WeightingError
 
-__all__ = [
-    "CollapsedLevels",
-    "Targets",
-    "as_targets",
-    "collapse_levels",
-    "level_key",
-    "load_targets",
-]
+__all__ = ["TARGET_COLUMN", "Targets", "as_targets", "level_key", "load_targets"]
 
 _RTOL_TOTAL = 1e-6      # margins whose totals differ by more than this (relative) disagree
 _SHARE_TOL = 1e-6       # a margin summing to 1 within this is read as shares
-_TARGET_COLUMN = "target"
+TARGET_COLUMN = "target"  # the column of target values in a table of targets
 
 
 def level_key(value: Any) -> str:
@@ -104,7 +100,7 @@ class Targets(ResultMixin):
         """Variables with targets: the margins', then those only in ``cells``."""
         out = list(self.margins)
         if self.cells is not None:
-            out += [c for c in self.cells.columns if c != _TARGET_COLUMN and c not in out]
+            out += [c for c in self.cells.columns if c != TARGET_COLUMN and c not in out]
         return out
 
     @property
@@ -112,7 +108,7 @@ class Targets(ResultMixin):
         """Variables of the joint cells (empty when there are none)."""
         if self.cells is None:
             return []
-        return [c for c in self.cells.columns if c != _TARGET_COLUMN]
+        return [c for c in self.cells.columns if c != TARGET_COLUMN]
 
     @property
     def is_share(self) -> bool:
@@ -130,7 +126,7 @@ class Targets(ResultMixin):
         cells = None
         if self.cells is not None:
             cells = self.cells.copy()
-            cells[_TARGET_COLUMN] = cells[_TARGET_COLUMN] * float(total)
+            cells[TARGET_COLUMN] = cells[TARGET_COLUMN] * float(total)
         return replace(self, margins=margins, cells=cells, total=float(total))
 
     def margin(self, variable: str) -> pd.Series:
@@ -138,7 +134,7 @@ class Targets(ResultMixin):
         if variable in self.margins:
             return self.margins[variable]
         if variable in self.cell_variables:
-            s = self.cells.groupby(variable, sort=False)[_TARGET_COLUMN].sum()
+            s = self.cells.groupby(variable, sort=False)[TARGET_COLUMN].sum()
             s.index = s.index.astype(object)
             s.name = variable
             return s.astype(float)
@@ -155,7 +151,7 @@ class Targets(ResultMixin):
             rows.append(pd.DataFrame({
                 "variable": ":".join(cv),
                 "level": self.cells[cv].astype(str).agg(":".join, axis=1).to_numpy(),
-                "target": self.cells[_TARGET_COLUMN].to_numpy(dtype=float)}))
+                "target": self.cells[TARGET_COLUMN].to_numpy(dtype=float)}))
         if not rows:
             return pd.DataFrame(columns=["variable", "level", "target"])
         return pd.concat(rows, ignore_index=True)
@@ -211,10 +207,10 @@ def _margin_series(variable: str, values: Any, source: str | None) -> pd.Series:
 
 
 def _cells_frame(frame: pd.DataFrame, source: str | None) -> pd.DataFrame:
-    variables = [c for c in frame.columns if c != _TARGET_COLUMN]
+    variables = [c for c in frame.columns if c != TARGET_COLUMN]
     if not variables:
         raise WeightingError("cell targets need at least one variable column besides "
-                             f"{_TARGET_COLUMN!r}", file=source)
+                             f"{TARGET_COLUMN!r}", file=source)
     out = pd.DataFrame({v: [level_key(x) for x in frame[v]] for v in variables})
     for v in variables:
         bad = frame[v].isna().to_numpy()
@@ -222,10 +218,10 @@ def _cells_frame(frame: pd.DataFrame, source: str | None) -> pd.DataFrame:
             i = int(np.flatnonzero(bad)[0])
             raise WeightingError(f"cell target row {i + 1} has no level for variable {v!r}; "
                                  "fill it in", file=source)
-    out[_TARGET_COLUMN] = [
+    out[TARGET_COLUMN] = [
         _as_float(t, variable=":".join(variables),
                   level=":".join(str(out.at[i, v]) for v in variables), source=source)
-        for i, t in enumerate(frame[_TARGET_COLUMN].tolist())]
+        for i, t in enumerate(frame[TARGET_COLUMN].tolist())]
     dup = out.duplicated(variables)
     if dup.any():
         i = int(np.flatnonzero(dup.to_numpy())[0])
@@ -242,21 +238,46 @@ def _is_share(values: np.ndarray) -> bool:
 def _build(margins: dict[str, pd.Series], cells: pd.DataFrame | None, *,
            total: float | None, rescale: bool, kind: str, source: str | None,
            collapsed: tuple = ()) -> Targets:
+    """Targets from parsed margins and cells: checked, shares told from counts, scaled."""
     if kind not in ("auto", "count", "share"):
         raise UsageError(f"kind must be 'auto', 'count' or 'share', not {kind!r}")
     if total is not None:
         total = float(total)
         if not (math.isfinite(total) and total > 0):
             raise WeightingError(f"population total must be a positive number, not {total!r}")
-    # every block of targets: (name, values, is_share)
+    blocks = _blocks(margins, cells, source)
+    share = _share_flags(blocks, kind, rescale, source)
+    reference = _reference_total(blocks, share, total, rescale, source)
+    new_margins = {v: pd.Series(_scaled(s.to_numpy(), reference), index=s.index, name=v)
+                   for v, s in margins.items()}
+    new_cells = None
+    if cells is not None:
+        new_cells = cells.copy()
+        new_cells[TARGET_COLUMN] = _scaled(cells[TARGET_COLUMN].to_numpy(), reference)
+    targets = Targets(margins=new_margins, cells=new_cells, total=reference, source=source,
+                      collapsed=collapsed)
+    if new_cells is not None:
+        _check_cells_agree(targets)
+    return targets
+
+
+def _blocks(margins: dict[str, pd.Series], cells: pd.DataFrame | None,
+            source: str | None) -> list[tuple[str, np.ndarray]]:
+    """Every block of targets (each margin, the cells) as (name, values); none all zero."""
     blocks: list[tuple[str, np.ndarray]] = [(v, s.to_numpy()) for v, s in margins.items()]
     if cells is not None:
-        blocks.append((":".join(c for c in cells.columns if c != _TARGET_COLUMN),
-                       cells[_TARGET_COLUMN].to_numpy()))
+        blocks.append((":".join(c for c in cells.columns if c != TARGET_COLUMN),
+                       cells[TARGET_COLUMN].to_numpy()))
     for name, vals in blocks:
         if not (vals > 0).any():
             raise WeightingError(f"every target of {name!r} is zero; give population counts "
                                  "or shares", file=source)
+    return blocks
+
+
+def _share_flags(blocks: list[tuple[str, np.ndarray]], kind: str, rescale: bool,
+                 source: str | None) -> dict[str, bool]:
+    """Which blocks are shares (``kind="auto"``: those summing to 1); shares must sum to 1."""
     if kind == "auto":
         share = {name: _is_share(vals) for name, vals in blocks}
     else:
@@ -265,6 +286,15 @@ def _build(margins: dict[str, pd.Series], cells: pd.DataFrame | None, *,
         if share[name] and abs(vals.sum() - 1.0) > _SHARE_TOL and not rescale:
             raise WeightingError(f"shares of {name!r} sum to {vals.sum():.10g}, not 1; "
                                  "correct them or pass rescale=True", file=source)
+    return share
+
+
+def _reference_total(blocks: list[tuple[str, np.ndarray]], share: dict[str, bool],
+                     total: float | None, rescale: bool, source: str | None) -> float | None:
+    """The population total: ``total``, else the first count margin's; None for shares only.
+
+    Count margins must agree with it (to ``_RTOL_TOTAL``) unless ``rescale``.
+    """
     count_totals = {name: float(vals.sum()) for name, vals in blocks if not share[name]}
     reference = total
     if reference is None and count_totals:
@@ -282,25 +312,15 @@ def _build(margins: dict[str, pd.Series], cells: pd.DataFrame | None, *,
                 "rescale=True to scale every margin to "
                 + ("that total" if total is not None else "the first margin's total"),
                 file=source)
+    return reference
 
-    def scaled(name: str, vals: np.ndarray) -> np.ndarray:
-        s = vals.sum()
-        if reference is None:           # shares only
-            return vals / s
-        return vals * (reference / s)
 
-    new_margins = {v: pd.Series(scaled(v, s.to_numpy()), index=s.index, name=v)
-                   for v, s in margins.items()}
-    new_cells = None
-    if cells is not None:
-        new_cells = cells.copy()
-        name = blocks[-1][0]
-        new_cells[_TARGET_COLUMN] = scaled(name, cells[_TARGET_COLUMN].to_numpy())
-    targets = Targets(margins=new_margins, cells=new_cells, total=reference, source=source,
-                      collapsed=collapsed)
-    if new_cells is not None:
-        _check_cells_agree(targets)
-    return targets
+def _scaled(vals: np.ndarray, reference: float | None) -> np.ndarray:
+    """Values scaled to sum to ``reference`` (to 1 when there is none: shares only)."""
+    s = vals.sum()
+    if reference is None:           # shares only
+        return vals / s
+    return vals * (reference / s)
 
 
 def _check_cells_agree(targets: Targets) -> None:
@@ -309,7 +329,7 @@ def _check_cells_agree(targets: Targets) -> None:
         if v not in targets.margins:
             continue
         m = targets.margins[v]
-        c = targets.cells.groupby(v, sort=False)[_TARGET_COLUMN].sum()
+        c = targets.cells.groupby(v, sort=False)[TARGET_COLUMN].sum()
         both = pd.concat([m.rename("margin"), c.rename("cells")], axis=1).fillna(0.0)
         scale = max(float(both["margin"].sum()), 1e-300)
         gap = (both["margin"] - both["cells"]).abs()
@@ -387,13 +407,13 @@ def _from_frame(frame: pd.DataFrame, source: str | None
                 ) -> tuple[dict[str, pd.Series], pd.DataFrame | None]:
     cols = [str(c).strip() for c in frame.columns]
     frame = frame.set_axis(cols, axis=1)
-    if _TARGET_COLUMN not in cols:
+    if TARGET_COLUMN not in cols:
         raise WeightingError(
             f"targets table has columns {cols}; it needs either 'variable, level, target' "
             "(margins) or one column per variable plus 'target' (joint cells)", file=source)
     if frame.empty:
         raise WeightingError("targets table has no rows", file=source)
-    if set(cols) == {"variable", "level", _TARGET_COLUMN}:
+    if set(cols) == {"variable", "level", TARGET_COLUMN}:
         margins: dict[str, pd.Series] = {}
         if frame["variable"].isna().any() or frame["level"].isna().any():
             i = int(np.flatnonzero((frame["variable"].isna() | frame["level"].isna())
@@ -402,7 +422,7 @@ def _from_frame(frame: pd.DataFrame, source: str | None
                                  file=source)
         for variable, part in frame.groupby("variable", sort=False):
             variable = str(variable).strip()
-            pairs = list(zip(part["level"].tolist(), part[_TARGET_COLUMN].tolist()))
+            pairs = list(zip(part["level"].tolist(), part[TARGET_COLUMN].tolist()))
             margins[variable] = _margin_series(variable, pairs, source)
         return margins, None
     return {}, _cells_frame(frame, source)
@@ -444,8 +464,11 @@ def load_targets(path: str | os.PathLike, *, total: float | None = None,
 
     Example
     -------
-    >>> t = load_targets("sample_data/population_targets.csv")   # doctest: +SKIP
-    >>> t.margins["size_class"]                                    # doctest: +SKIP
+    >>> t = load_targets("sample_data/japan_firm_population_targets.csv")
+    >>> t.total
+    710000.0
+    >>> t.margins["size_class"].to_dict()
+    {'micro': 520000.0, 'small': 140000.0, 'medium': 44000.0, 'large': 6000.0}
     """
     p = Path(path)
     if not p.is_file():
@@ -476,150 +499,3 @@ def load_targets(path: str | os.PathLike, *, total: float | None = None,
         raise WeightingError(f"targets file type {suffix or '(none)'!r} is not supported; use "
                              ".csv, .yaml or .yml", file=p)
     return _build(margins, cells, total=total, rescale=rescale, kind=kind, source=str(p))
-
-
-# --------------------------------------------------------------------------
-# collapsing levels
-# --------------------------------------------------------------------------
-
-@dataclass(frozen=True, eq=False)
-class CollapsedLevels:
-    """The frame and targets after merging levels; unpacks as ``frame, targets``."""
-
-    frame: pd.DataFrame
-    targets: Targets
-    record: Mapping[str, Any]
-
-    def __iter__(self) -> Iterator[Any]:
-        yield self.frame
-        yield self.targets
-
-
-def _level_order(frame: pd.DataFrame, targets: Targets, variable: str) -> list[str]:
-    col = frame[variable]
-    data_levels = ([level_key(c) for c in col.cat.categories]
-                   if isinstance(col.dtype, pd.CategoricalDtype)
-                   else [level_key(x) for x in pd.unique(col.dropna())])
-    target_levels = [str(k) for k in targets.margin(variable).index]
-    if isinstance(col.dtype, pd.CategoricalDtype):
-        order = data_levels + [k for k in target_levels if k not in data_levels]
-    else:
-        order = target_levels + [k for k in data_levels if k not in target_levels]
-    return order
-
-
-def collapse_levels(frame: pd.DataFrame, targets: Any, variable: str,
-                    levels: str | Sequence[Any], into: str | None = None) -> CollapsedLevels:
-    """Merge levels of a weighting variable in both the data and the targets.
-
-    Use it when a cell has respondents but no population target, or a target
-    but no respondents (the weighting functions say which).
-
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-        Respondents. Not modified; a copy with the variable recoded is returned.
-    targets : Targets, mapping or DataFrame
-        Population targets (see :func:`as_targets`).
-    variable : str
-        The variable whose levels are merged.
-    levels : str or sequence
-        Two or more levels to merge; or one level, merged with the adjacent
-        level (the next one in the category order, or the previous one when it
-        is the last).
-    into : str, optional
-        Name of the merged level; default the merged names joined by ``+``.
-
-    Returns
-    -------
-    CollapsedLevels
-        ``frame``, ``targets`` (which records the merge in ``.collapsed``) and
-        ``record``; unpack as ``frame, targets = sk.collapse_levels(...)``.
-
-    Example
-    -------
-    >>> import pandas as pd
-    >>> df = pd.DataFrame({"size_class": pd.Categorical(["micro", "small", "large"],
-    ...                    categories=["micro", "small", "medium", "large"])})
-    >>> t = {"size_class": {"micro": 60, "small": 25, "medium": 10, "large": 5}}
-    >>> df2, t2 = collapse_levels(df, t, "size_class", "medium")
-    >>> t2.margins["size_class"].to_dict()
-    {'micro': 60.0, 'small': 25.0, 'medium+large': 15.0}
-    """
-    t = as_targets(targets)
-    if not isinstance(frame, pd.DataFrame):
-        raise UsageError(f"frame must be a pandas DataFrame, not {type(frame).__name__}")
-    if variable not in frame.columns:
-        raise WeightingError(f"variable {variable!r} is not a column of the data; columns "
-                             f"are {list(frame.columns)[:20]}")
-    if variable not in t.variables:
-        raise WeightingError(f"there are no targets for variable {variable!r}; targets "
-                             f"exist for {t.variables}")
-    order = _level_order(frame, t, variable)
-    if isinstance(levels, (str, int, float, np.integer)):
-        key = level_key(levels)
-        if key not in order:
-            raise WeightingError(f"level {key!r} of {variable!r} is in neither the data nor "
-                                 f"the targets; levels are {order}")
-        if len(order) < 2:
-            raise WeightingError(f"{variable!r} has a single level; nothing to merge with")
-        i = order.index(key)
-        merged = [order[i], order[i + 1]] if i + 1 < len(order) else [order[i - 1], order[i]]
-    else:
-        merged = [level_key(x) for x in levels]
-        if len(set(merged)) < 2:
-            raise UsageError("give at least two different levels to merge, or one level to "
-                             "merge with its neighbour")
-        unknown = [k for k in merged if k not in order]
-        if unknown:
-            raise WeightingError(f"level(s) {unknown} of {variable!r} are in neither the data "
-                                 f"nor the targets; levels are {order}")
-        merged = [k for k in order if k in merged]      # category order
-    into = "+".join(merged) if into is None else level_key(into)
-    if into in order and into not in merged:
-        raise UsageError(f"{variable!r} already has a level {into!r}; choose another name "
-                         "for the merged level")
-
-    # the data: recode, keeping the category order with the merged level first seen
-    col = frame[variable]
-    if isinstance(col.dtype, pd.CategoricalDtype):
-        cats = [level_key(c) for c in col.cat.categories]
-        keys = pd.Categorical(col.astype(object).map(
-            lambda x: x if pd.isna(x) else level_key(x)), categories=cats)
-        new_cats: list[str] = []
-        for c in cats:
-            c2 = into if c in merged else c
-            if c2 not in new_cats:
-                new_cats.append(c2)
-        if into not in new_cats:
-            new_cats.append(into)
-        mapping = {c: (into if c in merged else c) for c in cats}
-        codes = pd.Categorical(pd.Series(keys).map(mapping), categories=new_cats,
-                               ordered=col.cat.ordered)
-        new_col = pd.Series(codes, index=frame.index, name=variable)
-    else:
-        def recode(x: Any) -> Any:
-            if pd.isna(x):
-                return x
-            return into if level_key(x) in merged else x
-        new_col = col.astype(object).map(recode)
-    out = frame.copy()
-    out[variable] = new_col
-
-    # the targets
-    margins = dict(t.margins)
-    if variable in margins:
-        s = margins[variable]
-        grouped = s.groupby(s.index.map(lambda k: into if k in merged else k), sort=False).sum()
-        grouped.index = grouped.index.astype(object)
-        grouped.name = variable
-        margins[variable] = grouped.astype(float)
-    cells = t.cells
-    if cells is not None and variable in t.cell_variables:
-        cells = cells.copy()
-        cells[variable] = cells[variable].map(lambda k: into if k in merged else k)
-        cells = (cells.groupby(t.cell_variables, sort=False, as_index=False)[_TARGET_COLUMN]
-                 .sum())
-    record = {"variable": variable, "levels": tuple(merged), "into": into}
-    new_t = replace(t, margins=margins, cells=cells, collapsed=t.collapsed + (record,))
-    return CollapsedLevels(frame=out, targets=new_t, record=record)

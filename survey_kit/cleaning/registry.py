@@ -1,0 +1,101 @@
+"""The registry of cleaning rules: every built-in rule, in the order it is applied.
+
+:func:`survey_kit.clean` iterates :data:`BUILTIN_RULES`, with the
+questionnaire's own ``quality.rules`` inserted right after
+:data:`QUESTIONNAIRE_RULES_AFTER` (:func:`rule_plan`). Each entry names the
+function that flags respondents (a module of :mod:`survey_kit.cleaning.rules`),
+its default action and its label in the flow. Adding a rule family is adding
+a module to ``rules/`` and an entry here; its ``<name>_action`` parameter
+follows (:mod:`survey_kit.cleaning.parameters`).
+
+Example
+-------
+>>> [r.name for r in BUILTIN_RULES][:4]
+['screened_out', 'incomplete', 'duplicate_id', 'duplicate_fingerprint']
+>>> import survey_kit as sk
+>>> q = sk.load_questionnaire("questionnaires/japan_digital_services_2024.yaml")
+>>> [step.name for step in rule_plan(q)][8:11]
+['numeric_limits', 'export_share_range', 'japan_share_range']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..errors import CleaningError
+from .context import Context
+from .outcome import Outcome
+from .rules.duplicates import flag_duplicate_fingerprint, flag_duplicate_id, flag_near_duplicate
+from .rules.limits import flag_numeric_limits
+from .rules.open_ended import flag_gibberish
+from .rules.questionnaire import flag_questionnaire_rule
+from .rules.response_patterns import flag_even_odd, flag_mahalanobis, flag_straightliner
+from .rules.screening import flag_incomplete, flag_screened_out
+from .rules.speeders import flag_speeder
+from .rules.traps import flag_trap_failed
+
+__all__ = ["BUILTIN_RULES", "QUESTIONNAIRE_RULES_AFTER", "BuiltinRule", "PlannedRule",
+           "rule_plan"]
+
+
+@dataclass(frozen=True)
+class BuiltinRule:
+    """A built-in rule: its name, default action, label, and the function flagging.
+
+    ``flag(ctx, name)`` returns an :class:`~survey_kit.cleaning.outcome.Outcome`
+    for every raw respondent.
+    """
+
+    name: str
+    action: str
+    label: str
+    flag: Callable[[Context, str], Outcome]
+
+
+BUILTIN_RULES: tuple[BuiltinRule, ...] = (
+    BuiltinRule("screened_out", "exclude", "Screened out (not eligible)", flag_screened_out),
+    BuiltinRule("incomplete", "exclude", "Partial complete (required question blank)",
+                flag_incomplete),
+    BuiltinRule("duplicate_id", "exclude", "Duplicate respondent id", flag_duplicate_id),
+    BuiltinRule("duplicate_fingerprint", "exclude", "Duplicate device fingerprint",
+                flag_duplicate_fingerprint),
+    BuiltinRule("near_duplicate", "review", "Near-duplicate answers", flag_near_duplicate),
+    BuiltinRule("trap_failed", "exclude", "Failed trap questions", flag_trap_failed),
+    BuiltinRule("speeder", "exclude", "Speeder", flag_speeder),
+    BuiltinRule("straightliner", "exclude", "Straight-lining in a grid", flag_straightliner),
+    BuiltinRule("numeric_limits", "exclude", "Numeric answer outside the question's limits",
+                flag_numeric_limits),
+    BuiltinRule("gibberish", "exclude", "Gibberish open-ended answer", flag_gibberish),
+    BuiltinRule("mahalanobis", "review", "Multivariate outlier (Mahalanobis D2)",
+                flag_mahalanobis),
+    BuiltinRule("even_odd", "review", "Low even-odd consistency", flag_even_odd),
+)
+
+#: the questionnaire's own rules (``quality.rules``, in YAML order) follow this built-in rule
+QUESTIONNAIRE_RULES_AFTER = "numeric_limits"
+
+
+@dataclass(frozen=True)
+class PlannedRule:
+    """One step of a run: the rule's name, its label, and ``run(ctx) -> Outcome``."""
+
+    name: str
+    label: str
+    run: Callable[[Context], Outcome]
+
+
+def rule_plan(q) -> list[PlannedRule]:
+    """Every rule of a run on questionnaire ``q``, in the order they are applied."""
+    builtin = [PlannedRule(r.name, r.label, (lambda ctx, f=r.flag, n=r.name: f(ctx, n)))
+               for r in BUILTIN_RULES]
+    names = {r.name for r in BUILTIN_RULES}
+    own = []
+    for r in q.quality.rules:
+        if r.id in names:
+            raise CleaningError(f"quality.rules: rule id {r.id!r} is the name of a built-in "
+                                "cleaning rule; rename it", file=q.source)
+        own.append(PlannedRule(r.id, r.label or r.id,
+                               (lambda ctx, r=r: flag_questionnaire_rule(ctx, r))))
+    k = [r.name for r in BUILTIN_RULES].index(QUESTIONNAIRE_RULES_AFTER) + 1
+    return builtin[:k] + own + builtin[k:]

@@ -1,0 +1,78 @@
+"""Speeders: respondents much faster than the median of completes.
+
+A duration below ``speeder_fraction`` (1/3) of the median, or with
+``speeder_method="sd"`` more than ``speeder_sd`` (2) SD below it. The median
+is taken over *completes* (respondents passing screening and completeness
+with a positive duration, when those rules ran before); a respondent without
+a duration is not judged (and counted in a warning).
+
+Example
+-------
+>>> import survey_kit as sk
+>>> from survey_kit.cleaning.context import Context
+>>> from survey_kit.cleaning.parameters import resolve_parameters
+>>> q = sk.load_questionnaire("questionnaires/japan_digital_services_2024.yaml")
+>>> raw = sk.read_responses("sample_data/japan_digital_services_2024_raw.csv", q,
+...                         duplicate_ids="keep")
+>>> ctx = Context(raw, q, resolve_parameters(q)[0])
+>>> out = flag_speeder(ctx, "speeder")
+>>> out.parameter, int(out.flagged.sum())
+('duration < 1/3 x median of completes (539 s) = 179.7 s', 28)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..context import Context
+from ..outcome import Outcome, fmt_num
+
+
+def flag_speeder(ctx: Context, rule: str) -> Outcome:
+    """A duration far below the median of completes."""
+    var = ctx.q.meta_column("duration") or "duration"
+    if not ctx.has(var):
+        ctx.unavailable(rule, f"it needs the duration column {var!r}, which the responses do "
+                              "not have")
+        return Outcome(ctx.nobody(), f"no duration column {var!r}", "skipped")
+    dur = ctx.number(var)
+    have = ~np.isnan(dur)
+    if ctx.n and not have.any():
+        ctx.unavailable(rule, f"no respondent has a duration in column {var!r}")
+        return Outcome(ctx.nobody(), f"column {var!r} is empty", "skipped")
+    base = have & (dur > 0)
+    for r in ("screened_out", "incomplete"):
+        o = ctx.outcomes.get(r)
+        if o is not None and o.status == "applied":
+            base &= ~o.flagged
+    if not base.any():
+        base = have & (dur > 0)
+        if base.any():
+            ctx.warnings.append("speeder: no complete respondent has a duration; the median is "
+                                "taken over all respondents with one")
+    if not base.any():
+        return Outcome(ctx.nobody(), "no positive durations", "not applicable")
+    median = float(np.median(dur[base]))
+    p = ctx.params
+    if p["speeder_method"] == "fraction":
+        cut = p["speeder_fraction"] * median
+        text = (f"duration < {fmt_num(p['speeder_fraction'])} x median of completes "
+                f"({median:.4g} s) = {cut:.4g} s")
+    else:
+        sd = float(np.std(dur[base], ddof=1)) if base.sum() > 1 else float("nan")
+        cut = median - p["speeder_sd"] * sd
+        text = (f"duration < median of completes ({median:.4g} s) - {fmt_num(p['speeder_sd'])}"
+                f" SD ({sd:.4g} s) = {cut:.4g} s")
+        if not cut > 0:
+            ctx.warnings.append(f"speeder: median - {fmt_num(p['speeder_sd'])} SD = {cut:.4g} s "
+                                "is not positive, so no respondent can be flagged; the durations "
+                                "are too dispersed for speeder_method='sd' (try 'fraction')")
+    n_none = int((~have).sum())
+    if n_none:
+        ctx.warnings.append(f"speeder: {n_none} respondent(s) have no duration and were not "
+                            "checked")
+    with np.errstate(invalid="ignore"):
+        flagged = have & (dur < cut)
+        ratio = dur / median
+    return Outcome(flagged, text, extra={"duration_ratio": ratio})
+

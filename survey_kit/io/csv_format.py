@@ -1,0 +1,205 @@
+"""CSV exports: decoding the bytes, the Qualtrics three-header layout, writing back.
+
+Text is decoded as UTF-8 (with or without a byte-order mark), UTF-16 with a
+byte-order mark, or CP932 (Windows Shift_JIS), tried in that order unless
+``encoding=`` declares one. A ``.txt`` file whose header holds tabs is read as
+tab-separated (Excel's "Unicode text"). A Qualtrics export is recognised by the
+``{"ImportId": ...}`` cells of its third row; its first respondent is row 4.
+
+Example
+-------
+>>> from pathlib import Path
+>>> decode("日本の企業".encode("cp932"), Path("export.csv"), None, ",")
+('日本の企業', 'cp932')
+>>> raw = read_csv(Path("sample_data/japan_creators_2024_raw.csv"), "csv", None, set())
+>>> raw.format, raw.encoding, raw.first_row, raw.frame.shape
+('csv', 'utf-8', 2, (140, 23))
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io as _io
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from .._files import atomic_write
+from ..errors import DataError, UsageError
+from .raw import ExportSpec, RawTable, check_header, finish, is_qualtrics
+
+__all__ = ["decode", "normalise_encoding", "read_csv", "write_csv"]
+
+
+def normalise_encoding(encoding: str) -> str:
+    """The codec's canonical name (``'UTF8'`` -> ``'utf-8'``), or a UsageError."""
+    try:
+        return codecs.lookup(encoding).name
+    except LookupError:
+        raise UsageError(f"unknown encoding {encoding!r}; use 'utf-8', 'utf-8-sig', 'cp932' "
+                         "(Windows Japanese) or 'shift_jis'") from None
+
+
+def _decode_failure(data: bytes, exc: UnicodeDecodeError, enc: str, path: Path,
+                    declared: bool, sep: str) -> DataError:
+    line_start = data.rfind(b"\n", 0, exc.start) + 1
+    line = data.count(b"\n", 0, exc.start) + 1
+    bad = data[exc.start:exc.end]
+    head_end = data.find(b"\n")
+    header = data[: head_end if head_end >= 0 else len(data)].decode(enc, errors="replace")
+    prefix = data[line_start:exc.start].decode(enc, errors="replace")
+    column = None
+    try:
+        names = next(csv.reader([header.lstrip("\ufeff").rstrip("\r")], delimiter=sep))
+        pos = len(next(csv.reader([prefix], delimiter=sep))) - 1 if prefix else 0
+        if line > 1 and 0 <= pos < len(names) and len(names[pos]) <= 64:
+            column = names[pos]
+    except (csv.Error, StopIteration):  # pragma: no cover - best effort only
+        pass
+    if declared:
+        other = "utf-8" if enc == "cp932" else "cp932"    # cp932 extends shift_jis
+        hint = (f"the file is not {enc} text; check the encoding (Japanese Windows "
+                f"exports are usually cp932): try encoding='{other}', or leave encoding "
+                "out to detect it")
+    else:
+        hint = ("the file is neither UTF-8 nor CP932 (Shift_JIS) text; if it is a workbook or "
+                "an SPSS/Stata file give it the right extension (.xlsx, .sav, .dta), otherwise "
+                "pass encoding= or save it again as UTF-8 CSV")
+    return DataError(f"cannot decode byte(s) {bad!r} at line {line}: {hint}", file=path,
+                     row=line, column=column)
+
+
+def decode(data: bytes, path: Path, encoding: str | None, sep: str) -> tuple[str, str]:
+    """Decode CSV bytes; return (text, encoding used)."""
+    if encoding is not None:
+        enc = normalise_encoding(encoding)
+        if enc == "utf-8" and data.startswith(codecs.BOM_UTF8):
+            enc = "utf-8-sig"
+        if enc in ("cp932", "shift_jis", "euc_jp", "iso2022_jp", "shift_jis_2004") and \
+                not data.isascii():
+            try:
+                data.decode("utf-8")
+            except UnicodeDecodeError:
+                pass
+            else:
+                raise DataError(f"encoding {encoding!r} was declared but the file is UTF-8 text "
+                                "(its Japanese characters decode as UTF-8); pass "
+                                "encoding='utf-8' or leave encoding out", file=path)
+        try:
+            return data.decode(enc), enc
+        except UnicodeDecodeError as exc:
+            raise _decode_failure(data, exc, enc, path, True, sep) from None
+    if data.startswith(codecs.BOM_UTF8):
+        try:
+            return data.decode("utf-8-sig"), "utf-8-sig"
+        except UnicodeDecodeError as exc:
+            raise _decode_failure(data, exc, "utf-8", path, False, sep) from None
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise _decode_failure(data, exc, "utf-16", path, False, sep) from None
+    if b"\x00" in data[:65536]:
+        raise DataError("this is a binary file, not CSV text (it contains NUL bytes); if it is "
+                        "a workbook or an SPSS/Stata/Parquet file give it the right extension "
+                        "(.xlsx, .sav, .dta, .parquet)", file=path)
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as first:
+        try:
+            return data.decode("cp932"), "cp932"
+        except UnicodeDecodeError:
+            raise _decode_failure(data, first, "utf-8", path, False, sep) from None
+
+
+def _header_rows(text: str, sep: str, n: int = 3) -> list[list[str]]:
+    """The first ``n`` rows as cells (enough to see a Qualtrics header)."""
+    reader = csv.reader(_io.StringIO(text[:4_000_000]), delimiter=sep)
+    rows = []
+    try:
+        for row in reader:
+            rows.append(row)
+            if len(rows) >= n:
+                break
+    except csv.Error:
+        pass
+    return rows
+
+
+def read_csv(path: Path, fmt: str, encoding: str | None, text_columns: set[str]) -> RawTable:
+    """Read a CSV, TSV or Qualtrics export; ``text_columns`` stay text (ids, open answers)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DataError(f"cannot read the file ({exc.strerror}); check its permissions",
+                        file=path) from None
+    sep = "\t" if fmt == "tsv" else ","
+    text, used = decode(data, path, encoding, sep)
+    text = text.lstrip("\ufeff")
+    if not text.strip():
+        raise DataError("the file is empty; export the responses again", file=path)
+    rows = _header_rows(text, sep)
+    if (fmt == "csv" and path.suffix.lower() == ".txt" and rows and len(rows[0]) == 1
+            and "\t" in rows[0][0]):
+        sep = "\t"                      # a tab-separated .txt (e.g. Excel's "Unicode text")
+        rows = _header_rows(text, sep)
+    header = rows[0] if rows else []
+    check_header(header, path)
+    qualtrics = is_qualtrics(rows)
+    if fmt == "qualtrics" and not qualtrics:
+        raise DataError("format='qualtrics' was given but row 3 of the file does not hold "
+                        'Qualtrics ImportId cells ({"ImportId": ...}); read it as a plain CSV',
+                        file=path, row=3)
+    first_row = 4 if qualtrics else 2
+    names = [h.strip() for h in header]
+    dtype = {c: str for c in header if c.strip() in text_columns}
+    try:
+        frame = pd.read_csv(_io.StringIO(text), sep=sep, header=0,
+                            skiprows=[1, 2] if qualtrics else None, dtype=dtype or None,
+                            keep_default_na=False, na_values=[""], skip_blank_lines=False,
+                            low_memory=False)
+    except pd.errors.EmptyDataError:
+        raise DataError("the file has no header row; export the responses again",
+                        file=path) from None
+    except (pd.errors.ParserError, ValueError, csv.Error) as exc:
+        msg = str(exc).strip().splitlines()[-1]
+        raise DataError(f"malformed CSV ({msg}); a row has more cells than the header, often "
+                        "because an open answer with a comma or line break is not quoted. "
+                        "Export the file again with quoted text fields", file=path) from None
+    frame.columns = names[: frame.shape[1]] + [str(c) for c in frame.columns[len(names):]]
+    question_text: dict[str, str] = {}
+    if qualtrics and len(rows) > 1:
+        question_text = {n: t for n, t in zip(names, rows[1])}
+    return finish(frame, first_row, "qualtrics" if qualtrics else fmt, path, encoding=used,
+                  question_text=question_text)
+
+
+def write_csv(table: pd.DataFrame, path: Path, fmt: str, spec: ExportSpec, encoding: str) -> Path:
+    """Write CSV or TSV atomically; ``qualtrics`` adds the question-text and ImportId rows."""
+    enc = normalise_encoding(encoding)
+    sep = "\t" if fmt == "tsv" else ","
+    buf = _io.StringIO()
+    if fmt == "qualtrics":
+        w = csv.writer(buf, lineterminator="\n")
+        cols = [str(c) for c in table.columns]
+        w.writerow(cols)
+        w.writerow([spec.column_labels.get(c, c) for c in cols])
+        w.writerow([json.dumps(spec.import_ids.get(c, {"ImportId": c}), ensure_ascii=False)
+                    for c in cols])
+        table.to_csv(buf, index=False, header=False, lineterminator="\n")
+    else:
+        table.to_csv(buf, index=False, sep=sep, lineterminator="\n")
+    text = buf.getvalue()
+    try:
+        data = text.encode(enc)
+    except UnicodeEncodeError as exc:
+        ch = exc.object[exc.start:exc.end]
+        line = exc.object.count("\n", 0, exc.start) + 1
+        raise DataError(f"character {ch!r} (line {line} of the output) cannot be written in "
+                        f"{enc}; write UTF-8 instead (encoding='utf-8' or 'utf-8-sig' for Excel)",
+                        file=path, row=line, value=ch) from None
+    with atomic_write(path) as tmp:
+        tmp.write_bytes(data)
+    return path

@@ -1,0 +1,184 @@
+"""The raw table: a response file as read, before the questionnaire gives it meaning.
+
+Every format module reads a file into a :class:`RawTable` (the file's own column
+names, the row numbers a user sees, the labels the file declares) and writes one
+back from a plain table and an :class:`ExportSpec` (labels and missing codes by
+column). :func:`as_text` gives a raw column one text form whatever the format
+stored: a spreadsheet's 1024.0 is the id ``'1024'`` a person typed.
+
+Example
+-------
+>>> import pandas as pd
+>>> as_text(pd.Series([1024.0, 2.5, None])).tolist()
+['1024', '2.5', nan]
+>>> as_text(pd.Series(["  R001 ", "   "]), strip=True).tolist()
+['R001', nan]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import DataError
+
+__all__ = [
+    "TEXT_DTYPE",
+    "ExportSpec",
+    "RawTable",
+    "as_text",
+    "bad_file",
+    "check_header",
+    "finish",
+    "is_qualtrics",
+]
+
+# the dtype of text columns: pandas >= 3 has a dedicated string dtype with NaN as missing
+TEXT_DTYPE: Any = "str" if int(pd.__version__.split(".")[0]) >= 3 else object
+
+_QUALTRICS_MARK = '"importid"'
+
+
+@dataclass
+class RawTable:
+    """A response file as read, before any mapping onto the questionnaire.
+
+    Attributes
+    ----------
+    frame : DataFrame with the file's column names, one row per data row
+    first_row : the row number a user sees for ``frame.iloc[0]``
+    format : one of ``READ_FORMATS``
+    file : the path read
+    encoding : text encoding used (CSV only)
+    value_labels : column -> {code: label} declared in SPSS/Stata files
+    question_text : column -> question text (Qualtrics second header row)
+    skipped_rows : user-visible numbers of entirely empty rows left out
+    rows : user-visible row number of every row of ``frame``
+    """
+
+    frame: pd.DataFrame
+    first_row: int
+    format: str
+    file: Path
+    encoding: str | None = None
+    value_labels: dict[str, dict[Any, str]] = field(default_factory=dict)
+    question_text: dict[str, str] = field(default_factory=dict)
+    skipped_rows: list[int] = field(default_factory=list)
+    rows: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        if self.rows is None:
+            self.rows = np.arange(len(self.frame), dtype=np.int64) + self.first_row
+
+
+@dataclass
+class ExportSpec:
+    """What a writer needs besides the table: labels and missing codes by column."""
+
+    column_labels: dict[str, str] = field(default_factory=dict)
+    value_labels: dict[str, dict[float, str]] = field(default_factory=dict)
+    missing_codes: dict[str, list[float]] = field(default_factory=dict)
+    measure: dict[str, str] = field(default_factory=dict)
+    import_ids: dict[str, dict[str, str]] = field(default_factory=dict)
+    file_label: str = ""
+
+
+def as_text(s: pd.Series, strip: bool = False) -> pd.Series:
+    """Text version of a raw column: NaN for missing or blank, integers without '.0'.
+
+    Numbers read from spreadsheets (an id 1024 stored as 1024.0) are shown as
+    a person typed them; blank or whitespace-only cells become NaN. With
+    ``strip=True`` surrounding whitespace is removed too.
+    """
+    if pd.api.types.is_bool_dtype(s.dtype):
+        s = s.astype(object)
+    if pd.api.types.is_numeric_dtype(s.dtype):
+        vals = s.to_numpy(dtype=float, na_value=np.nan)
+        ok = ~np.isnan(vals)
+        out = np.full(len(s), np.nan, dtype=object)
+        integral = ok & (np.mod(np.where(ok, vals, 0), 1) == 0) & (np.abs(vals) < 2**53)
+        if integral.any():
+            out[integral] = vals[integral].astype(np.int64).astype(str)
+        other = ok & ~integral
+        if other.any():
+            out[other] = vals[other].astype(str)
+        return pd.Series(out, index=s.index, dtype=TEXT_DTYPE)
+    if pd.api.types.is_datetime64_any_dtype(s.dtype):
+        return s.dt.strftime("%Y-%m-%d %H:%M:%S").astype(TEXT_DTYPE)
+    if s.dtype == object:
+        # a column of a sheet may mix numbers and text: write numbers as typed
+        kinds = s.map(type)
+        isnum = kinds.isin([float, int, np.float64, np.int64]).to_numpy()
+        t = s.where(s.notna(), None).astype(TEXT_DTYPE)
+        if isnum.any():
+            nums = as_text(pd.Series(s[isnum].to_numpy(dtype=float)))
+            t = t.copy()
+            t.iloc[np.flatnonzero(isnum)] = nums.to_numpy()
+    else:
+        t = s.astype(TEXT_DTYPE)
+    stripped = t.str.strip()
+    blank = (stripped == "").fillna(False).to_numpy(dtype=bool)
+    out = stripped if strip else t
+    if blank.any():
+        out = out.mask(blank)
+    return out.astype(TEXT_DTYPE)
+
+
+# ---------------------------------------------------------------------------
+# what every reader does
+
+
+def is_qualtrics(rows: list[list[str]]) -> bool:
+    """Row 3 of a Qualtrics export holds ``{"ImportId": ...}`` JSON in its cells."""
+    if len(rows) < 3:
+        return False
+    cells = [c.strip() for c in rows[2] if c and c.strip()]
+    if not cells:
+        return False
+    marked = sum(1 for c in cells if c.startswith("{") and _QUALTRICS_MARK in c.lower())
+    return marked * 2 >= len(cells)
+
+
+def check_header(names: list[str], path: Path, first_row: int = 1) -> None:
+    """A DataError if a column name appears twice in the header."""
+    seen: dict[str, int] = {}
+    dups = []
+    for j, name in enumerate(names):
+        key = name.strip()
+        if key == "":
+            continue
+        if key in seen:
+            dups.append((key, seen[key] + 1, j + 1))
+        else:
+            seen[key] = j
+    if dups:
+        name, a, b = dups[0]
+        more = f" (and {len(dups) - 1} more repeated names)" if len(dups) > 1 else ""
+        raise DataError(f"column name {name!r} appears twice in the header, as columns {a} and "
+                        f"{b}{more}; every column needs a unique name, so rename or remove one",
+                        file=path, row=first_row, column=name)
+
+
+def finish(frame: pd.DataFrame, first_row: int, fmt: str, path: Path, **kw: Any) -> RawTable:
+    """Drop entirely empty rows (they are no respondent) and keep user row numbers."""
+    rows = np.arange(len(frame), dtype=np.int64) + first_row
+    skipped: list[int] = []
+    if frame.shape[1] and len(frame):
+        empty = frame.isna().all(axis=1).to_numpy()
+        if empty.any():
+            skipped = rows[empty].tolist()
+            frame = frame.loc[~empty].reset_index(drop=True)
+            rows = rows[~empty]
+    return RawTable(frame, first_row, fmt, path, skipped_rows=skipped, rows=rows, **kw)
+
+
+def bad_file(path: Path, kind: str, exc: BaseException) -> DataError:
+    """The error for a file that cannot be read as ``kind`` (damaged or misnamed)."""
+    detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return DataError(f"cannot be read as {kind} ({detail}); the file is damaged or of another "
+                     "kind: export it again, or check that the extension matches the content",
+                     file=path)

@@ -1,0 +1,180 @@
+"""The labels a file carries besides its codes: checked on reading, written on writing.
+
+SPSS and Stata files declare value labels (code -> text) and variable labels;
+a Qualtrics CSV carries question texts and ImportIds. On reading,
+:func:`check_value_labels` makes sure a file's value labels agree with the
+questionnaire's codes (a code labelled as another option is an error, a label
+merely worded differently a warning). On writing, :func:`export_spec` gathers
+what a writer stores: the question texts as variable labels, the option
+labels as value labels, the missing codes as user-missing values, the
+measurement level and the Qualtrics ImportIds.
+
+Example
+-------
+>>> from survey_kit.instrument.questionnaire import load_questionnaire
+>>> q = load_questionnaire("questionnaires/japan_digital_services_2024.yaml")
+>>> spec = export_spec(q)
+>>> spec.value_labels["Q3"][99.0], spec.missing_codes["Q3"], spec.measure["Q3"]
+('Prefer not to say', [99.0], 'nominal')
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import DataError
+from ..instrument.questionnaire import Questionnaire
+from ..instrument.schema import Option, Question
+from .cells import norm
+from .frame import export_columns
+from .problems import SHOW_COLUMNS, codes_text, show
+from .raw import ExportSpec, RawTable
+
+__all__ = ["check_value_labels", "export_spec"]
+
+#: one fault: (message, column, code)
+_Fault = tuple[str, str, Any]
+
+
+def check_value_labels(q: Questionnaire, raw: RawTable, present: set[str],
+                       warnings: list[str]) -> None:
+    """Value labels declared in an SPSS/Stata file must agree with the instrument's codes.
+
+    Raises
+    ------
+    DataError
+        A labelled code is not a code of the question, or is labelled as another option.
+    """
+    if not raw.value_labels:
+        return
+    faults: list[_Fault] = []
+    for qq in q.questions:
+        if qq.type in ("single", "likert", "grid"):
+            for col in export_columns(qq):
+                labels = raw.value_labels.get(col)
+                if col in present and labels:
+                    _choice_faults(qq, col, labels, faults, warnings)
+        elif qq.type == "multi":
+            for o in qq.options:
+                labels = raw.value_labels.get(o.column)
+                if o.column in present and labels:
+                    _multi_faults(qq, o, labels, faults)
+    if faults:
+        shown = [f[0] for f in faults[:SHOW_COLUMNS]]
+        more = f"\n  ... and {len(faults) - len(shown)} more" if len(faults) > len(shown) else ""
+        raise DataError(
+            "the file's value labels do not match the questionnaire:\n  " + "\n  ".join(shown)
+            + more + "\nWhat to do: check that the file and the questionnaire are the same "
+            "version, and correct the codes in one of them.",
+            file=raw.file, column=faults[0][1], value=faults[0][2])
+
+
+def _choice_faults(qq: Question, col: str, labels: dict[Any, str], faults: list[_Fault],
+                   warnings: list[str]) -> None:
+    """Faults of the value labels of one single/likert/grid column."""
+    by_code = {float(o.code): o for o in qq.options}
+    miss = {float(m.code) for m in qq.missing}
+    texts = {o.key: {norm(o.key), norm(o.label), norm(o.label_ja)} - {None}
+             for o in qq.options}
+    differ = []
+    for code, text in labels.items():
+        c = float(code)
+        t = norm(text)
+        if c in miss:
+            continue
+        if c not in by_code:
+            faults.append((f"column {col!r}: code {show(c)} labelled {text!r} in the file is not "
+                           f"a code of question {qq.id!r} [{codes_text(qq)}]", col, code))
+            continue
+        own = by_code[c]
+        if t in texts[own.key]:
+            continue
+        other = [o for o in qq.options if t in texts[o.key]]
+        if other:
+            faults.append((f"column {col!r}: code {show(c)} is labelled {text!r} in the file, "
+                           f"which is option {other[0].key!r} (code {other[0].code}) of question "
+                           f"{qq.id!r}, not {own.key!r}", col, code))
+        else:
+            differ.append(show(c))
+    if differ:
+        warnings.append(f"column {col!r}: the file's value labels for code(s) "
+                        f"{', '.join(differ)} are worded differently from the "
+                        "questionnaire; the questionnaire's labels are used")
+
+
+def _multi_faults(qq: Question, o: Option, labels: dict[Any, str],
+                  faults: list[_Fault]) -> None:
+    """Faults of the value labels of the 0/1 column of one multi option."""
+    ok = {0.0, 1.0, float(o.code)} | {float(m.code) for m in qq.missing}
+    for code, text in labels.items():
+        if float(code) not in ok:
+            faults.append((f"column {o.column!r}: code {show(code)} labelled {text!r} in the "
+                           f"file is not valid for an option of the multi question {qq.id!r} "
+                           f"(1 or {o.code} = selected, 0 = not selected)", o.column, code))
+
+
+# ---------------------------------------------------------------------------
+# writing
+
+
+def export_spec(q: Questionnaire) -> ExportSpec:
+    """Variable labels, value labels, user-missing codes and Qualtrics ImportIds by column."""
+    spec = ExportSpec(file_label=q.title)
+    spec.column_labels[q.survey.respondent_id] = "Respondent ID"
+    spec.import_ids[q.survey.respondent_id] = {"ImportId": "_recordId"}
+    for n, qq in enumerate(q.questions, start=1):
+        qid = f"QID{n}"
+        if qq.type in ("single", "likert", "grid"):
+            _choice_spec(spec, qq, qid)
+        elif qq.type == "multi":
+            _multi_spec(spec, qq, qid)
+        else:
+            _one_column_spec(spec, qq, qid)
+    return spec
+
+
+def _missing_labels(qq: Question) -> dict[float, str]:
+    return {float(m.code): m.label for m in qq.missing}
+
+
+def _choice_spec(spec: ExportSpec, qq: Question, qid: str) -> None:
+    miss = _missing_labels(qq)
+    items = ([(qq.column, qq.text, qid)] if qq.type != "grid" else
+             [(it.column, f"{qq.text} - {it.text}", f"{qid}_{j}")
+              for j, it in enumerate(qq.items, start=1)])
+    for col, text, imp in items:
+        spec.column_labels[col] = text
+        spec.value_labels[col] = {float(o.code): o.label for o in qq.options} | miss
+        spec.measure[col] = "nominal" if qq.type == "single" else "ordinal"
+        spec.import_ids[col] = {"ImportId": imp}
+        if miss:
+            spec.missing_codes[col] = list(miss)
+
+
+def _multi_spec(spec: ExportSpec, qq: Question, qid: str) -> None:
+    miss = _missing_labels(qq)
+    for o in qq.options:
+        spec.column_labels[o.column] = f"{qq.text} - {o.label}"
+        spec.value_labels[o.column] = {0.0: "Not selected", 1.0: o.label} | miss
+        spec.measure[o.column] = "nominal"
+        spec.import_ids[o.column] = {"ImportId": f"{qid}_{o.code}"}
+        if miss:
+            spec.missing_codes[o.column] = list(miss)
+
+
+def _one_column_spec(spec: ExportSpec, qq: Question, qid: str) -> None:
+    """Numeric, open and meta questions."""
+    miss = _missing_labels(qq)
+    spec.column_labels[qq.column] = qq.text
+    if qq.type == "numeric":
+        spec.measure[qq.column] = "scale"
+        if miss:
+            spec.value_labels[qq.column] = miss
+            spec.missing_codes[qq.column] = list(miss)
+    elif qq.type == "meta" and qq.role == "duration":
+        spec.measure[qq.column] = "scale"
+    else:
+        spec.measure[qq.column] = "nominal"
+    role = {"start_time": "startDate", "end_time": "endDate",
+            "duration": "duration"}.get(qq.role or "", None)
+    spec.import_ids[qq.column] = ({"ImportId": role} if role else {"ImportId": qid})

@@ -1,0 +1,153 @@
+"""Write responses: a labelled frame to any export format, and file-to-file conversion.
+
+:func:`write_responses` writes CSV, TSV, Qualtrics CSV, XLSX, SPSS, Stata or
+Parquet atomically. With a questionnaire the frame goes back to the export
+layout (:func:`~survey_kit.io.export.to_export`) and SPSS/Stata files carry
+the labels of :func:`~survey_kit.io.value_labels.export_spec`;
+:func:`convert_responses` reads a file with every check of
+:func:`~survey_kit.io.read.read_responses` and writes it in another format.
+
+Example
+-------
+>>> import tempfile
+>>> from pathlib import Path
+>>> out = Path(tempfile.mkdtemp())
+>>> q = "questionnaires/japan_creators_2024.yaml"
+>>> path = convert_responses("sample_data/japan_creators_2024_raw.csv", out / "raw.sav", q,
+...                          duplicate_ids="keep")
+>>> path.name, read_responses(path, q, duplicate_ids="keep").shape
+('raw.sav', (140, 26))
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from ..errors import DataError, UsageError
+from ..instrument.questionnaire import Questionnaire, as_questionnaire
+from .export import to_export
+from .formats import WRITE_FORMATS, format_of, write_raw
+from .raw import ExportSpec
+from .read import read_responses
+from .value_labels import export_spec
+
+__all__ = ["convert_responses", "write_responses"]
+
+
+def write_responses(frame: pd.DataFrame, path: str | os.PathLike,
+                    questionnaire: Questionnaire | str | os.PathLike | None = None,
+                    format: str | None = None, *, encoding: str = "utf-8") -> Path:
+    """Write responses atomically as CSV, TSV, Qualtrics CSV, XLSX, SPSS, Stata or Parquet.
+
+    With a questionnaire the labelled frame goes back to the export layout
+    (:func:`to_export`): export column names and codes. SPSS files then carry
+    variable labels (the question text), value labels (the option labels) and the
+    missing codes declared as user-missing values, so that
+    ``read_responses(path, questionnaire)`` gives the same frame back. Without a
+    questionnaire the frame is written as it is (the index as first column;
+    categoricals as their keys, or as codes 1..k with value labels in SPSS/Stata).
+
+    Parameters
+    ----------
+    frame : DataFrame
+    path : destination; its extension chooses the format unless ``format`` is given
+    questionnaire : Questionnaire or path, optional
+    format : {"csv", "tsv", "qualtrics", "xlsx", "sav", "dta", "parquet"}, optional
+    encoding : text encoding of CSV output ("utf-8", "utf-8-sig" for Excel, "cp932")
+
+    Returns
+    -------
+    Path of the file written.
+
+    Example
+    -------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> frame = pd.DataFrame({"sector": pd.Categorical(["b", "a"])},
+    ...                      index=pd.Index(["R1", "R2"], name="respondent_id"))
+    >>> path = write_responses(frame, Path(tempfile.mkdtemp()) / "plain.csv")
+    >>> print(path.read_text(), end="")
+    respondent_id,sector
+    R1,b
+    R2,a
+    """
+    if not isinstance(frame, pd.DataFrame):
+        raise UsageError(f"write_responses needs a DataFrame, not {type(frame).__name__}")
+    path = Path(path)
+    fmt = format_of(path, format)
+    if fmt not in WRITE_FORMATS:  # pragma: no cover - every readable format is writable
+        raise UsageError(f"cannot write {fmt!r}")
+    if questionnaire is not None:
+        q = as_questionnaire(questionnaire)
+        try:
+            table = to_export(frame, q)
+        except DataError as exc:
+            raise DataError(exc.message, file=path, row=exc.row, column=exc.column,
+                            value=exc.value) from None
+        spec = export_spec(q)
+    else:
+        table, spec = _plain_table(frame, fmt)
+    return write_raw(table, path, fmt, spec, encoding=encoding)
+
+
+def convert_responses(source: pd.DataFrame | str | os.PathLike, path: str | os.PathLike,
+                      questionnaire: Questionnaire | str | os.PathLike, *,
+                      format: str | None = None, encoding: str | None = None,
+                      sheet: str | int | None = None, out_encoding: str = "utf-8",
+                      missing_columns: Literal["error", "allow"] = "error",
+                      duplicate_ids: Literal["error", "keep"] = "error") -> Path:
+    """Convert a response file (or a labelled frame) to another format, checked on the way.
+
+    The source is read with :func:`read_responses` (so every code is checked against the
+    questionnaire) and written with :func:`write_responses`.
+
+    Parameters
+    ----------
+    source : labelled DataFrame or path of a response file
+    path : destination (format from its extension unless ``format`` is given)
+    questionnaire : Questionnaire or path
+    format : output format (see :func:`write_responses`)
+    encoding, sheet, missing_columns, duplicate_ids : as in :func:`read_responses`
+    out_encoding : text encoding of CSV output
+
+    Example
+    -------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> path = convert_responses("sample_data/japan_creators_2024_raw.csv",
+    ...                          Path(tempfile.mkdtemp()) / "raw.xlsx",
+    ...                          "questionnaires/japan_creators_2024.yaml", duplicate_ids="keep")
+    >>> path.suffix
+    '.xlsx'
+    """
+    q = as_questionnaire(questionnaire)
+    if isinstance(source, pd.DataFrame):
+        frame = source
+    else:
+        frame = read_responses(source, q, encoding=encoding, sheet=sheet,
+                               missing_columns=missing_columns, duplicate_ids=duplicate_ids)
+    return write_responses(frame, path, q, format=format, encoding=out_encoding)
+
+
+def _plain_table(frame: pd.DataFrame, fmt: str) -> tuple[pd.DataFrame, ExportSpec]:
+    """A frame without a questionnaire: index as first column; in SPSS and Stata files
+    categoricals become codes 1..k labelled with their keys."""
+    table = frame.reset_index() if not isinstance(frame.index, pd.RangeIndex) else frame.copy()
+    table.columns = [str(c) for c in table.columns]
+    spec = ExportSpec()
+    if fmt not in ("sav", "dta"):
+        return table, spec
+    for c in table.columns:
+        s = table[c]
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            codes = s.cat.codes.to_numpy().astype(float) + 1
+            codes[codes == 0] = np.nan
+            table[c] = codes
+            spec.value_labels[c] = {float(i + 1): str(k) for i, k in enumerate(s.cat.categories)}
+            spec.measure[c] = "ordinal" if s.cat.ordered else "nominal"
+    return table, spec
