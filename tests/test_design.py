@@ -262,26 +262,6 @@ def test_vcov_total_fast_path_equals_general_path():
     np.testing.assert_allclose(fast, general, rtol=1e-10)
 
 
-def test_vcov_total_speed_weights_only_million_rows():
-
-    rng = np.random.default_rng(0)
-    n = 1_000_000
-    d = SurveyDesign(pd.DataFrame({"w": rng.uniform(0.5, 2, n)}), weights="w")
-    x = rng.normal(size=(n, 20))
-    d.vcov_total(x)      # warm up (first touch of memory)
-    best = min(_timed(d.vcov_total, x) for _ in range(3))
-    # ~0.06 s on an idle 2-core machine; the bound leaves room for a loaded CI box
-    assert best < 1.0, best
-
-
-def _timed(f, *a):
-    import time
-
-    t = time.perf_counter()
-    f(*a)
-    return time.perf_counter() - t
-
-
 # ---------------------------------------------------------------- constructor and errors
 def test_frame_is_not_mutated_and_design_is_immutable():
     f = firms()
@@ -488,18 +468,14 @@ def test_domain_proportions_match_by_and_compare():
     np.testing.assert_allclose(dp.estimates.sum(axis=1), 1.0, rtol=1e-12)
 
 
-def test_domain_proportions_levels_and_speed():
-    import time
-
+def test_domain_proportions_levels():
     rng = np.random.default_rng(5)
     n = 100_000
     df = pd.DataFrame({"r": rng.integers(0, 8, n), "c": rng.integers(0, 12, n),
                        "s": rng.integers(0, 10, n), "psu": rng.integers(0, 400, n),
                        "w": rng.uniform(0.5, 3, n)})
     d = SurveyDesign(df, weights="w", strata="s", cluster="psu")
-    t = time.perf_counter()
     dp = d.domain_proportions("r", "c")
-    assert time.perf_counter() - t < 3.0
     assert dp.estimates.shape == (12, 8) and dp.vcov.shape == (96, 96)
     dp2 = d.domain_proportions("r", "c", row_levels=[3, 1], col_levels=[0, 5])
     assert list(dp2.estimates.columns) == [3, 1] and list(dp2.estimates.index) == [0, 5]
