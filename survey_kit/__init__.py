@@ -47,6 +47,8 @@ __version__ = "0.1.0"
 
 # public name -> module that defines it (imported lazily on first use)
 _LAZY: dict[str, str] = {
+    # shared: output safety
+    "formula_escaping": "_formulas",
     # questionnaire.py
     "load_questionnaire": "instrument.questionnaire",
     "Questionnaire": "instrument.questionnaire",

@@ -9,8 +9,9 @@ so the spreadsheet shows it as text. Text that is a plain number (``-5``,
 ``+3.2``) cannot be evaluated as a formula and is left alone; numbers stored as
 numbers are never touched.
 
-Every writer of the toolkit calls :func:`escape_frame` / :func:`escape_text`
-unless the caller passes ``escape_formulas=False`` (trusted data).
+Every writer of the toolkit calls :func:`escape_frame` / :func:`escape_text`.
+For trusted data, turn escaping off for a block with
+``with survey_kit.formula_escaping(False): ...`` (the CLI: ``--no-escape-formulas``).
 
 Reference: OWASP, "CSV Injection",
 https://owasp.org/www-community/attacks/CSV_Injection
@@ -26,11 +27,17 @@ Example
    '=a
 0  '@x
 1    3
+>>> with formula_escaping(False):
+...     escape_text("=1+1")
+'=1+1'
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import re
+from collections.abc import Iterator
 from typing import Any
 
 #: first characters that make a spreadsheet read a cell as a formula
@@ -38,9 +45,30 @@ TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
 
+_ENABLED: contextvars.ContextVar[bool] = contextvars.ContextVar("survey_kit_escaping",
+                                                                default=True)
+
+
+@contextlib.contextmanager
+def formula_escaping(enabled: bool = True) -> Iterator[None]:
+    """Turn the escaping of formula-leading text on or off within a block.
+
+    Example
+    -------
+    >>> import survey_kit as sk
+    >>> with sk.formula_escaping(False):     # trusted data: write text as it is
+    ...     pass
+    """
+    token = _ENABLED.set(bool(enabled))
+    try:
+        yield
+    finally:
+        _ENABLED.reset(token)
+
+
 def needs_escape(value: Any) -> bool:
-    """True for text a spreadsheet would evaluate as a formula."""
-    return (isinstance(value, str) and value.startswith(TRIGGERS)
+    """True for text a spreadsheet would evaluate as a formula (while escaping is on)."""
+    return (_ENABLED.get() and isinstance(value, str) and value.startswith(TRIGGERS)
             and not _NUMBER.fullmatch(value))
 
 
@@ -58,6 +86,8 @@ def escape_frame(frame):
     import pandas as pd
 
     out = frame
+    if not _ENABLED.get():
+        return out
     for col in frame.columns:
         series = frame[col]
         if not (series.dtype == object or isinstance(series.dtype, pd.StringDtype)

@@ -5,14 +5,23 @@ Each subcommand lives in its own module of this package and exposes
 libraries only inside ``run`` so that ``survey-kit --help`` starts fast.
 
 Every :class:`~survey_kit.errors.SurveyKitError` becomes a clear message on
-stderr and exit code 2; there is no traceback for bad input.
+stderr and exit code 2; there is no traceback for bad input. Ctrl-C stops a
+command with exit code 130 and leaves no partial or temporary files.
+
+Every subcommand also takes ``--force`` (replace existing files that
+survey-kit did not write) and ``--no-escape-formulas`` (write text that begins
+with ``=``, ``+``, ``-``, ``@`` as it is, for trusted data). Outputs never
+replace the command's own input files (:func:`survey_kit._files.output_policy`).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import os
 import sys
+from pathlib import Path
 
 from ..errors import SurveyKitError
 
@@ -50,7 +59,42 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMANDS:
         importlib.import_module(f".{name}", __name__).add_parser(sub)
+    for command in sub.choices.values():
+        _add_output_safety(command)
     return parser
+
+
+def _add_output_safety(command: argparse.ArgumentParser) -> None:
+    group = command.add_argument_group("output safety")
+    group.add_argument("--force", action="store_true",
+                       help="replace existing files in the output location that survey-kit "
+                            "did not write (input files are never replaced)")
+    group.add_argument("--no-escape-formulas", action="store_true",
+                       help="write text beginning with = + - @ as it is in CSV and XLSX "
+                            "outputs (only for trusted data; by default such text is "
+                            "prefixed with an apostrophe so spreadsheets do not run it)")
+
+
+def _input_files(args: argparse.Namespace) -> list[Path]:
+    """Every existing file named by an argument: the command's inputs."""
+    found = []
+    for dest, value in vars(args).items():
+        if dest in ("out", "run", "command") or not isinstance(value, (str, os.PathLike)):
+            continue
+        path = Path(value)
+        with contextlib.suppress(OSError, ValueError):
+            if path.is_file():
+                found.append(path)
+    return found
+
+
+def _run(args: argparse.Namespace) -> int:
+    from .._files import output_policy
+    from .._formulas import formula_escaping
+
+    with output_policy(inputs=_input_files(args), force=getattr(args, "force", False)), \
+            formula_escaping(not getattr(args, "no_escape_formulas", False)):
+        return int(args.run(args) or 0)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -60,12 +104,13 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 0
     try:
-        return int(args.run(args) or 0)
+        return _run(args)
     except SurveyKitError as exc:
         print(f"survey-kit {args.command}: error: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:  # pragma: no cover
-        print("interrupted", file=sys.stderr)
+    except KeyboardInterrupt:
+        print(f"survey-kit {args.command}: interrupted; no partial output was left",
+              file=sys.stderr)
         return 130
     except OSError as exc:
         where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
