@@ -185,6 +185,8 @@ def _one_residualizable_step(design: Any) -> Any:
 
 
 def _cells_uncached(design: Any):
+    if design._stages:
+        return None                  # later stages: the general path of vcov_total
     if not design._psu_is_row:
         return None if design._calibration else "psu"
     step = _one_residualizable_step(design)

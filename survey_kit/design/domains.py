@@ -26,7 +26,7 @@ import pandas as pd
 
 from ..errors import DesignError, UsageError
 from .estimate import Comparison, DomainProportions
-from .estimators import mean_parts, proportion_ci, tcrit, total_parts
+from .estimators import df_value, mean_parts, proportion_ci, tcrit, total_parts
 from .variables import domain_codes, indicator, numeric, recode, require_some
 from .variance import group_sums, vcov_total
 
@@ -55,7 +55,7 @@ def by(design: Any, var: Any, by: Any, stat: str = "mean", level: Any = None,
     y, name, _ = _values(design, var, stat, level)
     notna = ~np.isnan(y)
     require_some(notna, name)
-    dfv = float(design.degf if df is None else df)
+    dfv = df_value(design.degf, df)
     q = tcrit(conf_level, dfv)
     rows = []
     for d in range(len(levels)):
@@ -163,6 +163,19 @@ def domain_means(design: Any, Y: Any, domains: Any, n_domains: int) -> tuple:
     return est, V, nd, W, deff
 
 
+def _recoded(codes: np.ndarray, levels: list, wanted: Any, name: str,
+             role: str) -> tuple[np.ndarray, list]:
+    """:func:`recode` onto ``wanted``; raises when no respondent has one of them."""
+    if isinstance(wanted, str) or not isinstance(wanted, Sequence) or not len(wanted):
+        raise UsageError(f"{role} must be a non-empty list of levels of {name!r}; "
+                         f"got {wanted!r}")
+    codes, wanted = recode(codes, levels, wanted)
+    if not (codes >= 0).any():
+        raise DesignError(f"no respondent has one of the {role} {list(wanted)[:20]} of "
+                          f"{name!r}; its levels are {list(levels)[:20]}", column=name)
+    return codes, wanted
+
+
 def domain_proportions(design: Any, row: Any, col: Any, row_levels: Sequence | None = None,
                        col_levels: Sequence | None = None) -> DomainProportions:
     """Shares of each ``row`` category within each ``col`` domain, with the full
@@ -171,9 +184,9 @@ def domain_proportions(design: Any, row: Any, col: Any, row_levels: Sequence | N
     rcodes, rlev, rname = domain_codes(design, row)
     ccodes, clev, cname = domain_codes(design, col)
     if row_levels is not None:
-        rcodes, rlev = recode(rcodes, rlev, row_levels)
+        rcodes, rlev = _recoded(rcodes, rlev, row_levels, rname, "row_levels")
     if col_levels is not None:
-        ccodes, clev = recode(ccodes, clev, col_levels)
+        ccodes, clev = _recoded(ccodes, clev, col_levels, cname, "col_levels")
     k = len(rlev)
     Y = np.zeros((design.n, k))
     ok = rcodes >= 0
@@ -197,6 +210,13 @@ def _two_sided_p(t: float, df: float) -> float:
     return float(2 * stats.norm.sf(abs(t)))
 
 
+def _same(a: Any, b: Any) -> bool:
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):
+        return False
+
+
 def compare(design: Any, var: Any, by: Any, a: Any, b: Any, stat: str = "mean",
             level: Any = None, conf_level: float = 0.95, df: float | None = None) -> Comparison:
     """Difference of a mean (or proportion) between domains ``a`` and ``b``, with a t test;
@@ -213,6 +233,9 @@ def compare(design: Any, var: Any, by: Any, a: Any, b: Any, stat: str = "mean",
     if stat not in ("mean", "proportion"):
         raise UsageError(f"stat must be 'mean' or 'proportion'; got {stat!r}")
     codes, levels, byname = domain_codes(design, by)
+    if _same(a, b):
+        raise UsageError(f"a and b are the same level {a!r} of {byname!r}; compare two "
+                         "different domains")
     for lv in (a, b):
         if lv not in levels:
             raise DesignError(f"level {lv!r} is not a level of {byname!r}; levels are "
@@ -227,7 +250,7 @@ def compare(design: Any, var: Any, by: Any, a: Any, b: Any, stat: str = "mean",
                               f"of {name!r}; nothing to compare", column=byname, value=lv)
     diff = float(est[0, 0] - est[1, 0])
     se = float(np.sqrt(max(V[0, 0] + V[1, 1] - 2 * V[0, 1], 0.0)))
-    dfv = float(design.degf if df is None else df)
+    dfv = df_value(design.degf, df)
     t = diff / se if se > 0 else (np.inf * np.sign(diff) if diff != 0 else np.nan)
     q = tcrit(conf_level, dfv)
     return Comparison(variable=name, by=byname, a=a, b=b, statistic=stat,

@@ -247,6 +247,12 @@ class SvyGLMResult(ResultMixin):
         """Wald intervals with the t quantile on ``df_resid`` (R ``confint.svyglm``)."""
         from scipy import stats
 
+        from ..errors import UsageError
+
+        if isinstance(conf_level, bool) or not isinstance(conf_level, (int, float)) \
+                or not 0 < conf_level < 1:
+            raise UsageError(f"conf_level must be a number between 0 and 1 (e.g. 0.95); "
+                             f"got {conf_level!r}")
         if self.df_resid <= 0:
             q = np.nan
         else:

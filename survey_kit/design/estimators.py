@@ -46,24 +46,45 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import UsageError
+from ..errors import DesignError, UsageError
 from .estimate import Estimate
-from .variables import indicator, numeric, require_some
+from .variables import indicator, numeric, require_some, require_weight
 from .variance import degf, vcov_total
 
-__all__ = ["CI_METHODS", "mean", "mean_parts", "proportion", "proportion_ci", "quantile",
-           "tcrit", "total", "total_parts"]
+__all__ = ["CI_METHODS", "df_value", "mean", "mean_parts", "proportion", "proportion_ci",
+           "quantile", "tcrit", "total", "total_parts"]
 
 #: interval methods for a proportion (R ``svyciprop`` names, and Wilson)
 CI_METHODS = ("logit", "xlogit", "beta", "mean", "asin", "wilson")
 
 
+def _is_real(value: Any) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
+        value, (bool, np.bool_))
+
+
+def df_value(default: float, df: Any) -> float:
+    """The t degrees of freedom: ``df`` as given (checked), else the design's ``default``."""
+    if df is None:
+        return float(default)
+    if not (_is_real(df) and df >= 0):
+        raise UsageError(f"df must be a non-negative number of degrees of freedom (numpy.inf "
+                         f"for the normal quantile) or None for the design's; got {df!r}")
+    return float(df)
+
+
 def tcrit(conf_level: float, df: float | None) -> float:
-    """The two-sided quantile of Student's t on ``df`` (normal for None or inf)."""
+    """The two-sided quantile of Student's t on ``df`` (normal for None or inf).
+
+    ``conf_level`` must be a number strictly between 0 and 1 and ``df`` None or a
+    non-negative number (UsageError otherwise); ``df = 0`` gives NaN.
+    """
     from scipy import stats
 
-    if not 0 < conf_level < 1:
-        raise UsageError(f"conf_level must be between 0 and 1; got {conf_level!r}")
+    if not (_is_real(conf_level) and 0 < conf_level < 1):
+        raise UsageError(f"conf_level must be a number between 0 and 1 (e.g. 0.95); "
+                         f"got {conf_level!r}")
+    df = None if df is None else df_value(0.0, df)
     a = (1 - conf_level) / 2
     if df is None or np.isinf(df):
         return float(stats.norm.isf(a))
@@ -135,9 +156,11 @@ def _point_estimate(design: Any, var: Any, statistic: str, parts: Any, conf_leve
     y, name = numeric(design, var)
     mask = ~np.isnan(y)
     require_some(mask, name)
+    if statistic == "mean":
+        require_weight(design.weights, mask, name)
     est, v, deff, _, _ = parts(design, y, mask)
     se = float(np.sqrt(max(v, 0.0)))
-    dfv = float(design.degf if df is None else df)
+    dfv = df_value(design.degf, df)
     q = tcrit(conf_level, dfv)
     return Estimate(variable=name, statistic=statistic, estimate=est, se=se,
                     ci_low=est - q * se, ci_high=est + q * se, conf_level=conf_level,
@@ -174,8 +197,9 @@ def proportion(design: Any, var: Any, level: Any = None, ci_method: str = "logit
     ind, name, lev = indicator(design, var, level)
     mask = ~np.isnan(ind)
     require_some(mask, name)
+    require_weight(design.weights, mask, name)
     est, v, deff, _, _ = mean_parts(design, ind, mask)
-    dfv = float(design.degf if df is None else df)
+    dfv = df_value(design.degf, df)
     lo, hi = proportion_ci(est, v, ci_method, conf_level, dfv, n_rows=design.n,
                            n_resp=int(mask.sum()))
     return Estimate(variable=name, statistic="proportion", estimate=est,
@@ -291,6 +315,18 @@ def qrule_math(x_sorted: np.ndarray, cumw: np.ndarray, p: float) -> float:
     return float(x_sorted[min(pos + 1, len(x_sorted) - 1)])
 
 
+def _probabilities(q: Any) -> np.ndarray:
+    """``q`` as a 1-d array of probabilities in [0, 1] (UsageError otherwise)."""
+    try:
+        qs = None if isinstance(q, (str, bytes)) else np.atleast_1d(np.asarray(q, dtype=float))
+    except (TypeError, ValueError):
+        qs = None
+    if qs is None or qs.ndim != 1 or qs.size == 0 or not np.all((qs >= 0) & (qs <= 1)):
+        raise UsageError(f"quantile probabilities must be numbers in [0, 1] (one, or a "
+                         f"non-empty list); got {q!r}")
+    return qs
+
+
 def quantile(design: Any, var: Any, q: float | Sequence[float] = 0.5,
              conf_level: float = 0.95, df: float | None = None):
     """Weighted quantile(s) with Woodruff intervals; one Estimate, or a tuple for a sequence.
@@ -311,14 +347,16 @@ def quantile(design: Any, var: Any, q: float | Sequence[float] = 0.5,
     y, name = numeric(design, var)
     mask = ~np.isnan(y)
     require_some(mask, name)
-    qs = np.atleast_1d(np.asarray(q, dtype=float))
-    if np.any((qs < 0) | (qs > 1)):
-        raise UsageError(f"quantile probabilities must be in [0, 1]; got {q!r}")
+    qs = _probabilities(q)
     keep = mask & (design.weights != 0)
+    if not keep.any():
+        raise DesignError(f"every respondent with a value of {name!r} has weight zero; "
+                          "there is no weighted distribution to take a quantile of",
+                          column=name)
     order = np.argsort(y[keep], kind="stable")
     xs = y[keep][order]
     cumw = np.cumsum(design.weights[keep][order])
-    dfv = float(degf(design, mask) if df is None else df)
+    dfv = df_value(degf(design, mask), df)
     tq = tcrit(conf_level, dfv)
     out = []
     for p in qs:

@@ -68,7 +68,13 @@ def _model_frame(design: Any, formula: str) -> tuple[np.ndarray, np.ndarray, np.
     rows = np.asarray(ymat.index, dtype=np.intp)
     if len(rows) == 0:
         raise DesignError(f"no respondent has all variables of {formula!r}")
-    return ymat.to_numpy()[:, 0], xmat.to_numpy(), rows, list(xmat.columns)
+    y, X = ymat.to_numpy()[:, 0], xmat.to_numpy()
+    for values, names in ((y[:, None], ymat.columns), (X, xmat.columns)):
+        bad = ~np.isfinite(values).all(axis=0)
+        if bad.any():
+            raise DesignError(f"the model term {str(names[np.flatnonzero(bad)[0]])!r} of "
+                              f"{formula!r} has infinite values; recode or drop them first")
+    return y, X, rows, list(xmat.columns)
 
 
 def _check_model(formula: str, y: np.ndarray, X: np.ndarray, names: list,
@@ -111,6 +117,9 @@ def glm(design: Any, formula: str, family: str = "gaussian") -> SvyGLMResult:
     used[rows] = True
     rank = _check_model(formula, y, X, names, fam_name)
     w = design.weights[rows]
+    if not w.sum() > 0:
+        raise DesignError(f"every respondent with all variables of {formula!r} has weight "
+                          "zero; there is nothing to fit")
     fam = sm.families.Binomial() if fam_name == "binomial" else sm.families.Gaussian()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

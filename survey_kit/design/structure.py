@@ -20,6 +20,7 @@ Example
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -28,7 +29,8 @@ import pandas as pd
 from ..errors import DesignError, UsageError
 from .variance import LONELY_PSU_OPTIONS
 
-__all__ = ["check_no_missing", "checked_frame", "psu_codes", "psus_per_stratum", "population_sizes",
+__all__ = ["check_no_missing", "checked_frame", "fpc_numbers", "psu_codes", "psus_per_stratum",
+           "population_sizes",
            "remaining_fractions", "resolve", "sampling_weights", "strata_codes"]
 
 
@@ -126,7 +128,7 @@ def psus_per_stratum(psu: np.ndarray, s_codes: np.ndarray,
     return psu_stratum, np.bincount(psu_stratum, minlength=nstrata)
 
 
-def _fpc_numbers(values: np.ndarray, name: str | None) -> tuple[np.ndarray, bool]:
+def fpc_numbers(values: np.ndarray, name: str | None) -> tuple[np.ndarray, bool]:
     """fpc as floats, and whether they are population sizes (else sampling fractions)."""
     try:
         fv = np.asarray(values, dtype=float)
@@ -165,7 +167,7 @@ def population_sizes(frame: pd.DataFrame, fpc: Any, s_codes: np.ndarray,
     if values is None:
         return None, None
     check_no_missing(values, name, "fpc")
-    fv, is_size = _fpc_numbers(values, name)
+    fv, is_size = fpc_numbers(values, name)
     per_stratum = _per_stratum(fv, s_codes, s_labels, name)
     with np.errstate(divide="ignore"):
         popsize_h = per_stratum if is_size else n_h / per_stratum
@@ -187,17 +189,20 @@ def remaining_fractions(popsize_h: np.ndarray | None, n_h: np.ndarray) -> np.nda
 
 
 def sampling_weights(frame: pd.DataFrame, weights: Any, s_codes: np.ndarray, n_h: np.ndarray,
-                     popsize_h: np.ndarray | None) -> tuple[np.ndarray, str | None]:
+                     popsize_h: np.ndarray | None, stages: Sequence[Any] = ()
+                     ) -> tuple[np.ndarray, str | None]:
     """The weights as a read-only float array, and the variable's name.
 
     Without weights: ``N_h / n_h`` when fpc gives population sizes (as R
-    ``svydesign``), else 1. Weights must be finite and non-negative, and not
-    all zero.
+    ``svydesign``), times ``N / n`` of every later stage, else 1. Weights must
+    be finite and non-negative, and not all zero.
     """
     values, name = resolve(frame, weights, "weights")
     if values is None:
         if popsize_h is not None:
             w = (popsize_h / n_h)[s_codes].astype(float)
+            for stage in stages:
+                w = w / stage.sampled_fraction()[stage.row_parent]
         else:
             w = np.ones(len(frame))
     else:

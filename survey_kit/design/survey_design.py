@@ -8,7 +8,7 @@ thin: each delegates to the module of the room that does the work (listed in
 :mod:`survey_kit.design`), where the formulas and references are.
 
 The variance machinery reproduces R's ``survey`` package (Lumley 2004,
-2010): ``svyrecvar`` for single-stage stratified cluster designs, with
+2010): ``svyrecvar`` for stratified multistage cluster designs, with
 ``postStratify``, ``rake`` and ``calibrate`` residualisation.
 
 Example
@@ -38,6 +38,7 @@ import pandas as pd
 
 from . import calibration, coded, estimators, glm, variance
 from . import domains as domain_estimation
+from .stages import later_stages, split_stages
 from .structure import (
     checked_frame,
     population_sizes,
@@ -52,7 +53,7 @@ __all__ = ["SurveyDesign"]
 
 
 class SurveyDesign:
-    """A single-stage stratified cluster sample with weights, fpc and calibration.
+    """A stratified (multistage) cluster sample with weights, fpc and calibration.
 
     Parameters
     ----------
@@ -67,14 +68,22 @@ class SurveyDesign:
         strata and PSU structure (as in R); they do not count in ``degf``.
     strata : str or array-like, optional
         Stratum of each respondent. ``None``: one stratum.
-    cluster : str or array-like, optional
+    cluster : str or array-like, or a list of them, optional
         Primary sampling unit of each respondent. ``None``: each respondent is
-        its own PSU. PSU ids are taken within strata (R ``nest=TRUE``).
-    fpc : str or array-like, optional
+        its own PSU. PSU ids are taken within strata (R ``nest=TRUE``). A
+        list gives the units of each stage of a multistage sample, first
+        stage first (R ``id = ~psu + ssu``); later-stage ids are taken within
+        the unit of the stage above.
+    fpc : str or array-like, or a list of them, optional
         Finite population correction per respondent, constant within a
         stratum: either the number of PSUs in the population stratum (all
         values >= 1) or the sampling fraction (all values <= 1), as R's
-        ``svydesign(fpc=)``.
+        ``svydesign(fpc=)``. For a multistage ``cluster``, a list with one
+        fpc per stage (each constant within a unit of the stage above): the
+        variance then adds every stage's term, as R's ``svyrecvar``; with no
+        fpc only the first stage counts (the ultimate-cluster variance), as
+        in R. Without ``weights``, the weights are the product of
+        ``N / n`` over the stages.
     lonely_psu : {"fail", "remove", "adjust", "average", "certainty"}
         What to do with a stratum holding a single PSU, as R's
         ``options(survey.lonely.psu=)``: ``"fail"`` raises
@@ -103,18 +112,23 @@ class SurveyDesign:
     def __init__(self, frame: pd.DataFrame, weights: Any = None, strata: Any = None,
                  cluster: Any = None, fpc: Any = None, lonely_psu: str = "fail") -> None:
         frame = checked_frame(frame, lonely_psu)
+        cluster, fpc, clusters, fpcs = split_stages(frame, cluster, fpc)
         s_codes, s_labels, s_name = strata_codes(frame, strata)
         psu, psu_is_row, c_name = psu_codes(frame, cluster, s_codes)
         psu_stratum, n_h = psus_per_stratum(psu, s_codes, len(s_labels))
         popsize_h, f_name = population_sizes(frame, fpc, s_codes, s_labels, n_h)
-        w, w_name = sampling_weights(frame, weights, s_codes, n_h, popsize_h)
+        f_h = remaining_fractions(popsize_h, n_h)
+        stages = later_stages(frame, clusters, fpcs, psu, len(psu_stratum),
+                              (1.0 - f_h)[psu_stratum])
+        w, w_name = sampling_weights(frame, weights, s_codes, n_h, popsize_h, stages)
         facts = {
             "frame": frame, "weights": w, "lonely_psu": lonely_psu,
             "_names": {"weights": w_name, "strata": s_name, "cluster": c_name, "fpc": f_name},
             "_strata": s_codes, "_strata_labels": s_labels,
             "_psu": psu, "_psu_is_row": psu_is_row, "_psu_stratum": psu_stratum,
             "_n_h": n_h, "_popsize_h": popsize_h,
-            "_f_h": remaining_fractions(popsize_h, n_h),   # 1 - sampling fraction
+            "_f_h": f_h,               # 1 - sampling fraction, per stratum
+            "_stages": stages,         # later stages of a multistage design (with fpc)
             "_calibration": (),        # residualisation steps, applied in order
             "_calibrated": False,
             "_sparse": None,           # PSU indicator matrix, built when first needed
@@ -164,6 +178,7 @@ class SurveyDesign:
                  else "no strata",
                  f"{self.n_psu} PSUs" if not self._psu_is_row else "respondents as PSUs",
                  "fpc" if self._popsize_h is not None else "no fpc",
+                 *([f"{len(self._stages) + 1} stages"] if self._stages else []),
                  f"degf {self.degf}"]
         if self._calibrated:
             parts.append("calibrated")

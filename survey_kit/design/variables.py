@@ -28,7 +28,8 @@ import pandas as pd
 
 from ..errors import DesignError
 
-__all__ = ["domain_codes", "indicator", "numeric", "recode", "require_some", "variable"]
+__all__ = ["domain_codes", "indicator", "numeric", "recode", "require_some", "require_weight",
+           "variable"]
 
 
 def variable(design: Any, var: Any, role: str = "variable") -> tuple[np.ndarray, str]:
@@ -106,6 +107,13 @@ def require_some(mask: np.ndarray, name: str) -> None:
                           "estimate", column=name)
 
 
+def require_weight(weights: np.ndarray, mask: np.ndarray, name: str) -> None:
+    """Raise when every respondent with a value of the variable has weight zero."""
+    if not (weights[mask] > 0).any():
+        raise DesignError(f"every respondent with a value of {name!r} has weight zero; a "
+                          "weighted mean or proportion is undefined", column=name)
+
+
 def domain_codes(design: Any, by: Any) -> tuple[np.ndarray, list, str]:
     """Codes 0..D-1 of the domain variable (-1 where missing), its levels and its name.
 
@@ -122,6 +130,9 @@ def domain_codes(design: Any, by: Any) -> tuple[np.ndarray, list, str]:
         codes, uniq = pd.factorize(pd.Series(values), sort=True)
         levels = list(uniq)
         codes = codes.astype(np.intp)
+    if not (codes >= 0).any():
+        raise DesignError(f"the domain variable {name!r} has no non-missing values; every "
+                          "respondent would be outside every domain", column=name)
     return codes, levels, name
 
 

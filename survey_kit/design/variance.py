@@ -14,6 +14,9 @@ Nonlinear statistics go through it as influence functions (Binder 1983):
 every estimator of the room, and the tests of ``stats`` and the tables of
 ``tables``, end here.
 
+Later stages of a multistage design with fpc at every stage add the terms
+of :func:`later_stages_vcov`.
+
 The stratum factor :math:`(1 - f_h) n_h / (n_h - 1)` is :func:`psu_scale`
 and the lonely-PSU rules are :func:`stratum_scales`; every code path uses
 them: :func:`vcov_total` (one stratum of single-row PSUs in blocks, or PSU
@@ -46,8 +49,8 @@ import numpy as np
 from ..errors import DesignError, UsageError
 
 __all__ = ["LONELY_PSU_OPTIONS", "centred_crossprod", "check_subset", "degf", "degf_of",
-           "group_sums", "lonely_strata", "psu_scale", "stratum_scales", "strata_met",
-           "vcov_total"]
+           "group_sums", "later_stages_vcov", "lonely_strata", "psu_scale", "stratum_scales",
+           "strata_met", "vcov_total"]
 
 #: what to do with a stratum holding one PSU (R ``options(survey.lonely.psu=)``)
 LONELY_PSU_OPTIONS = ("fail", "remove", "adjust", "average", "certainty")
@@ -173,7 +176,7 @@ def vcov_total(design: Any, x: Any, subset: Any = None) -> np.ndarray:
                          f"{x.shape}")
     subset = check_subset(design, subset)
     if (design._psu_is_row and design.n_strata == 1 and not design._calibration
-            and design._f_h[0] >= CENSUS and design.n_psu > 1):
+            and design._f_h[0] >= CENSUS and design.n_psu > 1 and not design._stages):
         out = _vcov_rows_one_stratum(design, x, subset)
     else:
         xw = x * design.weights[:, None]
@@ -181,9 +184,76 @@ def vcov_total(design: Any, x: Any, subset: Any = None) -> np.ndarray:
             xw[~subset] = 0.0
         for step in design._calibration:
             xw = step.residualize(xw)
-        out = centred_crossprod(design, _psu_totals(design, xw), strata_met(design, subset))
+        totals = _psu_totals(design, xw)
+        if design._stages and totals is xw:
+            totals = xw.copy()           # centred in place below; xw is needed again
+        out = centred_crossprod(design, totals, strata_met(design, subset))
+        if design._stages:
+            out = out + later_stages_vcov(design, xw, subset)
     _check_finite(out, x)
     return out
+
+
+def later_stages_vcov(design: Any, xw: np.ndarray, subset: np.ndarray | None) -> np.ndarray:
+    r"""The variance terms of the stages after the first (R ``svyrecvar``'s recursion).
+
+    For stage ``s`` and each sampled unit ``p`` of stage ``s - 1`` holding
+    :math:`n_p` sampled stage-``s`` units with totals :math:`z_{pj}`:
+
+    .. math::
+
+        \pi_p (1 - f_p) \frac{n_p}{n_p - 1} \sum_j (z_{pj} - \bar z_p)(z_{pj} - \bar z_p)^T
+
+    where :math:`\pi_p` is the product of the sampling fractions of the
+    stages above ``p`` (``n/N`` of each). A parent with one sampled unit
+    follows the design's lonely-PSU rule, as R applies it at every stage:
+    ``"remove"``/``"certainty"`` add nothing, ``"adjust"`` centres the unit
+    total at zero, ``"average"`` makes the variance NaN (as R does within a
+    unit of the stage above) and ``"fail"`` raises.
+    """
+    k = xw.shape[1]
+    out = np.zeros((k, k))
+    for stage in design._stages:
+        present = _parents_met(design, stage, subset)
+        T = group_sums(stage.unit, xw, stage.n_units)
+        n_p, f_p = stage.n_in_parent, stage.remaining
+        lonely = (n_p == 1) & (f_p >= CENSUS) & present
+        if lonely.any():
+            _lonely_unit_rule(design, stage, lonely)
+        scale = np.where(n_p > 1, psu_scale(n_p, f_p), f_p) * stage.above
+        scale = np.where((f_p < CENSUS) | ~present, 0.0, scale)
+        centre = np.ones(stage.n_parents, dtype=bool)
+        if design.lonely_psu == "adjust":
+            centre = ~lonely
+        elif design.lonely_psu == "average" and lonely.any():
+            return np.full((k, k), np.nan)
+        else:
+            scale = np.where(lonely, 0.0, scale)
+        means = group_sums(stage.unit_parent, T, stage.n_parents) / n_p[:, None]
+        means[~centre] = 0.0
+        T -= means[stage.unit_parent]
+        out += (T * scale[stage.unit_parent][:, None]).T @ T
+    return out
+
+
+def _parents_met(design: Any, stage: Any, subset: np.ndarray | None) -> np.ndarray:
+    """Parents holding a row of ``subset`` (R drops the others from an uncalibrated
+    design's subset); all parents otherwise."""
+    present = np.zeros(stage.n_parents, dtype=bool)
+    if subset is None or design._calibrated:
+        present[:] = True
+    else:
+        present[stage.row_parent[subset]] = True
+    return present
+
+
+def _lonely_unit_rule(design: Any, stage: Any, lonely: np.ndarray) -> None:
+    if design.lonely_psu == "fail":
+        p = int(np.flatnonzero(lonely)[0])
+        raise DesignError(
+            f"a unit of stage {stage.number - 1} (number {stage.parent_labels[p]}) has only "
+            f"one sampled unit at stage {stage.number}, so its variance contribution cannot "
+            "be estimated; choose lonely_psu='remove', 'adjust', 'average' or 'certainty'")
 
 
 def _check_finite(out: np.ndarray, x: np.ndarray) -> None:
