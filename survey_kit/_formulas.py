@@ -88,8 +88,8 @@ def escape_frame(frame):
     out = frame
     if not _ENABLED.get():
         return out
-    for col in frame.columns:
-        series = frame[col]
+    for j in range(frame.shape[1]):           # by position: column names may repeat
+        series = frame.iloc[:, j]
         if not (series.dtype == object or isinstance(series.dtype, pd.StringDtype)
                 or isinstance(series.dtype, pd.CategoricalDtype)):
             continue
@@ -98,7 +98,7 @@ def escape_frame(frame):
             if any(needs_escape(c) for c in cats):
                 if out is frame:
                     out = frame.copy()
-                out[col] = series.cat.rename_categories([escape_text(c) for c in cats])
+                out.isetitem(j, series.cat.rename_categories([escape_text(c) for c in cats]))
             continue
         text = series.astype("string")
         mask = (text.str.match(r"[=+\-@\t\r]", na=False)
@@ -109,13 +109,31 @@ def escape_frame(frame):
                 out = frame.copy()
             fixed = series.astype(object).copy()
             fixed[mask] = "'" + text[mask].astype(object)
-            out[col] = fixed
-    if any(needs_escape(c) for c in frame.columns):
+            out.isetitem(j, fixed)
+    columns, index = _escaped_labels(frame.columns), _escaped_labels(frame.index)
+    if columns is not None or index is not None:
         if out is frame:
             out = frame.copy()
-        out.columns = [escape_text(c) for c in frame.columns]
-    if frame.index.dtype == object and any(needs_escape(v) for v in frame.index):
-        if out is frame:
-            out = frame.copy()
-        out.index = [escape_text(v) for v in frame.index]
+        if columns is not None:
+            out.columns = columns
+        if index is not None:
+            out.index = index
     return out
+
+
+def _escaped_labels(labels):
+    """``labels`` (an Index or MultiIndex) with formula-leading text escaped; None when
+    nothing needs it. Only text levels are scanned."""
+    import pandas as pd
+
+    def text(index) -> bool:
+        return index.dtype == object or isinstance(index.dtype, pd.StringDtype)
+
+    if isinstance(labels, pd.MultiIndex):
+        if not any(needs_escape(v) for level in labels.levels if text(level) for v in level):
+            return None
+        return pd.MultiIndex.from_tuples([tuple(escape_text(v) for v in t) for t in labels],
+                                         names=labels.names)
+    if not (text(labels) and any(needs_escape(v) for v in labels)):
+        return None
+    return pd.Index([escape_text(v) for v in labels], name=labels.name)

@@ -89,6 +89,16 @@ def _loader_class(keep_bool_words: bool):
                 seen[key] = line
             return super().construct_mapping(node, deep=deep)
 
+        def construct_real_timestamp(self, node):
+            """A date or time that exists (2024-02-30 is refused, naming its line)."""
+            try:
+                return yaml.SafeLoader.construct_yaml_timestamp(self, node)
+            except ValueError as exc:
+                raise _Refused(f"{str(node.value)[:_SHOW]!r} is not a real date or time "
+                               f"({exc}); correct it", node.start_mark.line + 1) from None
+
+    BoundedLoader.add_constructor("tag:yaml.org,2002:timestamp",
+                                  BoundedLoader.construct_real_timestamp)
     if keep_bool_words:
         BoundedLoader.yaml_implicit_resolvers = {
             ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
@@ -101,6 +111,7 @@ def _expanded_size(root) -> int:
     import yaml
 
     memo: dict[int, int] = {}
+    opened: set[int] = set()       # nodes whose children are being counted: the current path
     # iterative post-order over the node graph (shared nodes = aliases)
     stack: list[tuple[Any, bool]] = [(root, False)]
     while stack:
@@ -115,7 +126,12 @@ def _expanded_size(root) -> int:
         if done:
             total = 1 + sum(memo[id(c)] for c in children)
             memo[id(node)] = min(total, MAX_NODES + 1)
+        elif id(node) in opened:   # an alias inside the node it names: endless expansion
+            raise _Refused("an alias (*name) refers to a mapping or list that contains it, "
+                           "so it never ends; write the values out",
+                           node.start_mark.line + 1)
         else:
+            opened.add(id(node))
             stack.append((node, True))
             stack.extend((c, False) for c in children if id(c) not in memo)
     return memo[id(root)]
@@ -177,8 +193,15 @@ def yaml_path(loc: tuple) -> str:
     ``questions[4].code``."""
     out = ""
     for part in loc:
+        if isinstance(part, str) and part in _UNION_TAGS or "[" in str(part):
+            continue                     # which member of a union failed: not a YAML key
         out += f"[{part}]" if isinstance(part, int) else ("." if out else "") + str(part)
     return out or "(top level)"
+
+
+#: location parts pydantic adds for the members of a union (``str | int``)
+_UNION_TAGS = frozenset({"str", "int", "float", "bool", "constrained-str", "constrained-int",
+                         "constrained-float", "list", "dict", "none", "date", "datetime"})
 
 
 def schema_error(exc: Any, error: type[SurveyKitError], file: Path | None,

@@ -28,6 +28,8 @@ def test_good_instrument(capsys):
         in out
     assert "Rules:          6 (range 3, sum 1, band_match 1, implies 1)" in out
     assert "Weighting:      rake on size_class, sector" in out
+    assert "Targets:        size_class (4 levels), sector (3 levels); counts, total 710,000" \
+        in out
     assert "Result: the questionnaire is valid." in out
     assert err == ""
 

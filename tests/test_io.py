@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io as _io
 import json
+import re
 import time
 
 import numpy as np
@@ -453,6 +454,82 @@ def test_failed_write_keeps_the_old_file(tmp_path, labelled, firm_q):
     assert path.read_bytes() == before
 
 
+def test_writes_are_byte_identical(tmp_path, labelled, firm_q):
+    """SPSS and Stata headers and XLSX properties carry a time: it is fixed (issue 15)."""
+    fmts = ("csv", "tsv", "qualtrics", "xlsx", "sav", "dta", "parquet")
+    first = {f: write_responses(labelled, tmp_path / f"a_{f}.{f}", firm_q, format=f).read_bytes()
+             for f in fmts}
+    time.sleep(1.2)
+    for f in fmts:
+        again = write_responses(labelled, tmp_path / f"b_{f}.{f}", firm_q, format=f)
+        assert again.read_bytes() == first[f], f
+    for f, reader in (("sav", pyreadstat.read_sav), ("dta", pyreadstat.read_dta)):
+        data, meta = reader(str(tmp_path / f"b_{f}.{f}"))
+        assert meta.creation_time == pd.Timestamp("2000-01-01 00:00:00")
+        assert len(data) == len(labelled)
+        pd.testing.assert_frame_equal(read_responses(tmp_path / f"b_{f}.{f}", firm_q), labelled)
+    import openpyxl
+
+    props = openpyxl.load_workbook(tmp_path / "b_xlsx.xlsx").properties
+    assert props.created == props.modified == pd.Timestamp("2000-01-01").to_pydatetime()
+
+
+def test_sav_header_fields_are_where_the_format_puts_them(tmp_path):
+    from survey_kit.io.spss_stata import fix_sav_time
+
+    path = tmp_path / "x.sav"
+    pyreadstat.write_sav(pd.DataFrame({"a": [1.0]}), str(path), file_label="label")
+    head = path.read_bytes()[:120]
+    assert re.fullmatch(rb"\d\d [A-Z][a-z]{2} \d\d", head[92:101])       # creation_date
+    assert re.fullmatch(rb"\d\d:\d\d:\d\d", head[101:109])               # creation_time
+    assert head[109:114] == b"label"                                     # file_label
+    fix_sav_time(path)
+    assert path.read_bytes()[92:109] == b"01 Jan 0000:00:00"
+
+
+def test_uncached_formula_is_refused(tmp_path, firm_raw, firm_q):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Export"
+    ws.append(list(firm_raw.columns))
+    for rec in firm_raw.astype(object).where(firm_raw.notna(), None).itertuples(index=False):
+        ws.append(list(rec))
+    ws["I4"] = "=2+1"                 # Q1 of R003, saved by openpyxl without a result
+    wb.save(tmp_path / "f.xlsx")
+    with pytest.raises(DataError, match=r"sheet 'Export': 1 cell\(s\) hold a formula without a "
+                                        r"saved result \(I4\).*save it again.*export the sheet "
+                                        "as CSV") as info:
+        read_responses(tmp_path / "f.xlsx", firm_q)
+    assert (info.value.row, info.value.column) == (4, "I")
+
+
+def test_ragged_and_blank_named_csv(tmp_path, firm_csv, firm_q):
+    text = firm_csv.read_text(encoding="utf-8")
+    header, rest = text.split("\n", 1)
+    excel = tmp_path / "excel.csv"
+    excel.write_text(header + ",,\n" + rest.replace("\nR", ",,\nR"), encoding="utf-8")
+    frame = read_responses(excel, firm_q)
+    assert frame.attrs["warnings"] == ["2 column(s) with a blank name and no data left out "
+                                       "(spreadsheet column(s) AZ, BA)"]
+    pd.testing.assert_frame_equal(frame, read_responses(firm_csv, firm_q))
+    cut = tmp_path / "cut.csv"
+    cut.write_text(text.rstrip("\n")[:-10], encoding="utf-8")
+    with pytest.raises(DataError, match=r"the last row \(row 7\) has \d+ of the header's 51 "
+                                        "cells: the file looks truncated"):
+        read_responses(cut, firm_q)
+
+
+def test_csv_writer_quotes_a_lone_carriage_return(tmp_path, labelled, firm_q):
+    frame = labelled.copy()
+    frame["comments"] = frame["comments"].astype(object)
+    frame.loc["R001", "comments"] = "fine\r=HYPERLINK(\"http://x\")"
+    back = read_responses(write_responses(frame, tmp_path / "cr.csv", firm_q), firm_q)
+    assert back.loc["R001", "comments"] == "fine\r=HYPERLINK(\"http://x\")"
+    assert back.index.tolist() == frame.index.tolist()
+
+
 def test_convert_responses(tmp_path, firm_csv, labelled, firm_q):
     out = convert_responses(firm_csv, tmp_path / "c.parquet", firm_q)
     pd.testing.assert_frame_equal(read_responses(out, firm_q), labelled)
@@ -757,8 +834,9 @@ def test_malformed_csv(tmp_path, firm_csv, firm_q):
     lines[2] = lines[2] + ",extra,cells"
     path = tmp_path / "ragged.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    with pytest.raises(DataError, match="malformed CSV .*line 3"):
+    with pytest.raises(DataError, match="row 3 has 53 cells where the header has 51") as info:
         read_responses(path, firm_q)
+    assert info.value.row == 3
 
 
 def test_empty_and_missing_files(tmp_path, firm_q):

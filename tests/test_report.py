@@ -204,8 +204,10 @@ def test_published_vs_reproduced_filled(report):
 
 
 def test_rerun_is_byte_identical_and_atomic(report, tmp_path, monkeypatch):
-    """Re-running gives the same tables (md, csv, html, tex) and figures (png, svg), byte for
-    byte; every file is produced by renaming a finished temporary file beside it."""
+    """Two runs into two folders give the same files, byte for byte, in every format
+    (md, html, tex, xlsx, csv, parquet, sav, png, svg and the output manifests): no
+    run time in workbook properties, zip members, SPSS headers or figure metadata.
+    Every file is produced by renaming a finished temporary file beside it."""
     import os
 
     import survey_kit._files as files
@@ -220,15 +222,22 @@ def test_rerun_is_byte_identical_and_atomic(report, tmp_path, monkeypatch):
 
     monkeypatch.setattr(files.os, "replace", spy)
     sid = "japan_creators_2024"
-    res = sk.run_report(CREATORS_YAML, CREATORS_RAW, out=tmp_path / "again")
-    assert [s.survey_id for s in res.surveys] == [sid]
-    written = {p.resolve() for p in (tmp_path / "again").rglob("*") if p.is_file()}
+    again = tmp_path / "again"
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+        code = main(["report", str(CREATORS_YAML), str(CREATORS_RAW), "--out", str(again),
+                     "--quiet"])
+    assert code == 0, stderr.getvalue()
+    written = {p.resolve() for p in again.rglob("*") if p.is_file()}
     assert len(written) > 20 and written == set(replaced)
-    first, second = report["out"] / sid, tmp_path / "again" / sid
-    same = [p.relative_to(first) for p in first.rglob("*")
-            if p.is_file() and p.suffix in (".md", ".csv", ".html", ".tex", ".png", ".svg")]
-    assert len(same) > 10
-    for rel in same:
+    first, second = report["out"] / sid, again / sid
+    files_first = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+    files_second = sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
+    assert files_first == files_second
+    kinds = {p.suffix or p.name for p in files_first}
+    assert kinds >= {".md", ".html", ".tex", ".xlsx", ".csv", ".parquet", ".sav", ".png",
+                     ".svg", ".survey-kit-outputs"}
+    for rel in files_first:
         assert (first / rel).read_bytes() == (second / rel).read_bytes(), rel
 
 

@@ -32,16 +32,14 @@ CREATORS = "japan_creators_2024"
 
 @pytest.fixture(scope="module")
 def regenerated(tmp_path_factory) -> Path:
-    """The sample written afresh through the CLI command ``generate-sample``."""
-    import argparse
-
-    from survey_kit.cli import generate
+    """The sample written afresh through the CLI command ``generate-sample`` (with its
+    output rules: the folder gets the manifest of the files survey-kit wrote, which is
+    committed too, so that ``survey-kit generate-sample --out sample_data`` may replace
+    them without ``--force``)."""
+    from survey_kit.cli import main
 
     out = tmp_path_factory.mktemp("sample")
-    parser = argparse.ArgumentParser()
-    generate.add_parser(parser.add_subparsers(dest="command"))
-    args = parser.parse_args(["generate-sample", "--out", str(out)])
-    assert args.run(args) == 0
+    assert main(["generate-sample", "--out", str(out)]) == 0
     return out
 
 

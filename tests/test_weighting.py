@@ -270,12 +270,22 @@ def test_load_targets_csv_margins_and_cells():
 
 def test_load_targets_yaml_keeps_yes_no_levels(tmp_path):
     p = tmp_path / "t.yaml"
-    p.write_text("size_class:\n  micro: 0.6\n  small: 0.3\n  large: 0.1\n"
-                 "exporter:\n  yes: 300\n  no: 700\n")
+    p.write_text("size_class:\n  micro: 600\n  small: 300\n  large: 100\n"
+                 "exporter:\n  yes: 300\n  no: 700\n  off: 0\n")
     t = sk.load_targets(p)
-    assert t.margins["exporter"].index.tolist() == ["yes", "no"]
+    assert t.margins["exporter"].index.tolist() == ["yes", "no", "off"]
     assert t.total == 1000
     assert t.margins["size_class"].tolist() == pytest.approx([600, 300, 100])
+
+
+def test_load_targets_yaml_shares_with_total(tmp_path):
+    p = tmp_path / "t.yaml"
+    p.write_text("size_class:\n  micro: 0.6\n  small: 0.3\n  large: 0.1\n"
+                 "exporter:\n  yes: 0.3\n  no: 0.7\n")
+    t = sk.load_targets(p, total=1000)
+    assert t.margins["size_class"].tolist() == pytest.approx([600, 300, 100])
+    assert t.margins["exporter"].to_dict() == pytest.approx({"yes": 300, "no": 700})
+    assert sk.load_targets(p).is_share
 
 
 def test_shares_only_scale_to_base_weights():

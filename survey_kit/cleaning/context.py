@@ -109,6 +109,7 @@ class Context:
                 out = np.where(raw >= 0, pos[np.clip(raw, 0, None)], -1).astype(dtype)
         elif pd.api.types.is_numeric_dtype(col.dtype) and col.notna().any():
             first = col[col.notna()].iloc[0]
+            first = first.item() if isinstance(first, np.generic) else first
             raise CleaningError(f"column {var!r} holds numbers (e.g. {first!r}) where option "
                                 f"keys ({', '.join(levels)}) are expected; pass the labelled "
                                 "frame from sk.read_responses", column=var)

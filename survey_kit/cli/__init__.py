@@ -76,16 +76,65 @@ def _add_output_safety(command: argparse.ArgumentParser) -> None:
 
 
 def _input_files(args: argparse.Namespace) -> list[Path]:
-    """Every existing file named by an argument: the command's inputs."""
+    """Every existing file named by an argument (also within a list, as ``nargs`` and
+    ``action="append"`` give): the command's inputs."""
     found = []
     for dest, value in vars(args).items():
-        if dest in ("out", "run", "command") or not isinstance(value, (str, os.PathLike)):
+        if dest in ("out", "run", "command"):
             continue
-        path = Path(value)
-        with contextlib.suppress(OSError, ValueError):
-            if path.is_file():
-                found.append(path)
+        values = value if isinstance(value, (list, tuple)) else [value]
+        for item in values:
+            if not isinstance(item, (str, os.PathLike)):
+                continue
+            path = Path(item)
+            with contextlib.suppress(OSError, ValueError):
+                if path.is_file():
+                    found.append(path)
     return found
+
+
+def out_folder(text: str | os.PathLike) -> Path:
+    """``--out DIR`` of a command that writes a folder: refuse an existing file.
+
+    Raises
+    ------
+    UsageError
+        ``text`` names a file (an input, or any file): the outputs would go
+        into a folder that cannot exist.
+    """
+    from ..errors import UsageError
+
+    path = Path(text)
+    if path.exists() and not path.is_dir():
+        raise UsageError("--out names a file, not a folder; give the folder to write "
+                         "into (input files are never written over)", file=path)
+    return path
+
+
+def input_files(*paths: str | os.PathLike | None) -> None:
+    """Check the input files a command was given, before it starts working.
+
+    Raises
+    ------
+    UsageError
+        A path that does not exist, is a folder, or is not a regular file (a
+        device or a pipe, which could block the command forever); ``None``
+        (an optional argument not given) is skipped.
+    """
+    from ..errors import UsageError
+
+    for text in paths:
+        if text is None:
+            continue
+        path = Path(text)
+        if not path.exists():
+            raise UsageError("file not found; check the path", file=path)
+        if path.is_dir():
+            raise UsageError("this is a folder, not a file; give the path of the file",
+                             file=path)
+        if not path.is_file():
+            raise UsageError("not a regular file (a device or a pipe); give the path of a "
+                             "file", file=path)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -98,23 +147,27 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if not getattr(args, "run", None):
-        parser.print_help()
-        return 0
+    from .._files import interruptible
+
+    prog = "survey-kit"
     try:
-        return _run(args)
+        with interruptible():
+            parser = build_parser()
+            args = parser.parse_args(argv)
+            if not getattr(args, "run", None):
+                parser.print_help()
+                return 0
+            prog = f"survey-kit {args.command}"
+            return _run(args)
     except SurveyKitError as exc:
-        print(f"survey-kit {args.command}: error: {exc}", file=sys.stderr)
+        print(f"{prog}: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print(f"survey-kit {args.command}: interrupted; no partial output was left",
-              file=sys.stderr)
+        print(f"{prog}: interrupted; no partial output was left", file=sys.stderr)
         return 130
     except OSError as exc:
         where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
-        print(f"survey-kit {args.command}: error: {exc.strerror or exc}{where}", file=sys.stderr)
+        print(f"{prog}: error: {exc.strerror or exc}{where}", file=sys.stderr)
         return 2
 
 

@@ -52,8 +52,11 @@ def run(args: argparse.Namespace) -> int:
 
     from ..report.appendix import build_appendix
     from ..report.run import prepare
+    from . import input_files, out_folder
     from .report import _formats
 
+    input_files(args.questionnaire, args.responses, args.targets, args.spec)
+    out = out_folder(args.out)
     formats = _formats(args.formats)
     t0 = time.perf_counter()
 
@@ -63,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
     run_ = prepare(args.questionnaire, args.responses, args.targets, spec=args.spec,
                    progress=show)
     app = build_appendix(run_, lang=args.lang, figures=not args.no_figures, progress=show)
-    files = app.write(args.out, formats, figures=not args.no_figures)
+    files = app.write(out, formats, figures=not args.no_figures)
     f = app.facts
     print(f"{app.survey_id}: {f['n_raw']} read, {f['n_kept']} kept; weighting deff "
           f"{f['deff_kish']:.2f}; {len(app.tables)} tables, {len(app.figures)} figures")

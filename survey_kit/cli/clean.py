@@ -13,9 +13,13 @@ Reads the responses with ``sk.read_responses(path, q, duplicate_ids="keep")``
 * ``<stem>_flow.csv`` -- the exclusion flow; ``<stem>_overlap.csv`` -- rules x rules;
 * ``<stem>_cleaning.xlsx`` -- every table above plus the parameters and warnings.
 
-``--format`` chooses csv, xlsx or both (default both). It prints the flow
-table. Rule parameters are given as ``--rule NAME=VALUE`` (repeatable), for
-example ``--rule speeder_fraction=0.4 --rule near_duplicate_action=exclude``.
+Text beginning with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
+(an open answer, an id) is written with a leading apostrophe so that a
+spreadsheet does not run it, unless ``--no-escape-formulas``
+(:mod:`survey_kit.cli._tables`). ``--format`` chooses csv, xlsx or both
+(default both). It prints the flow table. Rule parameters are given as
+``--rule NAME=VALUE`` (repeatable), for example ``--rule speeder_fraction=0.4
+--rule near_duplicate_action=exclude``.
 
 Example
 -------
@@ -94,27 +98,14 @@ def _rules(items: list[str], skip: bool) -> dict[str, str]:
     return out
 
 
-def _excel_safe(frame: Any) -> Any:
-    """Excel cannot hold time-zone-aware datetimes; write them as local times."""
-    import pandas as pd
-
-    out = frame
-    for col in frame.columns:
-        if isinstance(frame[col].dtype, pd.DatetimeTZDtype):
-            if out is frame:
-                out = frame.copy()
-            out[col] = frame[col].dt.tz_localize(None)
-    return out
-
-
 def run(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from .._files import atomic_write
     from ..cleaning.engine import clean
     from ..cleaning.parameters import resolve_parameters
     from ..io.read import read_responses
     from ..instrument.questionnaire import load_questionnaire
+    from ._tables import write_csv, write_workbook
 
     formats = _formats(args.formats)
     overrides = _rules(args.rule, args.skip_unavailable)
@@ -142,25 +133,22 @@ def run(args: argparse.Namespace) -> int:
         "overlap": (result.overlap, True),
     }
     written: list[Path] = []
+    notes: list[str] = []
     if "csv" in formats:
         for name, (table, index) in tables.items():
-            path = out / f"{stem}_{name}.csv"
-            with atomic_write(path) as tmp:
-                table.to_csv(tmp, index=index)
-            written.append(path)
+            written.append(write_csv(table, out / f"{stem}_{name}.csv", index=index))
     if "xlsx" in formats:
-        path = out / f"{stem}_cleaning.xlsx"
         extra = {
             "parameters": (result.params_frame().astype({"value": str}), False),
             "warnings": (pd.DataFrame({"warning": result.warnings or ["(none)"]}), False),
         }
-        with atomic_write(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as xl:
-            for name, (table, index) in {**tables, **extra}.items():
-                _excel_safe(table).to_excel(xl, sheet_name=name, index=index)
+        path, notes = write_workbook(out / f"{stem}_cleaning.xlsx", {**tables, **extra})
         written.append(path)
 
     for w in raw.attrs.get("warnings", []) or []:
         print(f"reading: {w}")
     print(result)
+    for w in notes:
+        print(f"writing: {w}")
     print(f"\nwritten to {out}: " + ", ".join(p.name for p in written))
     return 0

@@ -82,6 +82,9 @@ def _split(values: list[str]) -> list[str]:
 def _output_format(args: argparse.Namespace) -> str:
     from ..errors import UsageError
 
+    if args.out and Path(args.out).is_dir():
+        raise UsageError(f"--out {args.out} is a folder; give the path of a file, e.g. "
+                         f"{Path(args.out) / 'table.xlsx'}")
     fmt = args.format
     if fmt is None:
         fmt = _SUFFIX.get(Path(args.out).suffix.lower(), "text") if args.out else "text"
@@ -132,8 +135,12 @@ def run(args: argparse.Namespace) -> int:
     from ..io.read import read_responses
     from ..instrument.questionnaire import load_questionnaire
 
+    from ..tables.crosstab import check_options
+
     fmt = _output_format(args)
     rows, cols = _split(args.rows), _split(args.cols)
+    check_options(args.percent, None if args.adjust == "none" else args.adjust, args.alpha,
+                  0.95, args.lang, args.min_base)      # before the data are read
     q = load_questionnaire(args.questionnaire)
     raw = read_responses(args.responses, q, encoding=args.encoding, duplicate_ids="keep")
     _check_names(raw, q, rows, "row")
@@ -174,7 +181,7 @@ def run(args: argparse.Namespace) -> int:
 
             write_text(args.out, text)
         else:
-            sys.stdout.write(text)
+            sys.stdout.write(text if text.endswith("\n") else text + "\n")
     if args.out:
         print(f"wrote {args.out}", file=sys.stderr)
     return 0

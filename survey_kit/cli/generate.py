@@ -35,8 +35,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 def run(args: argparse.Namespace) -> int:
     from ..sample.generator import DEFAULT_SEED, write_sample
+    from . import out_folder
 
     seed = DEFAULT_SEED if args.seed is None else args.seed
+    out_folder(args.out)
     for path in write_sample(args.out, seed=seed):
         print(path)
     return 0

@@ -65,12 +65,16 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     from ..errors import UsageError
     from ..report.outputs import run_report
+    from . import input_files, out_folder
 
     if args.questionnaire is not None and args.responses is None:
         raise UsageError("give RESPONSES after QUESTIONNAIRE (or neither, to run on the "
                          "bundled sample)")
-    result = run_report(args.questionnaire, args.responses, args.targets, out=args.out,
-                        lang=args.lang, formats=_formats(args.formats),
+    input_files(args.questionnaire, args.responses, args.targets)
+    out = out_folder(args.out)
+    formats = _formats(args.formats)
+    result = run_report(args.questionnaire, args.responses, args.targets, out=out,
+                        lang=args.lang, formats=formats,
                         data=not args.no_data, progress=not args.quiet)
     print(result)
     return 0

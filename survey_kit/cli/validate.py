@@ -46,18 +46,24 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..cleaning.parameters import resolve_parameters
     from ..instrument.questionnaire import load_questionnaire
 
     q = load_questionnaire(args.questionnaire)
+    resolve_parameters(q)             # quality.overrides: names and values, as `clean` reads them
+    targets_text, target_warnings = targets_report(q)
     print(instrument_report(q))
-    warnings = 0
+    if targets_text:
+        print(targets_text)
+    warnings = len(target_warnings)
     if args.responses:
         from ..io.read import read_responses
 
         frame = read_responses(args.responses, q, encoding=args.encoding, sheet=args.sheet,
                                format=args.file_format, missing_columns=args.missing_columns,
                                duplicate_ids="keep")
-        text, warnings = responses_report(frame, q)
+        text, n = responses_report(frame, q)
+        warnings += n
         print()
         print(text)
     print()
@@ -65,6 +71,26 @@ def run(args: argparse.Namespace) -> int:
     note = f" ({warnings} warning{'s' if warnings != 1 else ''})" if warnings else ""
     print(f"Result: the {what} valid{note}.")
     return 0
+
+
+def targets_report(q: Any) -> tuple[str, list[str]]:
+    """The population targets the questionnaire names, checked against it.
+
+    Returns the text (empty when no targets file is named or it does not exist)
+    and the warnings it lists. A targets file that cannot be read, or whose
+    levels the questionnaire does not have, raises a WeightingError.
+    """
+    from ..weighting.plan import check_targets, targets_path
+
+    path = targets_path(q)
+    if path is None or not path.exists():
+        return "", []
+    t, warnings = check_targets(q, path)
+    margins = ", ".join(f"{v} ({len(t.margin(v))} levels)" for v in t.variables)
+    kind = "shares" if t.total is None else f"counts, total {t.total:,.10g}"
+    lines = [f"  Targets:        {margins}; {kind}"]
+    lines.extend(f"    warning: {w}" for w in warnings)
+    return "\n".join(lines), warnings
 
 
 def _counts(items: list[str]) -> str:

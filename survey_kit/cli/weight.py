@@ -9,6 +9,11 @@ raking or calibration, optionally trims the weights, and writes to ``--out DIR``
   ``_imputations`` when relevant) and ``<stem>_weighting_report.xlsx`` with
   every table of the report and the settings used.
 
+Text beginning with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is
+written with a leading apostrophe in every CSV and XLSX file (the data through
+``sk.write_responses``, the report through :mod:`survey_kit.cli._tables`) so
+that a spreadsheet does not run it, unless ``--no-escape-formulas``.
+
 It prints the diagnostics (Kish design effect, effective sample size, CV,
 range of the weights) and any warnings. Defaults (method, variables,
 not-stated strategy, imputation classes, targets file, trimming cap) come
@@ -147,22 +152,32 @@ def _settings(args: argparse.Namespace) -> tuple[Any, Any]:
 
 def _read(args: argparse.Namespace, q: Any) -> tuple[Any, str]:
     from ..cleaning.engine import clean
+    from ..errors import CleaningError, DataError
     from ..io.read import read_responses
 
     raw = read_responses(args.responses, q, encoding=args.encoding, sheet=args.sheet,
                          format=args.file_format,
                          duplicate_ids="error" if args.no_clean else "keep")
+    if not len(raw):
+        raise DataError("the file has no respondents (no rows below the header), so there is "
+                        "nothing to weight", file=args.responses)
     if args.no_clean:
         return raw, f"{len(raw)} respondents read (not cleaned: --no-clean)"
     kept = clean(raw, q).kept
+    if not len(kept):
+        raise CleaningError(f"cleaning excluded all {len(raw)} respondents, so there is nothing "
+                            "to weight; run survey-kit clean on the file to see which rules "
+                            "removed them", file=args.responses)
     return kept, f"{len(kept)} of {len(raw)} respondents kept after cleaning"
 
 
 def _write_report(result: Any, plan: Any, args: argparse.Namespace, out: Path,
-                  stem: str, summary: str) -> list[Path]:
+                  stem: str, summary: str) -> tuple[list[Path], list[str]]:
+    """The weighting report: its tables as CSV files and one workbook (and the warnings
+    about cells the workbook could not hold)."""
     import pandas as pd
 
-    from .._files import atomic_write
+    from ._tables import write_csv, write_workbook
 
     settings = {
         "questionnaire": args.questionnaire, "responses": args.responses,
@@ -179,20 +194,11 @@ def _write_report(result: Any, plan: Any, args: argparse.Namespace, out: Path,
     tables = {"settings": pd.DataFrame({"setting": list(settings),
                                         "value": [str(v) for v in settings.values()]}),
               **result.report_tables()}
-    written = []
-    for name, table in tables.items():
-        if name in ("settings", "warnings"):
-            continue
-        path = out / f"{stem}_weighting_{name}.csv"
-        with atomic_write(path) as tmp:
-            table.to_csv(tmp, index=False)
-        written.append(path)
-    path = out / f"{stem}_weighting_report.xlsx"
-    with atomic_write(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as xl:
-        for name, table in tables.items():
-            table.to_excel(xl, sheet_name=name[:31], index=False)
-    written.append(path)
-    return written
+    written = [write_csv(table, out / f"{stem}_weighting_{name}.csv", index=False)
+               for name, table in tables.items() if name not in ("settings", "warnings")]
+    path, notes = write_workbook(out / f"{stem}_weighting_report.xlsx",
+                                 {name[:31]: (table, False) for name, table in tables.items()})
+    return written + [path], notes
 
 
 def run(args: argparse.Namespace) -> int:
@@ -211,7 +217,8 @@ def run(args: argparse.Namespace) -> int:
     stem = Path(args.responses).stem
     data_path = out / f"{stem}_weighted.{args.data_format}"
     write_responses(result.with_weights(frame, args.weight_column), data_path)
-    written = [data_path] + _write_report(result, plan, args, out, stem, summary)
+    report, notes = _write_report(result, plan, args, out, stem, summary)
+    written = [data_path] + report
 
     print(f"{summary}; weighted by {result.method} to {plan.variables_text()} "
           f"({plan.targets_text()})")
@@ -227,6 +234,8 @@ def run(args: argparse.Namespace) -> int:
         print("Warnings:")
         for w in result.warnings:
             print(f"- {w}")
+    for w in notes:
+        print(f"writing: {w}")
     print()
     for path in written:
         print(f"wrote {path}")

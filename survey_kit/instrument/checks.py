@@ -26,19 +26,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import NoReturn
 
-from ..errors import QuestionnaireError
+from .answers import (
+    Answers,
+    answers_of,
+    check_condition_values,
+    check_interval,
+    fail,
+    is_number,
+)
 from .schema import Condition, Question, Rule, Trap, _Instrument
 
 __all__ = ["QUESTION_CHECKS", "SECTION_CHECKS", "Context", "check_instrument"]
 
 _WITH_OPTIONS = ("single", "likert", "multi", "grid")   # question types that need options
-
-
-def fail(where: str, msg: str) -> NoReturn:
-    """Raise the QuestionnaireError of a fault at YAML path ``where``."""
-    raise QuestionnaireError(msg, path=where)
 
 
 @dataclass
@@ -70,6 +71,12 @@ class Context:
         if name not in self.variables and name not in self.questions:
             fail(where, f"unknown question {name!r}; define it under questions first")
 
+    def answers(self, name: str) -> Answers:
+        """What the known variable or question ``name`` holds."""
+        found = answers_of(self.inst, name)
+        assert found is not None, name          # check_variable ran first
+        return found
+
     def check_condition(self, c: Condition, where: str) -> None:
         """A condition names a known variable, and its value fits its op and the options."""
         self.check_variable(c.question, f"{where}.question")
@@ -79,15 +86,7 @@ class Context:
             fail(f"{where}.value", "op 'between' needs [low, high]")
         if c.op in ("lt", "le", "gt", "ge") and not isinstance(c.value, (int, float)):
             fail(f"{where}.value", f"op {c.op!r} needs a number")
-        q = self.variables.get(c.question)
-        if q is not None and c.op in ("in", "not_in", "eq", "ne") and q.type in (
-                "single", "likert", "grid"):
-            valid = {o.key for o in q.options} | {o.code for o in q.options}
-            vals = c.value if isinstance(c.value, list) else [c.value]
-            for v in vals:
-                if v not in valid:
-                    fail(f"{where}.value", f"{v!r} is not a code or key of {c.question!r}; "
-                         f"valid keys are {', '.join(o.key for o in q.options)}")
+        check_condition_values(self.answers(c.question), c.op, c.value, where)
 
 
 def check_instrument(inst: _Instrument) -> None:
@@ -178,6 +177,7 @@ def meta_has_a_role(ctx: Context, q: Question, base: str) -> None:
 def min_is_not_above_max(ctx: Context, q: Question, base: str) -> None:
     if q.min is not None and q.max is not None and q.min > q.max:
         fail(f"{base}.min", f"min {q.min:g} is above max {q.max:g}")
+    check_interval(base, q.min, q.max, "the range of valid answers")
 
 
 def bands_are_ascending_and_disjoint(ctx: Context, q: Question, base: str) -> None:
@@ -191,6 +191,7 @@ def bands_are_ascending_and_disjoint(ctx: Context, q: Question, base: str) -> No
     for j, b in enumerate(q.bands.levels):
         if b.min > b.max:
             fail(f"{base}.bands.levels[{j}]", f"min {b.min:g} is above max {b.max:g}")
+        check_interval(f"{base}.bands.levels[{j}]", b.min, b.max, f"band {b.key!r}")
         if prev is not None and b.min <= prev.max:
             fail(f"{base}.bands.levels[{j}].min",
                  f"band {b.key!r} overlaps band {prev.key!r}; bands must be ascending "
@@ -233,6 +234,13 @@ QUESTION_CHECKS: tuple[Callable[[Context, Question, str], None], ...] = (
 
 # -- the sections that refer to questions -------------------------------------
 
+def fieldwork_is_ordered(ctx: Context) -> None:
+    fw = ctx.inst.survey.fieldwork
+    if fw.end < fw.start:
+        fail("survey.fieldwork.end", f"fieldwork ends ({fw.end}) before it starts "
+             f"({fw.start}); correct the dates")
+
+
 def screening_conditions(ctx: Context) -> None:
     for j, c in enumerate(ctx.inst.survey.screening):
         ctx.check_condition(c, f"survey.screening[{j}]")
@@ -249,22 +257,61 @@ def traps(ctx: Context) -> None:
         if t.type == "instructed":
             _instructed_trap(ctx, t, base)
         else:
-            if not t.repeat:
-                fail(f"{base}.repeat", "a consistency pair needs the repeated question")
-            ctx.check_variable(t.repeat, f"{base}.repeat")
+            _consistency_trap(ctx, t, base)
+
+
+def _one_variable(a: Answers, where: str, what: str) -> None:
+    """A trap or a rule tests one answer: not a whole multi-select or grid question."""
+    if a.kind in ("multi", "grid"):
+        kind = "multi-select" if a.kind == "multi" else "grid"
+        fail(where, f"{what} takes one variable; {a.name!r} is a {kind} question: name one of "
+             "its variables")
 
 
 def _instructed_trap(ctx: Context, t: Trap, base: str) -> None:
     if not t.expected:
         fail(f"{base}.expected", "an instructed-response item needs the expected answer(s)")
-    q = ctx.variables.get(t.question)
-    if q is not None and q.options:
-        valid = {o.key for o in q.options} | {o.code for o in q.options}
-        for k, e in enumerate(t.expected):
-            if e not in valid:
-                fail(f"{base}.expected[{k}]",
-                     f"{e!r} is not a valid code or key of question {t.question!r}; "
-                     f"valid keys are {', '.join(o.key for o in q.options)}")
+    a = ctx.answers(t.question)
+    _one_variable(a, f"{base}.question", "an instructed-response item")
+    if a.kind == "text":
+        fail(f"{base}.question", f"an instructed-response item needs an option or numeric "
+             f"question; {t.question!r} is open text")
+    for k, e in enumerate(t.expected):
+        if a.kind == "option" and not a.is_option_value(e):
+            fail(f"{base}.expected[{k}]",
+                 f"{e!r} is not a valid code or key of question {t.question!r}; "
+                 f"valid keys are {a.valid_keys()}")
+        if a.kind != "option" and not is_number(e):
+            fail(f"{base}.expected[{k}]", f"expected answer {e!r} of the numeric question "
+                 f"{t.question!r} must be a number")
+
+
+def _consistency_trap(ctx: Context, t: Trap, base: str) -> None:
+    if not t.repeat:
+        fail(f"{base}.repeat", "a consistency pair needs the repeated question")
+    ctx.check_variable(t.repeat, f"{base}.repeat")
+    if t.repeat == t.question:
+        fail(f"{base}.repeat", f"a consistency pair compares two questions; 'repeat' names "
+             f"{t.question!r} again")
+    if not is_number(t.tolerance):
+        fail(f"{base}.tolerance", "tolerance must be a finite number (0 = the two answers "
+             "must be equal)")
+    if t.tolerance < 0:
+        fail(f"{base}.tolerance", f"tolerance {t.tolerance:g} is negative: every pair would "
+             "fail; give the largest difference allowed between the two answers (0 or more)")
+    a, b = ctx.answers(t.question), ctx.answers(t.repeat)
+    _one_variable(a, f"{base}.question", "a consistency pair")
+    _one_variable(b, f"{base}.repeat", "a consistency pair")
+    if "text" in (a.kind, b.kind):
+        fail(base, f"a consistency pair compares option or numeric answers; "
+             f"{(a if a.kind == 'text' else b).name!r} is open text")
+    if (a.kind == "option") != (b.kind == "option"):
+        fail(base, f"{t.question!r} and {t.repeat!r} must both be option questions or both "
+             "numeric")
+    absent = [k for k in b.keys if k not in a.keys]
+    if absent:
+        fail(f"{base}.repeat", f"options {absent} of {t.repeat!r} are not options of "
+             f"{t.question!r}; a consistency pair needs the same option keys")
 
 
 def rules(ctx: Context) -> None:
@@ -277,12 +324,22 @@ def rules(ctx: Context) -> None:
         RULE_CHECKS[r.kind](ctx, r, base)
 
 
+def _checks_numbers(ctx: Context, name: str, where: str, what: str) -> None:
+    """A range or sum rule reads ``name`` as a number (an option answer by its score)."""
+    a = ctx.answers(name)
+    _one_variable(a, where, what)
+    if a.kind == "text":
+        fail(where, f"{what} compares numbers; {name!r} is open text")
+
+
 def _range_rule(ctx: Context, r: Rule, base: str) -> None:
     if r.question is None:
         fail(f"{base}.question", "a range rule needs the question")
     ctx.check_variable(r.question, f"{base}.question")
     if r.min is None and r.max is None:
         fail(f"{base}", "a range rule needs min or max")
+    _checks_numbers(ctx, r.question, f"{base}.question", "a range rule")
+    check_interval(base, r.min, r.max, "the range")
 
 
 def _implies_rule(ctx: Context, r: Rule, base: str) -> None:
@@ -299,6 +356,8 @@ def _sum_rule(ctx: Context, r: Rule, base: str) -> None:
         fail(f"{base}", "a sum rule needs two or more questions and min or max")
     for k, name in enumerate(r.questions):
         ctx.check_variable(name, f"{base}.questions[{k}]")
+        _checks_numbers(ctx, name, f"{base}.questions[{k}]", "a sum rule")
+    check_interval(base, r.min, r.max, "the range of the sum")
 
 
 def _band_match_rule(ctx: Context, r: Rule, base: str) -> None:
@@ -339,12 +398,22 @@ def weighting_variables(ctx: Context) -> None:
         return
     for k, name in enumerate(ctx.inst.weighting.variables):
         ctx.check_variable(name, f"weighting.variables[{k}]")
+        a = ctx.answers(name)
+        _one_variable(a, f"weighting.variables[{k}]", "a weighting variable")
+        if a.kind == "text":
+            fail(f"weighting.variables[{k}]", f"{name!r} is open text; weight on categorical "
+                 "variables")
     if ctx.inst.weighting.impute_within:
         ctx.check_variable(ctx.inst.weighting.impute_within, "weighting.impute_within")
+    cap = ctx.inst.weighting.trim_upper
+    if cap is not None and not (is_number(cap) and cap >= 1):
+        fail("weighting.trim_upper", f"trim_upper {cap!r} must be a number of at least 1 (a "
+             "multiple of the mean weight, e.g. 5): weights cannot all lie below their mean")
 
 
 #: run once, after every question, in this order
 SECTION_CHECKS: tuple[Callable[[Context], None], ...] = (
+    fieldwork_is_ordered,
     screening_conditions,
     traps,
     rules,

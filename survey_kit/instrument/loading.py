@@ -3,7 +3,8 @@
 :func:`read_instrument` reads the YAML file (a syntax error names its line
 and column); :func:`validate_instrument` checks the data against the schema
 (:mod:`~survey_kit.instrument.schema`: the first fault named by its YAML
-path, e.g. ``questions[4].options[2].code``) and runs the cross-checks
+path, e.g. ``questions[4].options[2].code``; a YAML boolean where a word or
+code is meant is refused first) and runs the cross-checks
 (:mod:`~survey_kit.instrument.checks`). Every error is a
 :class:`~survey_kit.errors.QuestionnaireError` naming the file.
 
@@ -28,7 +29,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .._yaml import read_yaml, schema_error
+from .._yaml import read_yaml, schema_error, yaml_path
 from ..errors import QuestionnaireError
 from .checks import check_instrument
 from .schema import _Instrument
@@ -60,6 +61,13 @@ def validate_instrument(data: Any, source: str | Path | None = None) -> _Instrum
     if not isinstance(data, dict):
         raise QuestionnaireError("the file must hold a mapping with keys survey, questions "
                                  "(and optionally quality, weighting)", file=file)
+    where = _yaml_boolean(data)
+    if where is not None:
+        path, value = where
+        raise QuestionnaireError(
+            f"YAML reads this as the boolean {str(value).lower()}: an unquoted yes, on or true "
+            "is read as true, and no, off or false as false. Put the word in quotes (e.g. "
+            "'yes', 'off') or give the option code", file=file, path=yaml_path(path))
     try:
         inst = _Instrument.model_validate(data)
     except ValidationError as exc:
@@ -70,3 +78,32 @@ def validate_instrument(data: Any, source: str | Path | None = None) -> _Instrum
     except QuestionnaireError as exc:
         raise QuestionnaireError(exc.message, file=file, path=exc.path) from None
     return inst
+
+
+#: keys whose values are true/false (everything else a YAML boolean reaches is a misread word)
+_BOOLEAN_KEYS = frozenset({"exclusive", "integer", "required"})
+
+
+def _yaml_boolean(data: dict) -> tuple[tuple, bool] | None:
+    """(path, value) of the first true/false where the schema wants a word, code or number.
+
+    YAML 1.1 reads ``value: [yes]`` as ``[True]`` and ``action: off`` as ``False``;
+    left alone, pydantic would read True as the code 1. Only ``exclusive``,
+    ``integer``, ``required`` and cleaning parameters in ``quality.overrides``
+    (except the ``<rule>_action`` words) take true/false.
+    """
+    stack: list[tuple[tuple, Any]] = [((), data)]
+    while stack:
+        path, node = stack.pop()
+        if isinstance(node, dict):
+            items = [(k, v) for k, v in node.items()
+                     if not (isinstance(v, bool) and k in _BOOLEAN_KEYS)]
+            if path == ("quality", "overrides"):
+                items = [(k, v) for k, v in items
+                         if not isinstance(v, bool) or str(k).endswith("_action")]
+            stack.extend((path + (k,), v) for k, v in reversed(items))
+        elif isinstance(node, list):
+            stack.extend((path + (i,), v) for i, v in reversed(list(enumerate(node))))
+        elif isinstance(node, bool):
+            return path, node
+    return None

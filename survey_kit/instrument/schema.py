@@ -17,13 +17,20 @@ Top-level keys
                  Numeric questions may carry ``bands`` (a derived categorical
                  variable); single/likert/banded questions may carry ``nets``.
 ``quality``      trap items (``instructed`` with expected codes; ``consistency``
-                 pairs), plausibility ``rules`` (range, implies, sum, band_match)
-                 and per-survey overrides of cleaning thresholds.
+                 pairs with a ``tolerance`` >= 0), plausibility ``rules`` (range,
+                 implies, sum, band_match; a range must not be empty) and per-survey
+                 overrides of cleaning thresholds.
 ``weighting``    the weighting variables, the default method, the not-stated
                  strategy and the path of the population targets.
 
 Conditions in rules are declarative (``{question, op, value}``) and are never
 evaluated as Python.
+
+YAML 1.1 reads an unquoted ``yes``, ``no``, ``on``, ``off``, ``true`` and
+``false`` as booleans; loading refuses a boolean anywhere but ``exclusive``,
+``integer``, ``required`` and boolean cleaning overrides, naming its path, so
+``value: [yes]`` or ``action: off`` is never read as the code 1 or 0. Quote
+such words (``'off'``).
 
 Example
 -------
@@ -152,7 +159,7 @@ class Trap(_Model):
     id: str = Field(pattern=_ID)
     type: Literal["instructed", "consistency"]
     question: str
-    expected: list[str | int] | None = None   # instructed: accepted option keys (or codes)
+    expected: list[str | int | float] | None = None   # instructed: option keys, codes or numbers
     repeat: str | None = None                 # consistency: the question asked again
     tolerance: float = 0.0                    # consistency on numerics: allowed |a - b|
     label: str | None = None
@@ -171,7 +178,7 @@ class Rule(_Model):
     then: list[Condition] = Field(default_factory=list)   # ... then all of these must hold
     questions: list[str] = Field(default_factory=list)    # sum: the parts
     numeric: str | None = None                # band_match: numeric question with bands
-    action: Literal["exclude", "review"] = "exclude"
+    action: Literal["exclude", "review", "off"] = "exclude"   # 'off' (quoted): not applied
 
 
 class Quality(_Model):

@@ -6,8 +6,15 @@ Files (no questionnaire involved):
 * ``raw``: the raw table a reader returns (:class:`~survey_kit.io.raw.RawTable`), the
   labels a writer stores (``ExportSpec``), ``as_text`` and ``TEXT_DTYPE``;
 * ``formats``: which format a file is (by extension) and the reader or writer for it;
-* ``csv_format`` (CSV, TSV, Qualtrics CSV; encodings), ``excel``, ``spss_stata``
-  (pyreadstat), ``parquet``.
+* ``csv_format`` (CSV, TSV, Qualtrics CSV; encodings), ``csv_shape`` (every row as
+  wide as the header, no quote left open), ``excel`` (no formula without its saved
+  result), ``spss_stata`` (pyreadstat), ``parquet``.
+
+Reading is strict: a ragged or truncated row, a blank-named column holding data, a
+repeated column name or a formula without a saved result is an error naming the row,
+column or cell; blank-named empty columns are left out with a warning. CSV and XLSX
+writers neutralise formula-leading text; every writer gives the same bytes for the same
+table.
 
 Responses against the questionnaire:
 

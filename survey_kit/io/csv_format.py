@@ -22,12 +22,15 @@ import codecs
 import csv
 import io as _io
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
 
 from .._files import atomic_write
+from .._formulas import escape_frame, escape_text
 from ..errors import DataError, UsageError
+from .csv_shape import check_shape
 from .raw import ExportSpec, RawTable, check_header, finish, is_qualtrics
 
 __all__ = ["decode", "normalise_encoding", "read_csv", "write_csv"]
@@ -71,6 +74,15 @@ def _decode_failure(data: bytes, exc: UnicodeDecodeError, enc: str, path: Path,
                      row=line, column=column)
 
 
+def _cut_character(exc: UnicodeDecodeError, path: Path) -> None:
+    """A DataError when UTF-8 text ends inside a character: the file was cut short."""
+    text = exc.object      # the bytes decoded (after a byte-order mark)
+    if exc.end == len(text) and "unexpected end of data" in str(exc.reason):
+        line = text.count(b"\n", 0, exc.start) + 1
+        raise DataError(f"the file ends in the middle of a character (line {line} of the text): "
+                        "it looks truncated; copy or export it again", file=path)
+
+
 def decode(data: bytes, path: Path, encoding: str | None, sep: str) -> tuple[str, str]:
     """Decode CSV bytes; return (text, encoding used)."""
     if encoding is not None:
@@ -90,11 +102,14 @@ def decode(data: bytes, path: Path, encoding: str | None, sep: str) -> tuple[str
         try:
             return data.decode(enc), enc
         except UnicodeDecodeError as exc:
+            if enc in ("utf-8", "utf-8-sig"):
+                _cut_character(exc, path)
             raise _decode_failure(data, exc, enc, path, True, sep) from None
     if data.startswith(codecs.BOM_UTF8):
         try:
             return data.decode("utf-8-sig"), "utf-8-sig"
         except UnicodeDecodeError as exc:
+            _cut_character(exc, path)
             raise _decode_failure(data, exc, "utf-8", path, False, sep) from None
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
@@ -108,6 +123,7 @@ def decode(data: bytes, path: Path, encoding: str | None, sep: str) -> tuple[str
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as first:
+        _cut_character(first, path)
         try:
             return data.decode("cp932"), "cp932"
         except UnicodeDecodeError:
@@ -116,7 +132,7 @@ def decode(data: bytes, path: Path, encoding: str | None, sep: str) -> tuple[str
 
 def _header_rows(text: str, sep: str, n: int = 3) -> list[list[str]]:
     """The first ``n`` rows as cells (enough to see a Qualtrics header)."""
-    reader = csv.reader(_io.StringIO(text[:4_000_000]), delimiter=sep)
+    reader = csv.reader(_io.StringIO(text[:4_000_000], newline=""), delimiter=sep)
     rows = []
     try:
         for row in reader:
@@ -146,6 +162,7 @@ def read_csv(path: Path, fmt: str, encoding: str | None, text_columns: set[str])
         sep = "\t"                      # a tab-separated .txt (e.g. Excel's "Unicode text")
         rows = _header_rows(text, sep)
     header = rows[0] if rows else []
+    _check_header_row(header, sep, path)
     check_header(header, path)
     qualtrics = is_qualtrics(rows)
     if fmt == "qualtrics" and not qualtrics:
@@ -154,12 +171,14 @@ def read_csv(path: Path, fmt: str, encoding: str | None, text_columns: set[str])
                         file=path, row=3)
     first_row = 4 if qualtrics else 2
     names = [h.strip() for h in header]
+    named = max((j + 1 for j, n in enumerate(names) if n), default=0)
+    check_shape(text, sep, max(named, 1), len(header), path)
     dtype = {c: str for c in header if c.strip() in text_columns}
     try:
         frame = pd.read_csv(_io.StringIO(text), sep=sep, header=0,
                             skiprows=[1, 2] if qualtrics else None, dtype=dtype or None,
                             keep_default_na=False, na_values=[""], skip_blank_lines=False,
-                            low_memory=False)
+                            low_memory=False, index_col=False)
     except pd.errors.EmptyDataError:
         raise DataError("the file has no header row; export the responses again",
                         file=path) from None
@@ -168,29 +187,73 @@ def read_csv(path: Path, fmt: str, encoding: str | None, text_columns: set[str])
         raise DataError(f"malformed CSV ({msg}); a row has more cells than the header, often "
                         "because an open answer with a comma or line break is not quoted. "
                         "Export the file again with quoted text fields", file=path) from None
-    frame.columns = names[: frame.shape[1]] + [str(c) for c in frame.columns[len(names):]]
     question_text: dict[str, str] = {}
     if qualtrics and len(rows) > 1:
-        question_text = {n: t for n, t in zip(names, rows[1])}
+        question_text = {n: t for n, t in zip(names, rows[1]) if n}
     return finish(frame, first_row, "qualtrics" if qualtrics else fmt, path, encoding=used,
-                  question_text=question_text)
+                  question_text=question_text, names=names, header_row=1)
+
+
+def _carriage_return(table: pd.DataFrame, labels: list[str]) -> bool:
+    """Whether a text cell, column name or label holds a carriage return."""
+    if any("\r" in str(c) for c in table.columns) or any("\r" in str(v) for v in labels):
+        return True
+    for c in table.columns:
+        s = table[c]
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            if any("\r" in str(v) for v in s.cat.categories):
+                return True
+        elif s.dtype == object or isinstance(s.dtype, pd.StringDtype):
+            text = s[s.map(lambda v: isinstance(v, str))].astype(str)
+            if text.str.contains("\r", regex=False).any():
+                return True
+    return False
+
+
+def _check_header_row(header: list[str], sep: str, path: Path) -> None:
+    """The first row must hold the column names, split by ``sep``."""
+    if not any(h.strip() for h in header):
+        raise DataError("row 1 holds no column names; the header must be the first row of the "
+                        "file: remove the empty lines above it", file=path, row=1)
+    line = sep.join(header).strip()
+    if len(header) <= 2 and re.fullmatch(r"sep=.?", line, re.IGNORECASE):
+        raise DataError(f"row 1 is Excel's {line!r} line, not the header; delete that line so "
+                        "that the column names are the first row", file=path, row=1)
+    if len(header) == 1:
+        other = next((c for c in (";", "\t", "|") if c != sep and c in header[0]), None)
+        if other is not None:
+            shown = {"\t": "tabs"}.get(other, repr(other))
+            hint = ("give the file the extension .tsv (or pass format='tsv')" if other == "\t"
+                    else "save it again as comma-separated CSV")
+            raise DataError(f"the header is a single cell holding {shown}: the file seems "
+                            f"separated by {shown}, not by {'tabs' if sep == chr(9) else 'commas'}"
+                            f"; {hint}", file=path, row=1)
 
 
 def write_csv(table: pd.DataFrame, path: Path, fmt: str, spec: ExportSpec, encoding: str) -> Path:
-    """Write CSV or TSV atomically; ``qualtrics`` adds the question-text and ImportId rows."""
+    """Write CSV or TSV atomically; ``qualtrics`` adds the question-text and ImportId rows.
+
+    Formula-leading text (cells, column names, question texts) is escaped first
+    (:mod:`survey_kit._formulas`), so a spreadsheet opening the file evaluates nothing.
+    """
     enc = normalise_encoding(encoding)
     sep = "\t" if fmt == "tsv" else ","
+    cols = [str(c) for c in table.columns]
+    table = escape_frame(table)
+    labels = [escape_text(spec.column_labels.get(c, c)) for c in cols]
+    # the csv writer quotes a cell holding "\n" but not one holding a lone "\r", which
+    # readers (and spreadsheets) take for the end of the row: quote every cell then
+    quoting = csv.QUOTE_ALL if _carriage_return(table, labels) else csv.QUOTE_MINIMAL
     buf = _io.StringIO()
     if fmt == "qualtrics":
-        w = csv.writer(buf, lineterminator="\n")
-        cols = [str(c) for c in table.columns]
-        w.writerow(cols)
-        w.writerow([spec.column_labels.get(c, c) for c in cols])
+        w = csv.writer(buf, lineterminator="\n", quoting=quoting)
+        w.writerow([escape_text(c) for c in cols])
+        w.writerow(labels)
         w.writerow([json.dumps(spec.import_ids.get(c, {"ImportId": c}), ensure_ascii=False)
                     for c in cols])
-        table.to_csv(buf, index=False, header=False, lineterminator="\n")
+        table.to_csv(buf, index=False, header=False, lineterminator="\n", quoting=quoting)
     else:
-        table.to_csv(buf, index=False, sep=sep, lineterminator="\n")
+        table.to_csv(buf, index=False, sep=sep, lineterminator="\n", quoting=quoting)
     text = buf.getvalue()
     try:
         data = text.encode(enc)

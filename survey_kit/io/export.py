@@ -71,7 +71,10 @@ def to_export(frame: pd.DataFrame, questionnaire: Questionnaire | str | os.PathL
     Notes
     -----
     ``read_responses(write(to_export(f)))`` gives ``f`` back for every format written by
-    :func:`~survey_kit.io.write.write_responses`.
+    :func:`~survey_kit.io.write.write_responses` (open answers that begin like a formula
+    come back from CSV and XLSX with the leading apostrophe the writer adds).
+    The frame returned is data, not a file: text is not escaped here; the CSV and XLSX
+    writers escape formula-leading text when they write it.
     """
     q = as_questionnaire(questionnaire)
     if not isinstance(frame, pd.DataFrame):

@@ -46,7 +46,7 @@ from pathlib import Path
 import pandas as pd
 
 from .._files import atomic_write
-from ..errors import DataError, UsageError
+from ..errors import DataError, ReportError, UsageError
 from . import csv_format, excel, parquet, spss_stata
 from .raw import ExportSpec, RawTable
 
@@ -118,11 +118,25 @@ def read_raw(path: str | Path, format: str | None = None, *, encoding: str | Non
 
 def write_raw(table: pd.DataFrame, path: str | Path, fmt: str, spec: ExportSpec | None = None,
               *, encoding: str = "utf-8") -> Path:
-    """Write a raw table (export layout, index ignored) atomically in ``fmt``."""
+    """Write a raw table (export layout, index ignored) atomically in ``fmt``.
+
+    CSV, TSV, Qualtrics CSV and XLSX writers escape formula-leading text; SPSS, Stata
+    and Parquet are no spreadsheets and are written as they are.
+    """
     path = Path(path)
     spec = spec or ExportSpec()
     if fmt not in WRITE_FORMATS:
         raise UsageError(f"cannot write format {fmt!r}; use one of {', '.join(WRITE_FORMATS)}")
+    if path.is_dir():
+        raise UsageError("this is a folder; give the path of the file to write", file=path)
+    try:
+        return _write(table, path, fmt, spec, encoding)
+    except OSError as exc:
+        raise ReportError(f"cannot write the file ({exc.strerror or exc}); choose a writable "
+                          "location", file=path) from None
+
+
+def _write(table: pd.DataFrame, path: Path, fmt: str, spec: ExportSpec, encoding: str) -> Path:
     if fmt in ("csv", "tsv", "qualtrics"):
         return csv_format.write_csv(table, path, fmt, spec, encoding)
     with atomic_write(path) as tmp:

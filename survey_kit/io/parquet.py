@@ -1,5 +1,8 @@
 """Parquet files: a typed table, no header row (the first respondent is record 1).
 
+Text is written as it is: Parquet is no spreadsheet, so formula escaping
+(:mod:`survey_kit._formulas`) does not apply.
+
 Example
 -------
 >>> import tempfile

@@ -33,6 +33,9 @@ __all__ = [
     "as_text",
     "bad_file",
     "check_header",
+    "blank_named_columns",
+    "column_letter",
+    "column_place",
     "finish",
     "is_qualtrics",
 ]
@@ -58,6 +61,7 @@ class RawTable:
     question_text : column -> question text (Qualtrics second header row)
     skipped_rows : user-visible numbers of entirely empty rows left out
     rows : user-visible row number of every row of ``frame``
+    warnings : what the reader left out or repaired (blank-named empty columns)
     """
 
     frame: pd.DataFrame
@@ -69,6 +73,7 @@ class RawTable:
     question_text: dict[str, str] = field(default_factory=dict)
     skipped_rows: list[int] = field(default_factory=list)
     rows: np.ndarray | None = None
+    warnings: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if self.rows is None:
@@ -143,29 +148,89 @@ def is_qualtrics(rows: list[list[str]]) -> bool:
     return marked * 2 >= len(cells)
 
 
+def column_letter(j: int) -> str:
+    """The spreadsheet letter of the 0-based column ``j``: 0 -> 'A', 26 -> 'AA'."""
+    letters = ""
+    j += 1
+    while j:
+        j, r = divmod(j - 1, 26)
+        letters = chr(65 + r) + letters
+    return letters
+
+
+def column_place(j: int) -> str:
+    """Column ``j`` (0-based) as a user finds it: 'column 3 (C)'."""
+    return f"column {j + 1} ({column_letter(j)})"
+
+
 def check_header(names: list[str], path: Path, first_row: int = 1) -> None:
-    """A DataError if a column name appears twice in the header."""
-    seen: dict[str, int] = {}
-    dups = []
+    """A DataError naming every column name that appears more than once in the header."""
+    places: dict[str, list[int]] = {}
     for j, name in enumerate(names):
-        key = name.strip()
-        if key == "":
-            continue
-        if key in seen:
-            dups.append((key, seen[key] + 1, j + 1))
-        else:
-            seen[key] = j
-    if dups:
-        name, a, b = dups[0]
-        more = f" (and {len(dups) - 1} more repeated names)" if len(dups) > 1 else ""
-        raise DataError(f"column name {name!r} appears twice in the header, as columns {a} and "
-                        f"{b}{more}; every column needs a unique name, so rename or remove one",
-                        file=path, row=first_row, column=name)
+        key = str(name).strip()
+        if key:
+            places.setdefault(key, []).append(j)
+    dups = [(name, js) for name, js in places.items() if len(js) > 1]
+    if not dups:
+        return
+    shown = "; ".join(f"{name!r} as columns " + " and ".join(
+        f"{j + 1} ({column_letter(j)})" for j in js) for name, js in dups[:5])
+    more = f"; and {len(dups) - 5} more repeated names" if len(dups) > 5 else ""
+    first, js = dups[0]
+    raise DataError(f"column name {first!r} appears {_times(len(js))} in the header "
+                    f"({len(dups)} repeated name(s): {shown}{more}); every column needs a "
+                    "unique name, so rename or remove the repeats", file=path, row=first_row,
+                    column=first)
 
 
-def finish(frame: pd.DataFrame, first_row: int, fmt: str, path: Path, **kw: Any) -> RawTable:
-    """Drop entirely empty rows (they are no respondent) and keep user row numbers."""
+def _times(n: int) -> str:
+    return {2: "twice", 3: "three times"}.get(n, f"{n} times")
+
+
+def blank_named_columns(frame: pd.DataFrame, names: list[str], path: Path,
+                        header_row: int | None, rows: np.ndarray
+                        ) -> tuple[pd.DataFrame, list[str]]:
+    """Drop columns with a blank name and no data (a spreadsheet's trailing empty columns).
+
+    ``frame`` has one column per entry of ``names`` (positionally); a column whose name is
+    blank but which holds data is a DataError naming its position and the first cell.
+    Returns the frame with the kept columns named ``names`` and the warnings to record.
+    """
+    blank = [j for j, n in enumerate(names) if not str(n).strip()]
+    keep = [j for j in range(len(names)) if j not in set(blank)]
+    for j in blank:
+        cells = as_text(frame.iloc[:, j])
+        filled = cells.notna().to_numpy()
+        if filled.any():
+            i = int(np.flatnonzero(filled)[0])
+            where = f"row {header_row}" if header_row is not None else "the file"
+            raise DataError(f"{column_place(j)} has no name in the header ({where}) but holds "
+                            f"data in {int(filled.sum())} row(s), first in row {int(rows[i])}; "
+                            "give the column a name in the header, or delete it if it is not "
+                            "part of the responses", file=path, row=int(rows[i]),
+                            column=column_letter(j), value=cells.iloc[i])
+    out = (frame.iloc[:, keep] if blank else frame).set_axis(
+        [str(names[j]).strip() for j in keep], axis=1)
+    if not blank:
+        return out, []
+    shown = ", ".join(column_letter(j) for j in blank[:10]) + (" ..." if len(blank) > 10 else "")
+    return out, [f"{len(blank)} column(s) with a blank name and no data left out "
+                 f"(spreadsheet column(s) {shown})"]
+
+
+def finish(frame: pd.DataFrame, first_row: int, fmt: str, path: Path, *,
+           names: list[str] | None = None, header_row: int | None = None, **kw: Any
+           ) -> RawTable:
+    """Drop blank-named empty columns and entirely empty rows (they are no respondent);
+    keep the row numbers a user sees.
+
+    ``names`` are the column names as the file gives them (default: ``frame.columns``);
+    ``header_row`` is the row holding them, if the format has one.
+    """
     rows = np.arange(len(frame), dtype=np.int64) + first_row
+    names = [str(c) for c in frame.columns] if names is None else list(names)
+    check_header(names, path, header_row if header_row is not None else 1)
+    frame, warnings = blank_named_columns(frame, names, path, header_row, rows)
     skipped: list[int] = []
     if frame.shape[1] and len(frame):
         empty = frame.isna().all(axis=1).to_numpy()
@@ -173,7 +238,8 @@ def finish(frame: pd.DataFrame, first_row: int, fmt: str, path: Path, **kw: Any)
             skipped = rows[empty].tolist()
             frame = frame.loc[~empty].reset_index(drop=True)
             rows = rows[~empty]
-    return RawTable(frame, first_row, fmt, path, skipped_rows=skipped, rows=rows, **kw)
+    return RawTable(frame, first_row, fmt, path, skipped_rows=skipped, rows=rows,
+                    warnings=warnings, **kw)
 
 
 def bad_file(path: Path, kind: str, exc: BaseException) -> DataError:

@@ -147,8 +147,9 @@ def _label(raw: RawTable, q: Questionnaire, missing_columns: str, duplicate_ids:
 
 
 def _file_warnings(raw: RawTable) -> list[str]:
-    """Warnings about the file as a whole: skipped empty rows, no responses."""
-    warnings: list[str] = []
+    """Warnings about the file as a whole: columns left out, skipped empty rows, no
+    responses."""
+    warnings: list[str] = list(raw.warnings)
     if raw.skipped_rows:
         rows = raw.skipped_rows
         warnings.append(f"{len(rows)} empty row(s) skipped: "

@@ -7,6 +7,23 @@ value labels and, in SPSS, the missing codes as user-missing values: at most
 three discrete values, or one range plus one value, per variable (IBM SPSS
 Statistics, *Command Syntax Reference*: MISSING VALUES).
 
+Text is written as it is: formula escaping (:mod:`survey_kit._formulas`)
+applies to spreadsheets and CSV only, and SPSS and Stata evaluate no formulas.
+
+Both formats store a creation time in their header, which would make two
+writes of the same data differ. After pyreadstat writes, the time is set to a
+fixed value, 1 January 2000 00:00:00 (the date :mod:`survey_kit.io.excel`
+gives workbooks), so identical data give identical bytes:
+
+* SPSS (``$FL2``/``$FL3`` header): the 9-byte ``creation_date`` ``"01 Jan 00"``
+  at byte offset 92 and the 8-byte ``creation_time`` ``"00:00:00"`` at offset
+  101 (after the 4-byte record type, the 60-byte product name, five 4-byte
+  integers and the 8-byte compression bias; IBM SPSS Statistics, *SPSS system
+  file format*, "File Header Record");
+* Stata 117-119: the 17 characters of ``<timestamp>`` (after its one-byte
+  length) become ``"01 Jan 2000 00:00"`` (StataCorp, *Stata file formats*,
+  ``dta`` 117+ header: ``<timestamp>``, "dd Mon yyyy hh:mm").
+
 Example
 -------
 >>> import tempfile
@@ -34,7 +51,8 @@ import pandas as pd
 from ..errors import DataError
 from .raw import ExportSpec, RawTable, bad_file, finish
 
-__all__ = ["read_stat", "sav_missing", "write_dta", "write_sav"]
+__all__ = ["fix_dta_time", "fix_sav_time", "read_stat", "sav_missing", "write_dta",
+           "write_sav"]
 
 
 def read_stat(path: Path, fmt: str, encoding: str | None) -> RawTable:
@@ -107,6 +125,7 @@ def write_sav(table: pd.DataFrame, tmp: Path, path: Path, spec: ExportSpec) -> N
         raise DataError(f"cannot write the SPSS file: {exc}; SPSS variable names must start "
                         "with a letter and hold letters, digits or _ (64 bytes at most)",
                         file=path) from None
+    fix_sav_time(tmp)
 
 
 def write_dta(table: pd.DataFrame, tmp: Path, path: Path, spec: ExportSpec) -> None:
@@ -126,3 +145,37 @@ def write_dta(table: pd.DataFrame, tmp: Path, path: Path, spec: ExportSpec) -> N
     except Exception as exc:  # noqa: BLE001 - pyreadstat raises several private types
         raise DataError(f"cannot write the Stata file: {exc}; Stata variable names hold at most "
                         "32 letters, digits or _", file=path) from None
+    fix_dta_time(tmp)
+
+
+#: creation date and time written into SPSS and Stata headers
+SAV_DATE, SAV_TIME = b"01 Jan 00", b"00:00:00"
+DTA_TIMESTAMP = b"01 Jan 2000 00:00"
+_SAV_DATE_AT, _SAV_TIME_AT = 92, 101
+
+
+def fix_sav_time(path: Path) -> None:
+    """Overwrite the creation date and time of an SPSS file's header with fixed values."""
+    with open(path, "r+b") as fh:
+        head = fh.read(_SAV_TIME_AT + len(SAV_TIME))
+        if head[:4] not in (b"$FL2", b"$FL3") or len(head) < _SAV_TIME_AT + len(SAV_TIME):
+            return
+        fh.seek(_SAV_DATE_AT)
+        fh.write(SAV_DATE)
+        fh.seek(_SAV_TIME_AT)
+        fh.write(SAV_TIME)
+
+
+def fix_dta_time(path: Path) -> None:
+    """Overwrite the ``<timestamp>`` of a Stata 117-119 file's header with a fixed value."""
+    with open(path, "r+b") as fh:
+        head = fh.read(4096)
+        at = head.find(b"<timestamp>")
+        if not head.startswith(b"<stata_dta>") or at < 0:
+            return
+        start = at + len(b"<timestamp>")
+        if head[start] != len(DTA_TIMESTAMP) or \
+                head[start + 1 + len(DTA_TIMESTAMP):].find(b"</timestamp>") != 0:
+            return
+        fh.seek(start + 1)
+        fh.write(DTA_TIMESTAMP)

@@ -7,6 +7,15 @@ the labels of :func:`~survey_kit.io.value_labels.export_spec`;
 :func:`convert_responses` reads a file with every check of
 :func:`~survey_kit.io.read.read_responses` and writes it in another format.
 
+In CSV, TSV, Qualtrics CSV and XLSX output, text that a spreadsheet would
+evaluate as a formula (beginning with ``=``, ``+``, ``-``, ``@``, a tab or a
+carriage return, plain numbers aside) is written with a leading apostrophe
+(:mod:`survey_kit._formulas`; off within ``survey_kit.formula_escaping(False)``).
+SPSS, Stata and Parquet files are not spreadsheets and keep the text as it is.
+An XLSX cell holds at most 32,767 characters: longer text is refused (write CSV
+or Parquet), never cut. Writing the same frame twice gives identical bytes in
+every format (the dates that SPSS, Stata and XLSX files carry are fixed).
+
 Example
 -------
 >>> import tempfile
@@ -63,6 +72,18 @@ def write_responses(frame: pd.DataFrame, path: str | os.PathLike,
     Returns
     -------
     Path of the file written.
+
+    Raises
+    ------
+    DataError
+        The frame does not fit the questionnaire, a text cannot be encoded, an XLSX cell
+        would exceed 32,767 characters or hold a control character, or a name is not valid
+        in SPSS/Stata; the message names the row and column.
+
+    Notes
+    -----
+    CSV and XLSX output neutralise formula-leading text with a leading apostrophe
+    (OWASP, "CSV Injection"); SPSS, Stata and Parquet output keep text as it is.
 
     Example
     -------

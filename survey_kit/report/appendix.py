@@ -58,7 +58,8 @@ from typing import Any
 
 import pandas as pd
 
-from .._files import write_text
+from .._files import check_outputs, write_text
+from .._formulas import escape_frame
 from .._results import ResultMixin
 from ..errors import ReportError, UsageError
 from ..instrument.labels import check_lang, word
@@ -214,6 +215,8 @@ class Appendix(ResultMixin):
         if bad:
             raise UsageError(f"unknown format(s) {bad}; choose from {', '.join(FORMATS)}")
         folder = Path(folder)
+        # a file that may not be replaced stops the write before anything is written
+        check_outputs(self._paths(folder, formats, figures, csv, stem))
         out: dict[str, Path] = {}
         if figures:
             out.update(self._write_figures(folder / "figures"))
@@ -222,6 +225,16 @@ class Appendix(ResultMixin):
         for fmt in formats:
             out[fmt] = self._write_document(folder, stem, fmt)
         return out
+
+    def _paths(self, folder: Path, formats: Sequence[str], figures: bool, csv: bool,
+               stem: str) -> list[Path]:
+        """Every file :meth:`write` writes."""
+        paths = [folder / "figures" / f"{name}.{ext}" for name in self.figures
+                 for ext in ("png", "svg")] if figures else []
+        if csv:
+            paths += [folder / "tables" / f"{name}.csv" for _, names in self.sections
+                      for name in names]
+        return paths + [folder / f"{stem}.{fmt}" for fmt in formats]
 
     def _write_figures(self, folder: Path) -> dict[str, Path]:
         out = {}
@@ -232,14 +245,16 @@ class Appendix(ResultMixin):
         return out
 
     def _write_csv(self, folder: Path) -> dict[str, Path]:
-        """Every table as computed (a Crosstab as its tidy frame)."""
+        """Every table as computed (a Crosstab as its tidy frame); text that a spreadsheet
+        would run as a formula (a label beginning with ``=``) is escaped
+        (:func:`survey_kit._formulas.escape_frame`)."""
         out = {}
         for _, names in self.sections:
             for name in names:
                 obj = self.tables[name]
                 frame = obj if isinstance(obj, pd.DataFrame) else obj.to_frame()
-                text = frame.to_csv(index=not isinstance(frame.index, pd.RangeIndex),
-                                    lineterminator="\n")
+                text = escape_frame(frame).to_csv(
+                    index=not isinstance(frame.index, pd.RangeIndex), lineterminator="\n")
                 out[f"table:{name}"] = write_text(folder / f"{name}.csv", text)
         return out
 

@@ -17,7 +17,12 @@ design -> tabulate and test -> draw -> write, and leaves in ``out/``:
 With no questionnaire it runs on the bundled sample: every questionnaire in
 ``questionnaires/`` with its raw export in ``sample_data/`` (both found next
 to the ``survey_kit`` package). Every file is written atomically; a re-run
-on the same data writes the same tables, byte for byte.
+on the same data writes the same files, byte for byte, in every format: no
+file carries the time of the run (workbooks and their zip members are dated
+1 January 2000, SPSS headers likewise, figures are saved without a date and
+with a fixed SVG id salt). Under the CLI, a file there that survey-kit did
+not write (``summary.md`` of your own) is refused before the work starts, and
+a run interrupted by Ctrl-C leaves no half-written or temporary file.
 
 Example
 -------
@@ -43,8 +48,9 @@ from typing import Any
 
 import pandas as pd
 
-from .._files import write_text
+from .._files import check_outputs, write_text
 from .._results import ResultMixin
+from .._yaml import parse_yaml
 from ..errors import ReportError, UsageError
 from ..instrument.labels import check_lang
 from ..io.write import write_responses
@@ -91,23 +97,23 @@ def find_bundle() -> tuple[Path, Path]:
 
 def bundled_surveys() -> list[tuple[Path, Path]]:
     """(questionnaire, raw export) pairs of the bundled sample, by questionnaire file name."""
-    import yaml
-
     qdir, sdir = find_bundle()
     out = []
     for qpath in sorted(qdir.glob("*.yaml")):
         if qpath.name.endswith(".report.yaml"):
             continue
         try:
-            sid = (yaml.safe_load(qpath.read_text(encoding="utf-8")) or {})["survey"]["id"]
-        except (KeyError, TypeError, yaml.YAMLError, OSError):
+            # bounded like every YAML read; a file that fails is reported when it is loaded
+            sid = (parse_yaml(qpath.read_text(encoding="utf-8"), ReportError, file=qpath)
+                   or {})["survey"]["id"]
+        except (KeyError, TypeError, ReportError, OSError, UnicodeDecodeError):
             sid = qpath.stem
         raw = sdir / f"{sid}_raw.csv"
         if raw.is_file():
             out.append((qpath, raw))
     if not out:
         raise ReportError(f"no questionnaire in {qdir} has a raw export <survey id>_raw.csv in "
-                          f"{sdir}; regenerate the sample with 'survey-kit generate'")
+                          f"{sdir}; regenerate the sample with 'survey-kit generate-sample'")
     return out
 
 
@@ -205,9 +211,11 @@ def _write_data(run: SurveyRun, folder: Path) -> dict[str, Path]:
     data = run.data.drop(columns=internal)
     out = {}
     stem = f"{q.id}_clean_weighted"
+    excluded = run.cleaning.excluded
+    check_outputs([folder / f"{stem}.{fmt}" for fmt in DATA_FORMATS]
+                  + ([folder / f"{q.id}_excluded.csv"] if len(excluded) else []))
     for fmt in DATA_FORMATS:
         out[f"data:{fmt}"] = write_responses(data, folder / f"{stem}.{fmt}", questionnaire=q)
-    excluded = run.cleaning.excluded
     if len(excluded):
         out["data:excluded"] = write_responses(excluded, folder / f"{q.id}_excluded.csv",
                                                questionnaire=q)
@@ -310,6 +318,7 @@ def run_report(questionnaire: Any = None, responses: Any = None, targets: Any = 
     elif progress is False:
         progress = None
     out = Path(out)
+    check_outputs([out / "summary.md"])     # before the work: a file that may not be replaced
     reports = []
     for qsrc, rsrc, tsrc in jobs:
         label = Path(qsrc).stem if isinstance(qsrc, (str, os.PathLike)) else \

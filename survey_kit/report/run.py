@@ -29,13 +29,14 @@ from typing import Any
 
 import pandas as pd
 
+from .._files import note_inputs
 from .._results import ResultMixin
 from ..cleaning.engine import clean
 from ..design.survey_design import SurveyDesign
 from ..errors import ReportError, UsageError
 from ..instrument.questionnaire import Questionnaire, as_questionnaire
 from ..io.read import read_responses
-from ..weighting.plan import weighting_plan
+from ..weighting.plan import targets_path, weighting_plan
 from .derived import add_derived
 from .precision import kish_deff
 from .spec import check_report_spec, default_report_spec, load_report_spec, report_spec_path
@@ -170,6 +171,9 @@ def prepare(questionnaire: Questionnaire | str | os.PathLike,
             progress(stage, timings[stage], detail)
 
     t0 = time.perf_counter()
+    # the files this run reads are inputs that no output of the command may replace
+    note_inputs(q.source, responses, targets_path(q) if targets is None else targets,
+                report_spec_path(q) if spec is None else spec)
     spec = _resolve_spec(q, spec)
     inst = check_report_spec(spec, q)
     raw, detail = _read(q, responses)

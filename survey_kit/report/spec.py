@@ -203,7 +203,10 @@ def _check_quoted(inst: Questionnaire, x: QuotedSpec, where: str) -> None:
         if not inst.variable(x.variable).levels:
             raise ReportError("statistic 'mode' needs a categorical variable",
                               path=f"{where}.variable")
-        _check_levels(inst, x.variable, [x.published], f"{where}.published")
+        try:
+            _check_levels(inst, x.variable, [x.published], f"{where}.published")
+        except ReportError as exc:  # one value, not a list: no index in its path
+            raise ReportError(exc.message, path=f"{where}.published") from None
     else:
         if not x.levels:
             raise ReportError("give the level(s) whose share is quoted", path=f"{where}.levels")

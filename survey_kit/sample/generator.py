@@ -56,7 +56,7 @@ from typing import Any
 
 import pandas as pd
 
-from .._files import write_text
+from .._files import check_outputs, write_text
 from ..errors import QuestionnaireError, UsageError
 from ..instrument.questionnaire import Questionnaire, load_questionnaire
 from .export import csv_text, defects_name, raw_name, targets_name
@@ -199,7 +199,10 @@ def write_sample(out_dir: str | Path = "sample_data", seed: int = DEFAULT_SEED) 
     """Write the whole synthetic sample (raw exports, defects, targets, README).
 
     Files are UTF-8 with ``\\n`` line endings, no index column, written
-    atomically; the same seed gives the same bytes.
+    atomically; the same seed gives the same bytes. Under the CLI's output
+    rules (``survey-kit generate-sample``), every file is checked before the
+    first is written: a file there that survey-kit did not write (a README of
+    your own) stops the command with nothing written, unless ``--force``.
 
     Parameters
     ----------
@@ -221,18 +224,18 @@ def write_sample(out_dir: str | Path = "sample_data", seed: int = DEFAULT_SEED) 
     ['japan_creators_population_targets.csv', 'README.md']
     """
     out = Path(out_dir)
-    written: list[Path] = []
+    files: list[tuple[str, str]] = []
     parts = []
     for sid in SAMPLE_SURVEYS:
         q = _resolve(sid)
         s = _sample(sid, seed, None)
         profile = PROFILES[sid]
         targets = population_targets(q)
-        files = [(raw_name(sid), csv_text(s.raw)),
-                 (defects_name(sid), csv_text(s.defects)),
-                 (targets_name(q), profile.targets_note + csv_text(targets))]
-        for name, text in files:
-            written.append(write_text(out / name, text))
+        files += [(raw_name(sid), csv_text(s.raw)),
+                  (defects_name(sid), csv_text(s.defects)),
+                  (targets_name(q), profile.targets_note + csv_text(targets))]
         parts.append((q, s, targets))
-    written.append(write_text(out / "README.md", readme_text(parts, seed)))
-    return written
+    files.append(("README.md", readme_text(parts, seed)))
+    # a file that may not be replaced (not written by survey-kit) stops the run before any write
+    check_outputs(out / name for name, _ in files)
+    return [write_text(out / name, text) for name, text in files]

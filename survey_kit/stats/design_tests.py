@@ -76,8 +76,10 @@ def svychisq(design: Any, row: str, col: str, statistic: str = "F", *,
     Raises
     ------
     CrosstabError
-        A variable is unknown, has fewer than 2 non-empty levels, or has
-        missing values with ``na_rm=False``.
+        A variable is unknown, has no non-missing value, has fewer than 2
+        levels with positive weight, or has missing values with
+        ``na_rm=False``; no respondent answers both, or all who do have
+        weight zero.
     DesignError
         The design gives no variance for the table (a census), the design
         degrees of freedom are too few, or the covariance is singular.

@@ -29,7 +29,8 @@ import pandas as pd
 
 from ..errors import CrosstabError, UsageError
 
-__all__ = ["TwoWay", "all_levels", "cell_counts", "column", "factor", "level_list", "two_way"]
+__all__ = ["TwoWay", "all_levels", "cell_counts", "column", "factor", "level_list",
+           "require_values", "two_way"]
 
 
 def column(frame: pd.DataFrame, name: Any, role: str) -> pd.Series:
@@ -108,8 +109,10 @@ def two_way(frame: pd.DataFrame, row: str, col: str, weights: np.ndarray | None,
     UsageError
         ``row == col``, or a name that is not a column name.
     CrosstabError
-        An unknown column, missing answers with ``na_rm=False``, or fewer
-        than 2 non-empty levels of a variable.
+        An unknown column, a variable with no non-missing value, no
+        respondent answering both, weights all zero among those answering
+        both, missing answers with ``na_rm=False``, or fewer than 2
+        non-empty levels of a variable.
     """
     if row == col:
         raise UsageError(f"row and col are the same variable {row!r}; a test of association "
@@ -117,7 +120,12 @@ def two_way(frame: pd.DataFrame, row: str, col: str, weights: np.ndarray | None,
     rc, rl = factor(column(frame, row, "row"))
     cc, cl = factor(column(frame, col, "col"))
     n = len(frame)
+    require_values(rc, row, n)
+    require_values(cc, col, n)
     valid = (rc >= 0) & (cc >= 0)
+    if not valid.any():
+        raise CrosstabError(f"no respondent answers both {row!r} and {col!r}; a test of "
+                            "association needs respondents with a value of each", column=row)
     msgs: list[str] = []
     n_missing = int(n - valid.sum())
     if n_missing:
@@ -139,6 +147,9 @@ def two_way(frame: pd.DataFrame, row: str, col: str, weights: np.ndarray | None,
     else:
         tab = np.bincount(cell[valid], weights=w[valid], minlength=nr0 * nc0)
     tab = tab.reshape(nc0, nr0).T
+    if weights is not None and not tab.sum() > 0:
+        raise CrosstabError(f"every respondent answering both {row!r} and {col!r} has weight "
+                            "zero; there is no weighted table to test", column=row)
     keep_r = tab.sum(axis=1) > 0
     keep_c = tab.sum(axis=0) > 0
     for keep, labels, name in ((keep_r, rl, row), (keep_c, cl, col)):
@@ -159,10 +170,11 @@ def two_way(frame: pd.DataFrame, row: str, col: str, weights: np.ndarray | None,
         all_valid = bool(ok.all())
         rl, cl = rl[keep_r], cl[keep_c]
         cell = rc + len(rl) * cc
+    basis = " with positive weight" if weights is not None else ""
     for labels, name in ((rl, row), (cl, col)):
         if len(labels) < 2:
             raise CrosstabError(
-                f"{name!r} has {len(labels)} level(s) with respondents "
+                f"{name!r} has {len(labels)} level(s) with respondents{basis} "
                 f"({level_list(labels) or 'none'}) among those answering both questions; a "
                 "test of association needs at least 2 levels of each variable", column=name)
     if not all_valid:
@@ -171,6 +183,16 @@ def two_way(frame: pd.DataFrame, row: str, col: str, weights: np.ndarray | None,
         cell = np.where(valid, cell, 0)
     return TwoWay(rc, cc, cell, valid, all_valid, rl, cl, tuple(msgs), n_missing, rkept,
                   ckept)
+
+
+def require_values(codes: np.ndarray, name: Any, n: int) -> None:
+    """Raise naming the variable when every respondent's value is missing (codes -1)."""
+    if not n:
+        raise CrosstabError("the data have no respondents; nothing to test", column=name)
+    if not (codes >= 0).any():
+        raise CrosstabError(f"{name!r} has no non-missing values (all {n} respondents are "
+                            "missing); choose a variable with answers, or check how the "
+                            "column was read", column=name)
 
 
 def cell_counts(tb: TwoWay) -> np.ndarray:

@@ -39,7 +39,16 @@ import pandas as pd
 from ..errors import CrosstabError, UsageError
 from .fisher_rxc import fisher_monte_carlo, fisher_network
 from .result import TestResult
-from .two_way import TwoWay, all_levels, cell_counts, column, factor, level_list, two_way
+from .two_way import (
+    TwoWay,
+    all_levels,
+    cell_counts,
+    column,
+    factor,
+    level_list,
+    require_values,
+    two_way,
+)
 
 __all__ = ["cochran_armitage", "fisher_exact", "g_test", "linear_by_linear", "pearson_chisq"]
 
@@ -404,6 +413,7 @@ def cochran_armitage(data: pd.DataFrame, outcome: str, band: str, *, event: Any 
 
     out_values = column(data, outcome, "outcome")
     codes, labels = factor(out_values)
+    require_values(codes, outcome, len(codes))
     if event is None:
         present = labels[np.unique(codes[codes >= 0])] if (codes >= 0).any() else labels
         if len(present) != 2:

@@ -44,6 +44,10 @@ def _banner(frame: pd.DataFrame, name: str, q, lang: str, warnings: list[str]) -
                     f"variable (respondents in exactly one column); use one option, e.g. "
                     f"{q.multi_variables(name)[0]!r}", column=name)
         raise unknown_variable(name, "banner (cols)", frame, q)
+    if not frame[name].notna().any():
+        raise CrosstabError(f"banner variable {name!r} has no non-missing values (all "
+                            f"{len(frame)} respondents are missing); choose another banner "
+                            "variable", column=name)
     kind = variable_kind(frame, name, q)
     if kind == "numeric":
         hint = ""

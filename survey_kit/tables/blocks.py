@@ -95,6 +95,10 @@ def _variable_label(q, name: str, lang: str) -> str:
 def _column_block(frame: pd.DataFrame, name: str, q, nets: bool, lang: str,
                   warnings: list[str]) -> Block:
     """The block of one data column, by its kind."""
+    if not frame[name].notna().any():
+        raise CrosstabError(f"row variable {name!r} has no non-missing values (all "
+                            f"{len(frame)} respondents are missing); nothing to tabulate",
+                            column=name)
     kind = variable_kind(frame, name, q)
     if kind == "text":
         raise CrosstabError(f"{name!r} is an open-ended (text) or date variable and "
@@ -110,6 +114,11 @@ def _column_block(frame: pd.DataFrame, name: str, q, nets: bool, lang: str,
 def _numeric_block(frame: pd.DataFrame, name: str, label: str, lang: str) -> Block:
     """One mean row; base = respondents with a value."""
     y = pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    if np.isinf(y).any():
+        i = int(np.flatnonzero(np.isinf(y))[0])
+        raise CrosstabError(f"numeric variable {name!r} has infinite values (first at data "
+                            f"row {i + 1}); recode them as missing or to a number first",
+                            column=name, value=float(y[i]))
     codes = np.where(np.isnan(y), -1, 0).astype(np.intp)
     mean = label_words(lang, "table")["mean"]
     sub = Sub(name, codes, 1, np.ones((1, 1)), [Row(name, "mean", mean, "mean")], "means",
@@ -195,6 +204,10 @@ def multi_block(frame: pd.DataFrame, name: str, options: list[str], q, lang: str
     """A block with one row per option; base = respondents who answered the question."""
     vals = [_option_values(frame, opt) for opt in options]
     answered = ~np.isnan(np.column_stack(vals)).all(axis=1)
+    if not answered.any():
+        raise CrosstabError(f"{name!r}: no respondent answered (every option column "
+                            f"{', '.join(options[:10])} is missing); nothing to tabulate",
+                            column=name)
     subs = []
     for opt, v in zip(options, vals):
         codes = np.where(answered, (v == 1.0).astype(np.intp), -1).astype(np.intp)

@@ -133,7 +133,7 @@ from .notes import default_title, table_notes
 from .result import Crosstab
 from .variables import Var, as_list, resolve_questionnaire
 
-__all__ = ["ADJUST_METHODS", "PERCENT_MODES", "crosstab"]
+__all__ = ["ADJUST_METHODS", "PERCENT_MODES", "check_options", "crosstab"]
 
 PERCENT_MODES = ("col", "row", "total", "none")
 #: accepted ``adjust`` values -> statsmodels ``multipletests`` method
@@ -204,10 +204,18 @@ def crosstab(design_or_frame: Any, rows: str | Sequence[str], cols: str | Sequen
     Raises
     ------
     CrosstabError
-        Unknown variables (the message lists the valid names), a numeric or
-        multi-select banner, an option column that is not 0/1.
+        Unknown variables (the message lists the valid names), a variable
+        with no non-missing value, a numeric or multi-select banner, an
+        option column that is not 0/1, a numeric row with infinite values, a
+        name given to several columns of the data, a base whose weights are
+        all zero, no respondents.
     UsageError
-        Bad option values.
+        Bad option values (percent, adjust, alpha, conf_level, min_base,
+        lang, title, questionnaire).
+
+    A banner with one level, the same variable as rows and banner, or a
+    banner column whose weights are all zero give a table whose test is
+    skipped with a warning on :attr:`Crosstab.warnings`.
 
     Notes
     -----
@@ -223,11 +231,14 @@ def crosstab(design_or_frame: Any, rows: str | Sequence[str], cols: str | Sequen
     >>> round(float(tab.cell("x", "p")["percent"]), 1)
     33.3
     """
-    _check_options(percent, adjust, alpha, conf_level, lang, min_base)
+    check_options(percent, adjust, alpha, conf_level, lang, min_base)
     design, frame, weighted = _data(design_or_frame, weighted)
     warnings: list[str] = []
     q = resolve_questionnaire(questionnaire, frame, warnings)
     row_names, col_names = as_list(rows, "rows"), as_list(cols, "cols")
+    _check_unique_columns(frame, row_names + col_names)
+    if title is not None and not isinstance(title, str):
+        raise UsageError(f"title must be text; got {type(title).__name__}")
     blocks = row_blocks(frame, row_names, q, nets, lang, warnings)
     banners = resolve_banners(frame, col_names, q, lang, warnings)
     opts = _Options(percent=percent, letters=letters, alpha=alpha,
@@ -278,20 +289,31 @@ class _Parts:
     comparisons: list = field(default_factory=list)
 
 
-def _check_options(percent: str, adjust: Any, alpha: float, conf_level: float, lang: str,
+def check_options(percent: str, adjust: Any, alpha: float, conf_level: float, lang: str,
                    min_base: Any) -> None:
     """Refuse bad option values (UsageError naming the accepted ones)."""
     if percent not in PERCENT_MODES:
         raise UsageError(f"percent must be one of {', '.join(PERCENT_MODES)}; got {percent!r}")
-    if adjust not in ADJUST_METHODS:
+    if not isinstance(adjust, (str, type(None))) or adjust not in ADJUST_METHODS:
         raise UsageError(f"adjust must be 'holm', 'bh', 'bonferroni' or None; got {adjust!r}")
-    if not 0 < alpha < 1:
-        raise UsageError(f"alpha must be between 0 and 1; got {alpha!r}")
-    if not 0 < conf_level < 1:
-        raise UsageError(f"conf_level must be between 0 and 1; got {conf_level!r}")
+    for name, value in (("alpha", alpha), ("conf_level", conf_level)):
+        if isinstance(value, (bool, np.bool_)) or not isinstance(
+                value, (int, float, np.integer, np.floating)) or not 0 < value < 1:
+            raise UsageError(f"{name} must be a number between 0 and 1; got {value!r}")
     check_lang(lang)
     if isinstance(min_base, bool) or not isinstance(min_base, (int, np.integer)) or min_base < 0:
         raise UsageError(f"min_base must be a non-negative integer; got {min_base!r}")
+
+
+def _check_unique_columns(frame: pd.DataFrame, names: list[str]) -> None:
+    """Refuse a requested variable that names several columns of the data."""
+    if not frame.columns.has_duplicates:
+        return
+    dup = [n for n in dict.fromkeys(names) if n in frame.columns
+           and not isinstance(frame.columns.get_loc(n), int)]
+    if dup:
+        raise CrosstabError(f"the data have several columns named {dup[0]!r}; rename or "
+                            "drop the duplicates first", column=dup[0])
 
 
 def _data(design_or_frame: Any, weighted: bool) -> tuple[Any, pd.DataFrame, bool]:
@@ -314,6 +336,10 @@ def _tabulate(block: Block, sub: Sub, idx: BannerIndex, dz: DesignInfo, banners:
     """Cells, letters, comparisons and tests of one sub-block, added to ``parts``."""
     groups = banner_groups(banners)
     res = compute_sub(sub, idx, dz, banners, opts.percent)
+    if dz.weighted and not res.base_w[0] > 0:
+        raise CrosstabError(f"every respondent in the base of {sub.variable!r} has weight zero; "
+                            "the weighted table would be empty (check the weights, or "
+                            "tabulate unweighted)", column=sub.variable)
     numeric = sub.values is not None
     kind = "mean" if numeric else ("count" if opts.percent == "none" else "prop")
     lo, hi = intervals(res.est, res.var, kind, dz, opts.conf_level,

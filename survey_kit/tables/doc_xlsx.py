@@ -17,14 +17,15 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from .._files import atomic_write
+from .._formulas import escape_text
 from ..errors import ReportError
 from .document import (
     FORMATS,
@@ -36,6 +37,7 @@ from .document import (
     header_spans,
     is_missing,
 )
+from .xlsx_cells import excel_value, put
 
 __all__ = ["sheet_names", "write_sheet", "write_workbook"]
 
@@ -56,17 +58,6 @@ def sheet_names(names: Iterable[str]) -> list[str]:
     return out
 
 
-def _excel_value(v: Any) -> Any:
-    """A cell value openpyxl can store: numbers stay numbers, unknown objects become text."""
-    if isinstance(v, (np.integer, np.floating, np.bool_)):
-        return v.item()
-    if isinstance(v, pd.Timestamp):
-        return v.to_pydatetime()
-    if not isinstance(v, (int, float, str, bool, _dt.date)):
-        return str(v)
-    return v
-
-
 def _table_sheet(ws: Any, table: Table) -> None:
     """A titled table: bold title, multi-row header with merged groups, formats, notes."""
     from openpyxl.styles import Border, Font, Side
@@ -75,7 +66,7 @@ def _table_sheet(ws: Any, table: Table) -> None:
     frame = display_frame(table)
     heads = header_rows(frame)
     ncol = frame.shape[1]
-    ws.cell(row=1, column=1, value=table.title).font = Font(bold=True, size=12)
+    put(ws, 1, 1, table.title).font = Font(bold=True, size=12)
     first = _sheet_header(ws, heads, 3, ncol)
     widths = [max(len(h[j]) for h in heads) for j in range(ncol)]
     fmts = [column_format(table, c) for c in frame.columns]
@@ -83,14 +74,14 @@ def _table_sheet(ws: Any, table: Table) -> None:
         for j in range(ncol):
             v = frame.iat[i, j]
             if not is_missing(v):
-                shown = _sheet_value(ws.cell(row=first + i, column=j + 1), v, fmts[j])
+                shown = _sheet_value(ws, first + i, j + 1, v, fmts[j])
                 widths[j] = max(widths[j], shown)
     last = first + len(frame) - 1
     if len(frame):
         for j in range(1, ncol + 1):
             ws.cell(row=last, column=j).border = Border(bottom=Side(style="medium"))
     for k, note in enumerate(table.notes):
-        ws.cell(row=last + 2 + k, column=1, value=note).font = Font(italic=True, size=9)
+        put(ws, last + 2 + k, 1, note).font = Font(italic=True, size=9)
     for j, wdt in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(j)].width = max(6, min(wdt + 2, 62))
     ws.freeze_panes = ws.cell(row=first, column=1)
@@ -105,7 +96,7 @@ def _sheet_header(ws: Any, heads: list[list[str]], r0: int, ncol: int) -> int:
     for level, row in enumerate(heads):
         col = 1
         for text, span in header_spans(row, parents):
-            c = ws.cell(row=r0 + level, column=col, value=text or None)
+            c = put(ws, r0 + level, col, text or None)
             c.font = Font(bold=True)
             c.alignment = Alignment(horizontal="center" if span > 1 else "general",
                                     wrap_text=True, vertical="bottom")
@@ -123,12 +114,12 @@ def _sheet_header(ws: Any, heads: list[list[str]], r0: int, ncol: int) -> int:
     return hdr_last + 1
 
 
-def _sheet_value(c: Any, v: Any, fmt: str | None) -> int:
-    """Store ``v`` in cell ``c`` with its Excel number format; returns its shown width."""
+def _sheet_value(ws: Any, row: int, column: int, v: Any, fmt: str | None) -> int:
+    """Store ``v`` in a cell with its Excel number format; returns its shown width."""
     from openpyxl.styles import Alignment
 
-    v = _excel_value(v)
-    c.value = v
+    v = excel_value(v)
+    c = put(ws, row, column, v)
     if isinstance(v, float):
         c.number_format = FORMATS.get(fmt or "f1", FORMATS["f1"])[1]
     elif isinstance(v, int) and not isinstance(v, bool):
@@ -145,11 +136,11 @@ def _data_sheet(ws: Any, frame: pd.DataFrame) -> None:
     if not (isinstance(frame.index, pd.RangeIndex) and frame.index.name is None):
         frame = frame.reset_index()
     for j, name in enumerate(frame.columns, start=1):
-        ws.cell(row=1, column=j, value=str(name)).font = Font(bold=True)
+        put(ws, 1, j, str(name)).font = Font(bold=True)
     for i, row in enumerate(frame.itertuples(index=False), start=2):
         for j, v in enumerate(row, start=1):
             if not is_missing(v):
-                ws.cell(row=i, column=j, value=_excel_value(v))
+                put(ws, i, j, v)
     ws.freeze_panes = "A2"
 
 
@@ -221,12 +212,23 @@ def write_workbook(path: str | Path, tables: Mapping[str, Any] | Sequence[Table]
     Raises
     ------
     ReportError
-        No tables, or a table that is not a Crosstab, DataFrame or Table.
+        No tables, or a table that is not a Crosstab, DataFrame or Table; a
+        text longer than an XLSX cell holds (32,767 characters; titles and
+        notes too -- they are refused, never cut), or with a control
+        character XLSX cannot store (the message names the file, sheet and
+        cell).
 
     Notes
     -----
-    The workbook properties carry a fixed date, so the same tables give the
-    same workbook content on every run.
+    The workbook properties and the members of its zip archive carry a fixed
+    date, so the same tables give a byte-identical file on every run.
+
+    Every text cell -- data, headers, titles, labels and notes -- goes through
+    :func:`survey_kit.tables.xlsx_cells.put`: text that a spreadsheet would run
+    as a formula (beginning with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+    return) is written with a leading apostrophe (OWASP; turned off by
+    ``sk.formula_escaping(False)`` for trusted data). A sheet written by an
+    object's own ``_write_xlsx_sheet`` is checked the same way for formulas.
 
     Examples
     --------
@@ -254,13 +256,60 @@ def write_workbook(path: str | Path, tables: Mapping[str, Any] | Sequence[Table]
     titles, notes, formats = titles or {}, notes or {}, formats or {}
     wb = Workbook()
     wb.remove(wb.active)
-    fixed = _dt.datetime(2000, 1, 1)
-    wb.properties.created = fixed
-    wb.properties.modified = fixed
     wb.properties.creator = "survey_kit"
     for sheet, (name, table) in zip(sheet_names(name for name, _ in items), items):
-        write_sheet(wb.create_sheet(sheet), table, title=titles.get(name),
-                    notes=notes.get(name, ()), formats=formats.get(name))
+        ws = wb.create_sheet(sheet)
+        try:
+            write_sheet(ws, table, title=titles.get(name), notes=notes.get(name, ()),
+                        formats=formats.get(name))
+        except ReportError as exc:
+            if exc.file is not None:
+                raise
+            raise ReportError(exc.message, file=path, value=exc.value) from None
+        _no_formulas(ws)
     with atomic_write(path) as tmp:
-        wb.save(tmp)
+        _save(wb, tmp)
     return Path(path)
+
+
+def _no_formulas(ws: Any) -> None:
+    """Escape any formula a sheet writer stored without :func:`put` (a backstop)."""
+    for cell in list(getattr(ws, "_cells", {}).values()):
+        if cell.data_type == "f" and isinstance(cell.value, str):
+            cell.value = escape_text(cell.value)
+
+
+#: the date in the workbook properties and on every member of the zip archive
+_FIXED = (2000, 1, 1, 0, 0, 0)
+
+
+class _FixedTimeZip(zipfile.ZipFile):
+    """A zip archive whose members all carry :data:`_FIXED` (not the time of the run)."""
+
+    def writestr(self, zinfo_or_arcname: Any, data: Any, *args: Any, **kwargs: Any) -> None:
+        if not isinstance(zinfo_or_arcname, zipfile.ZipInfo):
+            info = zipfile.ZipInfo(str(zinfo_or_arcname), date_time=_FIXED)
+            info.compress_type = self.compression
+            info.external_attr = 0o600 << 16
+            zinfo_or_arcname = info
+        super().writestr(zinfo_or_arcname, data, *args, **kwargs)
+
+    def write(self, filename: Any, arcname: Any = None, *args: Any, **kwargs: Any) -> None:
+        with open(filename, "rb") as fh:
+            data = fh.read()
+        self.writestr(arcname if arcname is not None else Path(filename).name, data)
+
+
+def _save(wb: Any, target: Path) -> None:
+    """Save ``wb`` to ``target`` byte for byte the same on every run: fixed document dates
+    (openpyxl's ``save`` stamps the time of the run) and fixed zip member times."""
+    from openpyxl.writer.excel import ExcelWriter
+
+    fixed = _dt.datetime(*_FIXED)
+    wb.properties.created = fixed
+    wb.properties.modified = fixed
+    archive = _FixedTimeZip(target, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+    try:
+        ExcelWriter(wb, archive).save()
+    finally:
+        archive.close()

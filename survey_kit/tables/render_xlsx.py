@@ -14,20 +14,24 @@ Example
 >>> ws = Workbook().active
 >>> write_crosstab_sheet(ws, tab)
 >>> ws["A1"].value, ws["C5"].value, ws["C7"].value, ws["C7"].number_format, ws["D7"].value
-('a by g', '(A)', 1.0, '0.0%', '-')
+('a by g', '(A)', 1.0, '0.0%', '–')
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from .layout import DASH, Layout, Line, Section, layout
+from .layout import Layout, Line, Section, layout
+from .xlsx_cells import put
 
-__all__ = ["write_crosstab_sheet"]
+__all__ = ["XLSX_DASH", "write_crosstab_sheet"]
 
 _XLFMT = {"pct": "0.0%", "count": "#,##0", "mean": "0.00", "se": "(0.00)", "int": "#,##0",
           "float": "#,##0"}
 _GREY = "FF808080"
+#: a cell with no respondents: an en dash, as the text renderers' "-" would be
+#: formula-leading text (escaped, it would show its apostrophe)
+XLSX_DASH = "\u2013"
 
 
 def write_crosstab_sheet(ws: Any, ct: Any) -> None:
@@ -40,7 +44,7 @@ def write_crosstab_sheet(ws: Any, ct: Any) -> None:
     from openpyxl.styles import Font
 
     lay = layout(ct)
-    ws.cell(row=1, column=1, value=lay.title).font = Font(bold=True, size=12)
+    put(ws, 1, 1, lay.title).font = Font(bold=True, size=12)
     r = _header(ws, lay, 3)
     ws.freeze_panes = ws.cell(row=r, column=2)
     for sec in lay.sections:
@@ -56,7 +60,7 @@ def _header(ws: Any, lay: Layout, r: int) -> int:
     bold = Font(bold=True)
     if lay.groups:
         for label, start, span in lay.groups:
-            c = ws.cell(row=r, column=start + 2, value=label)
+            c = put(ws, r, start + 2, label)
             c.font = bold
             c.alignment = Alignment(horizontal="center", wrap_text=True)
             if span > 1:
@@ -64,13 +68,13 @@ def _header(ws: Any, lay: Layout, r: int) -> int:
                                end_column=start + span + 1)
         r += 1
     for j, lab in enumerate(lay.col_labels):
-        c = ws.cell(row=r, column=j + 2, value=lab)
+        c = put(ws, r, j + 2, lab)
         c.font = bold
         c.alignment = Alignment(horizontal="center", wrap_text=True, vertical="bottom")
     r += 1
     for j, lt in enumerate(lay.col_letters):
         if lt:
-            c = ws.cell(row=r, column=j + 2, value=lt)
+            c = put(ws, r, j + 2, lt)
             c.font = bold
             c.alignment = Alignment(horizontal="center")
     for j in range(len(lay.col_labels) + 1):
@@ -82,10 +86,10 @@ def _section(ws: Any, sec: Section, r: int, letters: bool) -> int:
     """One block from row ``r``: its title, lines (letters in a sub-row) and tests."""
     from openpyxl.styles import Alignment, Font
 
-    ws.cell(row=r, column=1, value=sec.title).font = Font(bold=True)
+    put(ws, r, 1, sec.title).font = Font(bold=True)
     r += 1
     for ln in sec.lines:
-        lab = ws.cell(row=r, column=1, value=ln.label)
+        lab = put(ws, r, 1, ln.label)
         lab.alignment = Alignment(indent=1)
         if ln.kind.startswith("base"):
             lab.font = Font(italic=True)
@@ -94,13 +98,13 @@ def _section(ws: Any, sec: Section, r: int, letters: bool) -> int:
         if ln.kind == "row" and letters and any(ln.letters):
             for j, lt in enumerate(ln.letters):
                 if lt:
-                    c = ws.cell(row=r, column=j + 2, value=lt)
+                    c = put(ws, r, j + 2, lt)
                     c.font = Font(size=8, color="FF1F4E79")
                     c.alignment = Alignment(horizontal="right")
             ws.cell(row=r, column=1).value = None
             r += 1
     for t in sec.tests:
-        ws.cell(row=r, column=1, value=t).font = Font(size=9)
+        put(ws, r, 1, t).font = Font(size=9)
         r += 1
     return r + 1
 
@@ -111,7 +115,7 @@ def _cell_value(ln: Line, j: int) -> Any:
     if ln.kind == "ci":
         return ln.texts[j] or None
     if v is None:
-        return DASH if ln.kind == "row" else None
+        return XLSX_DASH if ln.kind == "row" else None
     return v / 100.0 if ln.fmt == "pct" else v
 
 
@@ -124,7 +128,7 @@ def _line_values(ws: Any, ln: Line, sec: Section, r: int) -> None:
         val = _cell_value(ln, j)
         if val is None:
             continue
-        c = ws.cell(row=r, column=j + 2, value=val)
+        c = put(ws, r, j + 2, val)
         c.alignment = Alignment(horizontal="right")
         if isinstance(val, float):
             c.number_format = _XLFMT.get(ln.fmt, "General")
@@ -140,10 +144,10 @@ def _footer(ws: Any, lay: Layout, r: int, min_base: int) -> None:
     for j in range(len(lay.col_labels) + 1):
         ws.cell(row=r - 1, column=j + 1).border = Border(top=Side(style="thin"))
     for note in lay.notes + [f"Warning: {w}" for w in lay.warnings]:
-        ws.cell(row=r, column=1, value=note).font = Font(italic=True, size=9)
+        put(ws, r, 1, note).font = Font(italic=True, size=9)
         r += 1
     if any(sec.low.any() for sec in lay.sections):
-        ws.cell(row=r, column=1, value=f"Grey: unweighted base below {min_base}.").font = \
+        put(ws, r, 1, f"Grey: unweighted base below {min_base}.").font = \
             Font(italic=True, size=9, color=_GREY)
 
 

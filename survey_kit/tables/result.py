@@ -18,6 +18,7 @@ Example
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from typing import Any
 import pandas as pd
 
 from .._files import write_text
+from .._formulas import escape_frame
 from .._results import ResultMixin
 from ..errors import CrosstabError
 from .doc_xlsx import write_workbook
@@ -158,8 +160,18 @@ class Crosstab(ResultMixin):
         write_crosstab_sheet(ws, self)
 
     def to_csv(self, path: str | Path | None = None) -> str:
-        """The tidy long form (:meth:`to_frame`) as CSV text; also written to ``path`` if given."""
-        text = self.cells.to_csv(index=False, lineterminator="\n")
+        """The tidy long form (:meth:`to_frame`) as CSV text; also written to ``path`` if given.
+
+        Text that a spreadsheet would run as a formula (a label beginning with ``=``,
+        ``+``, ``-``, ``@``) gets a leading apostrophe
+        (:func:`survey_kit._formulas.escape_frame`; ``sk.formula_escaping(False)`` turns
+        this off for trusted data). A table whose text holds a carriage return is written
+        with every text field quoted: Python's csv writer would leave such a field bare,
+        and a spreadsheet would start a new row -- beginning with what follows -- there.
+        """
+        cells = escape_frame(self.cells)
+        quoting = csv.QUOTE_NONNUMERIC if _has_carriage_return(cells) else csv.QUOTE_MINIMAL
+        text = cells.to_csv(index=False, lineterminator="\n", quoting=quoting)
         return _maybe_write(text, path)
 
     # -- conveniences ----------------------------------------------------------
@@ -182,6 +194,15 @@ class Crosstab(ResultMixin):
             raise CrosstabError(f"{len(hits)} cells match row level {row_level!r} and column "
                                 f"{column_level!r}; give block= and banner_variable= to pick one")
         return hits.iloc[0]
+
+
+def _has_carriage_return(frame: pd.DataFrame) -> bool:
+    """Whether a column name or a text cell of ``frame`` holds a carriage return."""
+    if any(isinstance(c, str) and "\r" in c for c in frame.columns):
+        return True
+    return any(frame[c].map(lambda v: isinstance(v, str) and "\r" in v).any()
+               for c in frame.columns
+               if frame[c].dtype == object or isinstance(frame[c].dtype, pd.StringDtype))
 
 
 def _maybe_write(text: str, path: str | Path | None) -> str:

@@ -52,6 +52,9 @@ def resolve_questionnaire(questionnaire: Any, frame: pd.DataFrame, warnings: lis
         return load_questionnaire(questionnaire)
     if questionnaire is None:
         return find_questionnaire(frame, warnings)
+    if not isinstance(questionnaire, Questionnaire):
+        raise UsageError("questionnaire must be a Questionnaire (survey_kit.load_questionnaire)"
+                         f" or the path of its YAML file; got {type(questionnaire).__name__}")
     return questionnaire
 
 

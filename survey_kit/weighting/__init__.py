@@ -13,7 +13,8 @@ Modules
 ``trim``          :func:`trim_weights` (R ``trimWeights``)
 ``diagnostics``   :func:`weight_diagnostics`: spread, Kish design effect, effective n
 ``result``        :class:`WeightingResult`, :class:`CalibrationInfo` (what a design needs)
-``plan``          :func:`weighting_plan`: the questionnaire's ``weighting`` section, applied
+``plan``          :func:`weighting_plan`: the questionnaire's ``weighting`` section, applied;
+                  :func:`check_targets`: its targets compared with its levels (validate)
 
 Shared by the three methods: ``inputs`` (checks of frame, base weights and
 variables; the not-stated strategy), ``factors`` (a variable as integer codes),

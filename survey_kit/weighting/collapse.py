@@ -130,6 +130,9 @@ def _merged_levels(order: list[str], levels: str | Sequence[Any], variable: str)
             raise WeightingError(f"{variable!r} has a single level; nothing to merge with")
         i = order.index(key)
         return [order[i], order[i + 1]] if i + 1 < len(order) else [order[i - 1], order[i]]
+    if not isinstance(levels, (list, tuple, set, pd.Index, np.ndarray, pd.Series)):
+        raise UsageError(f"levels must be one level or a list of levels, not "
+                         f"{type(levels).__name__}")
     merged = [level_key(x) for x in levels]
     if len(set(merged)) < 2:
         raise UsageError("give at least two different levels to merge, or one level to "

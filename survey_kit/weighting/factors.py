@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..errors import WeightingError, _shown
 from .targets import level_key
 
 __all__ = ["NOT_STATED", "Factor", "factorize", "small_int"]
@@ -58,7 +59,13 @@ def factorize(frame: pd.DataFrame, name: str) -> Factor:
         keys = [level_key(c) for c in col.cat.categories]
         categorical = True
     else:
-        codes, uniques = pd.factorize(col, use_na_sentinel=True)
+        try:
+            codes, uniques = pd.factorize(col, use_na_sentinel=True)
+        except TypeError:
+            odd = next(x for x in col if isinstance(x, (list, dict, set)))
+            raise WeightingError(f"the weighting variable holds {type(odd).__name__}s (e.g. "
+                                 f"{_shown(odd)}), not levels; give one code or label per "
+                                 "respondent", column=name) from None
         raw = np.asarray(codes).astype(small_int(len(uniques)))
         keys = [level_key(u) for u in uniques]
         categorical = False

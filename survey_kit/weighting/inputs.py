@@ -70,7 +70,12 @@ def _base_weights(frame: pd.DataFrame, weights: Any) -> np.ndarray:
         what = f"column {weights!r}"
     elif isinstance(weights, pd.Series):
         if not weights.index.equals(frame.index):
-            if not weights.index.is_unique or not frame.index.isin(weights.index).all():
+            if not weights.index.is_unique:
+                dup = weights.index[weights.index.duplicated()]
+                raise WeightingError(f"base weights (a Series) give respondent id {dup[0]!r} "
+                                     f"{int((weights.index == dup[0]).sum())} weights; give one "
+                                     "weight per respondent, indexed by respondent id")
+            if not frame.index.isin(weights.index).all():
                 missing = ~frame.index.isin(weights.index)
                 raise WeightingError("base weights (a Series) lack respondent(s) "
                                      f"{list_ids(frame.index, missing)} of the frame; give one "
@@ -84,9 +89,13 @@ def _base_weights(frame: pd.DataFrame, weights: Any) -> np.ndarray:
             raise WeightingError(f"base weights have shape {values.shape}; give one weight per "
                                  f"respondent ({n})")
         what = "base weights"
+    arr = np.asarray(values)
+    if arr.dtype.kind == "b" or (arr.dtype.kind == "O" and any(
+            isinstance(x, (bool, np.bool_)) for x in arr)):
+        raise WeightingError(f"{what} are true/false values, not weights; give positive "
+                             "numeric base weights")
     try:
-        arr = np.asarray(values)
-        if arr.dtype.kind in "fiub":
+        if arr.dtype.kind in "fiu":
             w = arr.astype(float)
         else:
             w = np.asarray(pd.to_numeric(pd.Series(arr.astype(object)), errors="raise"),
@@ -104,7 +113,24 @@ def _base_weights(frame: pd.DataFrame, weights: Any) -> np.ndarray:
         raise WeightingError(f"{what}: {int(bad.sum())} respondent(s) have a zero or "
                              f"negative base weight ({list_ids(frame.index, bad)}); base weights "
                              "must be positive")
+    with np.errstate(over="ignore"):
+        total = w.sum()
+    if not np.isfinite(total):
+        raise WeightingError(f"{what} sum to more than a float can hold (largest "
+                             f"{w.max():.6g}); give them in smaller units")
     return w
+
+
+def _check_columns(frame: pd.DataFrame, variables: list[str]) -> None:
+    """Each weighting variable is one column of the frame."""
+    absent = [v for v in variables if v not in frame.columns]
+    if absent:
+        raise WeightingError(f"the targets are for variable(s) {absent}, which the data do "
+                             f"not have; data columns are {list(frame.columns)[:30]}")
+    repeated = [v for v in variables if isinstance(frame[v], pd.DataFrame)]
+    if repeated:
+        raise WeightingError(f"the data have more than one column named {repeated[0]!r}; "
+                             "rename the copies so each weighting variable is one column")
 
 
 @dataclass
@@ -159,10 +185,7 @@ def prepare_inputs(frame: pd.DataFrame, targets: Any, weights: Any, variables: l
     default = (t.cell_variables if default_vars == "cells" and t.cells is not None
                else (list(t.margins) or t.cell_variables))
     variables = _resolve_variables(t, variables, default)
-    absent = [v for v in variables if v not in frame.columns]
-    if absent:
-        raise WeightingError(f"the targets are for variable(s) {absent}, which the data do "
-                             f"not have; data columns are {list(frame.columns)[:30]}")
+    _check_columns(frame, variables)
     if not_stated is not None and not_stated not in _NOT_STATED_STRATEGIES:
         raise UsageError(f"not_stated must be one of {_NOT_STATED_STRATEGIES} or None, not "
                          f"{not_stated!r}")
@@ -171,6 +194,11 @@ def prepare_inputs(frame: pd.DataFrame, targets: Any, weights: Any, variables: l
     warnings: list[str] = []
     rows = []
     imputations = pd.DataFrame(columns=["respondent", "variable", "value", "donor", "within"])
+    for v, f in factors.items():
+        if f.missing.all():
+            raise WeightingError(f"the weighting variable is missing (not stated) for every "
+                                 f"respondent ({len(frame)}); check the column, or weight on "
+                                 "other variables", column=v)
     any_missing = [v for v, f in factors.items() if f.missing.any()]
     if any_missing and not_stated is None:
         listing = "; ".join(f"{v}: {int(factors[v].missing.sum())} "
@@ -210,6 +238,10 @@ def prepare_inputs(frame: pd.DataFrame, targets: Any, weights: Any, variables: l
         warnings.append(f"levels {list(rec['levels'])} of {rec['variable']} were merged into "
                         f"{rec['into']!r} (sk.collapse_levels)")
     n_total = t.total if t.total is not None else total_base
+    if not (0 < n_total / total_base < np.inf):
+        raise WeightingError(f"the population total ({n_total:.6g}) divided by the sum of the "
+                             f"base weights ({total_base:.6g}) is not a number a float can "
+                             "hold; give the base weights in other units")
     t = t.resolve(n_total)
     ns = pd.DataFrame(rows, columns=["variable", "strategy", "n_not_stated", "base_share"])
     prep = Prepared(frame.index, base, t, factors, include, not_stated if any_missing else None,

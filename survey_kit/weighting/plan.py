@@ -7,7 +7,8 @@ with any overrides, into a :class:`WeightingPlan`; :meth:`WeightingPlan.apply`
 weights the kept respondents. :func:`survey_kit.report.run.prepare` (behind
 ``survey-kit report`` and ``survey-kit appendix``), ``survey-kit crosstab``
 and ``survey-kit weight`` all weight through it, so the same questionnaire
-gives the same weights everywhere.
+gives the same weights everywhere. :func:`check_targets` reads the targets
+and compares them with the questionnaire's levels (``survey-kit validate``).
 
 Example
 -------
@@ -48,7 +49,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import UsageError
+from .._files import note_inputs
+from ..errors import UsageError, WeightingError
 from ..instrument.questionnaire import Questionnaire
 from .calibrate import calibrate
 from .poststratify import poststratify
@@ -56,7 +58,8 @@ from .rake import rake
 from .targets import Targets, as_targets, load_targets
 from .trim import trim_weights
 
-__all__ = ["METHODS", "Cap", "WeightingPlan", "targets_path", "weighting_plan"]
+__all__ = ["METHODS", "Cap", "WeightingPlan", "check_targets", "targets_path",
+           "weighting_plan"]
 
 METHODS = ("rake", "poststratify", "calibrate")
 
@@ -79,6 +82,9 @@ class Cap:
         """
         if isinstance(text, Cap):
             return text
+        if isinstance(text, (bool, np.bool_)):
+            raise UsageError(f"{option} {text!r}: give a number (a weight) or a multiple of the "
+                             "mean weight such as 5x")
         s = str(float(text) if isinstance(text, (int, float, np.number)) else text)
         s = s.strip().lower()
         relative = s.endswith("x")
@@ -232,6 +238,7 @@ def weighting_plan(questionnaire: Questionnaire, targets: Any = None, *,
         targets = targets_path(questionnaire)
         if targets is None:
             return None
+        note_inputs(targets)      # read by the running command: none of its outputs may replace it
     if method is not None and method not in METHODS:
         raise UsageError(f"weighting method {method!r} is not one of {', '.join(METHODS)}")
     if isinstance(variables, str):
@@ -242,12 +249,79 @@ def weighting_plan(questionnaire: Questionnaire, targets: Any = None, *,
         impute_within = tuple(impute_within)
     if trim_upper is None and cfg is not None and cfg.trim_upper:
         trim_upper = Cap(float(cfg.trim_upper), relative=True)
+    upper = None if trim_upper is None else Cap.parse(trim_upper, "trim_upper")
+    lower = None if trim_lower is None else Cap.parse(trim_lower, "trim_lower")
+    if (upper is not None and lower is not None and upper.relative == lower.relative
+            and lower.value >= upper.value):
+        raise UsageError(f"trim_lower {lower} is not below trim_upper {upper}; the lower "
+                         "bound must be the smaller")
     return WeightingPlan(
         method=method or (cfg.method if cfg is not None else "rake"), targets=targets,
         variables=None if variables is None else tuple(variables),
         not_stated=not_stated or (cfg.not_stated if cfg is not None else None),
         impute_within=impute_within or (cfg.impute_within if cfg is not None else None),
-        trim_upper=None if trim_upper is None else Cap.parse(trim_upper, "trim_upper"),
-        trim_lower=None if trim_lower is None else Cap.parse(trim_lower, "trim_lower"),
-        rake_margins_only=method is None, **options)
+        trim_upper=upper, trim_lower=lower, rake_margins_only=method is None, **options)
 
+
+
+def check_targets(questionnaire: Questionnaire, targets: Any = None
+                  ) -> tuple[Targets, list[str]]:
+    """The questionnaire's population targets, read and compared with its levels.
+
+    ``targets`` defaults to the file named by ``weighting.targets``. Every
+    weighting variable needs targets, and a level with a positive target must
+    be a level of the variable in the questionnaire (no respondent could have
+    another). Levels of the questionnaire without a target are returned as
+    warnings: respondents who chose them could not be weighted.
+
+    Raises
+    ------
+    WeightingError
+        The file cannot be read as targets, or it does not fit the questionnaire.
+    """
+    if targets is None:
+        targets = targets_path(questionnaire)
+    if isinstance(targets, (str, os.PathLike)):
+        t = load_targets(targets)
+    else:
+        t = as_targets(targets)
+    cfg = questionnaire.weighting
+    variables = list(cfg.variables) if cfg is not None else t.variables
+    absent = [v for v in variables if v not in t.variables]
+    if absent:
+        raise WeightingError(f"no targets for weighting variable(s) {absent}; the targets are "
+                             f"for {t.variables}", file=t.source)
+    warnings = []
+    for v in variables:
+        levels = questionnaire.levels(v) if questionnaire.has_variable(v) else []
+        if not levels:
+            continue
+        margin = t.margin(v)
+        unknown = [str(k) for k, x in margin.items() if x > 0 and str(k) not in levels]
+        if unknown:
+            raise WeightingError(f"targets of {v!r} name level(s) {unknown}, which {v!r} does "
+                                 f"not have in the questionnaire (its levels are "
+                                 f"{', '.join(levels)}); key the targets by option key",
+                                 file=t.source)
+        untargeted = [k for k in _screened_in(questionnaire, v, levels)
+                      if k not in margin.index]
+        if untargeted:
+            warnings.append(f"level(s) {untargeted} of {v!r} have no population target: "
+                            "respondents who chose them cannot be weighted (merge them with "
+                            "sk.collapse_levels)")
+    return t, warnings
+
+
+def _screened_in(questionnaire: Questionnaire, v: str, levels: list[str]) -> list[str]:
+    """The levels of ``v`` its screening conditions (in / eq / not_in / ne) let through."""
+    info = questionnaire.variable(v)
+    q = questionnaire.question(info.question)
+    key_of = {o.code: o.key for o in q.options}
+    keep = list(levels)
+    for c in questionnaire.survey.screening:
+        if c.question != v or c.op not in ("in", "eq", "not_in", "ne"):
+            continue
+        values = c.value if isinstance(c.value, list) else [c.value]
+        named = {x if isinstance(x, str) else key_of.get(x) for x in values}
+        keep = [k for k in keep if (k in named) == (c.op in ("in", "eq"))]
+    return keep

@@ -8,23 +8,43 @@ A :class:`Targets` holds what the weighting functions adjust to:
   post-stratification.
 
 Targets come from a mapping, a DataFrame or a file (:func:`load_targets`).
-Shares and counts may be mixed: shares are turned into counts with the
-population total of the count margins (or, when every margin is a share,
-with the sum of the base weights at weighting time). Count margins whose
-totals disagree are an error, unless ``rescale=True``. A :class:`Targets`
-keeps its provenance: the file it was read from (``source``, named in every
-error and in the weighting report) and the levels merged by
-:func:`~survey_kit.weighting.collapse.collapse_levels` (``collapsed``).
+
+Counts or shares, per margin
+----------------------------
+Each margin (and the joint cells) is either population counts or shares.
+Shares must sum to 1 within :data:`SHARE_TOLERANCE` (1e-6, absolute: a
+margin of shares summing to 0.9999995 is accepted, one summing to 0.99 or
+1.1 is not). With ``kind="auto"`` (the default) a margin summing to 1 is
+read as shares and any other as counts -- except that a margin whose values
+are all at most 1, some of them fractions, looks like shares: if it does not
+sum to 1 it is an error naming the margin and its sum (never silently
+rescaled as counts). Every margin must be of one kind: shares in one margin
+and counts in another is an error naming both. Shares are turned into counts
+with the population total ``total=`` if given, else with the sum of the base
+weights at weighting time. Count margins whose totals disagree are an error,
+unless ``rescale=True`` (which also scales shares that do not sum to 1).
+
+A :class:`Targets` keeps its provenance: the file it was read from
+(``source``, named in every error and in the weighting report) and the
+levels merged by :func:`~survey_kit.weighting.collapse.collapse_levels`
+(``collapsed``).
 
 Example
 -------
 >>> import survey_kit as sk
 >>> t = sk.as_targets({"size_class": {"micro": 600, "small": 250, "large": 150},
-...                    "sector": {"manufacturing": 0.4, "services": 0.6}})
+...                    "sector": {"manufacturing": 400, "services": 600}})
 >>> t.total
 1000.0
->>> t.margins["sector"].tolist()
+>>> sk.as_targets({"sector": {"manufacturing": 0.4, "services": 0.6}}, total=1000
+...               ).margins["sector"].tolist()
 [400.0, 600.0]
+>>> from survey_kit.errors import WeightingError
+>>> try:
+...     sk.as_targets({"sector": {"manufacturing": 0.5, "services": 0.6}})
+... except WeightingError as exc:
+...     print(exc.message[:76])
+targets of 'sector' look like shares (every value at most 1) but sum to 1.1,
 """
 
 from __future__ import annotations
@@ -40,12 +60,16 @@ import numpy as np
 import pandas as pd
 
 from .._results import ResultMixin
-from ..errors import UsageError, WeightingError
+from .._yaml import parse_yaml
+from ..errors import UsageError, WeightingError, _shown
 
-__all__ = ["TARGET_COLUMN", "Targets", "as_targets", "level_key", "load_targets"]
+__all__ = ["SHARE_TOLERANCE", "TARGET_COLUMN", "Targets", "as_targets", "level_key",
+           "load_targets"]
 
 _RTOL_TOTAL = 1e-6      # margins whose totals differ by more than this (relative) disagree
-_SHARE_TOL = 1e-6       # a margin summing to 1 within this is read as shares
+#: shares must sum to 1 within this (absolute); a margin summing to 1 within it is shares
+SHARE_TOLERANCE = 1e-6
+_SHARE_TOL = SHARE_TOLERANCE
 TARGET_COLUMN = "target"  # the column of target values in a table of targets
 
 
@@ -168,10 +192,12 @@ class Targets(ResultMixin):
 
 def _as_float(value: Any, *, variable: str, level: Any, source: str | None) -> float:
     try:
+        if isinstance(value, (bool, np.bool_)):
+            raise TypeError("a boolean")
         out = float(value)
     except (TypeError, ValueError):
         raise WeightingError(f"target for variable {variable!r}, level {level!r} is "
-                             f"{value!r}, not a number; give a population count or share",
+                             f"{_shown(value)}, not a number; give a population count or share",
                              file=source) from None
     if not math.isfinite(out):
         raise WeightingError(f"target for variable {variable!r}, level {level!r} is {out!r}; "
@@ -194,6 +220,10 @@ def _margin_series(variable: str, values: Any, source: str | None) -> pd.Series:
                              file=source)
     if not items:
         raise WeightingError(f"targets for variable {variable!r} are empty", file=source)
+    for k, _ in items:
+        if k is None or (isinstance(k, float) and math.isnan(k)) or str(k).strip() == "":
+            raise WeightingError(f"a level of variable {variable!r} has no name ({k!r}); name "
+                                 "the level as the data code it", file=source)
     keys = [level_key(k) for k, _ in items]
     seen: set[str] = set()
     for k in keys:
@@ -242,9 +272,16 @@ def _build(margins: dict[str, pd.Series], cells: pd.DataFrame | None, *,
     if kind not in ("auto", "count", "share"):
         raise UsageError(f"kind must be 'auto', 'count' or 'share', not {kind!r}")
     if total is not None:
-        total = float(total)
+        given = total
+        try:
+            if isinstance(total, (bool, np.bool_)):
+                raise TypeError("a boolean")
+            total = float(total)
+        except (TypeError, ValueError):
+            total = math.nan
         if not (math.isfinite(total) and total > 0):
-            raise WeightingError(f"population total must be a positive number, not {total!r}")
+            raise WeightingError("population total must be a positive number, not "
+                                 f"{_shown(given)}")
     blocks = _blocks(margins, cells, source)
     share = _share_flags(blocks, kind, rescale, source)
     reference = _reference_total(blocks, share, total, rescale, source)
@@ -272,14 +309,51 @@ def _blocks(margins: dict[str, pd.Series], cells: pd.DataFrame | None,
         if not (vals > 0).any():
             raise WeightingError(f"every target of {name!r} is zero; give population counts "
                                  "or shares", file=source)
+        with np.errstate(over="ignore"):
+            total = vals.sum()
+        if not np.isfinite(total):
+            raise WeightingError(f"targets of {name!r} sum to more than a float can hold; give "
+                                 "them in larger units (thousands, millions)", file=source)
     return blocks
+
+
+def _looks_like_shares(values: np.ndarray) -> bool:
+    """Every value at most 1 and some a fraction: meant as shares, whatever the sum."""
+    return bool(values.max(initial=0.0) <= 1.0 + _SHARE_TOL
+                and not np.array_equal(values, np.round(values)))
+
+
+def _auto_share_flags(blocks: list[tuple[str, np.ndarray]], rescale: bool,
+                      source: str | None) -> dict[str, bool]:
+    """``kind="auto"``: shares sum to 1; a margin that looks like shares but does not sum
+    to 1 is an error (shares with ``rescale``); shares and counts are not mixed."""
+    share = {}
+    for name, vals in blocks:
+        share[name] = _is_share(vals)
+        if not share[name] and _looks_like_shares(vals):
+            if not rescale:
+                raise WeightingError(
+                    f"targets of {name!r} look like shares (every value at most 1) but sum "
+                    f"to {vals.sum():.10g}, not 1 (shares must sum to 1 within "
+                    f"{_SHARE_TOL:g}); correct them, pass rescale=True to scale them to 1, "
+                    "or kind='count' if they are counts", file=source)
+            share[name] = True
+    shares = [n for n, is_share in share.items() if is_share]
+    counts = [n for n, is_share in share.items() if not is_share]
+    if shares and counts:
+        raise WeightingError(
+            f"targets mix shares ({', '.join(map(repr, shares))}) and counts "
+            f"({', '.join(map(repr, counts))}); give every margin as population counts, or "
+            "every margin as shares summing to 1 (with total= for the population total)",
+            file=source)
+    return share
 
 
 def _share_flags(blocks: list[tuple[str, np.ndarray]], kind: str, rescale: bool,
                  source: str | None) -> dict[str, bool]:
     """Which blocks are shares (``kind="auto"``: those summing to 1); shares must sum to 1."""
     if kind == "auto":
-        share = {name: _is_share(vals) for name, vals in blocks}
+        share = _auto_share_flags(blocks, rescale, source)
     else:
         share = {name: kind == "share" for name, _ in blocks}
     for name, vals in blocks:
@@ -382,6 +456,7 @@ def as_targets(targets: Any, *, total: float | None = None, rescale: bool = Fals
     """
     if isinstance(targets, Targets):
         if total is None and not rescale and kind == "auto":
+            _check_built(targets)
             return targets
         cells = None if targets.cells is None else targets.cells.copy()
         return _build(dict(targets.margins), cells, total=total, rescale=rescale, kind=kind,
@@ -403,6 +478,22 @@ def as_targets(targets: Any, *, total: float | None = None, rescale: bool = Fals
     return _build(margins, cells, total=total, rescale=rescale, kind=kind, source=source)
 
 
+def _check_built(t: Targets) -> None:
+    """A Targets made by hand holds numbers that can be targets (as a built one does)."""
+    for v, m in t.margins.items():
+        for level, x in m.items():
+            _as_float(x, variable=v, level=level, source=t.source)
+    if t.cells is not None:
+        variable = ":".join(t.cell_variables)
+        for x in t.cells[TARGET_COLUMN].tolist():
+            _as_float(x, variable=variable, level="(a cell)", source=t.source)
+    total = t.total
+    if total is not None and not (isinstance(total, (int, float, np.number))
+                                  and not isinstance(total, bool) and 0 < total < math.inf):
+        raise WeightingError(f"population total must be a positive number, not {total!r}",
+                             file=t.source)
+
+
 def _from_frame(frame: pd.DataFrame, source: str | None
                 ) -> tuple[dict[str, pd.Series], pd.DataFrame | None]:
     cols = [str(c).strip() for c in frame.columns]
@@ -413,6 +504,16 @@ def _from_frame(frame: pd.DataFrame, source: str | None
             "(margins) or one column per variable plus 'target' (joint cells)", file=source)
     if frame.empty:
         raise WeightingError("targets table has no rows", file=source)
+    if len(set(cols)) != len(cols):
+        repeated = sorted({c for c in cols if cols.count(c) > 1})
+        raise WeightingError(f"targets table repeats column(s) {repeated}; give each column "
+                             "once", file=source)
+    extra = [c for c in cols if c not in ("variable", "level", TARGET_COLUMN)]
+    if {"variable", "level"} <= set(cols) and extra:
+        raise WeightingError(f"targets table has columns {cols}: margins take exactly "
+                             f"'variable, level, target'; remove {extra} (or, for joint "
+                             "cells, give one column per weighting variable plus 'target')",
+                             file=source)
     if set(cols) == {"variable", "level", TARGET_COLUMN}:
         margins: dict[str, pd.Series] = {}
         if frame["variable"].isna().any() or frame["level"].isna().any():
@@ -432,16 +533,40 @@ def _from_frame(frame: pd.DataFrame, source: str | None
 # files
 # --------------------------------------------------------------------------
 
-def _yaml_loader():
-    import yaml
+def _read_csv_targets(p: Path) -> pd.DataFrame:
+    """The table of a CSV targets file, as text (``#`` lines are comments)."""
+    options = dict(comment="#", dtype=str, skipinitialspace=True, keep_default_na=False,
+                   na_values=[""], encoding="utf-8-sig")
+    try:
+        frame = pd.read_csv(p, **options)
+        header = pd.read_csv(p, header=None, nrows=1, **options).iloc[0].tolist()
+    except pd.errors.EmptyDataError:
+        raise WeightingError("targets file has no table (only comments or nothing)",
+                             file=p) from None
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise WeightingError(f"targets file is not a readable CSV: {exc}", file=p) from None
+    blank = [i + 1 for i, c in enumerate(header) if pd.isna(c) or not str(c).strip()]
+    if blank:
+        raise WeightingError(f"column {blank[0]} of the targets table has no name; name it "
+                             "(variable, level, target) or delete it", file=p)
+    names = [str(c).strip() for c in header]
+    if len(set(names)) != len(names):      # pandas would rename the copies target.1, ...
+        frame.columns = names
+    return frame
 
-    class _Loader(yaml.SafeLoader):
-        """SafeLoader that keeps yes/no/on/off as strings (they are level keys)."""
 
-    _Loader.yaml_implicit_resolvers = {
-        ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
-        for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
-    return yaml, _Loader
+def _read_yaml_targets(p: Path) -> dict[str, pd.Series]:
+    """Margins of a YAML targets file (bounded YAML; yes/no/on/off kept as level keys)."""
+    try:
+        text = p.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise WeightingError(f"cannot read the targets file ({exc}); save it as UTF-8 text",
+                             file=p) from None
+    data = parse_yaml(text, WeightingError, file=p, keep_bool_words=True)
+    if not isinstance(data, Mapping) or not data:
+        raise WeightingError("a YAML targets file must be a mapping variable -> "
+                             "{level: target}", file=p)
+    return {str(v): _margin_series(str(v), vals, str(p)) for v, vals in data.items()}
 
 
 def load_targets(path: str | os.PathLike, *, total: float | None = None,
@@ -475,25 +600,9 @@ def load_targets(path: str | os.PathLike, *, total: float | None = None,
         raise WeightingError("targets file not found; check the path", file=p)
     suffix = p.suffix.lower()
     if suffix in (".csv", ".txt"):
-        try:
-            frame = pd.read_csv(p, comment="#", dtype=str, skipinitialspace=True,
-                                keep_default_na=False, na_values=[""], encoding="utf-8-sig")
-        except pd.errors.EmptyDataError:
-            raise WeightingError("targets file has no table (only comments or nothing)",
-                                 file=p) from None
-        except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-            raise WeightingError(f"targets file is not a readable CSV: {exc}", file=p) from None
-        margins, cells = _from_frame(frame, str(p))
+        margins, cells = _from_frame(_read_csv_targets(p), str(p))
     elif suffix in (".yaml", ".yml"):
-        yaml, loader = _yaml_loader()
-        try:
-            data = yaml.load(p.read_text(encoding="utf-8"), Loader=loader)
-        except yaml.YAMLError as exc:
-            raise WeightingError(f"targets file is not valid YAML: {exc}", file=p) from None
-        if not isinstance(data, Mapping) or not data:
-            raise WeightingError("a YAML targets file must be a mapping variable -> "
-                                 "{level: target}", file=p)
-        margins = {str(v): _margin_series(str(v), vals, str(p)) for v, vals in data.items()}
+        margins = _read_yaml_targets(p)
         cells = None
     else:
         raise WeightingError(f"targets file type {suffix or '(none)'!r} is not supported; use "

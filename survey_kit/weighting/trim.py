@@ -64,6 +64,8 @@ def trim_weights(weights: Any, lower: float | None = None, upper: float | None =
     prev = weights if isinstance(weights, WeightingResult) else None
     series = prev.weights if prev is not None else _as_series(weights)
     try:
+        if series.dtype.kind == "b":
+            raise TypeError("true/false values")
         w = series.to_numpy(dtype=float).copy()
     except (TypeError, ValueError):
         raise WeightingError("weights to trim are not all numbers") from None
@@ -71,10 +73,13 @@ def trim_weights(weights: Any, lower: float | None = None, upper: float | None =
         raise WeightingError(f"{int((~np.isfinite(w)).sum())} weight(s) are missing or "
                              f"infinite ({list_ids(series.index, ~np.isfinite(w))}); trim finite "
                              "weights")
-    lo = -np.inf if lower is None else float(lower)
-    hi = np.inf if upper is None else float(upper)
+    lo = -np.inf if lower is None else _bound(lower, "lower")
+    hi = np.inf if upper is None else _bound(upper, "upper")
     if np.isnan(lo) or np.isnan(hi) or not lo < hi:
         raise UsageError(f"trim bounds need lower < upper; got lower={lower!r}, upper={upper!r}")
+    if strict and (not isinstance(max_rounds, (int, np.integer)) or isinstance(max_rounds, bool)
+                   or max_rounds < 1):
+        raise UsageError(f"max_rounds must be a positive integer, not {max_rounds!r}")
     units = w != 0
     _check_feasible(w, units, lo, hi)
     w, ever, rounds, still = _trim(w, units, lo, hi, max_rounds if strict else 1)
@@ -95,11 +100,24 @@ def trim_weights(weights: Any, lower: float | None = None, upper: float | None =
                    method=prev.method + " + trim", calibration=cal)
 
 
+def _bound(value: Any, name: str) -> float:
+    """A trimming bound as a float (UsageError naming it when it is not a number)."""
+    try:
+        if isinstance(value, (bool, np.bool_)):
+            raise TypeError("a boolean")
+        return float(value)
+    except (TypeError, ValueError):
+        raise UsageError(f"trim bound {name}={value!r} is not a number") from None
+
+
 def _as_series(weights: Any) -> pd.Series:
     """Plain weights as a Series (a Series as given)."""
     if isinstance(weights, pd.Series):
         return weights
-    arr = np.asarray(weights, dtype=float)
+    try:
+        arr = np.asarray(weights, dtype=float)
+    except (TypeError, ValueError):
+        raise WeightingError("weights to trim are not all numbers") from None
     if arr.ndim != 1:
         raise UsageError(f"weights must be one-dimensional, got shape {arr.shape}")
     return pd.Series(arr, name="weight")
@@ -109,6 +127,8 @@ def _check_feasible(w: np.ndarray, units: np.ndarray, lo: float, hi: float) -> N
     """The non-zero weights can all lie within [lo, hi] and keep their total."""
     m = int(units.sum())
     total = float(w[units].sum())
+    if w.size == 0:
+        raise WeightingError("there are no weights to trim")
     if m == 0:
         raise WeightingError("every weight is zero; nothing to trim")
     if hi * m < total * (1 - 1e-12):

@@ -44,10 +44,7 @@ def evenodd(x, factors, diag: bool = False):
     [1.0, -1.0]
     """
     arr, index = as_matrix(x, "evenodd")
-    factors = [int(f) for f in factors]
-    if any(f < 1 for f in factors) or sum(factors) != arr.shape[1]:
-        raise CleaningError(f"evenodd: factor lengths {factors} must be positive and add up to "
-                            f"the {arr.shape[1]} items given")
+    factors = _factor_lengths(factors, arr.shape[1])
     evens, odds = [], []
     start = 0
     with np.errstate(invalid="ignore"):
@@ -74,6 +71,25 @@ def evenodd(x, factors, diag: bool = False):
     if not diag:
         return with_index(eo, index, "evenodd")
     return frame_with_index({"evenodd": eo, "eo_pairs": cnt}, index)
+
+
+def _factor_lengths(factors, k: int) -> list[int]:
+    """The scale lengths as whole positive numbers adding up to the k items."""
+    given = factors
+    if isinstance(factors, (str, bytes)) or not np.iterable(factors):
+        raise CleaningError(f"evenodd: factors must be a list of scale lengths (e.g. [3, 3]), "
+                            f"not {given!r}")
+    out = []
+    for f in factors:
+        if (isinstance(f, (bool, np.bool_)) or not isinstance(f, (int, float, np.number))
+                or not float(f).is_integer()):
+            raise CleaningError(f"evenodd: factor lengths must be whole numbers; got {f!r} in "
+                                f"{list(factors)!r}")
+        out.append(int(f))
+    if any(f < 1 for f in out) or sum(out) != k:
+        raise CleaningError(f"evenodd: factor lengths {out} must be positive and add up to "
+                            f"the {k} items given")
+    return out
 
 
 def _nanmean_rows(block: np.ndarray) -> np.ndarray:

@@ -56,6 +56,13 @@ def as_matrix(x, what: str) -> tuple[np.ndarray, pd.Index | None]:
         raise CleaningError(f"{what}: the data must be a 2-d table (respondents x items)")
     if arr.shape[1] == 0:
         raise CleaningError(f"{what}: no items given; pass at least one column")
+    infinite = np.isinf(arr)
+    if infinite.any():
+        i, j = (int(v[0]) for v in np.nonzero(infinite))
+        row = index[i] if index is not None else i
+        col = x.columns[j] if isinstance(x, pd.DataFrame) else j
+        raise CleaningError(f"{what}: item scores must be finite; respondent {row!r} has "
+                            f"{arr[i, j]} in column {col!r}; leave a missing answer blank (NaN)")
     return arr, index
 
 

@@ -159,8 +159,11 @@ def mahad(x, flag: bool = False, conf_level: float = _CONF_LEVEL, singular: str 
     if singular not in ("error", "pinv"):
         raise CleaningError(f"mahad: singular must be 'error' or 'pinv', not {singular!r}")
     conf_level = _level(conf_level, confidence)
-    if not 0 < conf_level < 1:
-        raise CleaningError(f"mahad: conf_level must be between 0 and 1, not {conf_level!r}")
+    if (isinstance(conf_level, (bool, np.bool_))
+            or not isinstance(conf_level, (int, float, np.integer, np.floating))
+            or not 0 < conf_level < 1):
+        raise CleaningError(f"mahad: conf_level must be between 0 and 1 (a number, both ends "
+                            f"excluded), not {conf_level!r}")
     n, k = arr.shape
     if n < 2:
         raise CleaningError(f"mahad: at least two respondents are needed, got {n}")

@@ -4,7 +4,8 @@ A duration below ``speeder_fraction`` (1/3) of the median, or with
 ``speeder_method="sd"`` more than ``speeder_sd`` (2) SD below it. The median
 is taken over *completes* (respondents passing screening and completeness
 with a positive duration, when those rules ran before); a respondent without
-a duration is not judged (and counted in a warning).
+a duration, or with an impossible one (negative or infinite), is not judged
+(and counted in a warning). A duration of 0 is judged (and flagged).
 
 Example
 -------
@@ -35,10 +36,11 @@ def flag_speeder(ctx: Context, rule: str) -> Outcome:
         ctx.unavailable(rule, f"it needs the duration column {var!r}, which the responses do "
                               "not have")
         return Outcome(ctx.nobody(), f"no duration column {var!r}", "skipped")
-    dur = ctx.number(var)
+    dur, n_bad = _usable_durations(ctx, var)
     have = ~np.isnan(dur)
     if ctx.n and not have.any():
-        ctx.unavailable(rule, f"no respondent has a duration in column {var!r}")
+        ctx.unavailable(rule, f"no respondent has a duration in column {var!r}"
+                              + (f" ({n_bad} negative or infinite)" if n_bad else ""))
         return Outcome(ctx.nobody(), f"column {var!r} is empty", "skipped")
     base = have & (dur > 0)
     for r in ("screened_out", "incomplete"):
@@ -51,6 +53,9 @@ def flag_speeder(ctx: Context, rule: str) -> Outcome:
             ctx.warnings.append("speeder: no complete respondent has a duration; the median is "
                                 "taken over all respondents with one")
     if not base.any():
+        if ctx.n:
+            ctx.warnings.append(f"speeder: no respondent has a positive duration in column "
+                                f"{var!r}; the rule was not applied")
         return Outcome(ctx.nobody(), "no positive durations", "not applicable")
     median = float(np.median(dur[base]))
     p = ctx.params
@@ -67,7 +72,7 @@ def flag_speeder(ctx: Context, rule: str) -> Outcome:
             ctx.warnings.append(f"speeder: median - {fmt_num(p['speeder_sd'])} SD = {cut:.4g} s "
                                 "is not positive, so no respondent can be flagged; the durations "
                                 "are too dispersed for speeder_method='sd' (try 'fraction')")
-    n_none = int((~have).sum())
+    n_none = int((~have).sum()) - n_bad
     if n_none:
         ctx.warnings.append(f"speeder: {n_none} respondent(s) have no duration and were not "
                             "checked")
@@ -76,3 +81,18 @@ def flag_speeder(ctx: Context, rule: str) -> Outcome:
         ratio = dur / median
     return Outcome(flagged, text, extra={"duration_ratio": ratio})
 
+
+
+def _usable_durations(ctx: Context, var: str) -> tuple[np.ndarray, int]:
+    """Durations in seconds, and how many were impossible: a negative or infinite one (a
+    clock or export fault) is NaN, counted in a warning, neither judged nor in the median."""
+    dur = ctx.number(var)
+    with np.errstate(invalid="ignore"):
+        bad = (dur < 0) | np.isinf(dur)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        ctx.warnings.append(f"speeder: {int(bad.sum())} respondent(s) have an impossible duration "
+                            f"(negative or infinite, e.g. respondent {ctx.frame.index[i]!r}: "
+                            f"{dur[i]:g} s) in column {var!r}; they were not checked")
+        dur = np.where(bad, np.nan, dur)
+    return dur, int(bad.sum())

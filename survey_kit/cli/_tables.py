@@ -1,0 +1,149 @@
+"""The audit tables a command writes (``clean``, ``weight``): CSV files and one workbook.
+
+Both go through :func:`survey_kit._formulas.escape_frame` first, so an open
+answer, a respondent id or a label beginning with ``=``, ``+``, ``-``, ``@``,
+a tab or a carriage return is written with a leading apostrophe and a
+spreadsheet does not run it (``--no-escape-formulas`` turns this off). A
+table's index, when written, is escaped like any other column.
+
+The workbook is written by :func:`survey_kit.tables.doc_xlsx.write_workbook`
+(one sheet per table, a fixed document date: the same tables give the same
+file). XLSX cells cannot hold text longer than 32,767 characters nor control
+characters other than tab, line feed and carriage return: such text is cut, or
+the characters replaced by U+FFFD, and :func:`write_workbook` returns a
+warning for each column affected (the CSV files keep the text whole).
+
+Example
+-------
+>>> import tempfile
+>>> import pandas as pd
+>>> from pathlib import Path
+>>> frame = pd.DataFrame({"comments": ["=1+1", "fine"]},
+...                      index=pd.Index(["@r1", "r2"], name="respondent_id"))
+>>> path = write_csv(frame, Path(tempfile.mkdtemp()) / "kept.csv", index=True)
+>>> print(path.read_text(), end="")
+respondent_id,comments
+'@r1,'=1+1
+r2,fine
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+import pandas as pd
+
+from .._files import atomic_write
+from .._formulas import escape_frame
+
+#: the most characters an XLSX cell holds
+XLSX_CELL_LIMIT = 32_767
+#: characters an XLSX worksheet cannot hold (openpyxl refuses them)
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _flat(frame: pd.DataFrame, index: bool) -> pd.DataFrame:
+    """The index (when written) as leading columns, an unnamed level headed ""."""
+    if not index:
+        return frame.reset_index(drop=True)
+    names = ["" if name is None else name for name in frame.index.names]
+    out = frame.reset_index(allow_duplicates=True)
+    out.columns = names + list(out.columns[len(names):])
+    return out
+
+
+def _has_carriage_return(frame: pd.DataFrame) -> bool:
+    if any(isinstance(c, str) and "\r" in c for c in frame.columns):
+        return True
+    return any(frame.iloc[:, j].astype("string").str.contains("\r", regex=False)
+               .fillna(False).any() for j in _text_columns(frame))
+
+
+def write_csv(frame: pd.DataFrame, path: str | os.PathLike, *, index: bool) -> Path:
+    """Write ``frame`` as CSV atomically, formula-leading text escaped.
+
+    Lines end with a line feed; Python's csv writer then leaves a field holding
+    a bare carriage return unquoted, and a reader (a spreadsheet) would start a
+    new row there -- one beginning with whatever follows the carriage return.
+    A table with such text is written with every text field quoted.
+    """
+    table = escape_frame(_flat(frame, index))
+    quoting = csv.QUOTE_NONNUMERIC if _has_carriage_return(table) else csv.QUOTE_MINIMAL
+    with atomic_write(path) as tmp:
+        table.to_csv(tmp, index=False, quoting=quoting)
+    return Path(path)
+
+
+def _text_columns(frame: pd.DataFrame) -> list[int]:
+    """Positions of the object and string columns (names may repeat)."""
+    return [j for j, dtype in enumerate(frame.dtypes)
+            if dtype.kind == "O" or isinstance(dtype, pd.StringDtype)]
+
+
+def _cell_safe(frame: pd.DataFrame, sheet: str, warnings: list[str]) -> pd.DataFrame:
+    """Text an XLSX cell can hold: control characters replaced, over-long text cut."""
+    out = frame
+    for j in _text_columns(frame):
+        series, col = frame.iloc[:, j], frame.columns[j]
+        is_text = series.map(lambda v: isinstance(v, str)).astype(bool)
+        if not is_text.any():
+            continue
+        text = series[is_text].astype(str)
+        illegal = text.str.contains(_ILLEGAL)
+        long = text.str.len() > XLSX_CELL_LIMIT
+        if not (illegal.any() or long.any()):
+            continue
+        if out is frame:
+            out = frame.copy()
+        fixed = text.str.replace(_ILLEGAL, "\ufffd", regex=True).str.slice(0, XLSX_CELL_LIMIT)
+        column = series.astype(object)
+        column[is_text] = fixed.astype(object)
+        out.isetitem(j, column)
+        if illegal.any():
+            warnings.append(f"sheet {sheet!r}, column {col!r}: {int(illegal.sum())} cell(s) "
+                            "hold control characters an XLSX file cannot store; they were "
+                            "replaced by U+FFFD (CSV output keeps them)")
+        if long.any():
+            warnings.append(f"sheet {sheet!r}, column {col!r}: {int(long.sum())} cell(s) are "
+                            f"longer than Excel's limit of {XLSX_CELL_LIMIT:,} characters and "
+                            "were cut in the workbook (write CSV to keep the whole text)")
+    if any(isinstance(c, str) and (_ILLEGAL.search(c) or len(c) > XLSX_CELL_LIMIT)
+           for c in out.columns):
+        out = out.copy() if out is frame else out
+        out.columns = [_ILLEGAL.sub("\ufffd", c)[:XLSX_CELL_LIMIT] if isinstance(c, str) else c
+                       for c in out.columns]
+        warnings.append(f"sheet {sheet!r}: a column name an XLSX file cannot store was "
+                        "shortened or had control characters replaced")
+    return out
+
+
+def _excel_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """Excel cannot hold time-zone-aware datetimes; write them as local times."""
+    out = frame
+    for j, dtype in enumerate(frame.dtypes):
+        if isinstance(dtype, pd.DatetimeTZDtype):
+            if out is frame:
+                out = frame.copy()
+            out.isetitem(j, frame.iloc[:, j].dt.tz_localize(None))
+    return out
+
+
+def write_workbook(path: str | os.PathLike,
+                   sheets: Mapping[str, tuple[pd.DataFrame, bool]]) -> tuple[Path, list[str]]:
+    """Write ``{sheet: (frame, write_index)}`` as one XLSX workbook, atomically.
+
+    Returns the path and the warnings about cells the workbook could not hold
+    as they are (cut or with characters replaced).
+    """
+    from ..tables.doc_xlsx import write_workbook as _write
+
+    warnings: list[str] = []
+    tables = {}
+    for name, (frame, index) in sheets.items():
+        flat = escape_frame(_excel_safe(_flat(frame, index)))
+        tables[name] = _cell_safe(flat, name, warnings)
+    return _write(path, tables), warnings
