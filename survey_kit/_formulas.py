@@ -137,3 +137,39 @@ def _escaped_labels(labels):
     if not (text(labels) and any(needs_escape(v) for v in labels)):
         return None
     return pd.Index([escape_text(v) for v in labels], name=labels.name)
+
+
+def csv_quoting(frame, extra_text=()) -> int:
+    """The ``csv`` quoting mode that keeps every row of ``frame`` one row in a spreadsheet.
+
+    Python's csv writer quotes a field holding a line feed but not one holding a
+    lone carriage return, which readers (and spreadsheets) take for the end of
+    the row -- a respondent could start a new, forged row that way. When a
+    column name, a text cell, a category or one of ``extra_text`` (e.g. label
+    rows) holds a carriage return, every field is quoted (``csv.QUOTE_ALL``);
+    otherwise ``csv.QUOTE_MINIMAL``.
+
+    Example
+    -------
+    >>> import csv, pandas as pd
+    >>> csv_quoting(pd.DataFrame({"a": ["x\\ry"]})) == csv.QUOTE_ALL
+    True
+    """
+    import csv
+
+    import pandas as pd
+
+    def has_cr(values) -> bool:
+        return any(isinstance(v, str) and "\r" in v for v in values)
+
+    if has_cr(map(str, frame.columns)) or has_cr(extra_text):
+        return csv.QUOTE_ALL
+    for j in range(frame.shape[1]):
+        s = frame.iloc[:, j]
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            if has_cr(s.cat.categories):
+                return csv.QUOTE_ALL
+        elif s.dtype == object or isinstance(s.dtype, pd.StringDtype):
+            if s.map(lambda v: isinstance(v, str) and "\r" in v).any():
+                return csv.QUOTE_ALL
+    return csv.QUOTE_MINIMAL

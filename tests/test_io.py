@@ -960,7 +960,8 @@ def test_property_roundtrip_and_missing_accounting(tmp_path_factory, seed, n, fm
     pd.testing.assert_frame_equal(back, frame)
 
 
-def test_read_speed_100k_rows(tmp_path, firm_raw, firm_q):
+def test_reads_100k_rows(tmp_path, firm_raw, firm_q):
+    """A large export reads completely (its speed is measured in benchmarks/, not here)."""
     for j in range(60 - firm_raw.shape[1]):    # pad to 60 columns with extra export columns
         firm_raw[f"extra_{j}"] = j
     header, body = firm_raw.to_csv(index=False).split("\n", 1)
@@ -968,10 +969,7 @@ def test_read_speed_100k_rows(tmp_path, firm_raw, firm_q):
     text = header + "\n" + "".join(body.replace("R00", f"B{k}_") for k in range(copies))
     path = tmp_path / "big.csv"
     path.write_text(text, encoding="utf-8")
-    start = time.perf_counter()
     frame = read_responses(path, firm_q)
-    elapsed = time.perf_counter() - start
     assert frame.shape[0] == copies * len(firm_raw) >= 100_000
     assert frame.attrs["columns"]["in_file"] == 60
     assert frame.index.is_unique
-    assert elapsed < 6.0, f"read_responses took {elapsed:.2f} s on 100,000 x 60"

@@ -29,7 +29,6 @@ r2,fine
 
 from __future__ import annotations
 
-import csv
 import os
 import re
 from collections.abc import Mapping
@@ -38,7 +37,7 @@ from pathlib import Path
 import pandas as pd
 
 from .._files import atomic_write
-from .._formulas import escape_frame
+from .._formulas import csv_quoting, escape_frame
 
 #: the most characters an XLSX cell holds
 XLSX_CELL_LIMIT = 32_767
@@ -56,11 +55,6 @@ def _flat(frame: pd.DataFrame, index: bool) -> pd.DataFrame:
     return out
 
 
-def _has_carriage_return(frame: pd.DataFrame) -> bool:
-    if any(isinstance(c, str) and "\r" in c for c in frame.columns):
-        return True
-    return any(frame.iloc[:, j].astype("string").str.contains("\r", regex=False)
-               .fillna(False).any() for j in _text_columns(frame))
 
 
 def write_csv(frame: pd.DataFrame, path: str | os.PathLike, *, index: bool) -> Path:
@@ -72,7 +66,7 @@ def write_csv(frame: pd.DataFrame, path: str | os.PathLike, *, index: bool) -> P
     A table with such text is written with every text field quoted.
     """
     table = escape_frame(_flat(frame, index))
-    quoting = csv.QUOTE_NONNUMERIC if _has_carriage_return(table) else csv.QUOTE_MINIMAL
+    quoting = csv_quoting(table)
     with atomic_write(path) as tmp:
         table.to_csv(tmp, index=False, quoting=quoting)
     return Path(path)

@@ -28,7 +28,7 @@ from pathlib import Path
 import pandas as pd
 
 from .._files import atomic_write
-from .._formulas import escape_frame, escape_text
+from .._formulas import csv_quoting, escape_frame, escape_text
 from ..errors import DataError, UsageError
 from .csv_shape import check_shape
 from .raw import ExportSpec, RawTable, check_header, finish, is_qualtrics
@@ -194,20 +194,6 @@ def read_csv(path: Path, fmt: str, encoding: str | None, text_columns: set[str])
                   question_text=question_text, names=names, header_row=1)
 
 
-def _carriage_return(table: pd.DataFrame, labels: list[str]) -> bool:
-    """Whether a text cell, column name or label holds a carriage return."""
-    if any("\r" in str(c) for c in table.columns) or any("\r" in str(v) for v in labels):
-        return True
-    for c in table.columns:
-        s = table[c]
-        if isinstance(s.dtype, pd.CategoricalDtype):
-            if any("\r" in str(v) for v in s.cat.categories):
-                return True
-        elif s.dtype == object or isinstance(s.dtype, pd.StringDtype):
-            text = s[s.map(lambda v: isinstance(v, str))].astype(str)
-            if text.str.contains("\r", regex=False).any():
-                return True
-    return False
 
 
 def _check_header_row(header: list[str], sep: str, path: Path) -> None:
@@ -243,7 +229,7 @@ def write_csv(table: pd.DataFrame, path: Path, fmt: str, spec: ExportSpec, encod
     labels = [escape_text(spec.column_labels.get(c, c)) for c in cols]
     # the csv writer quotes a cell holding "\n" but not one holding a lone "\r", which
     # readers (and spreadsheets) take for the end of the row: quote every cell then
-    quoting = csv.QUOTE_ALL if _carriage_return(table, labels) else csv.QUOTE_MINIMAL
+    quoting = csv_quoting(table, labels)
     buf = _io.StringIO()
     if fmt == "qualtrics":
         w = csv.writer(buf, lineterminator="\n", quoting=quoting)

@@ -59,7 +59,7 @@ from typing import Any
 import pandas as pd
 
 from .._files import check_outputs, write_text
-from .._formulas import escape_frame
+from .._formulas import csv_quoting, escape_frame
 from .._results import ResultMixin
 from ..errors import ReportError, UsageError
 from ..instrument.labels import check_lang, word
@@ -253,8 +253,9 @@ class Appendix(ResultMixin):
             for name in names:
                 obj = self.tables[name]
                 frame = obj if isinstance(obj, pd.DataFrame) else obj.to_frame()
-                text = escape_frame(frame).to_csv(
-                    index=not isinstance(frame.index, pd.RangeIndex), lineterminator="\n")
+                safe = escape_frame(frame)
+                text = safe.to_csv(index=not isinstance(frame.index, pd.RangeIndex),
+                                   lineterminator="\n", quoting=csv_quoting(safe))
                 out[f"table:{name}"] = write_text(folder / f"{name}.csv", text)
         return out
 

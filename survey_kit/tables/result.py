@@ -18,7 +18,6 @@ Example
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,7 +25,7 @@ from typing import Any
 import pandas as pd
 
 from .._files import write_text
-from .._formulas import escape_frame
+from .._formulas import csv_quoting, escape_frame
 from .._results import ResultMixin
 from ..errors import CrosstabError
 from .doc_xlsx import write_workbook
@@ -170,7 +169,7 @@ class Crosstab(ResultMixin):
         and a spreadsheet would start a new row -- beginning with what follows -- there.
         """
         cells = escape_frame(self.cells)
-        quoting = csv.QUOTE_NONNUMERIC if _has_carriage_return(cells) else csv.QUOTE_MINIMAL
+        quoting = csv_quoting(cells)
         text = cells.to_csv(index=False, lineterminator="\n", quoting=quoting)
         return _maybe_write(text, path)
 
@@ -196,13 +195,6 @@ class Crosstab(ResultMixin):
         return hits.iloc[0]
 
 
-def _has_carriage_return(frame: pd.DataFrame) -> bool:
-    """Whether a column name or a text cell of ``frame`` holds a carriage return."""
-    if any(isinstance(c, str) and "\r" in c for c in frame.columns):
-        return True
-    return any(frame[c].map(lambda v: isinstance(v, str) and "\r" in v).any()
-               for c in frame.columns
-               if frame[c].dtype == object or isinstance(frame[c].dtype, pd.StringDtype))
 
 
 def _maybe_write(text: str, path: str | Path | None) -> str:
