@@ -10,6 +10,7 @@ Modules, from the bottom up:
 - ``coded``: ``vcov_total`` of values given per code (banner tables, tests);
 - ``variables``: the analysis variables (numbers, 0/1 indicators, domain codes);
 - ``estimators``: mean, total, proportion (and its intervals), quantile;
+- ``ratio``: ratios of totals (R ``svyratio``);
 - ``domains``: estimates by domain, domain shares, comparisons, ``adjust_pvalues``;
 - ``glm``: survey-weighted GLMs (R ``svyglm``);
 - ``estimate``: the result objects (Estimate, Comparison, DomainProportions,

@@ -34,7 +34,7 @@ class Estimate(ResultMixin):
     ----------
     variable : str
         The variable estimated.
-    statistic : {"mean", "total", "proportion", "quantile"}
+    statistic : {"mean", "total", "proportion", "quantile", "ratio"}
     estimate, se : float
         Point estimate and linearized standard error.
     ci_low, ci_high : float

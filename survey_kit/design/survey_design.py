@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from . import calibration, coded, estimators, glm, variance
+from . import ratio as ratio_estimation
 from . import domains as domain_estimation
 from .stages import later_stages, split_stages
 from .structure import (
@@ -472,6 +473,36 @@ class SurveyDesign:
         3.0
         """
         return estimators.quantile(self, var, q, conf_level=conf_level, df=df)
+
+    def ratio(self, numerator: Any, denominator: Any, *, conf_level: float = 0.95,
+              df: float | None = None):
+        """Ratio of two weighted totals with linearized SE and CI (R ``svyratio``).
+
+        Parameters
+        ----------
+        numerator, denominator : str or array-like
+            Numeric (or boolean) columns of the frame, or values per respondent.
+        conf_level : float
+            Confidence level of the interval.
+        df : float, optional
+            Degrees of freedom of the t quantile; default ``design.degf`` (R
+            ``confint(svyratio(...), df = degf(design))``).
+
+        Returns
+        -------
+        Estimate
+            ``statistic="ratio"``, :math:`\\sum w y / \\sum w x`; rows where either
+            variable is missing are left out as a domain (R ``na.rm=TRUE``);
+            formula in :mod:`survey_kit.design.ratio`.
+
+        Examples
+        --------
+        >>> import pandas as pd, survey_kit as sk
+        >>> df = pd.DataFrame({"y": [2.0, 3, 5, 8], "x": [1.0, 2, 2, 4]})
+        >>> sk.SurveyDesign(df).ratio("y", "x").estimate
+        2.0
+        """
+        return ratio_estimation.ratio(self, numerator, denominator, conf_level=conf_level, df=df)
 
     # domains ----------------------------------------------------------------
     def by(self, var: Any, by: Any, stat: str = "mean", *, level: Any = None,
