@@ -10,6 +10,8 @@ Modules, from the bottom up:
 - ``coded``: ``vcov_total`` of values given per code (banner tables, tests);
 - ``variables``: the analysis variables (numbers, 0/1 indicators, domain codes);
 - ``estimators``: mean, total, proportion (and its intervals), quantile;
+- ``intervals``: R's other quantile rule (``hf7``) and the score interval of a
+  quantile, the likelihood interval of a proportion;
 - ``ratio``: ratios of totals (R ``svyratio``);
 - ``domains``: estimates by domain, domain shares, comparisons, ``adjust_pvalues``;
 - ``glm``: survey-weighted GLMs (R ``svyglm``);

@@ -26,7 +26,15 @@ import pandas as pd
 
 from ..errors import DesignError, UsageError
 from .estimate import Comparison, DomainProportions
-from .estimators import df_value, mean_parts, proportion_ci, tcrit, total_parts
+from .estimators import (
+    df_value,
+    has_population_size,
+    mean_parts,
+    proportion_ci,
+    srs_fraction,
+    tcrit,
+    total_parts,
+)
 from .variables import domain_codes, indicator, numeric, recode, require_some
 from .variance import group_sums, vcov_total
 
@@ -80,19 +88,19 @@ def by(design: Any, var: Any, by: Any, stat: str = "mean", level: Any = None,
     return out
 
 
-def _domain_deff(V: np.ndarray, valid: np.ndarray, w: np.ndarray,
+def _domain_deff(design: Any, V: np.ndarray, valid: np.ndarray, w: np.ndarray,
                  dcode: np.ndarray, Yz: np.ndarray, est_safe: np.ndarray,
                  W: np.ndarray) -> np.ndarray:
-    """Design effects of domain means, as R ``svyby(..., deff=TRUE)``."""
+    """Design effects of domain means (R ``svyby(..., deff=)``; see ``srs_fraction``)."""
     D, k = est_safe.shape
     nobs = np.bincount(dcode, weights=(w != 0).astype(float), minlength=D + 1)[:D]
     dev = np.where(valid[:, None], Yz - est_safe[np.minimum(dcode, D - 1)], 0.0)
     sq = group_sums(dcode, dev * dev * w[:, None], D + 1)[:D]
     with np.errstate(divide="ignore", invalid="ignore"):
         svar = nobs[:, None] / (nobs[:, None] - 1) * sq / W[:, None]
-        vsrs = svar * ((W - nobs) / (W * nobs))[:, None]
+        vsrs = svar * (srs_fraction(design, W, nobs) / nobs)[:, None]
         deff = np.diag(V).reshape(D, k) / vsrs
-    deff[~((nobs > 1) & (W >= nobs))] = np.nan
+    deff[~((nobs > 1) & ((W >= nobs) | (not has_population_size(design))))] = np.nan
     return deff
 
 
@@ -159,7 +167,7 @@ def domain_means(design: Any, Y: Any, domains: Any, n_domains: int) -> tuple:
     cols = dr[:, None] * k + np.arange(k)
     Z[rows[:, None], cols] = resid
     V = vcov_total(design, Z, subset=valid)
-    deff = _domain_deff(V, valid, w, dcode, Yz, est_safe, W)
+    deff = _domain_deff(design, V, valid, w, dcode, Yz, est_safe, W)
     return est, V, nd, W, deff
 
 

@@ -97,16 +97,37 @@ def tcrit(conf_level: float, df: float | None) -> float:
 # means and totals
 # ---------------------------------------------------------------------------
 
+def has_population_size(design: Any) -> bool:
+    """Whether the design knows its population size (an fpc was given)."""
+    return design._popsize_h is not None
+
+
+def srs_fraction(design: Any, N: Any, nobs: Any) -> Any:
+    """The finite-population factor of a design effect's SRS variance.
+
+    With an fpc the weights sum to a population size and the comparison is
+    simple random sampling without replacement, :math:`(N - n)/N` (R
+    ``deff=TRUE``). Without one it is sampling with replacement, factor 1 (R
+    ``deff="replace"``), so the design effect does not depend on the scale of
+    the weights: weights calibrated to population shares (summing to n) would
+    otherwise make :math:`(N - n)/N` zero and the deff infinite.
+    """
+    if not has_population_size(design):
+        return 1.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return (N - nobs) / N
+
+
 def mean_parts(design: Any, y: np.ndarray, mask: np.ndarray):
     """Ratio mean of y over rows ``mask``: estimate, variance, deff, weight sum, nobs.
 
     :math:`\\bar y = \\sum w_i y_i / \\sum w_i`; its influence function
     :math:`(y_i - \\bar y) / \\sum w_i` goes through ``vcov_total`` with the
     rows outside ``mask`` as a domain (Binder 1983; Lumley 2010, ch. 2). The
-    design effect is R's: the variance over :math:`s^2 (N - n)/(N n)` with
-    :math:`s^2` the weighted population variance estimate,
-    :math:`N = \\sum w_i` and :math:`n` the respondents with non-zero weight
-    (NaN when :math:`N < n`).
+    design effect is the variance over :math:`s^2 c / n` with :math:`s^2` the
+    weighted population variance estimate, :math:`n` the respondents with
+    non-zero weight and :math:`c` the factor of :func:`srs_fraction`
+    (:math:`(N - n)/N`, :math:`N = \\sum w_i`, with an fpc, else 1).
     """
     w = design.weights
     wm = np.where(mask, w, 0.0)
@@ -119,9 +140,9 @@ def mean_parts(design: Any, y: np.ndarray, mask: np.ndarray):
     v = float(vcov_total(design, infl, subset=mask)[0, 0])
     nobs = int((mask & (w != 0)).sum())
     deff = np.nan
-    if nobs > 1 and psum >= nobs:
+    if nobs > 1 and (psum >= nobs or not has_population_size(design)):
         svar = nobs / (nobs - 1) * float(wm @ np.where(mask, (y - est) ** 2, 0.0)) / psum
-        vsrs = svar * (psum - nobs) / (psum * nobs)
+        vsrs = svar * srs_fraction(design, psum, nobs) / nobs
         with np.errstate(divide="ignore", invalid="ignore"):
             deff = v / vsrs if vsrs > 0 else np.nan
     return est, v, deff, psum, nobs
@@ -130,9 +151,8 @@ def mean_parts(design: Any, y: np.ndarray, mask: np.ndarray):
 def total_parts(design: Any, y: np.ndarray, mask: np.ndarray):
     """Total of y over rows ``mask``: estimate, variance, deff, weight sum, nobs.
 
-    :math:`\\hat Y = \\sum w_i y_i`; the design effect is R's: the variance over
-    :math:`N^2 s^2 (N - n)/(N n)`, NaN when the weights sum to less than the
-    sample size.
+    :math:`\\hat Y = \\sum w_i y_i`; the design effect is the variance over
+    :math:`N^2 s^2 c / n` with :math:`c` as :func:`mean_parts`.
     """
     w = design.weights
     wm = np.where(mask, w, 0.0)
@@ -142,10 +162,10 @@ def total_parts(design: Any, y: np.ndarray, mask: np.ndarray):
     psum = wm.sum()
     nobs = int((mask & (w != 0)).sum())
     deff = np.nan
-    if nobs > 1 and psum > nobs:
+    if nobs > 1 and (psum > nobs or not has_population_size(design)):
         ybar = est / psum
         svar = nobs / (nobs - 1) * float(wm @ np.where(mask, (y - ybar) ** 2, 0.0)) / psum
-        vsrs = svar * psum ** 2 * (psum - nobs) / (psum * nobs)
+        vsrs = svar * psum ** 2 * srs_fraction(design, psum, nobs) / nobs
         deff = v / vsrs if vsrs > 0 else np.nan
     return est, v, deff, psum, nobs
 
@@ -263,7 +283,8 @@ def proportion_ci(p: float, v: float, method: str, conf_level: float, df: float,
         square-root scale. ``"wilson"``: the Wilson score interval with the
         effective sample size :math:`\\hat p(1-\\hat p)/\\hat V` and the t
         quantile on ``df`` (as Stata's ``citype(wilson)``; R's ``svyciprop`` has
-        no Wilson method, and its ``"likelihood"`` method is not offered here).
+        no Wilson method; its ``"likelihood"`` method needs the data and is
+        :func:`survey_kit.design.intervals.likelihood_interval`).
     conf_level, df : float
         Confidence level and t degrees of freedom.
     n_rows : int
@@ -283,7 +304,7 @@ def proportion_ci(p: float, v: float, method: str, conf_level: float, df: float,
     """
     if method not in CI_METHODS:
         raise UsageError(f"ci_method must be one of {', '.join(CI_METHODS)}; got "
-                         f"{method!r} (R's 'likelihood' method is not offered)")
+                         f"{method!r} ('likelihood' is offered by SurveyDesign.proportion)")
     if not np.isfinite(p):
         return np.nan, np.nan
     q = tcrit(conf_level, df)
@@ -328,7 +349,8 @@ def _probabilities(q: Any) -> np.ndarray:
 
 
 def quantile(design: Any, var: Any, q: float | Sequence[float] = 0.5,
-             conf_level: float = 0.95, df: float | None = None):
+             conf_level: float = 0.95, df: float | None = None, *,
+             rule: Any = qrule_math, interval: Any = None, ci_method: str = "woodruff"):
     """Weighted quantile(s) with Woodruff intervals; one Estimate, or a tuple for a sequence.
 
     Notes
@@ -343,6 +365,11 @@ def quantile(design: Any, var: Any, q: float | Sequence[float] = 0.5,
     below the smallest weight share R's rule returns the second-smallest value,
     ours the smallest. ``deff`` is NaN. Dorfman and Valliant (1993) compare
     quantile variance estimators in complex surveys.
+
+    ``rule`` (a function of sorted values, cumulative weights and p) and
+    ``interval`` (a function of ``(design, y, mask, p, rule, xs, cumw, t)``
+    returning the limits, instead of Woodruff's) give R's other ``qrule`` and
+    ``interval.type``; :func:`survey_kit.design.intervals.quantile` chooses them.
     """
     y, name = numeric(design, var)
     mask = ~np.isnan(y)
@@ -360,17 +387,20 @@ def quantile(design: Any, var: Any, q: float | Sequence[float] = 0.5,
     tq = tcrit(conf_level, dfv)
     out = []
     for p in qs:
-        qhat = qrule_math(xs, cumw, float(p))
-        ind = np.where(mask, (y <= qhat).astype(float), np.nan)
-        fhat, v, _, _, _ = mean_parts(design, ind, mask)
-        se_f = np.sqrt(max(v, 0.0))
-        lo_p, hi_p = fhat - tq * se_f, fhat + tq * se_f
-        lo = qrule_math(xs, cumw, lo_p) if 0 <= lo_p <= 1 else np.nan
-        hi = qrule_math(xs, cumw, hi_p) if 0 <= hi_p <= 1 else np.nan
+        qhat = rule(xs, cumw, float(p))
+        if interval is None:
+            ind = np.where(mask, (y <= qhat).astype(float), np.nan)
+            fhat, v, _, _, _ = mean_parts(design, ind, mask)
+            se_f = np.sqrt(max(v, 0.0))
+            lo_p, hi_p = fhat - tq * se_f, fhat + tq * se_f
+            lo = rule(xs, cumw, lo_p) if 0 <= lo_p <= 1 else np.nan
+            hi = rule(xs, cumw, hi_p) if 0 <= hi_p <= 1 else np.nan
+        else:
+            lo, hi = interval(design, y, mask, float(p), rule, xs, cumw, tq)
         out.append(Estimate(variable=name, statistic="quantile", estimate=qhat,
                             se=float((hi - lo) / (2 * tq)), ci_low=float(lo),
                             ci_high=float(hi), conf_level=conf_level, df=dfv,
                             deff=float("nan"), n=int(mask.sum()),
                             n_missing=int((~mask).sum()), level=float(p),
-                            ci_method="woodruff"))
+                            ci_method=ci_method))
     return out[0] if np.ndim(q) == 0 else tuple(out)

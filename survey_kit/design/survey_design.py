@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import calibration, coded, estimators, glm, variance
+from . import calibration, coded, estimators, glm, intervals, variance
 from . import ratio as ratio_estimation
 from . import domains as domain_estimation
 from .stages import later_stages, split_stages
@@ -423,9 +423,11 @@ class SurveyDesign:
             The variable. For a boolean or 0/1 variable ``level`` may be omitted.
         level : object
             The category whose share is estimated.
-        ci_method : {"logit", "xlogit", "beta", "mean", "asin", "wilson"}
+        ci_method : {"logit", "xlogit", "beta", "mean", "asin", "wilson", "likelihood"}
             How the interval is formed, with R's ``svyciprop`` names (and
-            Wilson); see :func:`survey_kit.design.estimators.proportion_ci`.
+            Wilson); see :func:`survey_kit.design.estimators.proportion_ci`, and
+            :func:`survey_kit.design.intervals.likelihood_interval` for R's
+            ``"likelihood"`` (profile likelihood, Rao-Scott scaled).
         conf_level, df
             As :meth:`mean`.
 
@@ -442,11 +444,12 @@ class SurveyDesign:
         >>> sk.SurveyDesign(df, weights="w").proportion("a", "x").estimate
         0.75
         """
-        return estimators.proportion(self, var, level, ci_method=ci_method,
+        return intervals.proportion(self, var, level, ci_method=ci_method,
                                      conf_level=conf_level, df=df)
 
     def quantile(self, var: Any, q: float | Sequence[float] = 0.5, *,
-                 conf_level: float = 0.95, df: float | None = None):
+                 conf_level: float = 0.95, df: float | None = None,
+                 qrule: str = "math", interval_type: str = "mean"):
         """Weighted quantile(s) with Woodruff confidence intervals (R ``svyquantile``).
 
         Parameters
@@ -459,11 +462,18 @@ class SurveyDesign:
         df : float, optional
             Default: ``degf`` of the design restricted to non-missing rows
             (what R uses after ``na.rm=TRUE``).
+        qrule : {"math", "hf7"}
+            R's ``qrule``: the inverse of the weighted CDF, or the weighted
+            Hyndman-Fan type 7 interpolation.
+        interval_type : {"mean", "score"}
+            R's ``interval.type``: Woodruff's interval, or the score interval
+            of Francisco and Fuller (1991).
 
         Returns
         -------
         Estimate, or a tuple of Estimate for a sequence ``q``.
-            The rule and interval are in :func:`survey_kit.design.estimators.quantile`.
+            The rule and interval are in :func:`survey_kit.design.estimators.quantile`
+            (and :mod:`survey_kit.design.intervals`).
 
         Examples
         --------
@@ -471,8 +481,11 @@ class SurveyDesign:
         >>> d = sk.SurveyDesign(pd.DataFrame({"y": [3.0, 1, 2, 5, 4]}))
         >>> d.quantile("y", 0.5).estimate
         3.0
+        >>> d.quantile("y", 0.3, qrule="hf7").estimate
+        2.2
         """
-        return estimators.quantile(self, var, q, conf_level=conf_level, df=df)
+        return intervals.quantile(self, var, q, conf_level=conf_level, df=df, qrule=qrule,
+                                  interval_type=interval_type)
 
     def ratio(self, numerator: Any, denominator: Any, *, conf_level: float = 0.95,
               df: float | None = None):

@@ -18,7 +18,7 @@
 # 0.05-20), firm_lonely_<option>[_fpc] (one PSU in stratum "hokkaido", per
 # options(survey.lonely.psu)).
 #
-# kind: mean, total (svymean/svytotal, na.rm = TRUE, deff = TRUE, confint with
+# kind: mean, total (svymean/svytotal, na.rm = TRUE, deff = deff_kind(d), confint with
 #       df = degf(design)); prop_<method> (svyciprop, df = degf(design); for "logit" the
 #       same computation with the glm iterated to convergence, R's own output being kept
 #       as prop_logit_r) and prop_deff (svymean of the indicator, deff = TRUE); by_mean,
@@ -31,6 +31,13 @@
 # Survey package version used is recorded in design_reference.csv (kind "meta").
 
 suppressPackageStartupMessages(library(survey))
+
+# The design effect's simple-random-sampling variance: without replacement (R's
+# deff = TRUE, factor (N - n) / N with N the sum of the weights) when the design has
+# an fpc, so N is a population size; with replacement (deff = "replace") otherwise,
+# so the deff does not depend on the scale of the weights (weights summing to n, as
+# after calibration to population shares, would make (N - n) / N zero).
+deff_kind <- function(d) if (is.null(d$fpc$popsize)) "replace" else TRUE
 
 out_dir <- file.path("tests", "fixtures", "r")
 dir.create(out_dir, recursive = TRUE, showWarnings = FALSE)
@@ -183,14 +190,14 @@ for (dn in names(spec)) {
     f <- as.formula(paste0("~`", v, "`"))
     for (kind in c("mean", "total")) {
       FUN <- if (kind == "mean") svymean else svytotal
-      e <- FUN(f, d, na.rm = TRUE, deff = TRUE)
+      e <- FUN(f, d, na.rm = TRUE, deff = deff_kind(d))
       ci <- confint(e, df = df)
       emit(dn, kind, v, "", "", "estimate", coef(e))
       emit(dn, kind, v, "", "", "se", SE(e))
       emit(dn, kind, v, "", "", "ci_low", ci[1])
       emit(dn, kind, v, "", "", "ci_high", ci[2])
       emit(dn, kind, v, "", "", "deff", deff(e))
-      b <- svyby(f, as.formula(paste0("~", s$by)), d, FUN, na.rm = TRUE, deff = TRUE)
+      b <- svyby(f, as.formula(paste0("~", s$by)), d, FUN, na.rm = TRUE, deff = deff_kind(d))
       bci <- confint(b, df = df)
       for (i in seq_len(nrow(b))) {
         g <- as.character(b[[s$by]][i])
@@ -198,7 +205,8 @@ for (dn in names(spec)) {
         emit(dn, paste0("by_", kind), v, g, "", "se", SE(b)[i])
         emit(dn, paste0("by_", kind), v, g, "", "ci_low", bci[i, 1])
         emit(dn, paste0("by_", kind), v, g, "", "ci_high", bci[i, 2])
-        emit(dn, paste0("by_", kind), v, g, "", "deff", deff(b)[i])
+        # deff.svyby() cannot read deff = "replace" (survey 4.1.1): take the column
+        emit(dn, paste0("by_", kind), v, g, "", "deff", b[[grep("^DEff", names(b))]][i])
       }
     }
     q <- svyquantile(f, d, c(0.25, 0.5, 0.9), na.rm = TRUE, ci = TRUE)[[1]]
@@ -229,7 +237,7 @@ for (dn in names(spec)) {
       emit(dn, paste0("prop_", m), v, "", lev, "ci_low", ci[1])
       emit(dn, paste0("prop_", m), v, "", lev, "ci_high", ci[2])
     }
-    e <- svymean(f, d, na.rm = TRUE, deff = TRUE)
+    e <- svymean(f, d, na.rm = TRUE, deff = deff_kind(d))
     emit(dn, "prop_deff", v, "", lev, "deff", deff(e)[2])
     for (m in c("logit", "mean")) {
       b <- suppressWarnings(svyby(f, as.formula(paste0("~", s$by)), d, svyciprop, method = m,

@@ -22,11 +22,15 @@
 #                so that PSU is a lonely unit at stage 2; options(survey.lonely.psu)
 #                remove, adjust, average, certainty
 #
-# kind: mean, total (svymean/svytotal, na.rm = TRUE, deff = TRUE); stat est, se, deff;
+# kind: mean, total (svymean/svytotal, na.rm = TRUE, deff = deff_kind(d)); stat est, se, deff;
 #       prop (svymean of the factor g: est, se); by_mean (svyby(~var, ~by, svymean,
 #       na.rm = TRUE): level = the domain; est, se); degf.
 
 suppressPackageStartupMessages(library(survey))
+
+# deff against SRS without replacement when the design has an fpc, with replacement
+# otherwise (as tests/r/design_fixtures.R explains)
+deff_kind <- function(d) if (is.null(d$fpc$popsize)) "replace" else TRUE
 
 out_dir <- file.path("tests", "fixtures", "r")
 dir.create(out_dir, recursive = TRUE, showWarnings = FALSE)
@@ -80,11 +84,11 @@ add <- function(design, kind, var, level, stat, value) {
 estimates <- function(name, d, vars, factor_var = NULL) {
   for (v in vars) {
     f <- as.formula(paste0("~", v))
-    m <- svymean(f, d, na.rm = TRUE, deff = TRUE)
+    m <- svymean(f, d, na.rm = TRUE, deff = deff_kind(d))
     add(name, "mean", v, "", "est", coef(m)[[1]])
     add(name, "mean", v, "", "se", SE(m)[[1]])
     add(name, "mean", v, "", "deff", deff(m)[[1]])
-    t <- svytotal(f, d, na.rm = TRUE, deff = TRUE)
+    t <- svytotal(f, d, na.rm = TRUE, deff = deff_kind(d))
     add(name, "total", v, "", "est", coef(t)[[1]])
     add(name, "total", v, "", "se", SE(t)[[1]])
     add(name, "total", v, "", "deff", deff(t)[[1]])
