@@ -21,6 +21,9 @@ before the stratified PSU variance (Lumley 2010, ch. 7; Deville and Sarndal
   weights and :math:`g = w / d`.
 
 :func:`with_weighting` turns a weighting result into a step;
+:func:`trim_design` trims a design's weights and keeps its steps, as R's
+``trimWeights`` (each step residualises with the weights it was calibrated
+with, the trimming factors being fixed multipliers);
 :func:`poststratify_design`, :func:`rake_design` and :func:`calibrate_design`
 run the weighting functions of ``survey_kit.weighting`` from a design's
 weights.
@@ -42,6 +45,7 @@ Analysis Using R. Wiley.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -54,10 +58,11 @@ from ..errors import DesignError
 from ..weighting.calibrate import calibrate
 from ..weighting.poststratify import poststratify
 from ..weighting.rake import rake
+from ..weighting.trim import trim_weights
 from .variance import degf, group_sums
 
 __all__ = ["GregStep", "PostStratifyStep", "RakeStep", "calibrate_design", "new_weights",
-           "poststratify_design", "rake_design", "with_weighting"]
+           "poststratify_design", "rake_design", "trim_design", "with_weighting"]
 
 
 # ---------------------------------------------------------------------------
@@ -333,7 +338,27 @@ def with_weighting(design: Any, result: Any) -> Any:
     # recorded on the weighting result), so the design accepts them too
     w = _as_weights(design, info.weights, "calibration weights", allow_negative=True)
     base = _as_weights(design, info.base_weights, "base weights")
-    return new_weights(design, w, (_step(design, info, w, base),))
+    step = _step(design, info, w, base)
+    if info is not result:
+        # the result's own weights, trimmed after calibration or not: as R's
+        # trimWeights, the step keeps the weights it was calibrated with
+        w = _as_weights(design, result.weights, "weights", allow_negative=True)
+    return new_weights(design, w, (step,))
+
+
+def trim_design(design: Any, lower: float | None = None, upper: float | None = None,
+                strict: bool = False) -> Any:
+    """:func:`survey_kit.trim_weights` of the design's weights (R ``trimWeights``).
+
+    Parameters as :meth:`SurveyDesign.trim`. The design keeps its calibration
+    steps, which keep the weights they were calibrated with: as R, the
+    trimming factors are fixed multipliers of the calibrated weights.
+    """
+    res = trim_weights(np.asarray(design.weights, dtype=float), lower=lower, upper=upper,
+                       strict=strict)
+    if not res.converged:
+        warnings.warn(res.warnings[-1], stacklevel=3)
+    return new_weights(design, res.weights.to_numpy(dtype=float), ())
 
 
 # ---------------------------------------------------------------------------

@@ -365,6 +365,26 @@ class SurveyDesign:
             max_iter=max_iter, tol=tol, on_nonconvergence=on_nonconvergence,
             not_stated=not_stated, impute_within=impute_within, seed=seed)
 
+    def trim(self, lower: float | None = None, upper: float | None = None,
+             strict: bool = False) -> SurveyDesign:
+        """Trim the weights to ``[lower, upper]`` (R ``trimWeights``).
+
+        Parameters
+        ----------
+        lower, upper, strict
+            As :func:`survey_kit.trim_weights`: bounds on the weights, the
+            amount trimmed spread equally over the weights inside the bounds
+            (zero weights stay 0); ``strict`` repeats until none is outside.
+
+        Returns
+        -------
+        SurveyDesign
+            The trimmed weights; the calibration steps are kept, each
+            residualising with the weights it was calibrated with (as R, the
+            trimming factors are fixed multipliers of the calibrated weights).
+        """
+        return calibration.trim_design(self, lower=lower, upper=upper, strict=strict)
+
     # estimates --------------------------------------------------------------
     def mean(self, var: Any, *, conf_level: float = 0.95, df: float | None = None):
         """Weighted mean (ratio estimator) with linearized SE, CI and design effect.

@@ -51,7 +51,9 @@ class CalibrationInfo:
     base_weights : numpy.ndarray
         The weights before this adjustment (1 when none were given).
     weights : numpy.ndarray
-        The final weights (0 for excluded respondents).
+        The weights after this adjustment (0 for excluded respondents); kept
+        when the result is trimmed (R's ``trimWeights`` leaves the calibration
+        as it was), so they may differ from the result's trimmed weights.
     labels : tuple
         Post-stratification: the cell names; raking: one tuple of level
         names per margin; calibration: the model-matrix column names.

@@ -18,7 +18,7 @@ import pandas as pd
 from ..errors import UsageError, WeightingError
 from .diagnostics import weight_diagnostics
 from .inputs import list_ids
-from .margins import margins_table, readonly
+from .margins import margins_table
 from .result import WeightingResult
 
 __all__ = ["trim_weights"]
@@ -91,13 +91,12 @@ def trim_weights(weights: Any, lower: float | None = None, upper: float | None =
                                max_margin_error=np.nan, margins=pd.DataFrame(),
                                diagnostics=diag, warnings=tuple(warnings), method="trim")
     margins, max_err = _margins_after(prev, w, ever, warnings)
-    cal = prev.calibration
-    if cal is not None:
-        cal = replace(cal, weights=readonly(w.copy()))
+    # the calibration keeps the calibrated weights: as R's trimWeights, a design
+    # residualises with them, the trimming factors being fixed multipliers
     return replace(prev, weights=out_series, converged=prev.converged and not still.any(),
                    max_margin_error=max_err, margins=margins,
                    diagnostics=diag, warnings=prev.warnings + tuple(warnings),
-                   method=prev.method + " + trim", calibration=cal)
+                   method=prev.method + " + trim")
 
 
 def _bound(value: Any, name: str) -> float:
