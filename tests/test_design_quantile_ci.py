@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from survey_kit.design.intervals import qrule_hf7, r_zeroin
+from survey_kit.design.intervals import qrule_hf7
+from survey_kit.stats.roots import zeroin
 from survey_kit.design.survey_design import SurveyDesign
 from survey_kit.errors import UsageError
 
@@ -103,8 +104,8 @@ def test_hf7_equal_weights_is_type_7():
                                                                          rel=1e-14)
 
 
-def test_r_zeroin_finds_a_root():
-    root = r_zeroin(lambda t: t * t - 2, 0.0, 2.0, -2.0, 2.0, 1e-12)
+def test_zeroin_finds_a_root():
+    root = zeroin(lambda t: t * t - 2, 0.0, 2.0, 1e-12, f_lower=-2.0, f_upper=2.0)
     assert root == pytest.approx(np.sqrt(2), abs=1e-12)
 
 

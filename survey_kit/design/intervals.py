@@ -5,8 +5,9 @@
   of ``(sorted values, cumulative weights, p)``.
 - ``score_interval``: R's ``interval.type="score"`` of ``svyquantile``
   (``survey:::ffullerCI``): the limits are the roots of the score statistic of the
-  estimating equation, found with R's ``uniroot`` (``r_zeroin`` reproduces R's
-  ``R_zeroin2`` step by step, so the same roots are found).
+  estimating equation, found with R's ``uniroot``
+  (:func:`survey_kit.stats.roots.zeroin` reproduces R's ``R_zeroin2`` step by step,
+  so the same roots are found).
 - ``likelihood_interval``: R's ``svyciprop(method="likelihood")``: the profile
   likelihood interval of the logit of the proportion, Rao-Scott scaled.
 
@@ -38,13 +39,13 @@ from typing import Any
 import numpy as np
 
 from ..errors import UsageError
+from ..stats.roots import zeroin
 from . import estimators
 from .estimators import mean_parts, qrule_math
 from .variables import indicator
 
 __all__ = ["INTERVAL_TYPES", "PROPORTION_CI_METHODS", "QRULES", "likelihood_interval",
-           "likelihood_limits", "proportion", "qrule_hf7", "quantile", "r_zeroin",
-           "score_interval"]
+           "likelihood_limits", "proportion", "qrule_hf7", "quantile", "score_interval"]
 
 _EPS = np.finfo(float).eps
 
@@ -84,51 +85,6 @@ QRULES: dict[str, Callable[[np.ndarray, np.ndarray, float], float]] = {
 INTERVAL_TYPES = ("mean", "score")
 
 
-def r_zeroin(f: Callable[[float], float], a: float, b: float, fa: float, fb: float,
-             tol: float, maxit: int = 1000) -> float:
-    """Brent's root finder exactly as R's ``R_zeroin2`` (behind ``uniroot``).
-
-    ``fa``, ``fb`` are ``f(a)``, ``f(b)`` of opposite signs. Returns the root;
-    on the same function values it takes the same steps as R.
-    """
-    c, fc = a, fa
-    if fa == 0.0:
-        return a
-    if fb == 0.0:
-        return b
-    for _ in range(maxit + 1):
-        prev_step = b - a
-        if abs(fc) < abs(fb):
-            a, b, c = b, c, b
-            fa, fb, fc = fb, fc, fb
-        tol_act = 2 * _EPS * abs(b) + tol / 2
-        new_step = (c - b) / 2
-        if abs(new_step) <= tol_act or fb == 0.0:
-            return b
-        if abs(prev_step) >= tol_act and abs(fa) > abs(fb):
-            cb = c - b
-            if a == c:
-                t1 = fb / fa
-                p = cb * t1
-                q = 1.0 - t1
-            else:
-                q, t1, t2 = fa / fc, fb / fc, fb / fa
-                p = t2 * (cb * q * (q - t1) - (b - a) * (t1 - 1.0))
-                q = (q - 1.0) * (t1 - 1.0) * (t2 - 1.0)
-            if p > 0:
-                q = -q
-            else:
-                p = -p
-            if p < (0.75 * cb * q - abs(tol_act * q) / 2) and p < abs(prev_step * q / 2):
-                new_step = p / q
-        if abs(new_step) < tol_act:
-            new_step = tol_act if new_step > 0 else -tol_act
-        a, fa = b, fb
-        b += new_step
-        fb = f(b)
-        if (fb > 0 and fc > 0) or (fb < 0 and fc < 0):
-            c, fc = a, fa
-    return b
 
 
 def _r_quantile7(x: np.ndarray, prob: float) -> float:
@@ -178,7 +134,8 @@ def score_interval(design: Any, y: np.ndarray, mask: np.ndarray, p: float,
                 and np.sign(fa) * np.sign(fb) <= 0):
             out.append(np.nan)
             continue
-        root = r_zeroin(lambda t, ql=qlimit: stat(t) - ql, lower, upper, fa, fb, tol)
+        root = zeroin(lambda t, ql=qlimit: stat(t) - ql, lower, upper, tol,
+                      f_lower=fa, f_upper=fb)
         out.append(rule(xs, cumw, float(np.mean(x <= root))))
     return float(out[0]), float(out[1])
 

@@ -12,7 +12,7 @@ design degrees of freedom) the p-value is
   about 1e-10 relative, also far in the tail (R: ``method="integration"``,
   Davies' algorithm);
 - :func:`pfsum_saddlepoint_upper` -- the saddlepoint approximation of Kuonen
-  (1999), root-finding step for step as R's ``uniroot`` (:func:`zeroin`).
+  (1999), root-finding step for step as R's ``uniroot`` (:func:`survey_kit.stats.roots.zeroin`).
 
 Example
 -------
@@ -34,62 +34,16 @@ from __future__ import annotations
 import itertools
 import math
 import warnings as _warnings
-from typing import Any
 
 import numpy as np
 
-__all__ = ["pfsum_exact_upper", "pfsum_saddlepoint_upper", "zeroin"]
+from .roots import zeroin
+
+__all__ = ["pfsum_exact_upper", "pfsum_saddlepoint_upper"]
 
 _EPS = np.finfo(float).eps
 
 
-def zeroin(f: Any, lower: float, upper: float, tol: float, maxiter: int = 1000) -> float:
-    """Brent's (1973) root finder step for step as R's ``uniroot`` (zeroin2), so
-    that a root accepted at R's tolerance is the same root R accepts."""
-    a, b = lower, upper
-    fa, fb = f(a), f(b)
-    if fa == 0.0:
-        return a
-    if fb == 0.0:
-        return b
-    if fa * fb > 0:
-        raise ValueError("no sign change")
-    c, fc = a, fa
-    for _ in range(maxiter + 1):
-        prev_step = b - a
-        if abs(fc) < abs(fb):
-            a, b, c = b, c, b
-            fa, fb, fc = fb, fc, fb
-        tol_act = 2 * _EPS * abs(b) + tol / 2
-        new_step = (c - b) / 2
-        if abs(new_step) <= tol_act or fb == 0.0:
-            return b
-        if abs(prev_step) >= tol_act and abs(fa) > abs(fb):
-            cb = c - b
-            if a == c:                       # secant
-                t1 = fb / fa
-                p = cb * t1
-                qq = 1.0 - t1
-            else:                            # inverse quadratic interpolation
-                qq = fa / fc
-                t1 = fb / fc
-                t2 = fb / fa
-                p = t2 * (cb * qq * (qq - t1) - (b - a) * (t1 - 1.0))
-                qq = (qq - 1.0) * (t1 - 1.0) * (t2 - 1.0)
-            if p > 0:
-                qq = -qq
-            else:
-                p = -p
-            if p < (0.75 * cb * qq - abs(tol_act * qq) / 2) and p < abs(prev_step * qq / 2):
-                new_step = p / qq
-        if abs(new_step) < tol_act:
-            new_step = tol_act if new_step > 0 else -tol_act
-        a, fa = b, fb
-        b += new_step
-        fb = f(b)
-        if (fb > 0 and fc > 0) or (fb < 0 and fc < 0):
-            c, fc = a, fa
-    return b
 
 
 def pfsum_saddlepoint_upper(x: float, eig: np.ndarray, ddf: float) -> float:
