@@ -409,7 +409,7 @@ def calibrate_design(design: Any, targets: Any, method: str = "linear",
                      tol: float = 1e-10, on_nonconvergence: str = "error",
                      not_stated: str | None = None,
                      impute_within: str | Sequence[str] | None = None,
-                     seed: int | None = 0) -> Any:
+                     seed: int | None = 0, numeric_totals: Any = None) -> Any:
     """:func:`survey_kit.calibrate` from the design's weights, then :func:`with_weighting`.
 
     Parameters as :meth:`SurveyDesign.calibrate`.
@@ -417,6 +417,6 @@ def calibrate_design(design: Any, targets: Any, method: str = "linear",
     result = calibrate(design.frame, targets, method=method, bounds=bounds,
                        weights=_base(design, weights), variables=variables,
                        max_iter=max_iter, tol=tol, on_nonconvergence=on_nonconvergence,
-                       not_stated=not_stated,
-                       impute_within=impute_within, seed=seed)
+                       not_stated=not_stated, impute_within=impute_within, seed=seed,
+                       numeric_totals=numeric_totals)
     return with_weighting(design, result)

@@ -30,7 +30,7 @@ Analysis Using R. Wiley.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -342,7 +342,8 @@ class SurveyDesign:
                   tol: float = 1e-10, on_nonconvergence: str = "error",
                   not_stated: str | None = None,
                   impute_within: str | Sequence[str] | None = None,
-                  seed: int | None = 0) -> SurveyDesign:
+                  seed: int | None = 0,
+                  numeric_totals: Mapping[str, float] | None = None) -> SurveyDesign:
         """Calibrate the weights to population totals (R ``calibrate``).
 
         Parameters
@@ -350,6 +351,9 @@ class SurveyDesign:
         targets, method, bounds, variables, max_iter, tol, on_nonconvergence
             As :func:`survey_kit.calibrate` (``method`` one of "linear",
             "raking", "logit").
+        numeric_totals : mapping of str to float, optional
+            As :func:`survey_kit.calibrate`: population totals of numeric columns,
+            added to the model matrix (and to the GREG residuals of the SEs).
         not_stated, impute_within, seed
             As :func:`survey_kit.calibrate`.
         weights : optional
@@ -363,7 +367,8 @@ class SurveyDesign:
         return calibration.calibrate_design(
             self, targets, method, bounds, weights=weights, variables=variables,
             max_iter=max_iter, tol=tol, on_nonconvergence=on_nonconvergence,
-            not_stated=not_stated, impute_within=impute_within, seed=seed)
+            not_stated=not_stated, impute_within=impute_within, seed=seed,
+            numeric_totals=numeric_totals)
 
     def trim(self, lower: float | None = None, upper: float | None = None,
              strict: bool = False) -> SurveyDesign:

@@ -19,7 +19,7 @@ Lumley, T. (2010). *Complex Surveys: A Guide to Analysis Using R*. Wiley, ch. 7.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -54,7 +54,8 @@ def calibrate(frame: pd.DataFrame, targets: Any, method: str = "linear",
               variables: Sequence[str] | str | None = None, max_iter: int = 100,
               tol: float = 1e-10, on_nonconvergence: str = "error",
               not_stated: str | None = None, impute_within: str | Sequence[str] | None = None,
-              seed: int | None = 0) -> WeightingResult:
+              seed: int | None = 0,
+              numeric_totals: Mapping[str, float] | None = None) -> WeightingResult:
     """Calibrate the weights to population margins (GREG, bounded raking, logit).
 
     Parameters
@@ -77,6 +78,11 @@ def calibrate(frame: pd.DataFrame, targets: Any, method: str = "linear",
         of the model matrix columns (R's ``epsilon``).
     on_nonconvergence : {"error", "warn"}
         As in :func:`~survey_kit.rake`.
+    numeric_totals : mapping of str to float, optional
+        Population totals of numeric variables (columns of ``frame``): each adds
+        its values as a column of the model matrix, after the margins' dummies,
+        as R's ``calibrate(design, ~v1 + x, population = c(..., x = T))``. A
+        missing value in such a column (of a respondent being weighted) is an error.
 
     Returns
     -------
@@ -118,24 +124,28 @@ def calibrate(frame: pd.DataFrame, targets: Any, method: str = "linear",
     s = table.sums(base)
     X, names = _model_matrix(levels, per_var)
     T = np.concatenate([[levels[0].target.sum()]] + [lv.target[1:] for lv in levels])
+    lookup = np.full(table.size, -1, dtype=np.int64)
+    lookup[table.ids] = np.arange(table.ids.size)
+    entry = lookup[table.code]
+    num_names, num_cols, num_T = _numeric_columns(frame, numeric_totals, prep, names)
     warnings: list[str] = []
-    unbounded = not (np.isfinite(lo) or np.isfinite(hi))
-    if method == "linear" and unbounded:
-        g, it, converged, misfit = _linear_closed_form(X, s, T, names)
+    if num_names:
+        # g varies within a combination of levels: solve per respondent
+        rows = np.arange(base.size) if table.include is None else np.flatnonzero(table.include)
+        Xr = np.column_stack([X[entry[rows]], num_cols[rows]])
+        names = names + num_names
+        T = np.concatenate([T, num_T])
+        g_r, it, converged, misfit = _solve(Xr, base[rows], T, names, method, lo, hi, warnings,
+                                            tol, max_iter)
+        w_full = np.zeros(base.size)
+        w_full[rows] = base[rows] * g_r
+        w_c = table.sums(w_full)
     else:
-        t_hat = X.T @ s
-        scales = T / t_hat
-        scale = 1.0
-        if scales.min() > _R_RESCALE_THRESHOLD:
-            # as R's grake; it changes the result only through the bounds
-            scale = float(scales.mean())
-            if not unbounded:
-                warnings.append(f"base weights were first multiplied by {scale:.6g} (every "
-                                "population/sample ratio > 20, as R's grake does); the "
-                                "bounds apply to g relative to these scaled weights")
-        dist = Distance(method, lo, hi)
-        g, it, converged, misfit = _newton(X, s * scale, T, dist, tol, max_iter)
-        g = g * scale
+        g, it, converged, misfit = _solve(X, s, T, names, method, lo, hi, warnings, tol,
+                                          max_iter)
+        w_full = table.expand(g, base)
+        w_c = s * g
+    unbounded = not (np.isfinite(lo) or np.isfinite(hi))
     if not converged:
         worst = np.argsort(-np.abs(misfit) / (1 + np.abs(T)))[:3]
         detail = "; ".join(f"{names[j]}: misfit {misfit[j]:.6g} of {T[j]:.6g}" for j in worst)
@@ -145,11 +155,9 @@ def calibrate(frame: pd.DataFrame, targets: Any, method: str = "linear",
         if on_nonconvergence == "error":
             raise WeightingError(msg)
         warnings.append(msg)
-    w_full = table.expand(g, base)
-    lookup = np.full(table.size, -1, dtype=np.int64)
-    lookup[table.ids] = np.arange(table.ids.size)
-    entry = lookup[table.code]
     mm = X[entry]
+    if num_names:
+        mm = np.column_stack([mm, num_cols])
     if table.include is not None:
         mm[~table.include] = 0.0
     groups = [Group(lv.name, lv.labels, lv.target, pv, excluded_counts(prep, lv.name))
@@ -158,8 +166,64 @@ def calibrate(frame: pd.DataFrame, targets: Any, method: str = "linear",
                           base_weights=readonly(base), weights=readonly(w_full),
                           labels=tuple(names))
     label = f"calibrate ({method}" + ("" if unbounded else f", bounds ({lo:g}, {hi:g})") + ")"
-    return build_result(prep, label, w_full, table, groups, n_c, s, s * g, converged, it, cal,
+    return build_result(prep, label, w_full, table, groups, n_c, s, w_c, converged, it, cal,
                         warnings)
+
+
+def _solve(X: np.ndarray, s: np.ndarray, T: np.ndarray, names: list[str], method: str,
+           lo: float, hi: float, warnings: list[str], tol: float, max_iter: int
+           ) -> tuple[np.ndarray, int, bool, np.ndarray]:
+    """g solving sum_k s_k g_k x_k = T: closed form for unbounded linear, else Newton."""
+    unbounded = not (np.isfinite(lo) or np.isfinite(hi))
+    if method == "linear" and unbounded:
+        return _linear_closed_form(X, s, T, names)
+    t_hat = X.T @ s
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scales = T / t_hat
+    scale = 1.0
+    if np.all(scales > _R_RESCALE_THRESHOLD):
+        # as R's grake; it changes the result only through the bounds
+        scale = float(scales.mean())
+        if not unbounded:
+            warnings.append(f"base weights were first multiplied by {scale:.6g} (every "
+                            "population/sample ratio > 20, as R's grake does); the "
+                            "bounds apply to g relative to these scaled weights")
+    dist = Distance(method, lo, hi)
+    g, it, converged, misfit = _newton(X, s * scale, T, dist, tol, max_iter)
+    return g * scale, it, converged, misfit
+
+
+def _numeric_columns(frame: pd.DataFrame, totals: Mapping[str, float] | None, prep: Any,
+                     names: list[str]) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """The numeric calibration variables: names, values (n x q) and population totals."""
+    if not totals:
+        return [], np.zeros((len(frame), 0)), np.zeros(0)
+    if not isinstance(totals, Mapping):
+        raise UsageError("numeric_totals must be a mapping {column: population total}")
+    cols, tot = [], []
+    for name, total in totals.items():
+        if name not in frame.columns:
+            raise UsageError(f"numeric_totals: no column {name!r} in the frame")
+        if name in prep.factors or name in names:
+            raise UsageError(f"numeric_totals: {name!r} is also a categorical margin")
+        try:
+            t = float(total)
+            x = pd.to_numeric(frame[name], errors="raise").to_numpy(dtype=float)
+        except (TypeError, ValueError):
+            raise UsageError(f"numeric_totals: column {name!r} and its total must be "
+                             "numeric") from None
+        if not np.isfinite(t):
+            raise UsageError(f"numeric_totals: the total of {name!r} must be finite")
+        bad = ~np.isfinite(x) & prep.include
+        if bad.any():
+            first = int(np.flatnonzero(bad)[0])
+            raise WeightingError(
+                f"numeric calibration variable {name!r} is missing (or not finite) in "
+                f"{int(bad.sum())} row(s), first row {prep.index[first]!r} (position {first}); "
+                "impute or drop them before calibrating")
+        cols.append(np.where(prep.include, x, 0.0))
+        tot.append(t)
+    return list(totals), np.column_stack(cols), np.array(tot)
 
 
 def _linear_closed_form(X: np.ndarray, s: np.ndarray, T: np.ndarray, names: list[str]
@@ -173,6 +237,18 @@ def _linear_closed_form(X: np.ndarray, s: np.ndarray, T: np.ndarray, names: list
             from None
     g = 1.0 + X @ lam
     return g, 1, True, T - X.T @ (s * g)
+
+
+def _within_rounding(phi_new: float, phi: float, X: np.ndarray, s: np.ndarray,
+                     rhs: np.ndarray, u_new: np.ndarray, dist: Distance, misfit: np.ndarray,
+                     scale_T: np.ndarray) -> bool:
+    """Near the solution the dual objective changes by less than its rounding error
+    (large totals, e.g. of a numeric variable): accept a step there when it at least
+    halves the misfit."""
+    if abs(phi_new - phi) > 1e-9 * (1.0 + abs(phi)):
+        return False
+    new = rhs - X.T @ (s * dist.fm1(u_new))
+    return bool(np.max(np.abs(new) / scale_T) < 0.5 * np.max(np.abs(misfit) / scale_T))
 
 
 def _newton(X: np.ndarray, s: np.ndarray, T: np.ndarray, dist: Distance, tol: float,
@@ -208,7 +284,10 @@ def _newton(X: np.ndarray, s: np.ndarray, T: np.ndarray, dist: Distance, tol: fl
                 u_new = X @ eta_new
                 with np.errstate(over="ignore", invalid="ignore"):
                     phi_new = float(s @ dist.psi(u_new) - eta_new @ rhs)
-                if np.isfinite(phi_new) and phi_new <= phi - 1e-4 * step * slope:
+                if np.isfinite(phi_new) and (
+                        phi_new <= phi - 1e-4 * step * slope
+                        or _within_rounding(phi_new, phi, X, s, rhs, u_new, dist, misfit,
+                                            scale_T)):
                     accepted = True
                     break
                 step *= 0.5
