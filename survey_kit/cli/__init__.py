@@ -42,6 +42,26 @@ def sheet_arg(text: str) -> int | str:
     return int(text) if text.isdigit() else text
 
 
+def add_design_args(p: argparse.ArgumentParser) -> None:
+    """``--base-weights``, ``--strata``, ``--cluster``, ``--fpc``: the sample design,
+    overriding the questionnaire's ``design`` section."""
+    g = p.add_argument_group("sample design (overrides the questionnaire's design section)")
+    g.add_argument("--base-weights", metavar="COLUMN",
+                   help="column of base (design) weights; default the questionnaire's "
+                        "design.weights, else all 1")
+    g.add_argument("--strata", metavar="COL", help="column of the strata")
+    g.add_argument("--cluster", action="append", metavar="COL",
+                   help="column of the clusters (PSUs); repeat for each further stage")
+    g.add_argument("--fpc", action="append", metavar="COL",
+                   help="column of the finite population correction; repeat, one per stage")
+
+
+def design_overrides(args: argparse.Namespace) -> dict[str, object]:
+    """The design options given on the command line (see :func:`add_design_args`)."""
+    return {"weights": args.base_weights, "strata": args.strata, "cluster": args.cluster,
+            "fpc": args.fpc}
+
+
 class _Parser(argparse.ArgumentParser):
     """ArgumentParser that exits with code 2 and a one-line hint."""
 

@@ -20,6 +20,8 @@ import argparse
 import sys
 from typing import Any
 
+from . import add_design_args
+
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
@@ -43,6 +45,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--spec", metavar="SPEC",
                    help="report spec YAML (default: <questionnaire>.report.yaml beside it)")
     p.add_argument("--no-figures", action="store_true", help="tables only")
+    add_design_args(p)
     p.set_defaults(run=run)
     return p
 
@@ -52,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
 
     from ..report.appendix import build_appendix
     from ..report.run import prepare
-    from . import input_files, out_folder
+    from . import design_overrides, input_files, out_folder
     from .report import _formats
 
     input_files(args.questionnaire, args.responses, args.targets, args.spec)
@@ -64,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"{stage:<9s} {seconds:6.2f} s  {detail}", file=sys.stderr, flush=True)
 
     run_ = prepare(args.questionnaire, args.responses, args.targets, spec=args.spec,
-                   progress=show)
+                   design=design_overrides(args), progress=show)
     app = build_appendix(run_, lang=args.lang, figures=not args.no_figures, progress=show)
     files = app.write(out, formats, figures=not args.no_figures)
     f = app.facts

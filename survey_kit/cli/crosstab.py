@@ -23,6 +23,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from . import add_design_args
+
 FORMATS = ("text", "md", "html", "latex", "xlsx", "csv")
 _SUFFIX = {".txt": "text", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html",
            ".tex": "latex", ".xlsx": "xlsx", ".csv": "csv"}
@@ -68,6 +70,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--ci", action="store_true", help="show confidence intervals")
     p.add_argument("--title", help="table title")
     p.add_argument("--encoding", help="text encoding of a CSV (default: detected)")
+    add_design_args(p)
     p.set_defaults(run=run)
     return p
 
@@ -104,18 +107,27 @@ def _check_names(frame: Any, q: Any, names: list[str], role: str) -> None:
                             f"names are: {', '.join(valid)}")
 
 
-def weighted_design(frame: Any, q: Any, targets: str | None = None) -> tuple[Any, str]:
+def weighted_design(frame: Any, q: Any, targets: str | None = None,
+                    design: Any = None) -> tuple[Any, str]:
     """A calibrated design weighted as the questionnaire says; and a summary line.
 
     The weighting is :func:`survey_kit.weighting.plan.weighting_plan` (the report's):
     method, variables, not-stated strategy, targets and trimming cap of the
-    questionnaire's ``weighting`` section, ``targets`` replacing its file.
+    questionnaire's ``weighting`` section, ``targets`` replacing its file. The
+    design (base weights, strata, clusters, fpc) is the questionnaire's
+    ``design`` section, ``design`` (a mapping of overrides) replacing its entries;
+    with base weights and no targets the design is weighted by the base weights.
     """
     from ..design.survey_design import SurveyDesign
     from ..errors import UsageError
-    from ..weighting.plan import weighting_plan
+    from ..weighting.plan import check_design_columns, weighting_plan
 
-    plan = weighting_plan(q, targets)
+    declared = q.declared_design(**(design or {}))
+    check_design_columns(declared, frame)
+    args = declared.survey_design_args() if declared is not None else {}
+    plan = weighting_plan(q, targets, weights=args.get("weights"))
+    if plan is None and args.get("weights"):
+        return SurveyDesign(frame, **args), f"weights: base weights {args['weights']!r}"
     if plan is None:
         if q.weighting is None:
             raise UsageError(f"questionnaire {q.id!r} defines no weighting; give --targets, "
@@ -123,11 +135,31 @@ def weighted_design(frame: Any, q: Any, targets: str | None = None) -> tuple[Any
         raise UsageError(f"questionnaire {q.id!r} names no population targets "
                          "(weighting.targets); give --targets or --unweighted")
     _, result = plan.apply(frame)
-    design = SurveyDesign(frame).with_weighting(result)
+    weighted = SurveyDesign(frame, **args).with_weighting(result)
     note = f"weights: {plan.describe()}"
     for w in result.warnings or ():
         note += f"\n  warning: {w}"
-    return design, note
+    return weighted, note
+
+
+def _given_weights(raw: Any, q: Any, args: argparse.Namespace) -> Any:
+    """``--weight-column W``: the design of an already weighted file (with the declared
+    strata, clusters and fpc)."""
+    from ..design.survey_design import SurveyDesign
+    from ..errors import UsageError
+    from ..weighting.plan import check_design_columns
+    from . import design_overrides
+
+    if args.weight_column not in raw.columns:
+        raise UsageError(f"the weight column {args.weight_column!r} is not in "
+                         f"{args.responses}; its columns are: "
+                         f"{', '.join(map(str, raw.columns))}")
+    declared = q.declared_design(**{**design_overrides(args), "weights": None})
+    if declared is None:
+        return SurveyDesign(raw, weights=args.weight_column)
+    declared = declared.model_copy(update={"weights": args.weight_column})
+    check_design_columns(declared, raw, args.responses)
+    return SurveyDesign(raw, **declared.survey_design_args())
 
 
 def run(args: argparse.Namespace) -> int:
@@ -136,6 +168,7 @@ def run(args: argparse.Namespace) -> int:
     from ..instrument.questionnaire import load_questionnaire
 
     from ..tables.crosstab import check_options
+    from . import design_overrides
 
     fmt = _output_format(args)
     rows, cols = _split(args.rows), _split(args.cols)
@@ -146,14 +179,7 @@ def run(args: argparse.Namespace) -> int:
     _check_names(raw, q, rows, "row")
     _check_names(raw, q, cols, "banner (--cols)")
     if args.weight_column:
-        from ..design.survey_design import SurveyDesign
-        from ..errors import UsageError
-
-        if args.weight_column not in raw.columns:
-            raise UsageError(f"the weight column {args.weight_column!r} is not in "
-                             f"{args.responses}; its columns are: "
-                             f"{', '.join(map(str, raw.columns))}")
-        data: Any = SurveyDesign(raw, weights=args.weight_column)
+        data: Any = _given_weights(raw, q, args)
         summary = f"{len(raw)} respondents; weights from column {args.weight_column!r}"
     else:
         from ..cleaning.engine import clean
@@ -164,7 +190,7 @@ def run(args: argparse.Namespace) -> int:
             data = kept
             summary += "; unweighted"
         else:
-            data, note = weighted_design(kept, q, args.targets)
+            data, note = weighted_design(kept, q, args.targets, design_overrides(args))
             summary += f"; {note}"
     table = crosstab(data, rows, cols, percent=args.percent, weighted=not args.unweighted,
                      nets=not args.no_nets, ci=args.ci, letters=not args.no_letters,

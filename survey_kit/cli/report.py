@@ -20,6 +20,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from . import add_design_args
+
 
 def _formats(text: str) -> tuple[str, ...]:
     """``--format md,html``: appendix formats (also used by ``survey-kit appendix``)."""
@@ -58,6 +60,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--no-data", action="store_true",
                    help="do not write the cleaned and weighted data files")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
+    add_design_args(p)
     p.set_defaults(run=run)
     return p
 
@@ -65,16 +68,21 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     from ..errors import UsageError
     from ..report.outputs import run_report
-    from . import input_files, out_folder
+    from . import design_overrides, input_files, out_folder
 
     if args.questionnaire is not None and args.responses is None:
         raise UsageError("give RESPONSES after QUESTIONNAIRE (or neither, to run on the "
                          "bundled sample)")
     input_files(args.questionnaire, args.responses, args.targets)
+    design = {k: v for k, v in design_overrides(args).items() if v}
+    if design and args.questionnaire is None:
+        raise UsageError("--base-weights, --strata, --cluster and --fpc need QUESTIONNAIRE "
+                         "and RESPONSES")
     out = out_folder(args.out)
     formats = _formats(args.formats)
     result = run_report(args.questionnaire, args.responses, args.targets, out=out,
                         lang=args.lang, formats=formats,
-                        data=not args.no_data, progress=not args.quiet)
+                        data=not args.no_data, progress=not args.quiet,
+                        design=design or None)
     print(result)
     return 0

@@ -64,7 +64,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--bounds", metavar="LO,HI",
                    help="bounds on the adjustment g = w/d for --method calibrate, e.g. 0.5,3")
     p.add_argument("--base-weights", metavar="COLUMN",
-                   help="column of base (design) weights; default all 1")
+                   help="column of base (design) weights; default the questionnaire's "
+                        "design.weights, else all 1")
     p.add_argument("--trim-upper", metavar="X",
                    help="cap the weights at X, or at X times the mean weight when written "
                         "as e.g. 5x (default: the questionnaire's weighting.trim_upper, "
@@ -183,7 +184,7 @@ def _write_report(result: Any, plan: Any, args: argparse.Namespace, out: Path,
         "questionnaire": args.questionnaire, "responses": args.responses,
         "respondents": summary, "targets": plan.targets_text(), "method": result.method,
         "variables": plan.variables_text(),
-        "base_weights": args.base_weights or "(none: 1)",
+        "base_weights": plan.weights or "(none: 1)",
         "not_stated": plan.not_stated or "(none)",
         "impute_within": (plan.impute_within if isinstance(plan.impute_within, str)
                           else ", ".join(plan.impute_within or ())) or "(default)",

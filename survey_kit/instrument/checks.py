@@ -5,7 +5,7 @@ Each check is a small named function that raises a
 fault (``questions[4].options[2].code``). :func:`check_instrument` runs
 :data:`QUESTION_CHECKS` on every question in instrument order, then
 :data:`SECTION_CHECKS` on the sections that refer to questions (screening,
-traps, rules, open ends, weighting); the first fault found is raised.
+traps, rules, open ends, weighting, design); the first fault found is raised.
 
 Example
 -------
@@ -411,6 +411,30 @@ def weighting_variables(ctx: Context) -> None:
              "multiple of the mean weight, e.g. 5): weights cannot all lie below their mean")
 
 
+def design_section(ctx: Context) -> None:
+    """Design columns: a question named must fit its role; the fpc fits the stages.
+
+    A column that is not a question of the instrument may be any column of
+    the export; it is checked when the responses are read.
+    """
+    d = ctx.inst.design
+    if d is None:
+        return
+    stages = d.stage_mismatch()
+    if stages:
+        fail("design.fpc", stages)
+    for where, col in d.columns():
+        q = ctx.variables.get(col) or ctx.questions.get(col)
+        if q is None:
+            continue
+        numeric = q.type == "numeric" or (q.type == "meta" and q.role == "duration")
+        if (where.startswith(("design.weights", "design.fpc")) and not numeric
+                or q.type in ("multi", "grid", "open")):
+            fail(where, f"{col!r} is a {q.type} question; a design column must be "
+                 + ("numeric" if where.startswith(("design.weights", "design.fpc"))
+                    else "a single column of codes"))
+
+
 #: run once, after every question, in this order
 SECTION_CHECKS: tuple[Callable[[Context], None], ...] = (
     fieldwork_is_ordered,
@@ -419,4 +443,5 @@ SECTION_CHECKS: tuple[Callable[[Context], None], ...] = (
     rules,
     open_ended_are_open,
     weighting_variables,
+    design_section,
 )

@@ -29,7 +29,7 @@ from typing import Any
 
 from ..errors import QuestionnaireError, UsageError
 from .loading import read_instrument, validate_instrument
-from .schema import Net, Question, _Instrument
+from .schema import Design, Net, Question, _Instrument
 
 __all__ = ["Questionnaire", "VariableInfo", "as_questionnaire", "load_questionnaire"]
 
@@ -85,6 +85,7 @@ class Questionnaire:
     questions : list of :class:`Question` in instrument order
     quality : traps, plausibility rules, cleaning overrides
     weighting : weighting variables and defaults, or None
+    design : the declared sample design (``design`` section), or None
     source : the YAML path it was read from, or None
     """
 
@@ -95,6 +96,7 @@ class Questionnaire:
         self.questions: list[Question] = list(inst.questions)
         self.quality = inst.quality
         self.weighting = inst.weighting
+        self.design = inst.design
         self._by_id = {q.id: q for q in self.questions}
         self._vars = self._build_variables()
 
@@ -223,6 +225,38 @@ class Questionnaire:
 
     def grids(self) -> list[Question]:
         return [q for q in self.questions if q.type == "grid"]
+
+    def declared_design(self, *, weights: str | None = None, strata: str | None = None,
+                        cluster: str | list[str] | None = None,
+                        fpc: str | list[str] | None = None,
+                        lonely_psu: str | None = None) -> Design | None:
+        """The ``design`` section with the given options applied (None = the
+        questionnaire's); None when neither declares a design.
+
+        Raises
+        ------
+        UsageError
+            The fpc columns do not match the cluster stages.
+        """
+        overrides = {"weights": weights, "strata": strata, "cluster": cluster, "fpc": fpc,
+                     "lonely_psu": lonely_psu}
+        given = {k: v for k, v in overrides.items() if v is not None and v != []}
+        if not given:
+            return self.design
+        for k in ("cluster", "fpc"):
+            if isinstance(given.get(k), (list, tuple)):
+                given[k] = list(given[k]) if len(given[k]) > 1 else given[k][0]
+        data = {**(self.design.model_dump(exclude_none=True) if self.design else {}), **given}
+        if any(k in given for k in ("strata", "cluster", "fpc")):
+            data["sample"] = "probability"
+        try:
+            design = Design.model_validate(data)
+        except ValueError as exc:
+            raise UsageError(f"design options: {exc}") from None
+        stages = design.stage_mismatch()
+        if stages:
+            raise UsageError(f"design: {stages}")
+        return design
 
     def meta_column(self, role: str) -> str | None:
         """Variable name of the meta question with ``role`` (e.g. 'duration'), or None."""

@@ -22,6 +22,10 @@ Top-level keys
                  overrides of cleaning thresholds.
 ``weighting``    the weighting variables, the default method, the not-stated
                  strategy and the path of the population targets.
+``design``       optional: how the sample was drawn. ``sample`` (probability or
+                 non_probability, the default), ``weights`` (base-weight column),
+                 ``strata``, ``cluster`` and ``fpc`` (a column, or a list with one
+                 column per stage) and ``lonely_psu`` (R's options).
 
 Conditions in rules are declarative (``{question, op, value}``) and are never
 evaluated as Python.
@@ -48,7 +52,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["Band", "Bands", "Condition", "Fieldwork", "GridItem", "MissingCode", "Net",
+__all__ = ["Band", "Bands", "Condition", "Design", "Fieldwork", "GridItem", "MissingCode", "Net",
            "Option", "Quality", "Question", "Rule", "Survey", "Trap", "Weighting"]
 
 _ID = r"^[A-Za-z_][A-Za-z0-9_]*$"
@@ -201,6 +205,52 @@ class Weighting(_Model):
     trim_upper: float | None = None
 
 
+class Design(_Model):
+    """The ``design`` section: how the sample was drawn (columns of the responses)."""
+
+    sample: Literal["probability", "non_probability"] = "non_probability"
+    weights: str | None = None                     # base (design) weights
+    strata: str | None = None
+    cluster: str | list[str] | None = None         # one column per stage
+    fpc: str | list[str] | None = None             # one column per stage
+    lonely_psu: Literal["fail", "remove", "adjust", "average", "certainty"] = "fail"
+
+    def stage_mismatch(self) -> str | None:
+        """Why the fpc columns do not fit the cluster stages, or None."""
+        if self.fpc is None or not isinstance(self.fpc, list) and not isinstance(self.cluster,
+                                                                                  list):
+            return None
+        n_fpc = len(self.fpc) if isinstance(self.fpc, list) else 1
+        n_cl = (len(self.cluster) if isinstance(self.cluster, list)
+                else int(self.cluster is not None))
+        if n_fpc == n_cl or (n_fpc == 1 and n_cl == 0):
+            return None
+        return (f"{n_fpc} fpc column(s) for {n_cl} cluster stage(s); give one fpc column "
+                "per stage")
+
+    def survey_design_args(self) -> dict[str, Any]:
+        """Keyword arguments of ``SurveyDesign`` (besides the frame)."""
+        return {"weights": self.weights, "strata": self.strata, "cluster": self.cluster,
+                "fpc": self.fpc, "lonely_psu": self.lonely_psu}
+
+    def missing_columns(self, columns: Any) -> list[tuple[str, str]]:
+        """(YAML path, column) of the named columns that are not in ``columns``."""
+        have = set(columns)
+        return [(where, c) for where, c in self.columns() if c not in have]
+
+    def columns(self) -> list[tuple[str, str]]:
+        """(YAML path, column) of every column the design names."""
+        out = [(f"design.{k}", getattr(self, k)) for k in ("weights", "strata")
+               if getattr(self, k)]
+        for k in ("cluster", "fpc"):
+            v = getattr(self, k)
+            if isinstance(v, list):
+                out += [(f"design.{k}[{i}]", c) for i, c in enumerate(v)]
+            elif v:
+                out.append((f"design.{k}", v))
+        return out
+
+
 class Fieldwork(_Model):
     """First and last day of fieldwork."""
 
@@ -240,3 +290,4 @@ class _Instrument(_Model):
     questions: list[Question] = Field(min_length=1)
     quality: Quality = Field(default_factory=Quality)
     weighting: Weighting | None = None
+    design: Design | None = None

@@ -260,8 +260,8 @@ def run_report(questionnaire: Any = None, responses: Any = None, targets: Any = 
                out: str | os.PathLike = "out", lang: str = "en",
                formats: Sequence[str] | None = None, data: bool = True,
                figures: bool = True,
-               progress: Callable[[str, str, float, str], None] | bool | None = None
-               ) -> ReportResult:
+               progress: Callable[[str, str, float, str], None] | bool | None = None,
+               design: Mapping[str, Any] | None = None) -> ReportResult:
     """Run the whole job and write the report folder.
 
     Parameters
@@ -286,6 +286,10 @@ def run_report(questionnaire: Any = None, responses: Any = None, targets: Any = 
     progress : callable or bool, optional
         ``progress(survey, stage, seconds, detail)`` after each stage;
         ``True`` prints one line per stage to stderr.
+    design : mapping, optional
+        Overrides of the questionnaire's ``design`` section (``weights``,
+        ``strata``, ``cluster``, ``fpc``, ``lonely_psu``), as in
+        :func:`~survey_kit.report.run.prepare`; needs QUESTIONNAIRE and RESPONSES.
 
     Returns
     -------
@@ -328,7 +332,7 @@ def run_report(questionnaire: Any = None, responses: Any = None, targets: Any = 
             if progress is not None:
                 progress(_label, name, seconds, detail)
 
-        run = prepare(qsrc, rsrc, tsrc, progress=stage)
+        run = prepare(qsrc, rsrc, tsrc, design=design, progress=stage)
         sid = run.questionnaire.id
         app = build_appendix(run, lang=lang, figures=figures, progress=stage)
         t0 = time.perf_counter()

@@ -36,7 +36,7 @@ from ..design.survey_design import SurveyDesign
 from ..errors import ReportError, UsageError
 from ..instrument.questionnaire import Questionnaire, as_questionnaire
 from ..io.read import read_responses
-from ..weighting.plan import targets_path, weighting_plan
+from ..weighting.plan import check_design_columns, targets_path, weighting_plan
 from .derived import add_derived
 from .precision import kish_deff
 from .spec import check_report_spec, default_report_spec, load_report_spec, report_spec_path
@@ -133,6 +133,7 @@ def _read(q: Questionnaire, responses: pd.DataFrame | str | os.PathLike
 def prepare(questionnaire: Questionnaire | str | os.PathLike,
             responses: pd.DataFrame | str | os.PathLike, targets: Any = None, *,
             spec: ReportSpec | str | os.PathLike | None = None,
+            design: Mapping[str, Any] | None = None,
             progress: Callable[[str, float, str], None] | None = None) -> SurveyRun:
     """Read, clean, weight and build the designs of one survey.
 
@@ -146,6 +147,11 @@ def prepare(questionnaire: Questionnaire | str | os.PathLike,
     spec : ReportSpec or path, optional
         Default ``<questionnaire>.report.yaml`` beside the questionnaire, else
         :func:`~survey_kit.report.spec.default_report_spec`.
+    design : mapping, optional
+        Overrides of the questionnaire's ``design`` section: ``weights`` (base
+        weights, where the weighting starts), ``strata``, ``cluster``, ``fpc``
+        (a column or a list, one per stage), ``lonely_psu``. The designs are
+        built with the declared strata, clusters and fpc.
     progress : callable, optional
         Called as ``progress(stage, seconds, detail)`` after each stage.
 
@@ -176,7 +182,10 @@ def prepare(questionnaire: Questionnaire | str | os.PathLike,
                 report_spec_path(q) if spec is None else spec)
     spec = _resolve_spec(q, spec)
     inst = check_report_spec(spec, q)
+    declared = q.declared_design(**(design or {}))
     raw, detail = _read(q, responses)
+    check_design_columns(declared, raw, responses if isinstance(responses, (str, os.PathLike))
+                         else None)
     done("read", t0, detail)
 
     t0 = time.perf_counter()
@@ -188,9 +197,14 @@ def prepare(questionnaire: Questionnaire | str | os.PathLike,
                           "at least 2 (see the exclusion flow)")
 
     t0 = time.perf_counter()
-    plan = weighting_plan(q, targets)
+    base_weights = declared.weights if declared is not None else None
+    plan = weighting_plan(q, targets, weights=base_weights)
     tg, wres = plan.apply(kept) if plan is not None else (None, None)
-    if wres is None:
+    if wres is None and base_weights:
+        weights = kept[base_weights].astype(float)
+        notes.append(f"no population targets: the tables are weighted by the base weights "
+                     f"{base_weights!r}")
+    elif wres is None:
         weights = pd.Series(1.0, index=kept.index, name="weight")
         notes.append("no population targets: the tables are unweighted")
     else:
@@ -203,8 +217,9 @@ def prepare(questionnaire: Questionnaire | str | os.PathLike,
 
     t0 = time.perf_counter()
     base = SurveyDesign(data)
-    design = base.with_weighting(wres) if wres is not None else base
-    done("design", t0, f"{design!r}")
+    sampled = base if declared is None else SurveyDesign(data, **declared.survey_design_args())
+    final = sampled.with_weighting(wres) if wres is not None else sampled
+    done("design", t0, f"{final!r}")
     return SurveyRun(questionnaire=q, instrument=inst, spec=spec, raw=raw, cleaning=cleaning,
-                     targets=tg, weighting=wres, data=data, design=design, unweighted=base,
+                     targets=tg, weighting=wres, data=data, design=final, unweighted=base,
                      timings=timings, warnings=tuple(notes))

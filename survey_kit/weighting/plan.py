@@ -50,7 +50,7 @@ import numpy as np
 import pandas as pd
 
 from .._files import note_inputs
-from ..errors import UsageError, WeightingError
+from ..errors import DataError, UsageError, WeightingError
 from ..instrument.questionnaire import Questionnaire
 from .calibrate import calibrate
 from .poststratify import poststratify
@@ -58,8 +58,8 @@ from .rake import rake
 from .targets import Targets, as_targets, load_targets
 from .trim import trim_weights
 
-__all__ = ["METHODS", "Cap", "WeightingPlan", "check_targets", "targets_path",
-           "weighting_plan"]
+__all__ = ["METHODS", "Cap", "WeightingPlan", "check_design_columns", "check_targets",
+           "targets_path", "weighting_plan"]
 
 METHODS = ("rake", "poststratify", "calibrate")
 
@@ -226,7 +226,8 @@ def weighting_plan(questionnaire: Questionnaire, targets: Any = None, *,
         upper cap is the questionnaire's ``trim_upper`` (times the mean weight).
     **options
         ``weights``, ``seed``, ``max_iter``, ``calfun``, ``bounds`` of
-        :class:`WeightingPlan`.
+        :class:`WeightingPlan`. ``weights`` (the base weights) defaults to the
+        column the questionnaire's ``design.weights`` declares.
 
     Returns
     -------
@@ -234,6 +235,9 @@ def weighting_plan(questionnaire: Questionnaire, targets: Any = None, *,
         None when no targets are given or named: the data stay unweighted.
     """
     cfg = questionnaire.weighting
+    declared = getattr(questionnaire, "design", None)
+    if options.get("weights") is None and declared is not None and declared.weights:
+        options["weights"] = declared.weights
     if targets is None:
         targets = targets_path(questionnaire)
         if targets is None:
@@ -262,6 +266,23 @@ def weighting_plan(questionnaire: Questionnaire, targets: Any = None, *,
         impute_within=impute_within or (cfg.impute_within if cfg is not None else None),
         trim_upper=upper, trim_lower=lower, rake_margins_only=method is None, **options)
 
+
+
+def check_design_columns(design: Any, frame: pd.DataFrame, source: Any = None) -> None:
+    """Every column a declared design names (weights, strata, cluster, fpc) is in ``frame``.
+
+    Raises
+    ------
+    DataError
+        A column is missing; the message names it and where it was declared.
+    """
+    if design is None:
+        return
+    missing = design.missing_columns(frame.columns)
+    if missing:
+        where, col = missing[0]
+        raise DataError(f"{where}: the design column {col!r} is not in the responses; "
+                        "name a column of the file", file=source)
 
 
 def check_targets(questionnaire: Questionnaire, targets: Any = None
