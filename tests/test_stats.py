@@ -355,11 +355,15 @@ def test_fisher_matches_r(rec, data):
 def test_fisher_monte_carlo_and_work_limit(data):
     df = data["firms_small"]
     exact = fisher_exact(df, "industry", "adoption").pvalue
-    a = fisher_exact(df, "industry", "adoption", simulate=True, n_resamples=4000,
-                           random_state=11)
-    b = fisher_exact(df, "industry", "adoption", simulate=True, n_resamples=4000,
-                           random_state=11)
+    a = fisher_exact(df, "industry", "adoption", simulate=True, n_resamples=4000, seed=11)
+    b = fisher_exact(df, "industry", "adoption", simulate=True, n_resamples=4000, seed=11)
     assert a.pvalue == b.pvalue
+    with pytest.warns(DeprecationWarning, match="random_state"):
+        old = fisher_exact(df, "industry", "adoption", simulate=True, n_resamples=4000,
+                           random_state=11)
+    assert old.pvalue == a.pvalue
+    with pytest.raises(UsageError, match="seed only"):
+        fisher_exact(df, "industry", "adoption", simulate=True, seed=1, random_state=1)
     assert abs(a.pvalue - exact) < 5 * math.sqrt(exact * (1 - exact) / 4000)
     assert "4000 replicates" in a.method
     with pytest.raises(CrosstabError, match="simulate=True"):

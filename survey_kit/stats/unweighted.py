@@ -167,9 +167,21 @@ def g_test(data: pd.DataFrame, row: str, col: str, *, na_rm: bool = True) -> Tes
                       {"n": int(table.sum())}, tb.warnings + _sparse_warning(table))
 
 
+def _seed_of(seed: Any, random_state: Any) -> Any:
+    """``seed``, or the deprecated ``random_state`` (with a warning)."""
+    if random_state is None:
+        return seed
+    if seed is not None:
+        raise UsageError("fisher_exact: pass seed only; random_state is its deprecated alias")
+    _warnings.warn("fisher_exact: 'random_state' is deprecated; use 'seed'",
+                  DeprecationWarning, stacklevel=3)
+    return random_state
+
+
 def fisher_exact(data: pd.DataFrame, row: str, col: str, *, simulate: bool = False,
-                 n_resamples: int = 2000, random_state: Any = None,
-                 max_paths: int = 300_000, na_rm: bool = True) -> TestResult:
+                 n_resamples: int = 2000, seed: Any = None,
+                 max_paths: int = 300_000, na_rm: bool = True,
+                 random_state: Any = None) -> TestResult:
     """Fisher's exact test of independence, 2x2 and r x c (unweighted counts).
 
     Parameters
@@ -182,8 +194,8 @@ def fisher_exact(data: pd.DataFrame, row: str, col: str, *, simulate: bool = Fal
         instead of the exact one. Needed for large r x c tables.
     n_resamples : int, default 2000
         Number of simulated tables (R's ``B``).
-    random_state : None, int or numpy.random.Generator
-        Seed of the simulation.
+    seed : None, int or numpy.random.Generator
+        Seed of the simulation (the name every seeded function of survey_kit uses).
     max_paths : int, default 300,000
         Work limit of the exact r x c algorithm: the number of partial tables
         (distinct remaining margins times column fillings) it may expand, a
@@ -191,6 +203,9 @@ def fisher_exact(data: pd.DataFrame, row: str, col: str, *, simulate: bool = Fal
         ``simulate=True``.
     na_rm : bool, default True
         As :func:`pearson_chisq`.
+    random_state : optional
+        Deprecated alias of ``seed``; it emits a :class:`DeprecationWarning`, and
+        passing both is a :class:`~survey_kit.errors.UsageError`.
 
     Returns
     -------
@@ -237,7 +252,8 @@ def fisher_exact(data: pd.DataFrame, row: str, col: str, *, simulate: bool = Fal
     if simulate:
         if int(n_resamples) < 1:
             raise UsageError(f"n_resamples must be a positive integer; got {n_resamples!r}")
-        p, stat = fisher_monte_carlo(table, int(n_resamples), random_state)
+        p, stat = fisher_monte_carlo(table, int(n_resamples),
+                                     _seed_of(seed, random_state))
         details["n_resamples"] = int(n_resamples)
         return TestResult(
             f"Fisher's exact test with simulated p-value (based on {int(n_resamples)} "
