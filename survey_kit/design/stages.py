@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DesignError
-from .structure import check_no_missing, fpc_numbers, resolve
+from .structure import check_no_missing, fpc_numbers, popsize_per_group, resolve
 
 __all__ = ["Stage", "later_stages", "split_stages"]
 
@@ -163,17 +163,12 @@ def _popsize(frame: pd.DataFrame, number: int, fpc: Any, parent: np.ndarray,
     values, name = resolve(frame, fpc, role)
     check_no_missing(values, name, role)
     fv, is_size = fpc_numbers(values, name)
-    lo = np.full(len(n_in), np.inf)
-    hi = np.full(len(n_in), -np.inf)
-    np.minimum.at(lo, parent, fv)
-    np.maximum.at(hi, parent, fv)
+    popsize, lo, hi = popsize_per_group(fv, is_size, parent, n_in)
     varies = np.flatnonzero(lo != hi)
     if varies.size:
         raise DesignError(f"the stage-{number} fpc varies within one unit of the stage above "
                           f"(from {lo[varies[0]]:g} to {hi[varies[0]]:g}); give one value per "
                           "unit", column=name)
-    with np.errstate(divide="ignore"):
-        popsize = lo if is_size else n_in / lo
     bad = np.flatnonzero(popsize < n_in)
     if bad.size:
         raise DesignError(f"the stage-{number} fpc implies more than 100% sampling: "

@@ -29,8 +29,8 @@ import pandas as pd
 from ..errors import DesignError, UsageError
 from .variance import LONELY_PSU_OPTIONS
 
-__all__ = ["check_no_missing", "checked_frame", "fpc_numbers", "psu_codes", "psus_per_stratum",
-           "population_sizes",
+__all__ = ["check_no_missing", "checked_frame", "fpc_numbers", "popsize_per_group", "psu_codes",
+           "psus_per_stratum", "population_sizes",
            "remaining_fractions", "resolve", "sampling_weights", "strata_codes"]
 
 
@@ -144,19 +144,21 @@ def fpc_numbers(values: np.ndarray, name: str | None) -> tuple[np.ndarray, bool]
     return fv, is_size
 
 
-def _per_stratum(fv: np.ndarray, s_codes: np.ndarray, s_labels: np.ndarray,
-                 name: str | None) -> np.ndarray:
-    """The one fpc value of each stratum; raises if it varies within a stratum."""
-    lo = np.full(len(s_labels), np.inf)
-    hi = np.full(len(s_labels), -np.inf)
-    np.minimum.at(lo, s_codes, fv)
-    np.maximum.at(hi, s_codes, fv)
-    varies = np.flatnonzero(lo != hi)
-    if varies.size:
-        raise DesignError(
-            f"fpc varies within stratum {s_labels[varies[0]]!r} (from {lo[varies[0]]} "
-            f"to {hi[varies[0]]}); give one value per stratum", column=name)
-    return lo
+def popsize_per_group(fv: np.ndarray, is_size: bool, codes: np.ndarray,
+                      n_sampled: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Population size of each group (stratum, or unit of the stage above) from its
+    fpc values, and the lowest and highest fpc value of the group: they differ where
+    the fpc is not constant within the group, which the caller reports.
+
+    ``fv`` are sizes when ``is_size``, else sampling fractions (size = n / fraction).
+    """
+    lo = np.full(len(n_sampled), np.inf)
+    hi = np.full(len(n_sampled), -np.inf)
+    np.minimum.at(lo, codes, fv)
+    np.maximum.at(hi, codes, fv)
+    with np.errstate(divide="ignore"):
+        popsize = lo if is_size else n_sampled / lo
+    return popsize, lo, hi
 
 
 def population_sizes(frame: pd.DataFrame, fpc: Any, s_codes: np.ndarray,
@@ -168,9 +170,12 @@ def population_sizes(frame: pd.DataFrame, fpc: Any, s_codes: np.ndarray,
         return None, None
     check_no_missing(values, name, "fpc")
     fv, is_size = fpc_numbers(values, name)
-    per_stratum = _per_stratum(fv, s_codes, s_labels, name)
-    with np.errstate(divide="ignore"):
-        popsize_h = per_stratum if is_size else n_h / per_stratum
+    popsize_h, lo, hi = popsize_per_group(fv, is_size, s_codes, n_h)
+    varies = np.flatnonzero(lo != hi)
+    if varies.size:
+        raise DesignError(
+            f"fpc varies within stratum {s_labels[varies[0]]!r} (from {lo[varies[0]]} "
+            f"to {hi[varies[0]]}); give one value per stratum", column=name)
     bad = np.flatnonzero(popsize_h < n_h)
     if bad.size:
         h = bad[0]
