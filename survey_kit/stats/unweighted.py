@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._renamed import renamed
 from ..errors import CrosstabError, UsageError
 from .fisher_rxc import fisher_monte_carlo, fisher_network
 from .result import TestResult
@@ -169,13 +170,8 @@ def g_test(data: pd.DataFrame, row: str, col: str, *, na_rm: bool = True) -> Tes
 
 def _seed_of(seed: Any, random_state: Any) -> Any:
     """``seed``, or the deprecated ``random_state`` (with a warning)."""
-    if random_state is None:
-        return seed
-    if seed is not None:
-        raise UsageError("fisher_exact: pass seed only; random_state is its deprecated alias")
-    _warnings.warn("fisher_exact: 'random_state' is deprecated; use 'seed'",
-                  DeprecationWarning, stacklevel=3)
-    return random_state
+    return renamed("fisher_exact", "seed", seed, seed is not None, "random_state",
+                   random_state)
 
 
 def fisher_exact(data: pd.DataFrame, row: str, col: str, *, simulate: bool = False,

@@ -15,11 +15,11 @@ Example
 
 from __future__ import annotations
 
-import warnings
 
 import numpy as np
 
-from ...errors import CleaningError, UsageError
+from ..._renamed import renamed
+from ...errors import CleaningError
 from .inputs import as_matrix, frame_with_index, with_index
 from .rows import ROW_BLOCK, ArrayRows, Rows
 
@@ -179,10 +179,5 @@ def mahad(x, flag: bool = False, conf_level: float = _CONF_LEVEL, singular: str 
 
 def _level(conf_level: float, confidence: float | None) -> float:
     """``conf_level``, or the deprecated ``confidence`` when that alone was given."""
-    if confidence is None:
-        return conf_level
-    if conf_level is not _CONF_LEVEL:
-        raise UsageError("mahad: pass conf_level only; confidence is its deprecated alias")
-    warnings.warn("mahad: 'confidence' is deprecated; use 'conf_level' (the same level)",
-                  DeprecationWarning, stacklevel=3)
-    return confidence
+    return renamed("mahad", "conf_level", conf_level, conf_level is not _CONF_LEVEL,
+                   "confidence", confidence)
