@@ -41,15 +41,7 @@ deff_kind <- function(d) if (is.null(d$fpc$popsize)) "replace" else TRUE
 
 out_dir <- file.path("tests", "fixtures", "r")
 dir.create(out_dir, recursive = TRUE, showWarnings = FALSE)
-num17 <- function(x) ifelse(is.na(x), NA, sprintf("%.17g", x))
-
-write_data <- function(df, path) {
-  for (nm in names(df)) {
-    if (is.double(df[[nm]])) df[[nm]] <- num17(df[[nm]])
-    if (is.factor(df[[nm]])) df[[nm]] <- as.character(df[[nm]])
-  }
-  write.csv(df, path, row.names = FALSE, na = "")
-}
+source(file.path("tests", "r", "common.R"))   # num17, write_data
 
 # ---------------------------------------------------------------- data
 data(api)

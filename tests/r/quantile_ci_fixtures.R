@@ -31,7 +31,7 @@
 suppressPackageStartupMessages(library(survey))
 
 out_dir <- file.path("tests", "fixtures", "r")
-num17 <- function(x) ifelse(is.na(x), NA, sprintf("%.17g", x))
+source(file.path("tests", "r", "common.R"))   # num17
 apistrat <- read.csv(file.path(out_dir, "apistrat.csv"), stringsAsFactors = FALSE,
                      na.strings = c("", "NA"))
 apiclus1 <- read.csv(file.path(out_dir, "apiclus1.csv"), stringsAsFactors = FALSE,

@@ -23,7 +23,7 @@
 suppressPackageStartupMessages(library(survey))
 
 fix <- file.path("tests", "fixtures", "r")
-num17 <- function(x) ifelse(is.na(x), NA, sprintf("%.17g", x))
+source(file.path("tests", "r", "common.R"))   # num17
 rd <- function(name) read.csv(file.path(fix, name), stringsAsFactors = FALSE)
 
 ref <- data.frame(design = "meta", num = as.character(packageVersion("survey")),

@@ -33,7 +33,7 @@ firms <- read.csv(file.path(fix_dir, "design_firms.csv"), stringsAsFactors = FAL
 tg <- read.csv(file.path(fix_dir, "design_firms_targets.csv"), stringsAsFactors = FALSE)
 api <- read.csv(file.path(fix_dir, "apistrat.csv"), stringsAsFactors = FALSE,
                 na.strings = c("", "NA"))
-num17 <- function(x) ifelse(is.na(x), NA, sprintf("%.17g", x))
+source(file.path("tests", "r", "common.R"))   # num17
 pop_df <- function(v) {
   d <- tg[tg$variable == v, c("level", "target")]
   names(d) <- c(v, "Freq")
