@@ -42,6 +42,10 @@ from typing import Any
 
 #: first characters that make a spreadsheet read a cell as a formula
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+#: the most characters an XLSX cell holds (Excel's limit)
+XLSX_MAX_TEXT = 32_767
+#: control characters an XLSX cell cannot hold (as openpyxl's ILLEGAL_CHARACTERS_RE)
+XLSX_ILLEGAL = re.compile(r"[\000-\010\013\014\016-\037]")
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
 

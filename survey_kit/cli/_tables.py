@@ -30,19 +30,13 @@ r2,fine
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
 
 from .._files import atomic_write
-from .._formulas import csv_quoting, escape_frame
-
-#: the most characters an XLSX cell holds
-XLSX_CELL_LIMIT = 32_767
-#: characters an XLSX worksheet cannot hold (openpyxl refuses them)
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+from .._formulas import XLSX_ILLEGAL, XLSX_MAX_TEXT, csv_quoting, escape_frame
 
 
 def _flat(frame: pd.DataFrame, index: bool) -> pd.DataFrame:
@@ -87,13 +81,13 @@ def _cell_safe(frame: pd.DataFrame, sheet: str, warnings: list[str]) -> pd.DataF
         if not is_text.any():
             continue
         text = series[is_text].astype(str)
-        illegal = text.str.contains(_ILLEGAL)
-        long = text.str.len() > XLSX_CELL_LIMIT
+        illegal = text.str.contains(XLSX_ILLEGAL)
+        long = text.str.len() > XLSX_MAX_TEXT
         if not (illegal.any() or long.any()):
             continue
         if out is frame:
             out = frame.copy()
-        fixed = text.str.replace(_ILLEGAL, "\ufffd", regex=True).str.slice(0, XLSX_CELL_LIMIT)
+        fixed = text.str.replace(XLSX_ILLEGAL, "\ufffd", regex=True).str.slice(0, XLSX_MAX_TEXT)
         column = series.astype(object)
         column[is_text] = fixed.astype(object)
         out.isetitem(j, column)
@@ -103,12 +97,12 @@ def _cell_safe(frame: pd.DataFrame, sheet: str, warnings: list[str]) -> pd.DataF
                             "replaced by U+FFFD (CSV output keeps them)")
         if long.any():
             warnings.append(f"sheet {sheet!r}, column {col!r}: {int(long.sum())} cell(s) are "
-                            f"longer than Excel's limit of {XLSX_CELL_LIMIT:,} characters and "
+                            f"longer than Excel's limit of {XLSX_MAX_TEXT:,} characters and "
                             "were cut in the workbook (write CSV to keep the whole text)")
-    if any(isinstance(c, str) and (_ILLEGAL.search(c) or len(c) > XLSX_CELL_LIMIT)
+    if any(isinstance(c, str) and (XLSX_ILLEGAL.search(c) or len(c) > XLSX_MAX_TEXT)
            for c in out.columns):
         out = out.copy() if out is frame else out
-        out.columns = [_ILLEGAL.sub("\ufffd", c)[:XLSX_CELL_LIMIT] if isinstance(c, str) else c
+        out.columns = [XLSX_ILLEGAL.sub("\ufffd", c)[:XLSX_MAX_TEXT] if isinstance(c, str) else c
                        for c in out.columns]
         warnings.append(f"sheet {sheet!r}: a column name an XLSX file cannot store was "
                         "shortened or had control characters replaced")

@@ -38,18 +38,15 @@ from xml.etree import ElementTree
 import numpy as np
 import pandas as pd
 
-from .._formulas import escape_frame
+from .._formulas import XLSX_ILLEGAL, XLSX_MAX_TEXT, escape_frame
 from ..errors import DataError
 from .raw import RawTable, bad_file, column_letter, finish, is_qualtrics
 
-__all__ = ["FIXED_DATE", "MAX_CELL", "check_cells", "fix_zip_dates", "read_xlsx",
+__all__ = ["FIXED_DATE", "check_cells", "fix_zip_dates", "read_xlsx",
            "uncached_formulas", "write_xlsx"]
 
-#: the most characters an Excel cell holds
-MAX_CELL = 32_767
 #: the date written into a workbook's properties and zip entries
 FIXED_DATE = (2000, 1, 1, 0, 0, 0)
-_ILLEGAL = re.compile(r"[\000-\010\013\014\016-\037]")
 _FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 
@@ -201,18 +198,18 @@ def check_cells(table: pd.DataFrame, path: Path) -> None:
         obj = s.astype(object)
         text = obj.where(obj.map(lambda v: isinstance(v, str)).astype(bool), None).astype(
             "string")
-        long = (text.str.len() > MAX_CELL).fillna(False).to_numpy(dtype=bool)
+        long = (text.str.len() > XLSX_MAX_TEXT).fillna(False).to_numpy(dtype=bool)
         if long.any():
             i = int(np.flatnonzero(long)[0])
             raise DataError(
                 f"row {i + 2} of the sheet, column {str(c)!r} ({column_letter(j)}) holds "
-                f"{len(text.iloc[i]):,} characters, more than the {MAX_CELL:,} an Excel cell "
+                f"{len(text.iloc[i]):,} characters, more than the {XLSX_MAX_TEXT:,} an Excel cell "
                 f"can hold ({int(long.sum())} such cell(s)); write CSV or Parquet instead, "
                 "which keep the whole text", file=path, row=i + 2, column=str(c))
-        bad = text.str.contains(_ILLEGAL.pattern, regex=True).fillna(False).to_numpy(dtype=bool)
+        bad = text.str.contains(XLSX_ILLEGAL.pattern, regex=True).fillna(False).to_numpy(dtype=bool)
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            ch = _ILLEGAL.search(text.iloc[i]).group()
+            ch = XLSX_ILLEGAL.search(text.iloc[i]).group()
             raise DataError(f"row {i + 2} of the sheet, column {str(c)!r} ({column_letter(j)}) "
                             f"holds the control character {ch!r}, which a workbook cannot "
                             "store; remove control characters from the text or write CSV "

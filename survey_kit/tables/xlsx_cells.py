@@ -32,20 +32,16 @@ survey_kit.errors.ReportError: sheet 'Sheet', cell A4: a text of 40000 character
 from __future__ import annotations
 
 import datetime as _dt
-import re
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .._formulas import escape_text
+from .._formulas import XLSX_ILLEGAL, XLSX_MAX_TEXT, escape_text
 from ..errors import ReportError
 
-__all__ = ["MAX_TEXT", "excel_value", "put"]
+__all__ = ["excel_value", "put"]
 
-#: the most characters an XLSX cell holds (Excel's limit)
-MAX_TEXT = 32_767
-_ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 
 
 def excel_value(v: Any) -> Any:
@@ -63,10 +59,10 @@ def _text(ws: Any, coordinate: str, value: str) -> str:
     """``value`` escaped, after checking it can be stored in an XLSX cell."""
     out = escape_text(value)
     where = f"sheet {ws.title!r}, cell {coordinate}"
-    if len(out) > MAX_TEXT:
+    if len(out) > XLSX_MAX_TEXT:
         raise ReportError(f"{where}: a text of {len(out)} characters does not fit in an XLSX "
-                          f"cell (at most {MAX_TEXT}); shorten it, or write the table as CSV")
-    bad = _ILLEGAL.search(out)
+                          f"cell (at most {XLSX_MAX_TEXT}); shorten it, or write the table as CSV")
+    bad = XLSX_ILLEGAL.search(out)
     if bad:
         raise ReportError(f"{where}: the text holds the control character "
                           f"{bad.group()!r}, which XLSX cannot store; remove it from the "
