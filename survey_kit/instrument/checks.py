@@ -236,7 +236,7 @@ QUESTION_CHECKS: tuple[Callable[[Context, Question, str], None], ...] = (
 
 def fieldwork_is_ordered(ctx: Context) -> None:
     fw = ctx.inst.survey.fieldwork
-    if fw.end < fw.start:
+    if fw is not None and fw.end < fw.start:
         fail("survey.fieldwork.end", f"fieldwork ends ({fw.end}) before it starts "
              f"({fw.start}); correct the dates")
 
@@ -423,6 +423,9 @@ def design_section(ctx: Context) -> None:
     stages = d.stage_mismatch()
     if stages:
         fail("design.fpc", stages)
+    disp = d.dispositions.problem() if d.dispositions is not None else None
+    if disp:
+        fail(*disp)
     for where, col in d.columns():
         q = ctx.variables.get(col) or ctx.questions.get(col)
         if q is None:

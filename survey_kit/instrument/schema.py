@@ -25,7 +25,16 @@ Top-level keys
 ``design``       optional: how the sample was drawn. ``sample`` (probability or
                  non_probability, the default), ``weights`` (base-weight column),
                  ``strata``, ``cluster`` and ``fpc`` (a column, or a list with one
-                 column per stage) and ``lonely_psu`` (R's options).
+                 column per stage), ``lonely_psu`` (R's options) and
+                 ``dispositions``: the final AAPOR disposition of every case released
+                 to the field, as ``counts`` per category (I, P, R, NC, O, UH, UO, NE)
+                 or as a ``file`` of cases with its ``column`` and ``codes`` (category
+                 -> fieldwork codes), and ``e`` (a number, or ``eligible_share``) for
+                 the response rates of the appendix.
+
+In ``survey``, only ``id``, ``title``, ``population`` and ``country`` are
+required: sponsor, fieldwork agency, platform, mode, dates and target sample
+size are reported when given and said to be "not stated" otherwise.
 
 Conditions in rules are declarative (``{question, op, value}``) and are never
 evaluated as Python.
@@ -52,7 +61,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["Band", "Bands", "Condition", "Design", "Fieldwork", "GridItem", "MissingCode", "Net",
+__all__ = ["Band", "Bands", "Condition", "Design", "Dispositions", "Fieldwork", "GridItem", "MissingCode", "Net",
            "Option", "Quality", "Question", "Rule", "Survey", "Trap", "Weighting"]
 
 _ID = r"^[A-Za-z_][A-Za-z0-9_]*$"
@@ -205,6 +214,39 @@ class Weighting(_Model):
     trim_upper: float | None = None
 
 
+AapCategory = Literal["I", "P", "R", "NC", "O", "UH", "UO", "NE"]
+
+
+class Dispositions(_Model):
+    """Final dispositions of the cases released (AAPOR Standard Definitions): ``counts``
+    per category, or a ``file`` (relative to the YAML file) with one row per case, its
+    disposition ``column`` and the ``codes`` of each category (default: the column
+    holds the category names); ``e`` for RR3, RR4, REF2 and CON2."""
+
+    counts: dict[AapCategory, int] | None = None
+    file: str | None = None
+    column: str | None = None
+    codes: dict[AapCategory, int | str | list[int | str]] | None = None
+    e: float | Literal["eligible_share"] | None = None
+
+    def problem(self) -> tuple[str, str] | None:
+        """(YAML key, what is wrong) when the section cannot give counts, or None."""
+        if (self.counts is None) == (self.file is None):
+            return ("design.dispositions", "give either counts (per AAPOR category) or a "
+                    "file of cases with its column, not both or neither")
+        if self.counts is not None and any(v < 0 for v in self.counts.values()):
+            return "design.dispositions.counts", "counts must be whole numbers >= 0"
+        if self.file is not None and not self.column:
+            return ("design.dispositions.column", "name the column of the file that holds "
+                    "each case's final disposition")
+        if self.counts is not None and (self.column or self.codes):
+            return ("design.dispositions", "column and codes describe a file of cases; "
+                    "with counts, leave them out")
+        if isinstance(self.e, float) and not 0 <= self.e <= 1:
+            return "design.dispositions.e", f"e = {self.e:g} must lie in [0, 1]"
+        return None
+
+
 class Design(_Model):
     """The ``design`` section: how the sample was drawn (columns of the responses)."""
 
@@ -214,6 +256,7 @@ class Design(_Model):
     cluster: str | list[str] | None = None         # one column per stage
     fpc: str | list[str] | None = None             # one column per stage
     lonely_psu: Literal["fail", "remove", "adjust", "average", "certainty"] = "fail"
+    dispositions: Dispositions | None = None
 
     def stage_mismatch(self) -> str | None:
         """Why the fpc columns do not fit the cluster stages, or None."""
@@ -264,15 +307,15 @@ class Survey(_Model):
     id: str = Field(pattern=_ID)
     title: str
     title_ja: str | None = None
-    sponsor: str
-    fielded_by: str
-    platform: str
-    mode: str
+    sponsor: str | None = None
+    fielded_by: str | None = None
+    platform: str | None = None
+    mode: str | None = None
     population: str
     country: str
-    fieldwork: Fieldwork
+    fieldwork: Fieldwork | None = None
     languages: list[str] = Field(default_factory=lambda: ["en"])
-    target_sample_size: int = Field(gt=0)
+    target_sample_size: int | None = Field(default=None, gt=0)
     recruitment: str | None = None
     respondent_id: str = "respondent_id"
     screening: list[Condition] = Field(default_factory=list)

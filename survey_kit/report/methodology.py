@@ -3,7 +3,11 @@
 :func:`key_facts` gathers the numbers of a run (raw and final n, Kish's design
 effect, effective sample size, margins of error, how the weighting went);
 :func:`methodology_table` writes the AAPOR Transparency Initiative disclosure
-items that apply to an opt-in online panel survey as (item, value) rows.
+items as (item, value) rows: for an opt-in online panel (a non-probability
+sample, the default) or, when the questionnaire declares ``design: sample:
+probability``, for the design it declares (:mod:`.design_text`). Items the
+questionnaire does not state (sponsor, mode, dates, ...) are said to be not
+stated, never filled in.
 
 Example
 -------
@@ -35,6 +39,17 @@ import pandas as pd
 
 from ..instrument.labels import word
 from ..instrument.questionnaire import Questionnaire
+from .design_text import (
+    MODEL_ASSUMPTION,
+    and_list,
+    design_parts,
+    design_precision_rows,
+    is_probability,
+    rates_note,
+    response_rate_text,
+    structure_text,
+    weights_text,
+)
 from .precision import kish_deff, margin_of_error
 from .run import SurveyRun
 
@@ -43,6 +58,12 @@ __all__ = ["key_facts", "methodology_table"]
 _NOTES = ("Disclosure items of the AAPOR Code of Professional Ethics and Practices (2021), "
           "section III, and the AAPOR Transparency Initiative, as they apply to an opt-in "
           "online panel survey.",)
+_NOTES_PROBABILITY = ("Disclosure items of the AAPOR Code of Professional Ethics and Practices "
+                      "(2021), section III, and the AAPOR Transparency Initiative, as they "
+                      "apply to a probability sample.",)
+
+#: what the appendix says of an item the questionnaire leaves out
+NOT_STATED = "Not stated in the questionnaire"
 
 #: words of a screening condition's operator
 _OPS = {"in": "is one of", "not_in": "is not one of", "eq": "is", "ne": "is not",
@@ -59,7 +80,8 @@ def key_facts(run: SurveyRun) -> dict[str, Any]:
            "n_excluded": run.n_raw - run.n_kept, "n_weighted": n_w, "deff_kish": deff,
            "n_effective": n_w / deff if deff and np.isfinite(deff) else float("nan"),
            "moe": 100 * margin_of_error(n_w), "moe_deff": 100 * margin_of_error(n_w, deff),
-           "weighted": run.weighting is not None}
+           "weighted": run.weighting is not None or bool(len(w) and np.ptp(w) > 0),
+           "probability": is_probability(run.declared)}
     if run.weighting is not None:
         out.update(weighting_method=run.weighting.method, converged=bool(run.weighting.converged),
                    iterations=int(run.weighting.iterations),
@@ -76,11 +98,14 @@ def methodology_table(run: SurveyRun, facts: Mapping[str, Any], lang: str = "en"
     (DataFrame, tuple of str)
         The rows (columns "Item" and "Value" in ``lang``) and the table's notes.
     """
-    rows = _design_rows(run, lang) + _sample_rows(run, facts) + _precision_rows(facts)
+    prob = is_probability(run.declared)
+    rows = _design_rows(run, lang) + _sample_rows(run, facts)
+    rows += design_precision_rows(run, facts) if prob else _precision_rows(facts)
     rows.append(("Weighting", _weighting_text(run, lang)))
     rows += _analysis_rows(run)
     frame = pd.DataFrame(rows, columns=[word(lang, "item"), word(lang, "value")])
-    return frame, _NOTES
+    notes = _NOTES_PROBABILITY + (rates_note(),) if prob else _NOTES
+    return frame, notes
 
 
 # ---------------------------------------------------------------------------
@@ -91,15 +116,21 @@ def _design_rows(run: SurveyRun, lang: str) -> list[tuple[str, str]]:
     """Survey, sponsor, fieldwork agency, mode, population, sample, screening, dates."""
     q = run.questionnaire
     sv = q.survey
-    rec = "Non-probability sample from an opt-in online panel."
+    if is_probability(run.declared):
+        rec = "Probability sample. " + structure_text(run.declared, run.data)
+        sample_item = "Sample design"
+    else:
+        rec = "Non-probability sample from an opt-in online panel."
+        sample_item = "Sample and recruitment"
     if sv.recruitment:
         rec += " " + sv.recruitment
+    mode = "; ".join(x for x in (sv.platform, sv.mode) if x) or NOT_STATED
     rows = [("Survey", (sv.title_ja if lang == "ja" and sv.title_ja else sv.title)),
-            ("Sponsor", sv.sponsor),
-            ("Conducted (fielded) by", sv.fielded_by),
-            ("Platform and mode", f"{sv.platform}; {sv.mode}"),
+            ("Sponsor", sv.sponsor or NOT_STATED),
+            ("Conducted (fielded) by", sv.fielded_by or NOT_STATED),
+            ("Platform and mode", mode),
             ("Population", f"{sv.population} (country: {sv.country})"),
-            ("Sample and recruitment", rec)]
+            (sample_item, rec)]
     if sv.screening:
         rows.append(("Screening (eligibility)",
                      "; ".join(_condition_text(q, c, lang) for c in sv.screening)))
@@ -112,28 +143,34 @@ def _sample_rows(run: SurveyRun, facts: Mapping[str, Any]) -> list[tuple[str, st
     q = run.questionnaire
     sv = q.survey
     nq = sum(1 for x in q.questions if x.type != "meta")
+    prob = facts.get("probability", False)
+    what = "responding units in the data" if prob else "interviews in the export"
+    target = (f" (target {sv.target_sample_size})" if sv.target_sample_size
+              else " (target sample size not stated)")
     return [
         ("Languages", ", ".join(sv.languages)),
         ("Questionnaire", f"{nq} questions; full wording, codes and labels in the codebook"),
-        ("Sample sizes", f"{facts['n_raw']} interviews in the export; {facts['n_excluded']} "
+        ("Sample sizes", f"{facts['n_raw']} {what}; {facts['n_excluded']} "
                          f"excluded by the quality checks; {facts['n_kept']} in the final "
-                         f"sample (target {sv.target_sample_size})"),
+                         f"sample{target}"),
         ("Completion rate", _status_completion(run) or (
+            "Not available: the data have no status column recording who started and "
+            "who completed the questionnaire" if prob else
             "Not available: the export holds completed interviews only (no record of "
             "respondents who started and broke off)")),
-        ("Response rate", "Not computed: on an opt-in panel there is no frame of eligible "
-                          "units, so AAPOR response rates (RR1-RR6) are undefined; estimates "
-                          "rest on the weighting model, not on random selection"),
+        ("Response rate", response_rate_text(run)),
         ("Retention after quality checks",
-         f"{100 * facts['n_kept'] / max(facts['n_raw'], 1):.1f}% of interviews kept"),
+         f"{100 * facts['n_kept'] / max(facts['n_raw'], 1):.1f}% of "
+         f"{'responding units' if prob else 'interviews'} kept"),
     ]
 
 
 def _precision_rows(facts: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """Margin of error, and with weighting the design effect and the margin with it."""
+    """Margin of error, and with weighting the design effect and the margin with it; the
+    model assumption they rest on stated beside them (a non-probability sample)."""
     rows = [("Margin of error (95%, p = 50%)",
              f"±{facts['moe']:.1f} percentage points = 1.96 × sqrt(0.25 / n) with "
-             f"n = {facts['n_weighted']}")]
+             f"n = {facts['n_weighted']}; {MODEL_ASSUMPTION}")]
     if facts["weighted"]:
         rows += [("Design effect of weighting (Kish)",
                   f"{facts['deff_kish']:.2f} = n × Σw² / (Σw)²; effective sample size "
@@ -146,6 +183,13 @@ def _precision_rows(facts: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 def _weighting_text(run: SurveyRun, lang: str) -> str:
     """How the weights were made: method, margins, targets, convergence, trimming."""
+    base = ""
+    if is_probability(run.declared):
+        base = weights_text(run.declared, run.data) + "; "
+    elif run.declared is not None and run.declared.weights:
+        base = f"Base weights {run.declared.weights}; "
+    if run.weighting is None and base:
+        return base + "no calibration (no population targets were given): estimates use them"
     if run.weighting is None:
         return "None: no population targets were given; estimates are unweighted"
     q = run.questionnaire
@@ -155,7 +199,8 @@ def _weighting_text(run: SurveyRun, lang: str) -> str:
     labels = ", ".join(q.label(v, None, lang) for v in vars_)
     src = Path(run.targets.source).name if getattr(run.targets, "source", None) else \
         "the targets given"
-    text = (f"{wr.method} of the final sample to population margins of {labels} "
+    text = (f"{base}{'then ' if base else ''}{wr.method} of the final sample to population "
+            f"margins of {labels} "
             f"(targets: {src}); {'converged' if wr.converged else 'did NOT converge'} "
             f"after {wr.iterations} iteration(s), largest relative margin error "
             f"{wr.max_margin_error:.1e}")
@@ -171,14 +216,19 @@ def _weighting_text(run: SurveyRun, lang: str) -> str:
 def _analysis_rows(run: SurveyRun) -> list[tuple[str, str]]:
     """Estimation, data-quality procedures, limitations."""
     q = run.questionnaire
-    lim = list(q.survey.limitations) or [
+    prob = is_probability(run.declared)
+    lim = list(q.survey.limitations) or ([
+        "Design-based margins of error cover sampling error only, not nonresponse, "
+        "coverage or measurement error."] if prob else [
         "Opt-in online panel: no probability sample, so margins of error assume the weighted "
-        "sample behaves like a random sample of the population."]
+        "sample behaves like a random sample of the population."])
+    parts = design_parts(run.declared) if prob else []
+    design = f"the sample design as declared ({and_list(parts)}) and " if parts else ""
     return [
-        ("Estimation", "Weighted percentages; standard errors by Taylor linearization taking "
-                       "the weighting (calibration) into account; 95% confidence intervals "
-                       "for proportions on the logit scale with the design degrees of "
-                       "freedom; tests of association: Rao-Scott second-order corrected F"),
+        ("Estimation", f"Weighted percentages; standard errors by Taylor linearization taking "
+                       f"{design}the weighting (calibration) into account; 95% confidence "
+                       "intervals for proportions on the logit scale with the design degrees "
+                       "of freedom; tests of association: Rao-Scott second-order corrected F"),
         ("Data-quality procedures", _data_quality_text(run)),
         ("Limitations", " ".join(x if x.endswith(".") else x + "." for x in lim)),
     ]
@@ -210,7 +260,7 @@ def _fieldwork_dates(run: SurveyRun) -> str:
     """Declared fieldwork dates, with the dates of the interviews in the export if known."""
     q = run.questionnaire
     fw = q.survey.fieldwork
-    dates = f"{fw.start.isoformat()} to {fw.end.isoformat()}"
+    dates = f"{fw.start.isoformat()} to {fw.end.isoformat()}" if fw is not None else NOT_STATED
     start_col = q.meta_column("start_time")
     if start_col and start_col in run.raw.columns:
         st = pd.to_datetime(run.raw[start_col], errors="coerce").dropna()

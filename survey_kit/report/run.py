@@ -72,6 +72,9 @@ class SurveyRun(ResultMixin):
         Seconds per stage.
     warnings : tuple of str
         What a reader of the tables should know (e.g. "the tables are unweighted").
+    declared : Design or None
+        The sample design as declared (the questionnaire's ``design`` section with
+        the run's overrides): sample type, columns, dispositions.
     """
 
     questionnaire: Questionnaire
@@ -86,6 +89,7 @@ class SurveyRun(ResultMixin):
     unweighted: Any
     timings: Mapping[str, float] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    declared: Any = None
 
     @property
     def n_raw(self) -> int:
@@ -222,4 +226,4 @@ def prepare(questionnaire: Questionnaire | str | os.PathLike,
     done("design", t0, f"{final!r}")
     return SurveyRun(questionnaire=q, instrument=inst, spec=spec, raw=raw, cleaning=cleaning,
                      targets=tg, weighting=wres, data=data, design=final, unweighted=base,
-                     timings=timings, warnings=tuple(notes))
+                     timings=timings, warnings=tuple(notes), declared=declared)

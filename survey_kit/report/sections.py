@@ -111,12 +111,18 @@ def _margins_table(run: SurveyRun, lang: str) -> pd.DataFrame:
     })
 
 
+def _no_weighting(run: SurveyRun) -> str:
+    """The method row without weighting: the base weights declared, or none."""
+    base = getattr(run.declared, "weights", None)
+    return f"none (base weights {base}, not calibrated)" if base else "none (unweighted)"
+
+
 def _weights_summary(run: SurveyRun, lang: str) -> pd.DataFrame:
     wr = run.weighting
     w = run.data["weight"].to_numpy(dtype=float)
     d = wr.diagnostics if wr is not None else weight_diagnostics(w)
     items = [
-        ("Method", wr.method if wr is not None else "none (unweighted)"),
+        ("Method", wr.method if wr is not None else _no_weighting(run)),
         ("Converged", ("yes" if wr.converged else "NO") if wr is not None else ""),
         ("Iterations", str(wr.iterations) if wr is not None else ""),
         ("Largest relative margin error",

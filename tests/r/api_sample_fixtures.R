@@ -1,0 +1,104 @@
+# The probability-sample example (sample_data/api/) and its R reference values.
+#
+# Run from the repository root:
+#     Rscript tests/r/api_sample_fixtures.R
+#
+# Writes:
+#   sample_data/api/apistrat_2000.csv   R survey's data(api) apistrat (a stratified random
+#       sample of 200 California schools, strata = school type) with the columns the
+#       example questionnaire (questionnaires/api_stratified_2000.yaml) reads; categorical
+#       answers coded as the questionnaire states (stype E/M/H = 1/2/3; Yes/No = 1/2);
+#       doubles with 17 significant digits (round-trip exact).
+#   tests/fixtures/r/api_sample_reference.csv   kind, var, group, level, stat, value:
+#       the design svydesign(id = ~1, strata = ~stype, weights = ~pw, fpc = ~fpc) of the
+#       original apistrat: svymean (deff = TRUE) of api00 and enroll; the proportions
+#       (svymean of the indicator, deff = TRUE) of each level of sch.wide and awards;
+#       svyby of the sch.wide = Yes proportion by stype (svymean of the indicator)
+#       and the likelihood interval of that proportion in each school type computed as
+#       svyciprop(method = "likelihood", df = degf(design)) on the domain (R's
+#       svyby(..., svyciprop) with df = degf(design), and the exact profile roots, as in
+#       quantile_ci_fixtures.R); degf.
+#
+# Source and licence of the data: see sample_data/api/SOURCES.md.
+
+suppressPackageStartupMessages(library(survey))
+source(file.path("tests", "r", "common.R"))   # num17, write_data
+
+data(api)
+yn <- function(x) ifelse(is.na(x), NA, ifelse(x == "Yes", 1L, 2L))
+out <- data.frame(cds = apistrat$cds,
+                  stype = match(as.character(apistrat$stype), c("E", "M", "H")),
+                  api00 = apistrat$api00, api99 = apistrat$api99,
+                  sch.wide = yn(apistrat$sch.wide), awards = yn(apistrat$awards),
+                  yr.rnd = yn(apistrat$yr.rnd), meals = apistrat$meals,
+                  ell = apistrat$ell, enroll = apistrat$enroll,
+                  pw = apistrat$pw, fpc = apistrat$fpc, check.names = FALSE)
+dir.create(file.path("sample_data", "api"), recursive = TRUE, showWarnings = FALSE)
+write_data(out, file.path("sample_data", "api", "apistrat_2000.csv"))
+
+d <- svydesign(id = ~1, strata = ~stype, weights = ~pw, data = apistrat, fpc = ~fpc)
+rows <- list()
+emit <- function(kind, var, group, level, stat, value) {
+  rows[[length(rows) + 1]] <<- data.frame(kind = kind, var = var, group = group,
+    level = as.character(level), stat = stat, value = num17(as.numeric(value)),
+    stringsAsFactors = FALSE)
+}
+emit("meta", "survey", "", as.character(packageVersion("survey")), R.version.string, NA)
+emit("degf", "", "", "", "degf", degf(d))
+for (v in c("api00", "enroll")) {
+  m <- svymean(as.formula(paste0("~", v)), d, deff = TRUE, na.rm = TRUE)
+  emit("mean", v, "", "", "estimate", coef(m))
+  emit("mean", v, "", "", "se", SE(m))
+  emit("mean", v, "", "", "deff", deff(m))
+}
+for (v in c("sch.wide", "awards")) {
+  for (lev in levels(apistrat[[v]])) {
+    f <- as.formula(paste0("~I(`", v, "` == '", lev, "')"))
+    m <- svymean(f, d, deff = TRUE, na.rm = TRUE)
+    emit("prop", v, "", lev, "estimate", coef(m)[2])
+    emit("prop", v, "", lev, "se", SE(m)[2])
+    emit("prop", v, "", lev, "deff", deff(m)[2])
+  }
+}
+b <- svyby(~I(sch.wide == "Yes"), ~stype, d, svymean, deff = TRUE)
+for (i in seq_len(nrow(b))) {
+  g <- as.character(b$stype[i])
+  emit("by_prop", "sch.wide", g, "Yes", "estimate", b[i, 'I(sch.wide == "Yes")TRUE'])
+  emit("by_prop", "sch.wide", g, "Yes", "se", b[i, 'se.I(sch.wide == "Yes")TRUE'])
+}
+
+# the likelihood interval with exact profile roots (as tests/r/quantile_ci_fixtures.R)
+glm_ctrl <- glm.control(epsilon = 1e-30, maxit = 60)
+ciprop_likelihood <- function(f, design, df, level = 0.95) {
+  m <- suppressWarnings(eval(bquote(svyglm(.(f[[2]]) ~ 1, design, family = quasibinomial(),
+                                           control = glm_ctrl))))
+  b0 <- coef(m)[[1]]
+  lambda <- m$cov.unscaled[1, 1] / m$naive.cov[1, 1]
+  disp <- summary(m)$dispersion[1]
+  Y <- m$y; W <- m$prior.weights
+  dev <- function(b) sum(binomial()$dev.resids(Y, rep(plogis(b), length(Y)), W))
+  dev0 <- dev(b0)
+  z <- function(b) sign(b - b0) * sqrt(max(dev(b) - dev0, 0) / disp)
+  cut <- qt((1 - level) / 2, df = df) * sqrt(lambda)
+  se <- sqrt(m$cov.unscaled[1, 1])
+  lo <- uniroot(function(b) z(b) + abs(cut), c(b0 - 50 * se, b0), tol = 1e-15)$root
+  hi <- uniroot(function(b) z(b) - abs(cut), c(b0, b0 + 50 * se), tol = 1e-15)$root
+  c(plogis(b0), plogis(lo), plogis(hi))
+}
+f <- ~I(sch.wide == "Yes")
+br <- suppressWarnings(svyby(f, ~stype, d, svyciprop, method = "likelihood", df = degf(d),
+                             vartype = "ci"))
+for (g in levels(apistrat$stype)) {
+  full <- ciprop_likelihood(f, subset(d, stype == g), degf(d))
+  emit("by_prop_likelihood", "sch.wide", g, "Yes", "estimate", full[1])
+  emit("by_prop_likelihood", "sch.wide", g, "Yes", "ci_low", full[2])
+  emit("by_prop_likelihood", "sch.wide", g, "Yes", "ci_high", full[3])
+  i <- which(as.character(br$stype) == g)
+  emit("by_prop_likelihood_r", "sch.wide", g, "Yes", "estimate", br[i, 2])
+  emit("by_prop_likelihood_r", "sch.wide", g, "Yes", "ci_low", br[i, "ci_l"])
+  emit("by_prop_likelihood_r", "sch.wide", g, "Yes", "ci_high", br[i, "ci_u"])
+}
+ref <- do.call(rbind, rows)
+write.csv(ref, file.path("tests", "fixtures", "r", "api_sample_reference.csv"),
+          row.names = FALSE, na = "")
+message("wrote ", nrow(ref), " rows")
