@@ -35,6 +35,7 @@ from .estimators import (
     tcrit,
     total_parts,
 )
+from .intervals import PROPORTION_CI_METHODS, likelihood_interval
 from .variables import domain_codes, indicator, numeric, recode, require_some
 from .variance import group_sums, vcov_total
 
@@ -76,7 +77,9 @@ def by(design: Any, var: Any, by: Any, stat: str = "mean", level: Any = None,
         parts = total_parts if stat == "total" else mean_parts
         est, v, deff, _, _ = parts(design, y, mask)
         se = float(np.sqrt(max(v, 0.0)))
-        if stat == "proportion":
+        if stat == "proportion" and ci_method == "likelihood":
+            lo, hi = likelihood_interval(design, y, mask, est, v, q, rows=indom)
+        elif stat == "proportion":
             lo, hi = proportion_ci(est, v, ci_method, conf_level, dfv,
                                    n_rows=int(indom.sum()), n_resp=n_d)
         else:

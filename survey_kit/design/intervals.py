@@ -169,7 +169,7 @@ def likelihood_limits(p: float, v: float, disp: float, tq: float) -> tuple[float
 
 
 def likelihood_interval(design: Any, ind: np.ndarray, mask: np.ndarray, p: float, v: float,
-                        tq: float) -> tuple[float, float]:
+                        tq: float, rows: np.ndarray | None = None) -> tuple[float, float]:
     """R's ``svyciprop(method = "likelihood")``: the Rao-Scott scaled profile likelihood
     interval of a proportion.
 
@@ -185,6 +185,11 @@ def likelihood_interval(design: Any, ind: np.ndarray, mask: np.ndarray, p: float
     :func:`likelihood_limits` with the variance ``v`` of :math:`\\hat p`. R
     interpolates a spline through at most ten profile points; here the roots are
     exact (R agrees to about 1e-4; see tests/r/quantile_ci_fixtures.R).
+
+    ``rows`` (a boolean mask) gives the rows of a domain, as R's ``svyby(...,
+    svyciprop)``: R subsets the design to the domain, so the mean weight is
+    taken over the domain's rows (for an uncalibrated design; a calibrated one
+    keeps every row, with zero weight outside the domain).
     """
     if not np.isfinite(p):
         return np.nan, np.nan
@@ -194,7 +199,8 @@ def likelihood_interval(design: Any, ind: np.ndarray, mask: np.ndarray, p: float
     wm = np.where(mask, w, 0.0)
     # R's Pearson residuals of svyglm: sqrt(prior weight / design weight), both scaled
     # to mean 1, is 1 but for the rows R drops for a missing value (not when calibrated)
-    k = 1.0 if design.is_calibrated else float(wm.sum() / mask.sum() / w.mean())
+    w_rows = w if rows is None or design.is_calibrated else w[rows]
+    k = 1.0 if design.is_calibrated else float(wm.sum() / mask.sum() / w_rows.mean())
     r = np.where(mask, (ind - p) * np.sqrt(k / (p * (1 - p))), 0.0)
     n = int((mask & (w != 0)).sum())
     rbar = float(wm @ r / wm.sum())

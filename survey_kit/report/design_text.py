@@ -62,10 +62,10 @@ def _fpcs(declared: Any) -> list[str]:
     return [] if f is None else list(f) if isinstance(f, list) else [f]
 
 
-def _fraction_text(frac: np.ndarray) -> str:
+def _fraction_text(frac: np.ndarray, stratified: bool) -> str:
     lo, hi = float(np.min(frac)), float(np.max(frac))
     if np.isclose(lo, hi):
-        return f"sampling fraction {100 * lo:.1f}% in every stratum"
+        return f"sampling fraction {100 * lo:.1f}%" + (" in every stratum" if stratified else "")
     return f"sampling fractions {100 * lo:.1f}% to {100 * hi:.1f}% across strata"
 
 
@@ -75,11 +75,14 @@ def _first_stage_fpc(declared: Any, data: pd.DataFrame, n_h: pd.Series, unit: st
     vals = pd.to_numeric(data[col], errors="coerce")
     strata = data[declared.strata] if declared.strata else pd.Series(0, index=data.index)
     per = vals.groupby(strata.to_numpy()).first().reindex(n_h.index)
+    stage = " at stage 1" if len(_stages(declared)) > 1 else ""
+    where = "population strata" if declared.strata else "population"
     if (vals <= 1).all():
-        return f"finite population correction from {col}: {_fraction_text(per.to_numpy())}"
+        return (f"finite population correction{stage} from {col}: "
+                f"{_fraction_text(per.to_numpy(), bool(declared.strata))}")
     frac = n_h.to_numpy(float) / per.to_numpy(float)
-    return (f"finite population correction from {col}: {per.sum():,.0f} {unit} in the "
-            f"population strata, {_fraction_text(frac)}")
+    return (f"finite population correction{stage} from {col}: {per.sum():,.0f} {unit} in the "
+            f"{where}, {_fraction_text(frac, bool(declared.strata))}")
 
 
 def _selected_per_stratum(declared: Any, data: pd.DataFrame) -> tuple[pd.Series, str]:
@@ -96,8 +99,9 @@ def structure_text(declared: Any, data: pd.DataFrame) -> str:
     """One sentence on how the sample was drawn: strata, stages, fpc or with replacement."""
     stages = _stages(declared)
     n_h, unit = _selected_per_stratum(declared, data)
+    n_stages = {2: "two", 3: "three", 4: "four"}.get(len(stages), str(len(stages)))
     kind = (f"{'Stratified ' if declared.strata else ''}"
-            + (f"{len(stages)}-stage cluster sample" if len(stages) > 1
+            + (f"{n_stages}-stage cluster sample" if len(stages) > 1
                else "cluster sample" if stages else "random sample"))
     kind = kind[0].upper() + kind[1:]
     parts = []
@@ -113,9 +117,8 @@ def structure_text(declared: Any, data: pd.DataFrame) -> str:
     if _fpcs(declared):
         parts[1 if declared.strata else 0] += " without replacement"
         text = f"{kind}: {', '.join(parts)} ({_first_stage_fpc(declared, data, n_h, unit)}"
-        if len(_fpcs(declared)) > 1:
-            text += "; a finite population correction at every stage: " + ", ".join(
-                _fpcs(declared))
+        for k, col in enumerate(_fpcs(declared)[1:], start=2):
+            text += f"; at stage {k} from {col}"
         return text + ")."
     return (f"{kind}: {', '.join(parts)}; no finite population correction declared, so "
             f"the {'primary sampling units' if stages else 'units'} are treated as selected "

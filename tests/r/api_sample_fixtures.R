@@ -13,11 +13,12 @@
 #       the design svydesign(id = ~1, strata = ~stype, weights = ~pw, fpc = ~fpc) of the
 #       original apistrat: svymean (deff = TRUE) of api00 and enroll; the proportions
 #       (svymean of the indicator, deff = TRUE) of each level of sch.wide and awards;
-#       svyby of the sch.wide = Yes proportion by stype (svymean of the indicator)
-#       and the likelihood interval of that proportion in each school type computed as
-#       svyciprop(method = "likelihood", df = degf(design)) on the domain (R's
-#       svyby(..., svyciprop) with df = degf(design), and the exact profile roots, as in
-#       quantile_ci_fixtures.R); degf.
+#       svyby of the sch.wide = Yes proportion by stype (svymean of the indicator);
+#       by_prop_likelihood: svyciprop(method = "likelihood", df = degf(design)) on each
+#       domain (group "by=level") with the exact profile roots, as in
+#       quantile_ci_fixtures.R; by_prop_likelihood_r: R's own svyby(..., svyciprop,
+#       method = "likelihood", df = degf(design)), spline-interpolated (about 1e-4), left
+#       out where R's profiling stops ("original fit had not converged"); degf.
 #
 # Source and licence of the data: see sample_data/api/SOURCES.md.
 
@@ -85,18 +86,27 @@ ciprop_likelihood <- function(f, design, df, level = 0.95) {
   hi <- uniroot(function(b) z(b) - abs(cut), c(b0, b0 + 50 * se), tol = 1e-15)$root
   c(plogis(b0), plogis(lo), plogis(hi))
 }
-f <- ~I(sch.wide == "Yes")
-br <- suppressWarnings(svyby(f, ~stype, d, svyciprop, method = "likelihood", df = degf(d),
-                             vartype = "ci"))
-for (g in levels(apistrat$stype)) {
-  full <- ciprop_likelihood(f, subset(d, stype == g), degf(d))
-  emit("by_prop_likelihood", "sch.wide", g, "Yes", "estimate", full[1])
-  emit("by_prop_likelihood", "sch.wide", g, "Yes", "ci_low", full[2])
-  emit("by_prop_likelihood", "sch.wide", g, "Yes", "ci_high", full[3])
-  i <- which(as.character(br$stype) == g)
-  emit("by_prop_likelihood_r", "sch.wide", g, "Yes", "estimate", br[i, 2])
-  emit("by_prop_likelihood_r", "sch.wide", g, "Yes", "ci_low", br[i, "ci_l"])
-  emit("by_prop_likelihood_r", "sch.wide", g, "Yes", "ci_high", br[i, "ci_u"])
+# by-domain likelihood intervals: domains = strata, domains across strata, and a variable
+# with missing values (acs.k3 is missing for the high schools)
+cases <- list(list(var = "sch.wide", level = "Yes", f = ~I(sch.wide == "Yes"), by = "stype"),
+              list(var = "awards", level = "Yes", f = ~I(awards == "Yes"), by = "yr.rnd"),
+              list(var = "acs.k3", level = "ge20", f = ~I(acs.k3 >= 20), by = "sch.wide"))
+for (cs in cases) {
+  br <- tryCatch(suppressWarnings(svyby(cs$f, as.formula(paste0("~", cs$by)), d, svyciprop,
+                                        method = "likelihood", df = degf(d), vartype = "ci",
+                                        na.rm = TRUE)), error = function(e) NULL)
+  for (g in levels(factor(apistrat[[cs$by]]))) {
+    full <- ciprop_likelihood(cs$f, subset(d, apistrat[[cs$by]] == g), degf(d))
+    key <- paste0(cs$by, "=", g)
+    emit("by_prop_likelihood", cs$var, key, cs$level, "estimate", full[1])
+    emit("by_prop_likelihood", cs$var, key, cs$level, "ci_low", full[2])
+    emit("by_prop_likelihood", cs$var, key, cs$level, "ci_high", full[3])
+    if (is.null(br)) next
+    i <- which(as.character(br[[cs$by]]) == g)
+    emit("by_prop_likelihood_r", cs$var, key, cs$level, "estimate", br[i, 2])
+    emit("by_prop_likelihood_r", cs$var, key, cs$level, "ci_low", br[i, "ci_l"])
+    emit("by_prop_likelihood_r", cs$var, key, cs$level, "ci_high", br[i, "ci_u"])
+  }
 }
 ref <- do.call(rbind, rows)
 write.csv(ref, file.path("tests", "fixtures", "r", "api_sample_reference.csv"),

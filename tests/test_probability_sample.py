@@ -1,0 +1,187 @@
+"""The probability-sample example (R's apistrat, sample_data/api/) end to end: the
+appendix describes the declared stratified design, none of the opt-in panel wording,
+and its numbers agree with R `survey` (fixtures from tests/r/api_sample_fixtures.R);
+by-domain likelihood intervals of proportions against R's svyby(..., svyciprop)."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+import survey_kit as sk
+from survey_kit.cli import main
+from survey_kit.report.run import prepare
+
+ROOT = Path(__file__).resolve().parents[1]
+Q = ROOT / "questionnaires" / "api_stratified_2000.yaml"
+DATA = ROOT / "sample_data" / "api" / "apistrat_2000.csv"
+FIX = Path(__file__).parent / "fixtures" / "r"
+REL = 1e-8
+
+
+@cache
+def reference() -> pd.DataFrame:
+    ref = pd.read_csv(FIX / "api_sample_reference.csv", dtype=str, keep_default_na=False)
+    ref = ref[ref["kind"] != "meta"].copy()
+    ref["value"] = pd.to_numeric(ref["value"])
+    return ref
+
+
+def r_value(kind: str, var: str, stat: str, level: str = "", group: str = "") -> float:
+    ref = reference()
+    hit = ref[(ref["kind"] == kind) & (ref["var"] == var) & (ref["stat"] == stat)
+              & (ref["level"] == level) & (ref["group"] == group)]
+    assert len(hit) == 1, (kind, var, stat, level, group)
+    return float(hit["value"].iloc[0])
+
+
+@pytest.fixture(scope="module")
+def app():
+    return sk.appendix(Q, DATA, figures=False)
+
+
+@pytest.fixture(scope="module")
+def methodology(app):
+    return dict(app.tables["methodology"].to_numpy().tolist())
+
+
+def test_design_matches_r(app):
+    run = prepare(Q, DATA)
+    d = run.design
+    assert d.degf == r_value("degf", "", "degf")
+    for var in ("api00", "enroll"):
+        e = d.mean(var)
+        for stat in ("estimate", "se", "deff"):
+            assert getattr(e, stat) == pytest.approx(r_value("mean", var, stat), rel=REL)
+    for var, col in (("sch_wide", "sch.wide"), ("awards", "awards")):
+        for key, level in (("yes", "Yes"), ("no", "No")):
+            e = d.proportion(var, key)
+            for stat in ("estimate", "se", "deff"):
+                assert getattr(e, stat) == pytest.approx(r_value("prop", col, stat, level),
+                                                         rel=REL)
+
+
+def test_headline_table_matches_r(app):
+    """The percentages and SEs of the banner table are R's svyby of the indicator."""
+    frame = app.tables["growth_target_by_type"].to_frame()
+    yes = frame[(frame["row_level"] == "yes") & (frame["banner_variable"] == "stype")]
+    assert len(yes) == 3
+    for code, level in (("E", "elementary"), ("M", "middle"), ("H", "high")):
+        row = yes[yes["column_level"] == level].iloc[0]
+        assert row["percent"] / 100 == pytest.approx(
+            r_value("by_prop", "sch.wide", "estimate", "Yes", code), rel=REL)
+        assert row["se"] / 100 == pytest.approx(
+            r_value("by_prop", "sch.wide", "se", "Yes", code), rel=REL)
+
+
+def test_methodology_describes_the_declared_design(methodology):
+    design = methodology["Sample design"]
+    assert design.startswith("Probability sample. Stratified random sample: 3 strata (stype), "
+                             "200 units selected without replacement")
+    assert "6,194 units in the population strata" in design
+    assert "Base (design) weights from pw: they sum to 6,194" in methodology["Weighting"]
+    assert "no calibration" in methodology["Weighting"]
+    precision = methodology["Design-based precision"]
+    assert "strata and finite population corrections" in precision
+    assert f"t with {int(r_value('degf', '', 'degf'))} design degrees of freedom" in precision
+    # the design effects quoted are R's (sch.wide and awards shares)
+    deffs = [r_value("prop", v, "deff", lev) for v in ("sch.wide", "awards")
+             for lev in ("Yes", "No")]
+    assert methodology["Design effects of the headline estimates"].startswith(
+        f"{min(deffs):.2f} to {max(deffs):.2f}")
+
+
+def test_nothing_invented_and_no_panel_wording(app, methodology):
+    text = app.to_markdown()
+    assert "opt-in" not in text and "Non-probability" not in text
+    assert "panel" not in " ".join(methodology.values())
+    for item in ("Sponsor", "Conducted (fielded) by", "Platform and mode", "Fieldwork dates"):
+        assert methodology[item] == "Not stated in the questionnaire"
+    assert "target sample size not stated" in methodology["Sample sizes"]
+    assert methodology["Response rate"].startswith("Not computed: the questionnaire declares "
+                                                   "no final dispositions")
+    assert app.tables["weighting_summary"].set_index("Statistic").loc["Method", "Value"] == \
+        "none (base weights pw, not calibrated)"
+
+
+def test_response_rates_reported_when_declared(tmp_path):
+    data = yaml.safe_load(Q.read_text(encoding="utf-8"))
+    counts = {"I": 200, "R": 30, "NC": 20, "UO": 10, "NE": 5}
+    data["design"]["dispositions"] = {"counts": counts, "e": "eligible_share"}
+    path = tmp_path / "api.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    app = sk.appendix(path, DATA, figures=False)
+    row = dict(app.tables["methodology"].to_numpy().tolist())["Response rate"]
+    # RR1 = 200 / (250 + 10); RR3 = 200 / (250 + e 10) with e = 250 / 255
+    assert "RR1 76.9%" in row
+    assert f"RR3 {100 * 200 / (250 + 10 * 250 / 255):.1f}%" in row
+    assert "10th edition (2023)" in row
+
+
+def test_cli_appendix_writes_the_design(tmp_path, capsys):
+    code = main(["appendix", str(Q), str(DATA), "--out", str(tmp_path), "--format", "md",
+                 "--no-figures"])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    md = (tmp_path / "appendix.md").read_text(encoding="utf-8")
+    assert "Probability sample. Stratified random sample" in md
+    assert "opt-in" not in md
+
+
+def test_two_stage_design_text():
+    from survey_kit.instrument.schema import Design
+    from survey_kit.report.design_text import structure_text, weights_text
+
+    df = pd.read_csv(FIX / "apiclus2.csv")
+    d = Design(sample="probability", cluster=["dnum", "snum"], fpc=["fpc1", "fpc2"])
+    text = structure_text(d, df)
+    assert text.startswith("Two-stage cluster sample: 40 primary sampling units (dnum) "
+                           "selected without replacement, stage 2: 126 units (snum)")
+    assert "757 PSUs in the population" in text and "at stage 2 from fpc2" in text
+    assert "implied by the finite population correction" in weights_text(d, df)
+    wr = Design(sample="probability", cluster=["dnum", "snum"], weights="pw")
+    assert "treated as selected with replacement" in structure_text(wr, df)
+
+
+# ---------------------------------------------------------------------------
+# by-domain likelihood intervals (svyby(..., svyciprop, method = "likelihood"))
+# ---------------------------------------------------------------------------
+
+def _by_likelihood(var: str, level: str, by: str) -> pd.DataFrame:
+    df = pd.read_csv(FIX / "apistrat.csv")
+    if var == "acs.k3":
+        df["acs.k3"] = pd.Series(np.where(df["acs.k3"] >= 20, "ge20", "lt20"),
+                                 dtype=object).where(df["acs.k3"].notna())
+    d = sk.SurveyDesign(df, weights="pw", strata="stype", fpc="fpc")
+    return d.by(var, by, stat="proportion", level=level, ci_method="likelihood")
+
+
+@pytest.mark.parametrize("kind,rel", [("by_prop_likelihood", REL),
+                                      ("by_prop_likelihood_r", 5e-3)])
+def test_by_likelihood_matches_r(kind, rel):
+    ref = reference()
+    ref = ref[ref["kind"] == kind]
+    assert len(ref) == 21          # 7 domains x estimate, ci_low, ci_high
+    bad = []
+    for (var, level, group), sub in ref.groupby(["var", "level", "group"]):
+        by, dom = group.split("=")
+        got = _by_likelihood(var, level, by).loc[dom]
+        for row in sub.itertuples(index=False):
+            if not got[row.stat] == pytest.approx(row.value, rel=rel):
+                bad.append((var, group, row.stat, got[row.stat], row.value))
+    assert not bad, bad
+
+
+def test_by_likelihood_equals_proportion_on_the_whole_sample():
+    """One domain holding everyone gives the whole-sample likelihood interval."""
+    df = pd.read_csv(FIX / "apistrat.csv").assign(all="all")
+    d = sk.SurveyDesign(df, weights="pw", strata="stype", fpc="fpc")
+    by = d.by("sch.wide", "all", stat="proportion", level="Yes", ci_method="likelihood")
+    e = d.proportion("sch.wide", "Yes", ci_method="likelihood")
+    assert by.loc["all", "ci_low"] == pytest.approx(e.ci_low, rel=1e-12)
+    assert by.loc["all", "ci_high"] == pytest.approx(e.ci_high, rel=1e-12)
