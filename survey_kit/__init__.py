@@ -107,6 +107,8 @@ _LAZY: dict[str, str] = {
     "margin_of_error": "report.precision",
     "run_report": "report.outputs",
     "ReportResult": "report.outputs",
+    "response_rates": "report.response_rates",
+    "ResponseRates": "report.response_rates",
     # design.py / estimate.py
     "SurveyDesign": "design.survey_design",
     "adjust_pvalues": "design.domains",

@@ -199,3 +199,16 @@ def test_schema_model_is_frozen():
     d = Dispositions(counts={"I": 1})
     with pytest.raises(Exception):
         d.counts = None
+
+
+def test_readme_response_rates_example_runs(capsys):
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    block = next(b for b in re.findall(r"```python\n(.*?)```", text, re.S)
+                 if "response_rates" in b)
+    exec(compile(block, "README.md", "exec"), {})
+    first = capsys.readouterr().out.splitlines()[0].split()
+    assert float(first[0]) == pytest.approx(400 / 950)
+    assert float(first[1]) == pytest.approx(400 / (850 + 850 / 900 * 100))
