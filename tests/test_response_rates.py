@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pydantic
 import pytest
 import yaml
 from hypothesis import given
@@ -197,7 +198,7 @@ def test_section_checks(tmp_path, disp, where):
 
 def test_schema_model_is_frozen():
     d = Dispositions(counts={"I": 1})
-    with pytest.raises(Exception):
+    with pytest.raises(pydantic.ValidationError):
         d.counts = None
 
 

@@ -60,6 +60,9 @@ def by(design: Any, var: Any, by: Any, stat: str = "mean", level: Any = None,
     ``na.rm=TRUE``."""
     if stat not in ("mean", "total", "proportion"):
         raise UsageError(f"stat must be 'mean', 'total' or 'proportion'; got {stat!r}")
+    if stat == "proportion" and ci_method not in PROPORTION_CI_METHODS:
+        raise UsageError(f"ci_method must be one of {', '.join(PROPORTION_CI_METHODS)}; got "
+                         f"{ci_method!r}")
     codes, levels, byname = domain_codes(design, by)
     y, name, _ = _values(design, var, stat, level)
     notna = ~np.isnan(y)

@@ -61,8 +61,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["Band", "Bands", "Condition", "Design", "Dispositions", "Fieldwork", "GridItem", "MissingCode", "Net",
-           "Option", "Quality", "Question", "Rule", "Survey", "Trap", "Weighting"]
+__all__ = ["Band", "Bands", "Condition", "Design", "Dispositions", "Fieldwork", "GridItem",
+           "MissingCode", "Net", "Option", "Quality", "Question", "Rule", "Survey", "Trap",
+           "Weighting"]
 
 _ID = r"^[A-Za-z_][A-Za-z0-9_]*$"
 _KEY = r"^[A-Za-z0-9_][A-Za-z0-9_\-]*$"

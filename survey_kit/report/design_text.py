@@ -20,8 +20,11 @@ Example
 >>> from survey_kit.instrument.schema import Design
 >>> d = Design(sample="probability", weights="pw", strata="stype", fpc="fpc")
 >>> df = pd.DataFrame({"stype": list("EEMMHH"), "pw": [2.0] * 6, "fpc": [12.0] * 6})
->>> print(structure_text(d, df))
-Stratified random sample: 3 strata (stype), 6 units selected without replacement (finite population correction from fpc: 36 units in the population strata, sampling fraction 16.7% in every stratum).
+>>> text = structure_text(d, df)
+>>> text[:text.index(" (finite")]
+'Stratified random sample: 3 strata (stype), 6 units selected without replacement'
+>>> text[text.index("36 units"):]
+'36 units in the population strata, sampling fraction 16.7% in every stratum).'
 """
 
 from __future__ import annotations
@@ -36,9 +39,9 @@ from ..errors import SurveyKitError
 from .precision import margin_of_error
 from .response_rates import EDITION, declared_rates
 
-__all__ = ["MODEL_ASSUMPTION", "and_list", "design_parts", "design_precision_rows", "is_probability",
-           "rates_note",
-           "response_rate_text", "structure_text", "weights_text"]
+__all__ = ["MODEL_ASSUMPTION", "and_list", "design_parts", "design_precision_rows",
+           "is_probability", "moe_summary", "rates_note", "response_rate_text",
+           "structure_text", "weights_text"]
 
 #: the AAPOR caveat beside any precision figure of a non-probability sample
 MODEL_ASSUMPTION = ("it assumes the weighted sample behaves like a simple random sample of "
@@ -197,6 +200,16 @@ def design_precision_rows(run: Any, facts: Mapping[str, Any]) -> list[tuple[str,
                  "Every confidence interval in the results tables is design-based: "
                  + _variance_text(run.declared, run.design.degf)))
     return rows
+
+
+def moe_summary(facts: Mapping[str, Any]) -> str:
+    """The margin of error in one line of a report summary, framed by the sample type."""
+    if facts.get("probability"):
+        return (f"margin of error (95%, p = 50%) under simple random sampling: "
+                f"±{facts['moe']:.1f} points; the design-based intervals are in the appendix")
+    return (f"margin of error (95%, p = 50%): ±{facts['moe']:.1f} points; with the design "
+            f"effect ±{facts['moe_deff']:.1f} points (assuming the weighted sample behaves "
+            "like a simple random sample)")
 
 
 def response_rate_text(run: Any) -> str:

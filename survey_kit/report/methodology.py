@@ -177,7 +177,7 @@ def _precision_rows(facts: Mapping[str, Any]) -> list[tuple[str, str]]:
                   f"{facts['n_effective']:.0f}"),
                  ("Margin of error with the design effect",
                   f"±{facts['moe_deff']:.1f} percentage points = 1.96 × sqrt(0.25 / n) × "
-                  f"sqrt(deff)")]
+                  f"sqrt(deff); the same model assumption")]
     return rows
 
 

@@ -58,6 +58,7 @@ from ..tables.doc_markdown import table_markdown
 from ..tables.document import Table
 from .appendix import FORMATS, build_appendix
 from .derived import grid_net_id
+from .design_text import moe_summary
 from .reproduce import verdict_text
 from .run import SurveyRun, prepare
 
@@ -230,8 +231,7 @@ def _summary_markdown(result: ReportResult) -> str:
                   f"- raw n: {f['n_raw']}; kept n: {f['n_kept']} ({f['n_excluded']} excluded)",
                   f"- weighting design effect (Kish): {f['deff_kish']:.2f}; effective sample "
                   f"size {f['n_effective']:.0f}",
-                  f"- margin of error (95%, p = 50%): ±{f['moe']:.1f} points; with the design "
-                  f"effect ±{f['moe_deff']:.1f} points",
+                  f"- {moe_summary(f)}",
                   f"- appendix: {s.survey_id}/appendix.html (also .md, .xlsx, .tex)", ""]
         if s.headline:
             lines += [f"Headline: {s.headline}", ""]
