@@ -185,3 +185,61 @@ def test_by_likelihood_equals_proportion_on_the_whole_sample():
     e = d.proportion("sch.wide", "Yes", ci_method="likelihood")
     assert by.loc["all", "ci_low"] == pytest.approx(e.ci_low, rel=1e-12)
     assert by.loc["all", "ci_high"] == pytest.approx(e.ci_high, rel=1e-12)
+
+
+# ---------------------------------------------------------------------------
+# the sample type decides the wording
+# ---------------------------------------------------------------------------
+
+def _methodology_of(path, **design):
+    run = prepare(path, DATA, design=design or None)
+    app = sk.build_appendix(run, figures=False)
+    return dict(app.tables["methodology"].to_numpy().tolist()), app
+
+
+def _questionnaire(tmp_path, design):
+    data = yaml.safe_load(Q.read_text(encoding="utf-8"))
+    if design is None:
+        data.pop("design")
+    else:
+        data["design"] = design
+    path = tmp_path / "api.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return path
+
+
+def test_non_probability_states_the_model_assumption(tmp_path):
+    path = _questionnaire(tmp_path, {"weights": "pw",
+                                     "dispositions": {"counts": {"I": 200, "R": 50}}})
+    meth, app = _methodology_of(path)
+    assert meth["Sample and recruitment"].startswith("Non-probability sample")
+    assert "a model assumption, not a property of the selection" in \
+        meth["Margin of error (95%, p = 50%)"]
+    assert "the same model assumption" in meth["Margin of error with the design effect"]
+    assert meth["Response rate"].startswith("Not computed: on an opt-in panel")
+    assert "not turned into rates" in meth["Response rate"]
+    assert meth["Weighting"].startswith("Base weights pw; no calibration")
+    assert app.notes["methodology"][0].endswith("opt-in online panel survey.")
+
+
+def test_design_flags_make_a_probability_sample(tmp_path):
+    """--strata/--fpc on the command line (prepare's design=) declare a probability
+    sample: the appendix describes it as the YAML section would."""
+    path = _questionnaire(tmp_path, None)
+    by_flags, _ = _methodology_of(path, weights="pw", strata="stype", fpc="fpc")
+    by_yaml, _ = _methodology_of(Q)
+    assert by_flags["Sample design"] == by_yaml["Sample design"]
+    assert by_flags["Design-based precision"] == by_yaml["Design-based precision"]
+
+
+def test_with_replacement_cluster_design(tmp_path):
+    path = _questionnaire(tmp_path, {"sample": "probability", "weights": "pw",
+                                     "cluster": "stype"})
+    meth, _ = _methodology_of(path)
+    assert meth["Sample design"] == (
+        "Probability sample. Cluster sample: 3 primary sampling units (stype) selected; no "
+        "finite population correction declared, so the primary sampling units are treated "
+        "as selected with replacement in the variance (conservative when sampling fractions "
+        "are large).")
+    assert "primary sampling units; confidence intervals use t with 2 design degrees" in \
+        meth["Design-based precision"]
