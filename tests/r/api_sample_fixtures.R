@@ -23,7 +23,7 @@
 # Source and licence of the data: see sample_data/api/SOURCES.md.
 
 suppressPackageStartupMessages(library(survey))
-source(file.path("tests", "r", "common.R"))   # num17, write_data
+source(file.path("tests", "r", "common.R"))   # num17, write_data, ciprop_likelihood
 
 data(api)
 yn <- function(x) ifelse(is.na(x), NA, ifelse(x == "Yes", 1L, 2L))
@@ -68,24 +68,6 @@ for (i in seq_len(nrow(b))) {
   emit("by_prop", "sch.wide", g, "Yes", "se", b[i, 'se.I(sch.wide == "Yes")TRUE'])
 }
 
-# the likelihood interval with exact profile roots (as tests/r/quantile_ci_fixtures.R)
-glm_ctrl <- glm.control(epsilon = 1e-30, maxit = 60)
-ciprop_likelihood <- function(f, design, df, level = 0.95) {
-  m <- suppressWarnings(eval(bquote(svyglm(.(f[[2]]) ~ 1, design, family = quasibinomial(),
-                                           control = glm_ctrl))))
-  b0 <- coef(m)[[1]]
-  lambda <- m$cov.unscaled[1, 1] / m$naive.cov[1, 1]
-  disp <- summary(m)$dispersion[1]
-  Y <- m$y; W <- m$prior.weights
-  dev <- function(b) sum(binomial()$dev.resids(Y, rep(plogis(b), length(Y)), W))
-  dev0 <- dev(b0)
-  z <- function(b) sign(b - b0) * sqrt(max(dev(b) - dev0, 0) / disp)
-  cut <- qt((1 - level) / 2, df = df) * sqrt(lambda)
-  se <- sqrt(m$cov.unscaled[1, 1])
-  lo <- uniroot(function(b) z(b) + abs(cut), c(b0 - 50 * se, b0), tol = 1e-15)$root
-  hi <- uniroot(function(b) z(b) - abs(cut), c(b0, b0 + 50 * se), tol = 1e-15)$root
-  c(plogis(b0), plogis(lo), plogis(hi))
-}
 # by-domain likelihood intervals: domains = strata, domains across strata, and a variable
 # with missing values (acs.k3 is missing for the high schools)
 cases <- list(list(var = "sch.wide", level = "Yes", f = ~I(sch.wide == "Yes"), by = "stype"),

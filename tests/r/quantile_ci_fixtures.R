@@ -31,7 +31,7 @@
 suppressPackageStartupMessages(library(survey))
 
 out_dir <- file.path("tests", "fixtures", "r")
-source(file.path("tests", "r", "common.R"))   # num17
+source(file.path("tests", "r", "common.R"))   # num17, ciprop_likelihood
 apistrat <- read.csv(file.path(out_dir, "apistrat.csv"), stringsAsFactors = FALSE,
                      na.strings = c("", "NA"))
 apiclus1 <- read.csv(file.path(out_dir, "apiclus1.csv"), stringsAsFactors = FALSE,
@@ -53,24 +53,6 @@ emit <- function(design, kind, var, level, stat, value) {
 }
 emit("meta", "meta", "survey", as.character(packageVersion("survey")), R.version.string, NA)
 
-glm_ctrl <- glm.control(epsilon = 1e-30, maxit = 60)
-# the likelihood interval of survey:::svyciprop / confint.svyglm with exact profile roots
-ciprop_likelihood <- function(f, design, df, level = 0.95) {
-  m <- suppressWarnings(eval(bquote(svyglm(.(f[[2]]) ~ 1, design, family = quasibinomial(),
-                                           control = glm_ctrl))))
-  b0 <- coef(m)[[1]]
-  lambda <- m$cov.unscaled[1, 1] / m$naive.cov[1, 1]
-  disp <- summary(m)$dispersion[1]
-  Y <- m$y; W <- m$prior.weights
-  dev <- function(b) sum(binomial()$dev.resids(Y, rep(plogis(b), length(Y)), W))
-  dev0 <- dev(b0)
-  z <- function(b) sign(b - b0) * sqrt(max(dev(b) - dev0, 0) / disp)
-  cut <- qt((1 - level) / 2, df = df) * sqrt(lambda)
-  se <- sqrt(m$cov.unscaled[1, 1])
-  lo <- uniroot(function(b) z(b) + abs(cut), c(b0 - 50 * se, b0), tol = 1e-15)$root
-  hi <- uniroot(function(b) z(b) - abs(cut), c(b0, b0 + 50 * se), tol = 1e-15)$root
-  c(plogis(b0), plogis(lo), plogis(hi))
-}
 
 for (dn in names(designs)) {
   d <- designs[[dn]]
