@@ -213,3 +213,13 @@ def test_readme_response_rates_example_runs(capsys):
     first = capsys.readouterr().out.splitlines()[0].split()
     assert float(first[0]) == pytest.approx(400 / 950)
     assert float(first[1]) == pytest.approx(400 / (850 + 850 / 900 * 100))
+
+
+def test_validate_lists_the_dispositions(tmp_path, capsys):
+    from survey_kit.cli import main
+
+    q = _load(tmp_path, {"file": "missing.csv", "column": "final"})
+    assert main(["validate", str(q.source)]) == 0
+    out = capsys.readouterr().out
+    assert "Design:         probability; dispositions: missing.csv, column final " \
+           "(file not found)" in out

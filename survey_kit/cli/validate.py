@@ -140,7 +140,24 @@ def instrument_report(q: Any) -> str:
             path = (Path(q.source).parent / w.targets) if q.source else Path(w.targets)
             target = f"; targets {w.targets}" + ("" if path.exists() else " (file not found)")
         lines.append(f"  Weighting:      {w.method} on {', '.join(w.variables)}{target}")
+    if q.design is not None:
+        lines.append(f"  Design:         {_design_line(q)}")
     return "\n".join(lines)
+
+
+def _design_line(q: Any) -> str:
+    """The declared sample design in one line: sample type, columns, dispositions."""
+    d = q.design
+    parts = [d.sample.replace("_", "-")] + [f"{where.split('.')[1]} {col}"
+                                             for where, col in d.columns()]
+    disp = d.dispositions
+    if disp is not None and disp.counts is not None:
+        parts.append(f"dispositions: {sum(disp.counts.values())} cases (counts)")
+    elif disp is not None:
+        path = (Path(q.source).parent / disp.file) if q.source else Path(disp.file)
+        parts.append(f"dispositions: {disp.file}, column {disp.column}"
+                     + ("" if path.exists() else " (file not found)"))
+    return "; ".join(parts)
 
 
 def responses_report(frame: Any, q: Any) -> tuple[str, int]:

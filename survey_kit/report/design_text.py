@@ -169,10 +169,13 @@ def _headline_deffs(run: Any) -> list[float]:
     """Design effects of the whole-sample shares of every level of the headline row
     variables (categorical ones)."""
     out: list[float] = []
+    inst = run.instrument
     for h in run.spec.headlines:
-        if h.net is not None or h.rows not in run.data.columns:
+        if (h.net is not None or h.rows not in run.data.columns
+                or not inst.has_variable(h.rows) or not inst.variable(h.rows).levels):
             continue
-        for level in pd.unique(run.data[h.rows].dropna()):
+        present = set(run.data[h.rows].dropna().astype(str))
+        for level in (lv for lv in inst.levels(h.rows) if lv in present):
             try:
                 deff = run.design.proportion(h.rows, level).deff
             except SurveyKitError:
