@@ -79,7 +79,7 @@ def read_xlsx(path: Path, sheet: str | int | None) -> RawTable:
     body = body.infer_objects()
     question_text = {n: t for n, t in zip(names, rows[1]) if n} if qualtrics else {}
     return finish(body, skip + 1, "xlsx", path, question_text=question_text, names=names,
-                  header_row=1)
+                  header_row=1, qualtrics="three-row" if qualtrics else None)
 
 
 def _sheet_names(path: Path) -> list[str]:
