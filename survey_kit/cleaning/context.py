@@ -28,6 +28,26 @@ from ..errors import CleaningError
 from .outcome import Outcome
 
 
+def meta_variable(frame: pd.DataFrame, q, role: str) -> str | None:
+    """The variable holding a meta role (``duration``, ``finished``, ``response_type``, ...).
+
+    The questionnaire's meta question with that role, else the Qualtrics system
+    column the reader found (``frame.attrs["qualtrics"]``, see
+    :mod:`survey_kit.io.qualtrics`), else None. A Qualtrics system column the
+    questionnaire declares under another role (``Finished`` as ``status``)
+    keeps the meaning of its export name.
+    """
+    system = (frame.attrs.get("qualtrics") or {}).get("columns", {})
+    var = q.meta_column(role)
+    if var is not None:
+        meant = {r for r, v in system.items() if v == var}
+        if not meant or role in meant:
+            return var
+        # a Qualtrics system column declared under another role (Finished as 'status'):
+        # its export name says what it holds
+    return system.get(role)
+
+
 class Context:
     """The responses, the questionnaire, the parameters and the warnings of one run."""
 
@@ -53,6 +73,10 @@ class Context:
                             "sk.read_responses with that column, switch the rule off "
                             f"({rule}_action='off'), or pass skip_unavailable=True to skip it "
                             "with a warning")
+
+    def meta(self, role: str) -> str | None:
+        """The variable holding a meta role (:func:`meta_variable`)."""
+        return meta_variable(self.frame, self.q, role)
 
     def has(self, column: str) -> bool:
         return column in self.frame.columns

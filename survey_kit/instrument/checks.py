@@ -171,7 +171,8 @@ def _grid_items(ctx: Context, q: Question, base: str) -> None:
 def meta_has_a_role(ctx: Context, q: Question, base: str) -> None:
     if q.type == "meta" and q.role is None:
         fail(f"{base}.role", "a meta column needs a role (duration, start_time, end_time, "
-             "device, os, fingerprint, status, other)")
+             "device, os, fingerprint, status, finished, progress, response_type, "
+             "recorded_date, other)")
 
 
 def min_is_not_above_max(ctx: Context, q: Question, base: str) -> None:

@@ -81,7 +81,7 @@ def validate_instrument(data: Any, source: str | Path | None = None) -> _Instrum
 
 
 #: keys whose values are true/false (everything else a YAML boolean reaches is a misread word)
-_BOOLEAN_KEYS = frozenset({"exclusive", "integer", "required"})
+_BOOLEAN_KEYS = frozenset({"exclusive", "integer", "required", "reverse"})
 
 
 def _yaml_boolean(data: dict) -> tuple[tuple, bool] | None:
@@ -89,7 +89,7 @@ def _yaml_boolean(data: dict) -> tuple[tuple, bool] | None:
 
     YAML 1.1 reads ``value: [yes]`` as ``[True]`` and ``action: off`` as ``False``;
     left alone, pydantic would read True as the code 1. Only ``exclusive``,
-    ``integer``, ``required`` and cleaning parameters in ``quality.overrides``
+    ``integer``, ``required``, ``reverse`` and cleaning parameters in ``quality.overrides``
     (except the ``<rule>_action`` words) take true/false.
     """
     stack: list[tuple[tuple, Any]] = [((), data)]

@@ -60,7 +60,7 @@ _KEY = r"^[A-Za-z0-9_][A-Za-z0-9_\-]*$"
 
 QuestionType = Literal["single", "multi", "numeric", "likert", "grid", "open", "meta"]
 MetaRole = Literal["duration", "start_time", "end_time", "device", "os", "fingerprint",
-                   "status", "other"]
+                   "status", "finished", "progress", "response_type", "recorded_date", "other"]
 Op = Literal["in", "not_in", "eq", "ne", "lt", "le", "gt", "ge", "between", "missing", "answered"]
 
 
@@ -118,12 +118,14 @@ class Net(_Model):
 
 
 class GridItem(_Model):
-    """One row of a grid: its variable name, its text and its export column."""
+    """One row of a grid: its variable name, its text, its export column and whether it is
+    reverse-keyed (worded the opposite way to the grid's other items)."""
 
     id: str = Field(pattern=_ID)
     text: str
     text_ja: str | None = None
     column: str
+    reverse: bool = False
 
 
 class Question(_Model):

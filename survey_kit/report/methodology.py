@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..cleaning.completion import completion
 from ..instrument.labels import word
 from ..instrument.questionnaire import Questionnaire
 from .precision import kish_deff, margin_of_error
@@ -221,17 +222,9 @@ def _fieldwork_dates(run: SurveyRun) -> str:
 
 
 def _status_completion(run: SurveyRun) -> str | None:
-    """Completion rate from a status column of the export, when it has one."""
-    col = run.questionnaire.meta_column("status")
-    if col is None or col not in run.raw.columns:
-        return None
-    status = run.raw[col].astype("string").str.lower()
-    known = status.notna()
-    if not known.any():
-        return None
-    done = status.str.contains("complete|finish", regex=True, na=False)
-    return (f"{100 * done.sum() / known.sum():.1f}% ({int(done.sum())} of {int(known.sum())} "
-            "respondents who started completed the questionnaire)")
+    """Completion rate from what the export records (finished flag, progress, status)."""
+    c = completion(run.raw, run.questionnaire)
+    return None if c is None else str(c)
 
 
 def _flow_rules(run: SurveyRun) -> tuple[list[str], list[str]]:

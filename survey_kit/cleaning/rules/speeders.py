@@ -31,7 +31,7 @@ from ..outcome import Outcome, fmt_num
 
 def flag_speeder(ctx: Context, rule: str) -> Outcome:
     """A duration far below the median of completes."""
-    var = ctx.q.meta_column("duration") or "duration"
+    var = ctx.meta("duration") or "duration"
     if not ctx.has(var):
         ctx.unavailable(rule, f"it needs the duration column {var!r}, which the responses do "
                               "not have")
