@@ -24,6 +24,7 @@ survey_kit.errors.QuestionnaireError: quality.open_ended[1]: 'sector' is not an 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -257,6 +258,8 @@ def traps(ctx: Context) -> None:
         ctx.check_variable(t.question, f"{base}.question")
         if t.type == "instructed":
             _instructed_trap(ctx, t, base)
+        elif t.type == "text":
+            _text_trap(ctx, t, base)
         else:
             _consistency_trap(ctx, t, base)
 
@@ -285,6 +288,26 @@ def _instructed_trap(ctx: Context, t: Trap, base: str) -> None:
         if a.kind != "option" and not is_number(e):
             fail(f"{base}.expected[{k}]", f"expected answer {e!r} of the numeric question "
                  f"{t.question!r} must be a number")
+
+
+def _text_trap(ctx: Context, t: Trap, base: str) -> None:
+    """A phrase to type: an open question, and expected phrases or a valid pattern."""
+    if not t.expected and not t.pattern:
+        fail(base, "a text trap needs the phrase(s) to type (expected) or a regular "
+             "expression (pattern)")
+    a = ctx.answers(t.question)
+    if a.kind != "text":
+        fail(f"{base}.question", f"a text trap checks what was typed into an open question; "
+             f"{t.question!r} is not open text")
+    for k, e in enumerate(t.expected or []):
+        if not isinstance(e, str) or not e.strip():
+            fail(f"{base}.expected[{k}]", f"expected phrase {e!r} must be text (quote "
+                 "numbers: '1234')")
+    if t.pattern is not None:
+        try:
+            re.compile(t.pattern)
+        except re.error as exc:
+            fail(f"{base}.pattern", f"not a valid regular expression ({exc})")
 
 
 def _consistency_trap(ctx: Context, t: Trap, base: str) -> None:
@@ -378,10 +401,19 @@ def _band_match_rule(ctx: Context, r: Rule, base: str) -> None:
                  f"{sorted(missing)} that are not options of {r.question!r}")
 
 
+def _exclude_if_rule(ctx: Context, r: Rule, base: str) -> None:
+    if not r.when or r.then:
+        fail(f"{base}", "an exclude_if rule needs 'when' conditions (all must hold for the "
+             "rule to fire) and no 'then'")
+    for k, c in enumerate(r.when):
+        ctx.check_condition(c, f"{base}.when[{k}]")
+
+
 #: rule kind -> its check
 RULE_CHECKS: dict[str, Callable[[Context, Rule, str], None]] = {
     "range": _range_rule,
     "implies": _implies_rule,
+    "exclude_if": _exclude_if_rule,
     "sum": _sum_rule,
     "band_match": _band_match_rule,
 }
