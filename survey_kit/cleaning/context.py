@@ -28,6 +28,10 @@ from ..errors import CleaningError
 from .outcome import Outcome
 
 
+#: how a warning of a rule skipped with ``skip_unavailable`` ends
+SKIPPED = "skipped (skip_unavailable=True)"
+
+
 def meta_variable(frame: pd.DataFrame, q, role: str) -> str | None:
     """The variable holding a meta role (``duration``, ``finished``, ``response_type``, ...).
 
@@ -60,6 +64,8 @@ class Context:
         self.questions = {qq.id: qq for qq in q.questions}
         self.variables = q.variables
         self.outcomes: dict[str, Outcome] = {}
+        #: (rule, why) of every rule part skipped for a missing column
+        self.skipped: list[tuple[str, str]] = []
         self._codes: dict[str, np.ndarray] = {}
 
     # -- unavailable columns ----------------------------------------------
@@ -67,12 +73,14 @@ class Context:
     def unavailable(self, rule: str, message: str) -> None:
         """Raise CleaningError, or record a warning when the user asked to skip."""
         if self.params["skip_unavailable"]:
-            self.warnings.append(f"{rule}: {message}; skipped (skip_unavailable=True)")
+            self.warnings.append(f"{rule}: {message}; {SKIPPED}")
+            self.skipped.append((rule, message))
             return
         raise CleaningError(f"rule {rule!r}: {message}. Give the labelled frame from "
                             "sk.read_responses with that column, switch the rule off "
-                            f"({rule}_action='off'), or pass skip_unavailable=True to skip it "
-                            "with a warning")
+                            f"({rule}_action='off'; on the command line --rule "
+                            f"{rule}_action=off), or pass skip_unavailable=True "
+                            "(--skip-unavailable) to skip it with a warning")
 
     def meta(self, role: str) -> str | None:
         """The variable holding a meta role (:func:`meta_variable`)."""

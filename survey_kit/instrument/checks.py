@@ -130,8 +130,13 @@ def missing_codes_are_not_answers(ctx: Context, q: Question, base: str) -> None:
 
 def options_fit_the_type(ctx: Context, q: Question, base: str) -> None:
     needs_options = q.type in _WITH_OPTIONS
-    if needs_options and len(q.options) < 2:
-        fail(f"{base}.options", f"a {q.type} question needs at least two options")
+    if needs_options and not q.options:
+        fail(f"{base}.options", f"a {q.type} question needs at least one option")
+    if q.type in ("likert", "grid") and len(q.options) < 2:
+        # a single or multi question may offer one option (a consent: "I agree");
+        # a rating scale needs two points
+        fail(f"{base}.options", f"a {q.type} question needs at least two options (the points "
+             "of its scale)")
     if not needs_options and q.options:
         fail(f"{base}.options", f"a {q.type} question takes no options; remove them "
              "or change the type")
