@@ -26,8 +26,8 @@ Example
 >>> c = completion(frame, q)
 >>> c.finished, c.started, round(c.rate, 4)
 (2, 3, 0.6667)
->>> str(c)
-'66.7% (2 of 3 respondents who started finished; from Finished; 1 preview, test or spam response left out)'
+>>> print(c)
+66.7% (2 of 3 respondents who started finished; from Finished; 1 preview/test/spam left out)
 """
 
 from __future__ import annotations
@@ -61,9 +61,8 @@ class Completion:
         return self.finished / self.started if self.started else float("nan")
 
     def __str__(self) -> str:
-        left = (f"; {self.not_responses} preview, test or spam response"
-                f"{'s' if self.not_responses != 1 else ''} left out"
-                if self.not_responses else "")
+        left = f"; {self.not_responses} preview/test/spam left out" if self.not_responses \
+            else ""
         return (f"{100 * self.rate:.1f}% ({self.finished} of {self.started} respondents who "
                 f"started finished; from {self.source}{left})")
 

@@ -191,7 +191,8 @@ class Context:
             return self.codes(var) >= 0
         present = col.notna().to_numpy()
         if self.variables.get(var) is not None and self.variables[var].kind == "text":
-            present &= (col.astype("string").str.strip().str.len() > 0).fillna(False).to_numpy()
+            present = present & (col.astype("string").str.strip().str.len() > 0).fillna(
+                False).to_numpy(dtype=bool)          # a new array: to_numpy may be read-only
         return present
 
     def answered(self, var: str) -> np.ndarray:
