@@ -192,7 +192,7 @@ def node_line(text: str, path: tuple) -> int | None:
     """The line (1-based) of the value at ``path`` (keys and list positions) in YAML
     ``text``, or None when the text does not hold it.
 
-    >>> node_line("a:\n  b: [x, yes]\n", ("a", "b", 1))
+    >>> node_line("a:\\n  b: [x, yes]\\n", ("a", "b", 1))
     2
     """
     import yaml

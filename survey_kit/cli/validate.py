@@ -196,6 +196,11 @@ def later_stages_report(frame: Any, q: Any, overrides: dict[str, Any],
             + ". Switch each off (--rule NAME_action=off) or give --skip-unavailable to skip "
             "them with a warning (validate, clean, weight, crosstab, appendix and report take "
             "both)", file=frame.attrs.get("source"))
+    if len(frame) and not len(res.kept):
+        raise CleaningError(f"cleaning would exclude all {len(frame)} respondents, so weight, "
+                            "crosstab, appendix and report would have nothing to work on; run "
+                            "survey-kit clean on the file to see which rules removed them",
+                            file=frame.attrs.get("source"))
     flow = res.flow.iloc[1:]
     na = flow.loc[flow["status"] == "not applicable", "rule"].tolist()
     lines = [f"Cleaning (dry run): {len(res.kept)} kept, {len(res.excluded)} excluded, "
@@ -203,6 +208,9 @@ def later_stages_report(frame: Any, q: Any, overrides: dict[str, Any],
     if na:
         lines.append(f"  Not applicable:   {', '.join(na)}")
     warnings = list(res.warnings)
+    if len(res.kept) == 1:
+        warnings.append("only 1 respondent is kept after cleaning; appendix and report need "
+                        "at least 2")
     declared = q.declared_design()
     check_design_columns(declared, frame, frame.attrs.get("source"))
     plan = weighting_plan(q, targets, weights=declared.weights if declared else None,
