@@ -471,3 +471,35 @@ def test_no_error_message_points_to_an_option_the_command_lacks(capsys, tmp_path
             assert opt in options_of(subs[cmd]), f"{cmd}: {opt} in {err}"
     # the messages do point to options: the test would pass vacuously otherwise
     assert {"--missing-columns", "--rule", "--skip-unavailable", "--collapse"} <= seen
+
+
+# -- the commands on Qualtrics exports ---------------------------------------------------
+
+def test_commands_on_the_real_exports(capsys, tmp_path):
+    q = questionnaire(tmp_path)
+    code, out, err = run(capsys, "clean", q, SAMPLE_3ROW, "--out", tmp_path / "c")
+    assert code == 0, err
+    flow = pd.read_csv(tmp_path / "c" / "qualtrics_qualtRics_sample_flow.csv").set_index("rule")
+    assert flow.loc[["preview_or_spam", "not_finished", "speeder"], "status"].tolist() == \
+        ["applied"] * 3
+    assert flow.loc["speeder", "parameter"].startswith("duration < 1/3 x median of completes "
+                                                       "(38 s)")
+    # the legacy layout has no duration column: validate says so before clean does
+    legacy = questionnaire(tmp_path, rid="ResponseID")
+    code, _, err = run(capsys, "validate", legacy, SAMPLE_LEGACY)
+    assert code == 2 and "rule 'speeder'" in err
+    code, out, err = run(capsys, "validate", legacy, SAMPLE_LEGACY, "--skip-unavailable")
+    assert code == 0, err
+    assert "Rows:             1 (first respondent on row 3)" in out
+
+
+def test_crosstab_of_a_qualtrics_export_leaves_out_previews(capsys, tmp_path):
+    q = questionnaire(tmp_path)
+    export = qualtrics_export(tmp_path / "export.csv")
+    code, out, err = run(capsys, "crosstab", q, export, "--rows", "q1", "--cols", "q1",
+                         "--unweighted", "--format", "csv")
+    assert code == 0, err
+    assert "201 of 216 respondents kept after cleaning; unweighted" in err
+    code, out, err = run(capsys, "crosstab", q, export, "--rows", "q1", "--cols", "q1",
+                         "--unweighted", "--rule", "preview_or_spam_action=review")
+    assert code == 0 and "206 of 216 respondents kept" in err
