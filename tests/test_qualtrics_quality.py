@@ -503,3 +503,22 @@ def test_crosstab_of_a_qualtrics_export_leaves_out_previews(capsys, tmp_path):
     code, out, err = run(capsys, "crosstab", q, export, "--rows", "q1", "--cols", "q1",
                          "--unweighted", "--rule", "preview_or_spam_action=review")
     assert code == 0 and "206 of 216 respondents kept" in err
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from([0, 1, 2, 4, 8, 9, 12, 16, 17]),
+                          st.sampled_from([0, 1, None])), min_size=1, max_size=40))
+def test_completion_counts_every_real_respondent_once(rows):
+    status = [s for s, _ in rows]
+    fin = [f for _, f in rows]
+    frame = pd.DataFrame({"Status": status, "Finished": pd.array(fin, dtype="Int64")})
+    frame.attrs["qualtrics"] = {"columns": {"response_type": "Status", "finished": "Finished"}}
+    q = types.SimpleNamespace(meta_column=lambda role: None)
+    c = completion(frame, q)
+    real = [f for s, f in rows if s not in (1, 2, 8, 9, 12, 17)]
+    known = [f for f in real if f is not None]
+    if not known:
+        assert c is None
+        return
+    assert (c.finished, c.started) == (sum(known), len(known))
+    assert c.not_responses == len(rows) - len(real)

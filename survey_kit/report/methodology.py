@@ -248,12 +248,15 @@ def _data_quality_text(run: SurveyRun) -> str:
     """Trap questions, plausibility rules, exclusion and review rules applied."""
     q = run.questionnaire
     traps = [t.label or t.id for t in q.quality.traps]
-    rules = [r.label or r.id for r in q.quality.rules]
+    rules = [r.label or r.id for r in q.quality.rules if r.kind != "exclude_if"]
+    own = [r.label or r.id for r in q.quality.rules if r.kind == "exclude_if"]
     dq = []
     if traps:
         dq.append("Trap questions: " + "; ".join(traps))
     if rules:
         dq.append("Plausibility rules: " + "; ".join(rules))
+    if own:
+        dq.append("Exclusion rules of this survey: " + "; ".join(own))
     excl, rev = _flow_rules(run)
     if excl:
         dq.append("Exclusion rules applied in order (exclusion flow, table 2a): "
