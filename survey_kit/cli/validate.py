@@ -183,12 +183,14 @@ def later_stages_report(frame: Any, q: Any, overrides: dict[str, Any],
     """
     from ..cleaning.context import SKIPPED
     from ..cleaning.engine import clean
+    from ..cleaning.parameters import resolve_parameters
     from ..errors import CleaningError
     from ..weighting.plan import check_design_columns, weighting_plan
 
+    skip = resolve_parameters(q, overrides)[0]["skip_unavailable"]   # the questionnaire's too
     res = clean(frame, q, **{**overrides, "skip_unavailable": True})
     skipped = [w[: -len(SKIPPED) - 2] for w in res.warnings if w.endswith(SKIPPED)]
-    if skipped and not overrides.get("skip_unavailable"):
+    if skipped and not skip:
         raise CleaningError(
             f"clean would refuse this file: {len(skipped)} rule(s) cannot run on it: "
             + "; ".join(f"rule {w.split(':', 1)[0]!r} {w.split(':', 1)[1].strip()}"
