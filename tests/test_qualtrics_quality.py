@@ -522,3 +522,12 @@ def test_completion_counts_every_real_respondent_once(rows):
         return
     assert (c.finished, c.started) == (sum(known), len(known))
     assert c.not_responses == len(rows) - len(real)
+
+
+def test_legacy_export_saved_as_a_workbook(tmp_path):
+    table = pd.read_csv(SAMPLE_LEGACY, header=None, dtype=str, keep_default_na=False)
+    xlsx = tmp_path / "legacy.xlsx"
+    table.iloc[:, :15].to_excel(xlsx, header=False, index=False)
+    frame = sk.read_responses(xlsx, questionnaire(tmp_path, rid="ResponseID"))
+    assert list(frame.index) == ["R_2YPOQ602ER1jkf1"] and frame.attrs["first_row"] == 3
+    assert frame.attrs["qualtrics"]["columns"]["response_type"] == "Status"
