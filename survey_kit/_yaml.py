@@ -188,6 +188,36 @@ def read_yaml(path: Path, error: type[SurveyKitError], what: str, hint: str,
     return parse_yaml(text, error, file=Path(path), keep_bool_words=keep_bool_words)
 
 
+def node_line(text: str, path: tuple) -> int | None:
+    """The line (1-based) of the value at ``path`` (keys and list positions) in YAML
+    ``text``, or None when the text does not hold it.
+
+    >>> node_line("a:\\n  b: [x, yes]\\n", ("a", "b", 1))
+    2
+    """
+    import yaml
+
+    loader = _loader_class(False)(text)
+    try:
+        node = loader.get_single_node()
+    except (yaml.YAMLError, _Refused, RecursionError):
+        return None
+    finally:
+        loader.dispose()
+    for part in path:
+        if isinstance(node, yaml.MappingNode):
+            node = next((v for k, v in node.value
+                         if isinstance(k, yaml.ScalarNode) and k.value == str(part)), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) \
+                and 0 <= part < len(node.value):
+            node = node.value[part]
+        else:
+            return None
+        if node is None:
+            return None
+    return None if node is None else node.start_mark.line + 1
+
+
 def yaml_path(loc: tuple) -> str:
     """A pydantic error location as a YAML path: ``("questions", 4, "code")`` ->
     ``questions[4].code``."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 
 import pytest
 import yaml
@@ -15,6 +16,17 @@ def run(capsys, *argv):
     code = main([str(a) for a in argv])
     out, err = capsys.readouterr()
     return code, out, err
+
+
+@pytest.fixture
+def firm_yaml(tmp_path):
+    """The firm questionnaire without population targets: validate weights the kept
+    respondents as the later commands would, and six rows cannot be weighted to the
+    firm targets (that refusal is tested in test_validate_refuses_what_weighting_refuses)."""
+    text = FIRM_YAML.read_text(encoding="utf-8")
+    path = tmp_path / "firm_untargeted.yaml"
+    path.write_text(re.sub(r"\n  targets: [^\n]*\n", "\n", text), encoding="utf-8")
+    return path
 
 
 def test_good_instrument(capsys):
@@ -40,8 +52,8 @@ def test_good_creators_instrument(capsys):
     assert "Traps:          3" in out and "poststratify on screener_creator" in out
 
 
-def test_good_responses(capsys, firm_csv):
-    code, out, err = run(capsys, "validate", FIRM_YAML, firm_csv)
+def test_good_responses(capsys, firm_csv, firm_yaml):
+    code, out, err = run(capsys, "validate", firm_yaml, firm_csv)
     assert code == 0, err
     assert "Rows:             6 (first respondent on row 2)" in out
     assert "51 in the file; 49 mapped to the questionnaire" in out
@@ -55,11 +67,11 @@ def test_good_responses(capsys, firm_csv):
     assert "Result: the questionnaire and responses are valid." in out
 
 
-def test_duplicates_are_reported_not_fatal(capsys, tmp_path, firm_raw):
+def test_duplicates_are_reported_not_fatal(capsys, tmp_path, firm_raw, firm_yaml):
     firm_raw.loc[4, "respondent_id"] = "R001"
     path = tmp_path / "dups.csv"
     firm_raw.to_csv(path, index=False)
-    code, out, _ = run(capsys, "validate", FIRM_YAML, path)
+    code, out, _ = run(capsys, "validate", firm_yaml, path)
     assert code == 0
     assert "Duplicate ids:    1 id(s) repeated in 2 rows ('R001' x2)" in out
     assert "valid (1 warning)" in out
@@ -74,18 +86,18 @@ def test_bundled_sample(capsys):
     assert "49 mapped to the questionnaire" in out
 
 
-def test_xlsx_sheet_and_encoding_options(capsys, tmp_path, firm_raw):
+def test_xlsx_sheet_and_encoding_options(capsys, tmp_path, firm_raw, firm_yaml):
     xlsx = tmp_path / "r.xlsx"
     with __import__("pandas").ExcelWriter(xlsx) as w:
         firm_raw.head(1).to_excel(w, sheet_name="notes", index=False)
         firm_raw.to_excel(w, sheet_name="data", index=False)
-    code, out, _ = run(capsys, "validate", FIRM_YAML, xlsx, "--sheet", "1")
+    code, out, _ = run(capsys, "validate", firm_yaml, xlsx, "--sheet", "1")
     assert code == 0 and "Rows:             6" in out
-    code, out, _ = run(capsys, "validate", FIRM_YAML, xlsx, "--sheet", "data")
+    code, out, _ = run(capsys, "validate", firm_yaml, xlsx, "--sheet", "data")
     assert code == 0 and "(xlsx)" in out
     sjis = tmp_path / "r.csv"
     firm_raw.to_csv(sjis, index=False, encoding="cp932")
-    code, out, _ = run(capsys, "validate", FIRM_YAML, sjis, "--encoding", "cp932")
+    code, out, _ = run(capsys, "validate", firm_yaml, sjis, "--encoding", "cp932")
     assert code == 0 and "(csv, cp932)" in out
 
 
@@ -130,12 +142,17 @@ def test_bad_responses(capsys, tmp_path, firm_raw):
     assert "Result:" not in out
 
 
-def test_missing_columns_error_and_allow(capsys, tmp_path, firm_raw):
+def test_missing_columns_error_and_allow(capsys, tmp_path, firm_raw, firm_yaml):
     path = tmp_path / "short.csv"
     firm_raw.drop(columns=["Q9"]).to_csv(path, index=False)
-    code, _, err = run(capsys, "validate", FIRM_YAML, path)
+    code, _, err = run(capsys, "validate", firm_yaml, path)
     assert code == 2 and "'Q9' (competitiveness)" in err and "--missing-columns allow" in err
-    code, out, _ = run(capsys, "validate", FIRM_YAML, path, "--missing-columns", "allow")
+    code, _, err = run(capsys, "validate", firm_yaml, path, "--missing-columns", "allow")
+    # Q9 (competitiveness) is required: left empty, cleaning would exclude everybody and
+    # weight would refuse, so validate does
+    assert code == 2 and "cleaning would exclude all 6 respondents" in err
+    code, out, _ = run(capsys, "validate", firm_yaml, path, "--missing-columns", "allow",
+                       "--rule", "incomplete_action=off")
     assert code == 0
     assert "Missing columns:  1 left empty: Q9" in out
     assert "column 'Q9' (competitiveness) is not in the file" in out

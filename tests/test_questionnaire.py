@@ -102,9 +102,9 @@ def _code_not_integer(d):
     question(d, "sector")["options"][0]["code"] = "one"
 
 
-def _single_with_one_option(d):
+def _single_without_options(d):
     q = question(d, "sector")
-    q["options"] = q["options"][:1]
+    q["options"] = []
 
 
 def _open_ended_not_open(d):
@@ -149,8 +149,8 @@ CASES = [
      "min 200 is above max 100"),
     ("code not an integer", _code_not_integer, f"questions[{S}].options[0].code",
      "valid integer"),
-    ("single with one option", _single_with_one_option, f"questions[{S}].options",
-     "needs at least two options"),
+    ("single without options", _single_without_options, f"questions[{S}].options",
+     "needs at least one option"),
     ("open_ended names a closed question", _open_ended_not_open, "quality.open_ended[1]",
      "'sector' is not an open question"),
 ]

@@ -2,7 +2,8 @@
 
 A condition ``{question, op, value}`` is never run as Python. Ops: ``in``,
 ``not_in``, ``eq``, ``ne`` (set membership), ``lt``, ``le``, ``gt``, ``ge``,
-``between`` (order), ``missing``, ``answered`` (presence). Values may be
+``between`` (order), ``missing``, ``answered`` (presence), ``matches`` (a
+regular expression found in a text answer, case-insensitive). Values may be
 option keys, option codes, or missing-code keys/codes (which test the
 ``<var>__missing`` column). :func:`condition` returns ``(holds, evaluable)``:
 a condition on a blank answer is not evaluable, except ``missing`` and
@@ -32,6 +33,7 @@ Example
 from __future__ import annotations
 
 import operator
+import re
 
 import numpy as np
 import pandas as pd
@@ -71,7 +73,7 @@ def condition(ctx: Context, cond, rule: str) -> Result | None:
     if ctx.is_option(name):
         return _option_condition(ctx, cond, rule)
     info = ctx.variables[name]
-    if info.kind == "text" or (info.kind == "meta" and not (
+    if op == "matches" or info.kind == "text" or (info.kind == "meta" and not (
             pd.api.types.is_numeric_dtype(ctx.frame[name].dtype))):
         return _text_condition(ctx, cond, rule)
     return _numeric_condition(ctx, cond, rule)
@@ -163,8 +165,10 @@ def _option_condition(ctx: Context, cond, rule: str) -> Result:
 
 
 def _text_condition(ctx: Context, cond, rule: str) -> Result:
-    """A text (or non-numeric meta) variable: set ops on the text only."""
+    """A text (or non-numeric meta) variable: set ops on the text, or ``matches``."""
     name, op = cond.question, cond.op
+    if op == "matches":
+        return _matches(ctx, cond, rule)
     if op not in SET_OPS:
         raise CleaningError(f"rule {rule!r}: op {op!r} needs a numeric question; "
                             f"{name!r} holds text")
@@ -172,6 +176,18 @@ def _text_condition(ctx: Context, cond, rule: str) -> Result:
     present = col.notna().to_numpy()
     hit = col.astype(object).isin([str(v) for v in _values(cond)]).to_numpy() & present
     return (hit if op in ("in", "eq") else ~hit), present
+
+
+def _matches(ctx: Context, cond, rule: str) -> Result:
+    """The regular expression ``value`` is found in the text (case-insensitive)."""
+    col = ctx.frame[cond.question].astype("string")
+    present = col.notna().to_numpy()
+    try:
+        hit = col.str.contains(str(cond.value), case=False, regex=True)
+    except re.error as exc:
+        raise CleaningError(f"rule {rule!r}: {cond.value!r} is not a valid regular expression "
+                            f"({exc})") from None
+    return hit.fillna(False).to_numpy(dtype=bool) & present, present
 
 
 def _numeric_condition(ctx: Context, cond, rule: str) -> Result:

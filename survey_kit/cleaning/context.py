@@ -28,6 +28,30 @@ from ..errors import CleaningError
 from .outcome import Outcome
 
 
+#: how a warning of a rule skipped with ``skip_unavailable`` ends
+SKIPPED = "skipped (skip_unavailable=True)"
+
+
+def meta_variable(frame: pd.DataFrame, q, role: str) -> str | None:
+    """The variable holding a meta role (``duration``, ``finished``, ``response_type``, ...).
+
+    The questionnaire's meta question with that role, else the Qualtrics system
+    column the reader found (``frame.attrs["qualtrics"]``, see
+    :mod:`survey_kit.io.qualtrics`), else None. A Qualtrics system column the
+    questionnaire declares under another role (``Finished`` as ``status``)
+    keeps the meaning of its export name.
+    """
+    system = (frame.attrs.get("qualtrics") or {}).get("columns", {})
+    var = q.meta_column(role)
+    if var is not None:
+        meant = {r for r, v in system.items() if v == var}
+        if not meant or role in meant:
+            return var
+        # a Qualtrics system column declared under another role (Finished as 'status'):
+        # its export name says what it holds
+    return system.get(role)
+
+
 class Context:
     """The responses, the questionnaire, the parameters and the warnings of one run."""
 
@@ -40,6 +64,8 @@ class Context:
         self.questions = {qq.id: qq for qq in q.questions}
         self.variables = q.variables
         self.outcomes: dict[str, Outcome] = {}
+        #: (rule, why) of every rule part skipped for a missing column
+        self.skipped: list[tuple[str, str]] = []
         self._codes: dict[str, np.ndarray] = {}
 
     # -- unavailable columns ----------------------------------------------
@@ -47,12 +73,18 @@ class Context:
     def unavailable(self, rule: str, message: str) -> None:
         """Raise CleaningError, or record a warning when the user asked to skip."""
         if self.params["skip_unavailable"]:
-            self.warnings.append(f"{rule}: {message}; skipped (skip_unavailable=True)")
+            self.warnings.append(f"{rule}: {message}; {SKIPPED}")
+            self.skipped.append((rule, message))
             return
         raise CleaningError(f"rule {rule!r}: {message}. Give the labelled frame from "
                             "sk.read_responses with that column, switch the rule off "
-                            f"({rule}_action='off'), or pass skip_unavailable=True to skip it "
-                            "with a warning")
+                            f"({rule}_action='off'; on the command line --rule "
+                            f"{rule}_action=off), or pass skip_unavailable=True "
+                            "(--skip-unavailable) to skip it with a warning")
+
+    def meta(self, role: str) -> str | None:
+        """The variable holding a meta role (:func:`meta_variable`)."""
+        return meta_variable(self.frame, self.q, role)
 
     def has(self, column: str) -> bool:
         return column in self.frame.columns
@@ -159,7 +191,8 @@ class Context:
             return self.codes(var) >= 0
         present = col.notna().to_numpy()
         if self.variables.get(var) is not None and self.variables[var].kind == "text":
-            present &= (col.astype("string").str.strip().str.len() > 0).fillna(False).to_numpy()
+            present = present & (col.astype("string").str.strip().str.len() > 0).fillna(
+                False).to_numpy(dtype=bool)          # a new array: to_numpy may be read-only
         return present
 
     def answered(self, var: str) -> np.ndarray:

@@ -10,28 +10,37 @@ raw frame, and the flow table accounts for every respondent.
 =====  ======================  ========  =====================================================
 step   rule                    default   what fires
 =====  ======================  ========  =====================================================
-1      screened_out            exclude   not eligible by ``survey.screening`` (all conditions
+1      preview_or_spam         exclude   the platform's response type is a survey preview,
+                                         test or spam (Qualtrics ``Status``; not applicable
+                                         without such a column)
+2      screened_out            exclude   not eligible by ``survey.screening`` (all conditions
                                          must hold; a blank screening answer is not eligible)
-2      incomplete              exclude   a ``required`` question unanswered (a missing code
+3      not_finished            exclude   the platform's finished flag is 0 (Qualtrics
+                                         ``Finished``), or without one progress < 100
+4      incomplete              exclude   a ``required`` question unanswered (a missing code
                                          such as "don't know" counts as answered, a blank
                                          does not; a required grid needs every item)
-3      duplicate_id            exclude   repeat of an earlier respondent id (``_raw_id`` if
+5      duplicate_id            exclude   repeat of an earlier respondent id (``_raw_id`` if
                                          present, else the index); the first is kept
-4      duplicate_fingerprint   exclude   repeat of an earlier device fingerprint (the meta
+6      duplicate_fingerprint   exclude   repeat of an earlier device fingerprint (the meta
                                          question with role ``fingerprint``); first kept
-5      near_duplicate          review    share of identical answers with an earlier
+7      near_duplicate          review    share of identical answers with an earlier
                                          respondent >= ``near_duplicate_threshold`` (0.85)
-6      trap_failed             exclude   at least ``trap_max_failures`` (1) traps failed
-7      speeder                 exclude   duration below ``speeder_fraction`` (1/3) of the
+8      trap_failed             exclude   at least ``trap_max_failures`` (1) traps failed
+                                         (instructed, consistency or typed-text traps)
+9      speeder                 exclude   duration below ``speeder_fraction`` (1/3) of the
                                          median of completes, or with
                                          ``speeder_method="sd"`` more than ``speeder_sd`` (2)
                                          SD below that median
-8      straightliner           exclude   every item of a grid of >= ``straightline_min_items``
-                                         (4) items answered, all identically
-9      numeric_limits          exclude   a numeric answer outside the question's min/max, or
+10     straightliner_          exclude   one answer (not the midpoint) to every item of a grid
+       contradictory                     of >= ``straightline_min_items`` (4) items, some of
+                                         them reverse-keyed: a self-contradicting pattern
+11     straightliner           review    every item of such a grid answered identically where
+                                         that is no contradiction (same-direction grid)
+12     numeric_limits          exclude   a numeric answer outside the question's min/max, or
                                          not whole where the question is ``integer``
-10..   <rule id>               per YAML  the questionnaire's ``quality.rules`` in YAML order
-                                         (kinds range, sum, band_match, implies)
+13..   <rule id>               per YAML  the questionnaire's ``quality.rules`` in YAML order
+                                         (kinds range, sum, band_match, implies, exclude_if)
 ..     gibberish               exclude   keyboard mashing in an ``open_ended`` answer
 ..     mahalanobis             review    D^2 on the rating items > chi-square 0.99 quantile
 ..     even_odd                review    even-odd consistency < ``even_odd_min`` (0.3), where
@@ -41,7 +50,10 @@ step   rule                    default   what fires
 
 Decisions worth stating in an appendix are documented with each rule family:
 traps in :mod:`~survey_kit.cleaning.rules.traps`; declarative conditions
-(screening, ``implies``) in :mod:`~survey_kit.cleaning.conditions`; speeders in
+(screening, ``implies``, ``exclude_if``) in :mod:`~survey_kit.cleaning.conditions`;
+platform records (Qualtrics previews, spam, unfinished) in
+:mod:`~survey_kit.cleaning.rules.platform`; straight-lining in
+:mod:`~survey_kit.cleaning.rules.response_patterns`; speeders in
 :mod:`~survey_kit.cleaning.rules.speeders`; near-duplicates in
 :mod:`~survey_kit.cleaning.rules.duplicates`; Mahalanobis D^2 in
 :mod:`~survey_kit.cleaning.rules.response_patterns`. The order of the rules is
@@ -61,12 +73,14 @@ Example
 >>> raw = sk.read_responses("sample_data/japan_digital_services_2024_raw.csv", q,
 ...                         duplicate_ids="keep")
 >>> res = clean(raw, q, speeder_fraction=0.4)
->>> res.flow[["rule", "n_flagged", "n_removed", "n_remaining"]].head(4)
-           rule  n_flagged  n_removed  n_remaining
-0         start       <NA>          0          700
-1  screened_out         16         16          684
-2    incomplete         32         16          668
-3  duplicate_id          4          4          664
+>>> res.flow[["rule", "status", "n_flagged", "n_removed", "n_remaining"]].head(6)
+              rule          status  n_flagged  n_removed  n_remaining
+0            start                       <NA>          0          700
+1  preview_or_spam  not applicable       <NA>          0          700
+2     screened_out         applied         16         16          684
+3     not_finished  not applicable       <NA>          0          684
+4       incomplete         applied         32         16          668
+5     duplicate_id         applied          4          4          664
 >>> res.excluded["reason"].value_counts().head(3)
 reason
 trap_failed     22

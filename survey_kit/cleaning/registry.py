@@ -11,10 +11,10 @@ follows (:mod:`survey_kit.cleaning.parameters`).
 Example
 -------
 >>> [r.name for r in BUILTIN_RULES][:4]
-['screened_out', 'incomplete', 'duplicate_id', 'duplicate_fingerprint']
+['preview_or_spam', 'screened_out', 'not_finished', 'incomplete']
 >>> import survey_kit as sk
 >>> q = sk.load_questionnaire("questionnaires/japan_digital_services_2024.yaml")
->>> [step.name for step in rule_plan(q)][8:11]
+>>> [step.name for step in rule_plan(q)][11:14]
 ['numeric_limits', 'export_share_range', 'japan_share_range']
 """
 
@@ -29,8 +29,14 @@ from .outcome import Outcome
 from .rules.duplicates import flag_duplicate_fingerprint, flag_duplicate_id, flag_near_duplicate
 from .rules.limits import flag_numeric_limits
 from .rules.open_ended import flag_gibberish
+from .rules.platform import flag_not_finished, flag_preview_or_spam
 from .rules.questionnaire import flag_questionnaire_rule
-from .rules.response_patterns import flag_even_odd, flag_mahalanobis, flag_straightliner
+from .rules.response_patterns import (
+    flag_even_odd,
+    flag_mahalanobis,
+    flag_straightliner,
+    flag_straightliner_contradictory,
+)
 from .rules.screening import flag_incomplete, flag_screened_out
 from .rules.speeders import flag_speeder
 from .rules.traps import flag_trap_failed
@@ -54,7 +60,11 @@ class BuiltinRule:
 
 
 BUILTIN_RULES: tuple[BuiltinRule, ...] = (
+    BuiltinRule("preview_or_spam", "exclude", "Survey preview, test or spam (platform status)",
+                flag_preview_or_spam),
     BuiltinRule("screened_out", "exclude", "Screened out (not eligible)", flag_screened_out),
+    BuiltinRule("not_finished", "exclude", "Did not finish (platform's finished flag)",
+                flag_not_finished),
     BuiltinRule("incomplete", "exclude", "Partial complete (required question blank)",
                 flag_incomplete),
     BuiltinRule("duplicate_id", "exclude", "Duplicate respondent id", flag_duplicate_id),
@@ -63,7 +73,11 @@ BUILTIN_RULES: tuple[BuiltinRule, ...] = (
     BuiltinRule("near_duplicate", "review", "Near-duplicate answers", flag_near_duplicate),
     BuiltinRule("trap_failed", "exclude", "Failed trap questions", flag_trap_failed),
     BuiltinRule("speeder", "exclude", "Speeder", flag_speeder),
-    BuiltinRule("straightliner", "exclude", "Straight-lining in a grid", flag_straightliner),
+    BuiltinRule("straightliner_contradictory", "exclude",
+                "Straight-lining across reverse-keyed items (contradictory)",
+                flag_straightliner_contradictory),
+    BuiltinRule("straightliner", "review", "Straight-lining in a same-direction grid",
+                flag_straightliner),
     BuiltinRule("numeric_limits", "exclude", "Numeric answer outside the question's limits",
                 flag_numeric_limits),
     BuiltinRule("gibberish", "exclude", "Gibberish open-ended answer", flag_gibberish),

@@ -62,6 +62,91 @@ def design_overrides(args: argparse.Namespace) -> dict[str, object]:
             "fpc": args.fpc}
 
 
+def add_cleaning_args(p: argparse.ArgumentParser) -> None:
+    """``--rule NAME=VALUE``, ``--skip-unavailable``, ``--missing-columns``: the cleaning and
+    reading options every command that cleans accepts, as ``survey-kit clean`` does."""
+    g = p.add_argument_group("cleaning (the same options as survey-kit clean)")
+    g.add_argument("--rule", action="append", default=[], metavar="NAME=VALUE",
+                   help="set a cleaning parameter, e.g. speeder_fraction=0.4, "
+                        "near_duplicate_action=exclude, straightliner_action=off "
+                        "(repeatable; an unknown NAME lists the valid ones)")
+    g.add_argument("--skip-unavailable", action="store_true",
+                   help="accept a file lacking some of the questionnaire's columns and skip, "
+                        "with a warning, the rules that need them (e.g. no duration for the "
+                        "speeder rule) instead of failing")
+    g.add_argument("--missing-columns", choices=("error", "allow"), default=None,
+                   help="a column the questionnaire names but the file lacks: error (default) "
+                        "or allow (the variable is left empty and a warning is shown; "
+                        "--skip-unavailable implies allow)")
+
+
+def cleaning_overrides(args: argparse.Namespace) -> dict[str, object]:
+    """The cleaning parameters of ``--rule NAME=VALUE`` (and ``--skip-unavailable``).
+
+    Raises
+    ------
+    UsageError
+        An item that is not NAME=VALUE, or a NAME given twice.
+    """
+    from ..errors import UsageError
+
+    out: dict[str, object] = {}
+    for item in getattr(args, "rule", None) or []:
+        name, sep, value = item.partition("=")
+        name, value = name.strip(), value.strip()
+        if not sep or not name or not value:
+            raise UsageError(f"--rule {item!r}: write NAME=VALUE, e.g. --rule "
+                             "speeder_fraction=0.4")
+        if name in out:
+            raise UsageError(f"--rule {name} is given twice; give each parameter once")
+        out[name] = value
+    if getattr(args, "skip_unavailable", False):
+        out["skip_unavailable"] = True
+    return out
+
+
+def missing_columns(args: argparse.Namespace) -> str:
+    """``--missing-columns``, ``allow`` when ``--skip-unavailable`` is given."""
+    given = getattr(args, "missing_columns", None)
+    if given is None:
+        return "allow" if getattr(args, "skip_unavailable", False) else "error"
+    return given
+
+
+def add_collapse_args(p: argparse.ArgumentParser) -> None:
+    """``--collapse VAR=LEVEL[+LEVEL...][:INTO]``: merge levels of a weighting variable in
+    the data and the targets, as ``sk.collapse_levels`` does."""
+    p.add_argument("--collapse", action="append", default=[],
+                   metavar="VAR=LEVEL[+LEVEL...][:INTO]",
+                   help="merge levels of a weighting variable in the data and the targets "
+                        "before weighting (as sk.collapse_levels): one level merges with its "
+                        "neighbour, several with each other, e.g. size_class=medium or "
+                        "region=north+islands:north_islands (repeatable)")
+
+
+def collapse_options(args: argparse.Namespace) -> tuple[tuple[str, tuple[str, ...],
+                                                              str | None], ...]:
+    """``(variable, levels, into)`` of each ``--collapse``.
+
+    Raises
+    ------
+    UsageError
+        An item that is not VAR=LEVEL[+LEVEL...][:INTO].
+    """
+    from ..errors import UsageError
+
+    out = []
+    for item in getattr(args, "collapse", None) or []:
+        var, sep, rest = item.partition("=")
+        levels, _, into = rest.partition(":")
+        names = tuple(x.strip() for x in levels.split("+") if x.strip())
+        if not sep or not var.strip() or not names:
+            raise UsageError(f"--collapse {item!r}: write VAR=LEVEL, VAR=LEVEL+LEVEL or "
+                             "VAR=LEVEL+LEVEL:INTO, e.g. --collapse size_class=medium")
+        out.append((var.strip(), names, into.strip() or None))
+    return tuple(out)
+
+
 class _Parser(argparse.ArgumentParser):
     """ArgumentParser that exits with code 2 and a one-line hint."""
 

@@ -20,7 +20,7 @@ import argparse
 import sys
 from typing import Any
 
-from . import add_design_args
+from . import add_cleaning_args, add_collapse_args, add_design_args
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -46,6 +46,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                    help="report spec YAML (default: <questionnaire>.report.yaml beside it)")
     p.add_argument("--no-figures", action="store_true", help="tables only")
     add_design_args(p)
+    add_collapse_args(p)
+    add_cleaning_args(p)
     p.set_defaults(run=run)
     return p
 
@@ -55,7 +57,14 @@ def run(args: argparse.Namespace) -> int:
 
     from ..report.appendix import build_appendix
     from ..report.run import prepare
-    from . import design_overrides, input_files, out_folder
+    from . import (
+        cleaning_overrides,
+        collapse_options,
+        design_overrides,
+        input_files,
+        missing_columns,
+        out_folder,
+    )
     from .report import _formats
 
     input_files(args.questionnaire, args.responses, args.targets, args.spec)
@@ -67,7 +76,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"{stage:<9s} {seconds:6.2f} s  {detail}", file=sys.stderr, flush=True)
 
     run_ = prepare(args.questionnaire, args.responses, args.targets, spec=args.spec,
-                   design=design_overrides(args), progress=show)
+                   design=design_overrides(args), progress=show,
+                   cleaning=cleaning_overrides(args), collapse=collapse_options(args),
+                   missing_columns=missing_columns(args))
     app = build_appendix(run_, lang=args.lang, figures=not args.no_figures, progress=show)
     files = app.write(out, formats, figures=not args.no_figures)
     f = app.facts

@@ -34,7 +34,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from . import sheet_arg
+from . import add_cleaning_args, cleaning_overrides, missing_columns, sheet_arg
 
 FORMATS = ("csv", "xlsx")
 
@@ -53,14 +53,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("questionnaire", metavar="QUESTIONNAIRE", help="questionnaire YAML file")
     p.add_argument("responses", metavar="RESPONSES", help="response file (raw export)")
     p.add_argument("--out", required=True, metavar="DIR", help="output folder")
-    p.add_argument("--rule", action="append", default=[], metavar="NAME=VALUE",
-                   help="set a cleaning parameter, e.g. speeder_fraction=0.4, "
-                        "near_duplicate_action=exclude, trap_max_failures=2 (repeatable; "
-                        "an unknown NAME lists the valid ones)")
-    p.add_argument("--skip-unavailable", action="store_true",
-                   help="accept a file lacking some of the questionnaire's columns and skip, "
-                        "with a warning, the rules that need them (e.g. no duration for the "
-                        "speeder rule) instead of failing")
+    add_cleaning_args(p)
     p.add_argument("--format", dest="formats", default="csv,xlsx", metavar="FMT[,FMT]",
                    help="output formats: csv, xlsx or csv,xlsx (default)")
     p.add_argument("--encoding", help="text encoding of a CSV input (default: detected)")
@@ -80,24 +73,6 @@ def _formats(text: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def _rules(items: list[str], skip: bool) -> dict[str, str]:
-    from ..errors import UsageError
-
-    out: dict[str, Any] = {}
-    for item in items:
-        name, sep, value = item.partition("=")
-        name, value = name.strip(), value.strip()
-        if not sep or not name or not value:
-            raise UsageError(f"--rule {item!r}: write NAME=VALUE, e.g. --rule "
-                             "speeder_fraction=0.4")
-        if name in out:
-            raise UsageError(f"--rule {name} is given twice; give each parameter once")
-        out[name] = value
-    if skip:
-        out["skip_unavailable"] = True
-    return out
-
-
 def run(args: argparse.Namespace) -> int:
     import pandas as pd
 
@@ -108,13 +83,13 @@ def run(args: argparse.Namespace) -> int:
     from ._tables import write_csv, write_workbook
 
     formats = _formats(args.formats)
-    overrides = _rules(args.rule, args.skip_unavailable)
+    overrides = cleaning_overrides(args)
     q = load_questionnaire(args.questionnaire)
     resolve_parameters(q, overrides)          # bad names/values fail before any reading
-    read_kwargs: dict[str, Any] = {"duplicate_ids": "keep"}
-    if args.skip_unavailable:
-        # columns the file lacks become blank variables; the rules needing them are skipped
-        read_kwargs["missing_columns"] = "allow"
+    # with --skip-unavailable, columns the file lacks become blank variables and the
+    # rules needing them are skipped
+    read_kwargs: dict[str, Any] = {"duplicate_ids": "keep",
+                                   "missing_columns": missing_columns(args)}
     if args.encoding:
         read_kwargs["encoding"] = args.encoding
     if args.sheet is not None:

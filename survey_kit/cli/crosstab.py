@@ -23,7 +23,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from . import add_design_args
+from . import (
+    add_cleaning_args,
+    add_collapse_args,
+    add_design_args,
+    cleaning_overrides,
+    collapse_options,
+    missing_columns,
+)
 
 FORMATS = ("text", "md", "html", "latex", "xlsx", "csv")
 _SUFFIX = {".txt": "text", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html",
@@ -71,6 +78,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--title", help="table title")
     p.add_argument("--encoding", help="text encoding of a CSV (default: detected)")
     add_design_args(p)
+    add_collapse_args(p)
+    add_cleaning_args(p)
     p.set_defaults(run=run)
     return p
 
@@ -108,7 +117,7 @@ def _check_names(frame: Any, q: Any, names: list[str], role: str) -> None:
 
 
 def weighted_design(frame: Any, q: Any, targets: str | None = None,
-                    design: Any = None) -> tuple[Any, str]:
+                    design: Any = None, collapse: tuple = ()) -> tuple[Any, str]:
     """A calibrated design weighted as the questionnaire says; and a summary line.
 
     The weighting is :func:`survey_kit.weighting.plan.weighting_plan` (the report's):
@@ -117,6 +126,7 @@ def weighted_design(frame: Any, q: Any, targets: str | None = None,
     design (base weights, strata, clusters, fpc) is the questionnaire's
     ``design`` section, ``design`` (a mapping of overrides) replacing its entries;
     with base weights and no targets the design is weighted by the base weights.
+    ``collapse`` merges levels before weighting (``--collapse``).
     """
     from ..design.survey_design import SurveyDesign
     from ..errors import UsageError
@@ -125,7 +135,7 @@ def weighted_design(frame: Any, q: Any, targets: str | None = None,
     declared = q.declared_design(**(design or {}))
     check_design_columns(declared, frame)
     args = declared.survey_design_args() if declared is not None else {}
-    plan = weighting_plan(q, targets, weights=args.get("weights"))
+    plan = weighting_plan(q, targets, weights=args.get("weights"), collapse=tuple(collapse))
     if plan is None and args.get("weights"):
         return SurveyDesign(frame, **args), f"weights: base weights {args['weights']!r}"
     if plan is None:
@@ -162,6 +172,23 @@ def _given_weights(raw: Any, q: Any, args: argparse.Namespace) -> Any:
     return SurveyDesign(raw, **declared.survey_design_args())
 
 
+def _check_option_use(args: argparse.Namespace, overrides: dict, collapse: tuple,
+                      q: Any) -> None:
+    """Cleaning and collapsing options that the chosen data path would ignore are refused;
+    cleaning parameters are checked before any reading."""
+    from ..cleaning.parameters import resolve_parameters
+    from ..errors import UsageError
+
+    if args.weight_column and (overrides or collapse):
+        raise UsageError("--weight-column reads a file already cleaned and weighted; --rule, "
+                         "--skip-unavailable and --collapse apply to cleaning and weighting "
+                         "the raw export, so leave them out")
+    if args.unweighted and collapse:
+        raise UsageError("--collapse merges levels for the weighting; --unweighted does not "
+                         "weight")
+    resolve_parameters(q, overrides)
+
+
 def run(args: argparse.Namespace) -> int:
     from ..tables.crosstab import crosstab
     from ..io.read import read_responses
@@ -174,8 +201,12 @@ def run(args: argparse.Namespace) -> int:
     rows, cols = _split(args.rows), _split(args.cols)
     check_options(args.percent, None if args.adjust == "none" else args.adjust, args.alpha,
                   0.95, args.lang, args.min_base)      # before the data are read
+    overrides = cleaning_overrides(args)
+    collapse = collapse_options(args)
     q = load_questionnaire(args.questionnaire)
-    raw = read_responses(args.responses, q, encoding=args.encoding, duplicate_ids="keep")
+    _check_option_use(args, overrides, collapse, q)
+    raw = read_responses(args.responses, q, encoding=args.encoding, duplicate_ids="keep",
+                         missing_columns=missing_columns(args))
     _check_names(raw, q, rows, "row")
     _check_names(raw, q, cols, "banner (--cols)")
     if args.weight_column:
@@ -184,13 +215,14 @@ def run(args: argparse.Namespace) -> int:
     else:
         from ..cleaning.engine import clean
 
-        kept = clean(raw, q).kept
+        kept = clean(raw, q, **overrides).kept
         summary = f"{len(kept)} of {len(raw)} respondents kept after cleaning"
         if args.unweighted:
             data = kept
             summary += "; unweighted"
         else:
-            data, note = weighted_design(kept, q, args.targets, design_overrides(args))
+            data, note = weighted_design(kept, q, args.targets, design_overrides(args),
+                                         collapse)
             summary += f"; {note}"
     table = crosstab(data, rows, cols, percent=args.percent, weighted=not args.unweighted,
                      nets=not args.no_nets, ci=args.ci, letters=not args.no_letters,

@@ -20,7 +20,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from . import add_design_args
+from . import add_cleaning_args, add_collapse_args, add_design_args
 
 
 def _formats(text: str) -> tuple[str, ...]:
@@ -61,6 +61,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                    help="do not write the cleaned and weighted data files")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
     add_design_args(p)
+    add_collapse_args(p)
+    add_cleaning_args(p)
     p.set_defaults(run=run)
     return p
 
@@ -68,7 +70,14 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     from ..errors import UsageError
     from ..report.outputs import run_report
-    from . import design_overrides, input_files, out_folder
+    from . import (
+        cleaning_overrides,
+        collapse_options,
+        design_overrides,
+        input_files,
+        missing_columns,
+        out_folder,
+    )
 
     if args.questionnaire is not None and args.responses is None:
         raise UsageError("give RESPONSES after QUESTIONNAIRE (or neither, to run on the "
@@ -78,11 +87,16 @@ def run(args: argparse.Namespace) -> int:
     if design and args.questionnaire is None:
         raise UsageError("--base-weights, --strata, --cluster and --fpc need QUESTIONNAIRE "
                          "and RESPONSES")
+    collapse = collapse_options(args)
+    if collapse and args.questionnaire is None:
+        raise UsageError("--collapse names levels of one survey's weighting variables; it "
+                         "needs QUESTIONNAIRE and RESPONSES")
     out = out_folder(args.out)
     formats = _formats(args.formats)
     result = run_report(args.questionnaire, args.responses, args.targets, out=out,
                         lang=args.lang, formats=formats,
                         data=not args.no_data, progress=not args.quiet,
-                        design=design or None)
+                        design=design or None, cleaning=cleaning_overrides(args),
+                        collapse=collapse, missing_columns=missing_columns(args))
     print(result)
     return 0

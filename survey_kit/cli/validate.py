@@ -6,6 +6,15 @@ instrument: rows, mapped and extra columns, missing values per variable,
 repeated respondent ids and warnings. Exit code 0 when both are valid, 2 when
 either is not (the error names the file, row, column and value).
 
+With a response file it also does what the later commands would do, without
+writing anything: it cleans the responses (a dry run of ``clean`` with the
+same ``--rule`` options) and weights the kept respondents when the
+questionnaire names population targets (with the same ``--collapse``
+options), so that ``validate`` refuses what ``clean``, ``weight``,
+``crosstab``, ``appendix`` and ``report`` would refuse. A rule that cannot run
+on the file (no duration column: the speeder rule) is an error naming the
+rule and why, unless ``--skip-unavailable`` is given (then a warning).
+
 Example
 -------
 $ survey-kit validate questionnaires/japan_digital_services_2024.yaml \\
@@ -19,7 +28,14 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from . import sheet_arg
+from . import (
+    add_cleaning_args,
+    add_collapse_args,
+    cleaning_overrides,
+    collapse_options,
+    missing_columns,
+    sheet_arg,
+)
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -38,9 +54,11 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                    help="sheet of a workbook, by name or 0-based position")
     p.add_argument("--format", dest="file_format",
                    help="force the file format (csv, tsv, qualtrics, xlsx, sav, dta, parquet)")
-    p.add_argument("--missing-columns", choices=("error", "allow"), default="error",
-                   help="a column the questionnaire names but the file lacks: error (default) "
-                        "or allow (the variable is left empty and a warning is shown)")
+    p.add_argument("--targets", metavar="TARGETS",
+                   help="population targets CSV/YAML to check the weighting with (default: "
+                        "the questionnaire's weighting.targets)")
+    add_collapse_args(p)
+    add_cleaning_args(p)
     p.set_defaults(run=run)
     return p
 
@@ -50,8 +68,10 @@ def run(args: argparse.Namespace) -> int:
     from ..instrument.questionnaire import load_questionnaire
 
     q = load_questionnaire(args.questionnaire)
-    resolve_parameters(q)             # quality.overrides: names and values, as `clean` reads them
-    targets_text, target_warnings = targets_report(q)
+    overrides = cleaning_overrides(args)
+    resolve_parameters(q, overrides)  # quality.overrides and --rule, as `clean` reads them
+    collapse = collapse_options(args)
+    targets_text, target_warnings = targets_report(q, args.targets, collapse)
     print(instrument_report(q))
     if targets_text:
         print(targets_text)
@@ -60,12 +80,14 @@ def run(args: argparse.Namespace) -> int:
         from ..io.read import read_responses
 
         frame = read_responses(args.responses, q, encoding=args.encoding, sheet=args.sheet,
-                               format=args.file_format, missing_columns=args.missing_columns,
+                               format=args.file_format, missing_columns=missing_columns(args),
                                duplicate_ids="keep")
         text, n = responses_report(frame, q)
-        warnings += n
+        later, n_later = later_stages_report(frame, q, overrides, args.targets, collapse)
+        warnings += n + n_later
         print()
         print(text)
+        print(later)
     print()
     what = "questionnaire and responses are" if args.responses else "questionnaire is"
     note = f" ({warnings} warning{'s' if warnings != 1 else ''})" if warnings else ""
@@ -73,19 +95,24 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def targets_report(q: Any) -> tuple[str, list[str]]:
-    """The population targets the questionnaire names, checked against it.
+def targets_report(q: Any, targets: str | None = None, collapse: tuple = ()
+                   ) -> tuple[str, list[str]]:
+    """The population targets the questionnaire names (or ``targets``), checked against it.
 
     Returns the text (empty when no targets file is named or it does not exist)
     and the warnings it lists. A targets file that cannot be read, or whose
-    levels the questionnaire does not have, raises a WeightingError.
+    levels the questionnaire does not have, raises a WeightingError. Levels
+    merged by ``collapse`` need no target of their own.
     """
     from ..weighting.plan import check_targets, targets_path
 
-    path = targets_path(q)
+    path = Path(targets) if targets else targets_path(q)
     if path is None or not path.exists():
         return "", []
     t, warnings = check_targets(q, path)
+    merged = {(v, lv) for v, levels, _ in collapse for lv in levels}
+    warnings = [w for w in warnings if not any(f"--collapse {v}={lv} " in w
+                                               for v, lv in merged)]
     margins = ", ".join(f"{v} ({len(t.margin(v))} levels)" for v in t.variables)
     kind = "shares" if t.total is None else f"counts, total {t.total:,.10g}"
     lines = [f"  Targets:        {margins}; {kind}"]
@@ -121,6 +148,11 @@ def instrument_report(q: Any) -> str:
     for t in traps:
         if t.type == "instructed":
             detail = f"instructed, {t.question} expects {', '.join(map(str, t.expected or []))}"
+        elif t.type == "text":
+            wanted = [repr(str(e)) for e in t.expected or []]
+            if t.pattern:
+                wanted.append(f"pattern {t.pattern!r}")
+            detail = f"text, {t.question} expects {' or '.join(wanted)}"
         else:
             detail = f"consistency, {t.question} vs {t.repeat}"
             if t.tolerance:
@@ -158,6 +190,63 @@ def _design_line(q: Any) -> str:
         parts.append(f"dispositions: {disp.file}, column {disp.column}"
                      + ("" if path.exists() else " (file not found)"))
     return "; ".join(parts)
+
+
+def later_stages_report(frame: Any, q: Any, overrides: dict[str, Any],
+                        targets: str | None = None, collapse: tuple = ()) -> tuple[str, int]:
+    """What ``clean`` and the weighting would do with the file (nothing is written).
+
+    Returns the text and the number of warnings it lists. Raises what those
+    commands would raise: a CleaningError naming each rule that cannot run on
+    the file and why (unless ``skip_unavailable`` is among ``overrides``), a
+    WeightingError or a DesignError.
+    """
+    from ..cleaning.context import SKIPPED
+    from ..cleaning.engine import clean
+    from ..cleaning.parameters import resolve_parameters
+    from ..errors import CleaningError
+    from ..weighting.plan import check_design_columns, weighting_plan
+
+    skip = resolve_parameters(q, overrides)[0]["skip_unavailable"]   # the questionnaire's too
+    res = clean(frame, q, **{**overrides, "skip_unavailable": True})
+    skipped = [w[: -len(SKIPPED) - 2] for w in res.warnings if w.endswith(SKIPPED)]
+    if skipped and not skip:
+        raise CleaningError(
+            f"clean would refuse this file: {len(skipped)} rule(s) cannot run on it: "
+            + "; ".join(f"rule {w.split(':', 1)[0]!r} {w.split(':', 1)[1].strip()}"
+                        for w in skipped)
+            + ". Switch each off (--rule NAME_action=off) or give --skip-unavailable to skip "
+            "them with a warning (validate, clean, weight, crosstab, appendix and report take "
+            "both)", file=frame.attrs.get("source"))
+    if len(frame) and not len(res.kept):
+        raise CleaningError(f"cleaning would exclude all {len(frame)} respondents, so weight, "
+                            "crosstab, appendix and report would have nothing to work on; run "
+                            "survey-kit clean on the file to see which rules removed them",
+                            file=frame.attrs.get("source"))
+    flow = res.flow.iloc[1:]
+    na = flow.loc[flow["status"] == "not applicable", "rule"].tolist()
+    lines = [f"Cleaning (dry run): {len(res.kept)} kept, {len(res.excluded)} excluded, "
+             f"{len(res.review)} kept but flagged for review"]
+    if na:
+        lines.append(f"  Not applicable:   {', '.join(na)}")
+    warnings = list(res.warnings)
+    if len(res.kept) == 1:
+        warnings.append("only 1 respondent is kept after cleaning; appendix and report need "
+                        "at least 2")
+    declared = q.declared_design()
+    check_design_columns(declared, frame, frame.attrs.get("source"))
+    plan = weighting_plan(q, targets, weights=declared.weights if declared else None,
+                          collapse=collapse)
+    if plan is not None and len(res.kept):
+        _, wres = plan.apply(res.kept)
+        lines.append(f"Weighting (dry run): {wres.method} of {len(res.kept)} kept respondents "
+                     f"to {plan.variables_text()}; "
+                     f"{'converged' if wres.converged else 'did NOT converge'}")
+        warnings += list(wres.warnings or ())
+    if warnings:
+        lines.append(f"  Warnings:         {len(warnings)}")
+        lines.extend(f"    - {w}" for w in warnings)
+    return "\n".join(lines), len(warnings)
 
 
 def responses_report(frame: Any, q: Any) -> tuple[str, int]:

@@ -33,7 +33,14 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from . import sheet_arg
+from . import (
+    add_cleaning_args,
+    add_collapse_args,
+    cleaning_overrides,
+    collapse_options,
+    missing_columns,
+    sheet_arg,
+)
 
 METHODS = ("rake", "poststratify", "calibrate")
 NOT_STATED = ("separate", "impute", "exclude")
@@ -94,6 +101,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--format", dest="file_format",
                    help="force the input format (csv, tsv, qualtrics, xlsx, sav, dta, parquet)")
     p.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    add_collapse_args(p)
+    add_cleaning_args(p)
     p.set_defaults(run=run)
     return p
 
@@ -144,7 +153,8 @@ def _settings(args: argparse.Namespace) -> tuple[Any, Any]:
                           not_stated=args.not_stated, impute_within=_split(args.impute_within),
                           trim_upper=trim_upper, trim_lower=trim_lower,
                           weights=args.base_weights, seed=args.seed, max_iter=args.max_iter,
-                          calfun=args.calfun, bounds=_bounds(args.bounds))
+                          calfun=args.calfun, bounds=_bounds(args.bounds),
+                          collapse=collapse_options(args))
     if plan is None:
         raise UsageError(f"give the population targets with --targets FILE (questionnaire "
                          f"{q.id!r} names none in weighting.targets)")
@@ -153,18 +163,24 @@ def _settings(args: argparse.Namespace) -> tuple[Any, Any]:
 
 def _read(args: argparse.Namespace, q: Any) -> tuple[Any, str]:
     from ..cleaning.engine import clean
-    from ..errors import CleaningError, DataError
+    from ..cleaning.parameters import resolve_parameters
+    from ..errors import CleaningError, DataError, UsageError
     from ..io.read import read_responses
 
+    overrides = cleaning_overrides(args)
+    if args.no_clean and overrides:
+        raise UsageError("--rule and --skip-unavailable set cleaning, which --no-clean skips; "
+                         "give one or the other")
+    resolve_parameters(q, overrides)          # bad names/values fail before any reading
     raw = read_responses(args.responses, q, encoding=args.encoding, sheet=args.sheet,
-                         format=args.file_format,
+                         format=args.file_format, missing_columns=missing_columns(args),
                          duplicate_ids="error" if args.no_clean else "keep")
     if not len(raw):
         raise DataError("the file has no respondents (no rows below the header), so there is "
                         "nothing to weight", file=args.responses)
     if args.no_clean:
         return raw, f"{len(raw)} respondents read (not cleaned: --no-clean)"
-    kept = clean(raw, q).kept
+    kept = clean(raw, q, **overrides).kept
     if not len(kept):
         raise CleaningError(f"cleaning excluded all {len(raw)} respondents, so there is nothing "
                             "to weight; run survey-kit clean on the file to see which rules "

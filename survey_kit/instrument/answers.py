@@ -33,6 +33,7 @@ Example
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
@@ -122,6 +123,9 @@ def check_condition_values(a: Answers, op: str, value: Any, where: str) -> None:
     """The value(s) of a condition fit its op and what ``a`` holds."""
     if op in ("missing", "answered"):
         return
+    if op == "matches":
+        _check_pattern(a, value, where)
+        return
     if a.kind == "grid":
         fail(f"{where}.op", f"op {op!r} cannot be used on {_whole_question(a)} (or use "
              "'answered' / 'missing')")
@@ -140,6 +144,18 @@ def check_condition_values(a: Answers, op: str, value: Any, where: str) -> None:
                  "high); swap them")
     elif not is_number(value):
         fail(f"{where}.value", f"op {op!r} needs a finite number; got {value!r}")
+
+
+def _check_pattern(a: Answers, value: Any, where: str) -> None:
+    """``matches``: a regular expression, tested on text."""
+    if a.kind not in ("text", "meta"):
+        fail(f"{where}.op", f"op 'matches' tests text; {a.name!r} does not hold text")
+    if not isinstance(value, str) or not value:
+        fail(f"{where}.value", "op 'matches' needs a regular expression (text)")
+    try:
+        re.compile(value)
+    except re.error as exc:
+        fail(f"{where}.value", f"not a valid regular expression ({exc})")
 
 
 def _check_set_values(a: Answers, op: str, value: Any, where: str) -> None:

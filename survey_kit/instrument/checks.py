@@ -24,6 +24,7 @@ survey_kit.errors.QuestionnaireError: quality.open_ended[1]: 'sector' is not an 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -129,8 +130,13 @@ def missing_codes_are_not_answers(ctx: Context, q: Question, base: str) -> None:
 
 def options_fit_the_type(ctx: Context, q: Question, base: str) -> None:
     needs_options = q.type in _WITH_OPTIONS
-    if needs_options and len(q.options) < 2:
-        fail(f"{base}.options", f"a {q.type} question needs at least two options")
+    if needs_options and not q.options:
+        fail(f"{base}.options", f"a {q.type} question needs at least one option")
+    if q.type in ("likert", "grid") and len(q.options) < 2:
+        # a single or multi question may offer one option (a consent: "I agree");
+        # a rating scale needs two points
+        fail(f"{base}.options", f"a {q.type} question needs at least two options (the points "
+             "of its scale)")
     if not needs_options and q.options:
         fail(f"{base}.options", f"a {q.type} question takes no options; remove them "
              "or change the type")
@@ -171,7 +177,8 @@ def _grid_items(ctx: Context, q: Question, base: str) -> None:
 def meta_has_a_role(ctx: Context, q: Question, base: str) -> None:
     if q.type == "meta" and q.role is None:
         fail(f"{base}.role", "a meta column needs a role (duration, start_time, end_time, "
-             "device, os, fingerprint, status, other)")
+             "device, os, fingerprint, status, finished, progress, response_type, "
+             "recorded_date, other)")
 
 
 def min_is_not_above_max(ctx: Context, q: Question, base: str) -> None:
@@ -256,6 +263,8 @@ def traps(ctx: Context) -> None:
         ctx.check_variable(t.question, f"{base}.question")
         if t.type == "instructed":
             _instructed_trap(ctx, t, base)
+        elif t.type == "text":
+            _text_trap(ctx, t, base)
         else:
             _consistency_trap(ctx, t, base)
 
@@ -284,6 +293,26 @@ def _instructed_trap(ctx: Context, t: Trap, base: str) -> None:
         if a.kind != "option" and not is_number(e):
             fail(f"{base}.expected[{k}]", f"expected answer {e!r} of the numeric question "
                  f"{t.question!r} must be a number")
+
+
+def _text_trap(ctx: Context, t: Trap, base: str) -> None:
+    """A phrase to type: an open question, and expected phrases or a valid pattern."""
+    if not t.expected and not t.pattern:
+        fail(base, "a text trap needs the phrase(s) to type (expected) or a regular "
+             "expression (pattern)")
+    a = ctx.answers(t.question)
+    if a.kind != "text":
+        fail(f"{base}.question", f"a text trap checks what was typed into an open question; "
+             f"{t.question!r} is not open text")
+    for k, e in enumerate(t.expected or []):
+        if not isinstance(e, str) or not e.strip():
+            fail(f"{base}.expected[{k}]", f"expected phrase {e!r} must be text (quote "
+                 "numbers: '1234')")
+    if t.pattern is not None:
+        try:
+            re.compile(t.pattern)
+        except re.error as exc:
+            fail(f"{base}.pattern", f"not a valid regular expression ({exc})")
 
 
 def _consistency_trap(ctx: Context, t: Trap, base: str) -> None:
@@ -377,10 +406,19 @@ def _band_match_rule(ctx: Context, r: Rule, base: str) -> None:
                  f"{sorted(missing)} that are not options of {r.question!r}")
 
 
+def _exclude_if_rule(ctx: Context, r: Rule, base: str) -> None:
+    if not r.when or r.then:
+        fail(f"{base}", "an exclude_if rule needs 'when' conditions (all must hold for the "
+             "rule to fire) and no 'then'")
+    for k, c in enumerate(r.when):
+        ctx.check_condition(c, f"{base}.when[{k}]")
+
+
 #: rule kind -> its check
 RULE_CHECKS: dict[str, Callable[[Context, Rule, str], None]] = {
     "range": _range_rule,
     "implies": _implies_rule,
+    "exclude_if": _exclude_if_rule,
     "sum": _sum_rule,
     "band_match": _band_match_rule,
 }

@@ -29,7 +29,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .._yaml import read_yaml, schema_error, yaml_path
+from .._yaml import node_line, read_yaml, schema_error, yaml_path
 from ..errors import QuestionnaireError
 from .checks import check_instrument
 from .schema import _Instrument
@@ -64,10 +64,12 @@ def validate_instrument(data: Any, source: str | Path | None = None) -> _Instrum
     where = _yaml_boolean(data)
     if where is not None:
         path, value = where
+        line = _line(file, path)
         raise QuestionnaireError(
-            f"YAML reads this as the boolean {str(value).lower()}: an unquoted yes, on or true "
-            "is read as true, and no, off or false as false. Put the word in quotes (e.g. "
-            "'yes', 'off') or give the option code", file=file, path=yaml_path(path))
+            f"YAML reads this as the boolean {str(value).lower()}"
+            f"{f' (line {line})' if line else ''}: an unquoted yes, on or true is read as "
+            "true, and no, off or false as false. Put the word in quotes (e.g. 'yes', 'off') "
+            "or give the option code", file=file, path=yaml_path(path))
     try:
         inst = _Instrument.model_validate(data)
     except ValidationError as exc:
@@ -80,8 +82,19 @@ def validate_instrument(data: Any, source: str | Path | None = None) -> _Instrum
     return inst
 
 
+def _line(file: Path | None, path: tuple) -> int | None:
+    """The line of ``path`` in the questionnaire file, when it can be read again."""
+    if file is None:
+        return None
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    return node_line(text, path)
+
+
 #: keys whose values are true/false (everything else a YAML boolean reaches is a misread word)
-_BOOLEAN_KEYS = frozenset({"exclusive", "integer", "required"})
+_BOOLEAN_KEYS = frozenset({"exclusive", "integer", "required", "reverse"})
 
 
 def _yaml_boolean(data: dict) -> tuple[tuple, bool] | None:
@@ -89,7 +102,7 @@ def _yaml_boolean(data: dict) -> tuple[tuple, bool] | None:
 
     YAML 1.1 reads ``value: [yes]`` as ``[True]`` and ``action: off`` as ``False``;
     left alone, pydantic would read True as the code 1. Only ``exclusive``,
-    ``integer``, ``required`` and cleaning parameters in ``quality.overrides``
+    ``integer``, ``required``, ``reverse`` and cleaning parameters in ``quality.overrides``
     (except the ``<rule>_action`` words) take true/false.
     """
     stack: list[tuple[tuple, Any]] = [((), data)]

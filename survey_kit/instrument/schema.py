@@ -12,14 +12,19 @@ Top-level keys
                  country, fieldwork {start, end}, languages, target_sample_size,
                  recruitment, respondent_id (export column), screening conditions.
 ``questions``    list of questions. Types: single, likert, multi, numeric, grid,
-                 open, meta. Options carry ``code`` (as exported), ``key`` (stable
+                 open, meta (roles: duration, start_time, end_time, recorded_date,
+                 finished, progress, response_type, status, device, os,
+                 fingerprint, other). Options carry ``code`` (as exported), ``key`` (stable
                  name used in data and targets) and ``label`` / ``label_ja``.
                  Numeric questions may carry ``bands`` (a derived categorical
                  variable); single/likert/banded questions may carry ``nets``.
 ``quality``      trap items (``instructed`` with expected codes; ``consistency``
-                 pairs with a ``tolerance`` >= 0), plausibility ``rules`` (range,
-                 implies, sum, band_match; a range must not be empty) and per-survey
-                 overrides of cleaning thresholds.
+                 pairs with a ``tolerance`` >= 0; ``text``: a phrase to type, as
+                 ``expected`` phrases or a ``pattern``), plausibility ``rules`` (range,
+                 implies, sum, band_match; a range must not be empty), the survey's
+                 own exclusion rules (``exclude_if`` with ``when`` conditions) and
+                 per-survey overrides of cleaning thresholds.
+                 Grid items may be marked ``reverse: true`` (reverse-keyed).
 ``weighting``    the weighting variables, the default method, the not-stated
                  strategy and the path of the population targets.
 ``design``       optional: how the sample was drawn. ``sample`` (probability or
@@ -41,7 +46,8 @@ evaluated as Python.
 
 YAML 1.1 reads an unquoted ``yes``, ``no``, ``on``, ``off``, ``true`` and
 ``false`` as booleans; loading refuses a boolean anywhere but ``exclusive``,
-``integer``, ``required`` and boolean cleaning overrides, naming its path, so
+``integer``, ``required``, ``reverse`` and boolean cleaning overrides, naming its
+line and path, so
 ``value: [yes]`` or ``action: off`` is never read as the code 1 or 0. Quote
 such words (``'off'``).
 
@@ -70,8 +76,9 @@ _KEY = r"^[A-Za-z0-9_][A-Za-z0-9_\-]*$"
 
 QuestionType = Literal["single", "multi", "numeric", "likert", "grid", "open", "meta"]
 MetaRole = Literal["duration", "start_time", "end_time", "device", "os", "fingerprint",
-                   "status", "other"]
-Op = Literal["in", "not_in", "eq", "ne", "lt", "le", "gt", "ge", "between", "missing", "answered"]
+                   "status", "finished", "progress", "response_type", "recorded_date", "other"]
+Op = Literal["in", "not_in", "eq", "ne", "lt", "le", "gt", "ge", "between", "missing", "answered",
+             "matches"]
 
 
 class _Model(BaseModel):
@@ -128,12 +135,14 @@ class Net(_Model):
 
 
 class GridItem(_Model):
-    """One row of a grid: its variable name, its text and its export column."""
+    """One row of a grid: its variable name, its text, its export column and whether it is
+    reverse-keyed (worded the opposite way to the grid's other items)."""
 
     id: str = Field(pattern=_ID)
     text: str
     text_ja: str | None = None
     column: str
+    reverse: bool = False
 
 
 class Question(_Model):
@@ -168,22 +177,36 @@ class Condition(_Model):
 
 
 class Trap(_Model):
-    """A trap: an instructed-response item or a consistency pair."""
+    """A trap: an instructed-response item, a consistency pair or a typed-text check.
+
+    ``text``: the respondent must type a phrase into an open question; the
+    answer passes when it equals one of ``expected`` ignoring case, spaces and
+    full-width forms (Unicode NFKC), or when ``pattern`` (a regular
+    expression, case-insensitive) matches the whole answer.
+    """
 
     id: str = Field(pattern=_ID)
-    type: Literal["instructed", "consistency"]
+    type: Literal["instructed", "consistency", "text"]
     question: str
-    expected: list[str | int | float] | None = None   # instructed: option keys, codes or numbers
+    expected: list[str | int | float] | None = None   # instructed: option keys, codes or
+    #                                                   numbers; text: the accepted phrases
+    pattern: str | None = None                # text: a regular expression the answer matches
     repeat: str | None = None                 # consistency: the question asked again
     tolerance: float = 0.0                    # consistency on numerics: allowed |a - b|
     label: str | None = None
 
 
 class Rule(_Model):
-    """A plausibility rule. Kinds: range, implies, sum, band_match."""
+    """A plausibility rule. Kinds: range, implies, sum, band_match, exclude_if.
+
+    ``exclude_if`` is the survey's own exclusion rule: it flags the
+    respondents for whom every ``when`` condition holds (the conditions
+    language of screening and ``implies``), with the rule's ``action``
+    (``exclude`` by default, or ``review``).
+    """
 
     id: str = Field(pattern=_ID)
-    kind: Literal["range", "implies", "sum", "band_match"]
+    kind: Literal["range", "implies", "sum", "band_match", "exclude_if"]
     label: str | None = None
     question: str | None = None               # range, band_match (the categorical)
     min: float | None = None

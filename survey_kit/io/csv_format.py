@@ -4,7 +4,11 @@ Text is decoded as UTF-8 (with or without a byte-order mark), UTF-16 with a
 byte-order mark, or CP932 (Windows Shift_JIS), tried in that order unless
 ``encoding=`` declares one. A ``.txt`` file whose header holds tabs is read as
 tab-separated (Excel's "Unicode text"). A Qualtrics export is recognised by the
-``{"ImportId": ...}`` cells of its third row; its first respondent is row 4.
+``{"ImportId": ...}`` cells of its third row; its first respondent is row 4. A legacy
+(pre-2017) Qualtrics export is recognised by its ``V1, V2, ...`` header over a row of
+labels naming ``ResponseID``: that label row is a header, never data, and the first
+respondent is row 3; row 2 is kept as the columns' labels (``question_text``), which
+name the ``V`` columns (:mod:`survey_kit.io.qualtrics`).
 
 Example
 -------
@@ -31,6 +35,7 @@ from .._files import atomic_write
 from .._formulas import csv_quoting, escape_frame, escape_text
 from ..errors import DataError, UsageError
 from .csv_shape import check_shape
+from .qualtrics import is_legacy, legacy_names
 from .raw import ExportSpec, RawTable, check_header, finish, is_qualtrics
 
 __all__ = ["decode", "normalise_encoding", "read_csv", "write_csv"]
@@ -165,18 +170,25 @@ def read_csv(path: Path, fmt: str, encoding: str | None, text_columns: set[str])
     _check_header_row(header, sep, path)
     check_header(header, path)
     qualtrics = is_qualtrics(rows)
-    if fmt == "qualtrics" and not qualtrics:
+    legacy = not qualtrics and is_legacy(rows)
+    if fmt == "qualtrics" and not (qualtrics or legacy):
         raise DataError("format='qualtrics' was given but row 3 of the file does not hold "
-                        'Qualtrics ImportId cells ({"ImportId": ...}); read it as a plain CSV',
-                        file=path, row=3)
-    first_row = 4 if qualtrics else 2
+                        'Qualtrics ImportId cells ({"ImportId": ...}) and rows 1-2 are not a '
+                        "legacy Qualtrics header (V1, V2, ... over ResponseID, ...); read it "
+                        "as a plain CSV", file=path, row=3)
+    labels_rows = 2 if qualtrics else 1 if legacy else 0
+    first_row = 2 + labels_rows
     names = [h.strip() for h in header]
     named = max((j + 1 for j, n in enumerate(names) if n), default=0)
     check_shape(text, sep, max(named, 1), len(header), path)
+    if legacy:          # the questionnaire may name a V column by its row-2 label
+        labelled = dict(zip(legacy_names(names, rows[1]), names))
+        text_columns = text_columns | {labelled[c] for c in text_columns if c in labelled}
     dtype = {c: str for c in header if c.strip() in text_columns}
     try:
         frame = pd.read_csv(_io.StringIO(text), sep=sep, header=0,
-                            skiprows=[1, 2] if qualtrics else None, dtype=dtype or None,
+                            skiprows=list(range(1, 1 + labels_rows)) or None,
+                            dtype=dtype or None,
                             keep_default_na=False, na_values=[""], skip_blank_lines=False,
                             low_memory=False, index_col=False)
     except pd.errors.EmptyDataError:
@@ -188,12 +200,11 @@ def read_csv(path: Path, fmt: str, encoding: str | None, text_columns: set[str])
                         "because an open answer with a comma or line break is not quoted. "
                         "Export the file again with quoted text fields", file=path) from None
     question_text: dict[str, str] = {}
-    if qualtrics and len(rows) > 1:
+    if labels_rows and len(rows) > 1:
         question_text = {n: t for n, t in zip(names, rows[1]) if n}
-    return finish(frame, first_row, "qualtrics" if qualtrics else fmt, path, encoding=used,
-                  question_text=question_text, names=names, header_row=1)
-
-
+    kind = "three-row" if qualtrics else "legacy" if legacy else None
+    return finish(frame, first_row, "qualtrics" if kind else fmt, path, encoding=used,
+                  question_text=question_text, names=names, header_row=1, qualtrics=kind)
 
 
 def _check_header_row(header: list[str], sep: str, path: Path) -> None:

@@ -1,7 +1,8 @@
 """Excel workbooks (.xlsx, .xlsm): read one sheet, write a ``responses`` sheet.
 
 The first row of the sheet is the header, so the first respondent is row 2, or
-row 4 when the sheet carries Qualtrics' question-text and ImportId rows.
+row 4 when the sheet carries Qualtrics' question-text and ImportId rows (row 3
+under the label row of a legacy Qualtrics export).
 
 Reading refuses a sheet holding formulas without a saved result: a workbook
 written by a program (openpyxl, a script) and never opened in a spreadsheet
@@ -40,6 +41,7 @@ import pandas as pd
 
 from .._formulas import XLSX_ILLEGAL, XLSX_MAX_TEXT, escape_frame
 from ..errors import DataError
+from .qualtrics import is_legacy
 from .raw import RawTable, bad_file, column_letter, finish, is_qualtrics
 
 __all__ = ["FIXED_DATE", "check_cells", "fix_zip_dates", "read_xlsx",
@@ -73,13 +75,16 @@ def read_xlsx(path: Path, sheet: str | int | None) -> RawTable:
     rows = [header] + [["" if pd.isna(v) else str(v) for v in frame.iloc[i].tolist()]
                        for i in range(1, min(3, len(frame)))]
     qualtrics = is_qualtrics(rows)
-    skip = 3 if qualtrics else 1
+    legacy = not qualtrics and is_legacy(rows)
+    skip = 3 if qualtrics else 2 if legacy else 1
     body = frame.iloc[skip:].reset_index(drop=True)
     names = [h.strip() for h in header]
     body = body.infer_objects()
-    question_text = {n: t for n, t in zip(names, rows[1]) if n} if qualtrics else {}
+    question_text = ({n: t for n, t in zip(names, rows[1]) if n} if qualtrics or legacy
+                     else {})
     return finish(body, skip + 1, "xlsx", path, question_text=question_text, names=names,
-                  header_row=1)
+                  header_row=1, qualtrics="three-row" if qualtrics else "legacy" if legacy
+                  else None)
 
 
 def _sheet_names(path: Path) -> list[str]:

@@ -14,9 +14,11 @@ format        extensions                                  first data row
 ``csv``       .csv, .txt (tab-separated .txt detected)    row 2 (header = 1)
 ``tsv``       .tsv                                        row 2
 ``qualtrics`` CSV with three header rows (detected)       row 4
+              CSV, legacy V1.. over labels (detected)     row 3
 ``xlsx``      .xlsx, .xlsm                                row 2 (row 4 if the
                                                           sheet has Qualtrics
-                                                          header rows)
+                                                          header rows, 3 under
+                                                          a legacy one)
 ``sav``       .sav, .zsav (SPSS)                          case 1
 ``dta``       .dta (Stata)                                observation 1
 ``parquet``   .parquet, .pq                               record 1
@@ -24,8 +26,8 @@ format        extensions                                  first data row
 
 Row numbers in error messages are the rows a user sees: in a CSV or a sheet
 the header is row 1, so the first respondent is row 2 (row 4 under the three
-header rows of a Qualtrics export); SPSS, Stata and Parquet files have no
-header row, so the first respondent is row 1 there.
+header rows of a Qualtrics export, row 3 under a legacy one); SPSS, Stata and
+Parquet files have no header row, so the first respondent is row 1 there.
 
 How CSV text is decoded is told in :mod:`~survey_kit.io.csv_format`.
 

@@ -62,6 +62,8 @@ class RawTable:
     skipped_rows : user-visible numbers of entirely empty rows left out
     rows : user-visible row number of every row of ``frame``
     warnings : what the reader left out or repaired (blank-named empty columns)
+    qualtrics : the Qualtrics header layout, ``"three-row"`` or ``"legacy"``; None for
+        any other file (see :mod:`survey_kit.io.qualtrics`)
     """
 
     frame: pd.DataFrame
@@ -74,6 +76,7 @@ class RawTable:
     skipped_rows: list[int] = field(default_factory=list)
     rows: np.ndarray | None = None
     warnings: list[str] = field(default_factory=list)
+    qualtrics: str | None = None
 
     def __post_init__(self) -> None:
         if self.rows is None:

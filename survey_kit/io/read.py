@@ -33,12 +33,13 @@ import pandas as pd
 from ..errors import DataError, UsageError
 from ..instrument.questionnaire import Questionnaire, as_questionnaire
 from ..instrument.schema import Question
-from .cells import extra_column
+from .cells import datetimes, durations, extra_column
 from .decode import Decoding, decode_question
 from .formats import read_raw
 from .frame import INDEX_NAME, RAW_ID, export_columns
 from .problems import SHOW_CELLS, Problems
-from .raw import TEXT_DTYPE, RawTable, as_text
+from .qualtrics import SYSTEM_COLUMNS, legacy_names
+from .raw import TEXT_DTYPE, RawTable, as_text, check_header
 from .value_labels import check_value_labels
 
 __all__ = ["read_responses"]
@@ -101,7 +102,29 @@ def read_responses(path: str | os.PathLike, questionnaire: Questionnaire | str |
         raise UsageError(f"duplicate_ids must be 'error' or 'keep', not {duplicate_ids!r}")
     q = as_questionnaire(questionnaire)
     raw = read_raw(path, format, encoding=encoding, sheet=sheet, text_columns=_text_columns(q))
+    if raw.qualtrics == "legacy":
+        raw = _legacy_names(raw, q)
     return _label(raw, q, missing_columns, duplicate_ids)
+
+
+def _legacy_names(raw: RawTable, q: Questionnaire) -> RawTable:
+    """A legacy Qualtrics export with its ``V`` columns named by their row-2 labels
+    (``V7`` -> ``Status``), except the ones the questionnaire names itself."""
+    named = {q.survey.respondent_id}
+    for qq in q.questions:
+        named.update(export_columns(qq))
+    names = [str(c) for c in raw.frame.columns]
+    labels = [raw.question_text.get(c, "") for c in names]
+    new = [c if c in named else n for c, n in zip(names, legacy_names(names, labels))]
+    check_header(new, raw.file, 1)
+    renamed = [n for c, n in zip(names, new) if n != c]
+    raw.warnings.append("legacy Qualtrics export (before 2017): row 2 holds the labels of the "
+                        "columns, not a respondent" + (f"; the V columns are named by it "
+                                                       f"({', '.join(renamed)})"
+                                                       if renamed else ""))
+    raw.question_text = {n: raw.question_text.get(c, "") for c, n in zip(names, new)}
+    raw.frame = raw.frame.set_axis(new, axis=1)
+    return raw
 
 
 def _text_columns(q: Questionnaire) -> set[str]:
@@ -134,6 +157,7 @@ def _label(raw: RawTable, q: Questionnaire, missing_columns: str, duplicate_ids:
     for qq in q.questions:
         used.update(export_columns(qq))
     extras = _keep_extras(frame, used, d)
+    system = _qualtrics_columns(raw, q, d, extras) if raw.qualtrics else {}
     result = pd.DataFrame({k: (v.array if isinstance(v, pd.Series) else v)
                            for k, v in d.out.items()}, index=index)
     result.attrs = {
@@ -143,7 +167,45 @@ def _label(raw: RawTable, q: Questionnaire, missing_columns: str, duplicate_ids:
                     "mapped": [c for c in frame.columns if c in used],
                     "missing": [c for c, _ in absent], "extra": extras},
     }
+    if raw.qualtrics:
+        result.attrs["qualtrics"] = {"layout": raw.qualtrics, "columns": system}
     return result
+
+
+def _qualtrics_columns(raw: RawTable, q: Questionnaire, d: Decoding, extras: list[str]
+                       ) -> dict[str, str]:
+    """Role -> variable of the Qualtrics system columns (see :mod:`survey_kit.io.qualtrics`).
+
+    A system column the questionnaire declares is its question's variable; one it does
+    not declare is kept as an extra column, its dates read as dates and its duration
+    as seconds (a cell that is neither leaves the column as text, with a warning).
+    """
+    declared = {qq.column: qq.id for qq in q.questions if qq.type == "meta" and qq.column}
+    out: dict[str, str] = {}
+    for c, role in SYSTEM_COLUMNS.items():
+        if c not in raw.frame.columns:
+            continue
+        if c in declared:
+            out[role] = declared[c]
+            continue
+        name = c if c in extras else f"{c}__export"
+        if name not in extras:
+            continue                     # the column feeds a question that is not meta
+        out[role] = name
+        probs = Problems(raw.file, raw.rows)
+        if role in ("start_time", "end_time", "recorded_date"):
+            conv = datetimes(raw.frame[c], c, probs, d.warnings)
+        elif role == "duration":
+            conv = pd.Series(durations(raw.frame[c], c, probs))
+        else:
+            continue
+        if probs.groups:
+            d.warnings.append(f"Qualtrics column {c!r} holds values that are not "
+                              f"{'seconds' if role == 'duration' else 'dates and times'}; "
+                              "kept as text")
+            continue
+        d.out[name] = conv.to_numpy()
+    return out
 
 
 def _file_warnings(raw: RawTable) -> list[str]:

@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..cleaning.completion import completion
 from ..instrument.labels import word
 from ..instrument.questionnaire import Questionnaire
 from .design_text import (
@@ -271,17 +272,9 @@ def _fieldwork_dates(run: SurveyRun) -> str:
 
 
 def _status_completion(run: SurveyRun) -> str | None:
-    """Completion rate from a status column of the export, when it has one."""
-    col = run.questionnaire.meta_column("status")
-    if col is None or col not in run.raw.columns:
-        return None
-    status = run.raw[col].astype("string").str.lower()
-    known = status.notna()
-    if not known.any():
-        return None
-    done = status.str.contains("complete|finish", regex=True, na=False)
-    return (f"{100 * done.sum() / known.sum():.1f}% ({int(done.sum())} of {int(known.sum())} "
-            "respondents who started completed the questionnaire)")
+    """Completion rate from what the export records (finished flag, progress, status)."""
+    c = completion(run.raw, run.questionnaire)
+    return None if c is None else str(c)
 
 
 def _flow_rules(run: SurveyRun) -> tuple[list[str], list[str]]:
@@ -305,12 +298,15 @@ def _data_quality_text(run: SurveyRun) -> str:
     """Trap questions, plausibility rules, exclusion and review rules applied."""
     q = run.questionnaire
     traps = [t.label or t.id for t in q.quality.traps]
-    rules = [r.label or r.id for r in q.quality.rules]
+    rules = [r.label or r.id for r in q.quality.rules if r.kind != "exclude_if"]
+    own = [r.label or r.id for r in q.quality.rules if r.kind == "exclude_if"]
     dq = []
     if traps:
         dq.append("Trap questions: " + "; ".join(traps))
     if rules:
         dq.append("Plausibility rules: " + "; ".join(rules))
+    if own:
+        dq.append("Exclusion rules of this survey: " + "; ".join(own))
     excl, rev = _flow_rules(run)
     if excl:
         dq.append("Exclusion rules applied in order (exclusion flow, table 2a): "

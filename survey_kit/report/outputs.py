@@ -261,7 +261,10 @@ def run_report(questionnaire: Any = None, responses: Any = None, targets: Any = 
                formats: Sequence[str] | None = None, data: bool = True,
                figures: bool = True,
                progress: Callable[[str, str, float, str], None] | bool | None = None,
-               design: Mapping[str, Any] | None = None) -> ReportResult:
+               design: Mapping[str, Any] | None = None,
+               cleaning: Mapping[str, Any] | None = None,
+               collapse: Sequence[tuple[str, Sequence[str], str | None]] = (),
+               missing_columns: str = "error") -> ReportResult:
     """Run the whole job and write the report folder.
 
     Parameters
@@ -290,6 +293,10 @@ def run_report(questionnaire: Any = None, responses: Any = None, targets: Any = 
         Overrides of the questionnaire's ``design`` section (``weights``,
         ``strata``, ``cluster``, ``fpc``, ``lonely_psu``), as in
         :func:`~survey_kit.report.run.prepare`; needs QUESTIONNAIRE and RESPONSES.
+    cleaning, collapse, missing_columns : optional
+        Cleaning parameters (``--rule``), levels merged before weighting
+        (``--collapse``) and what a missing column does, as in
+        :func:`~survey_kit.report.run.prepare`; applied to every survey run.
 
     Returns
     -------
@@ -332,7 +339,8 @@ def run_report(questionnaire: Any = None, responses: Any = None, targets: Any = 
             if progress is not None:
                 progress(_label, name, seconds, detail)
 
-        run = prepare(qsrc, rsrc, tsrc, design=design, progress=stage)
+        run = prepare(qsrc, rsrc, tsrc, design=design, progress=stage, cleaning=cleaning,
+                      collapse=collapse, missing_columns=missing_columns)
         sid = run.questionnaire.id
         app = build_appendix(run, lang=lang, figures=figures, progress=stage)
         t0 = time.perf_counter()

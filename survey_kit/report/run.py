@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,7 @@ import pandas as pd
 from .._files import note_inputs
 from .._results import ResultMixin
 from ..cleaning.engine import clean
+from ..cleaning.parameters import resolve_parameters
 from ..design.survey_design import SurveyDesign
 from ..errors import ReportError, UsageError
 from ..instrument.questionnaire import Questionnaire, as_questionnaire
@@ -122,13 +123,14 @@ def _resolve_spec(q: Questionnaire, spec: ReportSpec | str | os.PathLike | None)
     return spec
 
 
-def _read(q: Questionnaire, responses: pd.DataFrame | str | os.PathLike
-          ) -> tuple[pd.DataFrame, str]:
+def _read(q: Questionnaire, responses: pd.DataFrame | str | os.PathLike,
+          missing_columns: str = "error") -> tuple[pd.DataFrame, str]:
     """(the labelled frame, what was read)."""
     if isinstance(responses, pd.DataFrame):
         return responses, f"{len(responses)} respondents (given as a frame)"
     if isinstance(responses, (str, os.PathLike)):
-        raw = read_responses(responses, q, duplicate_ids="keep")
+        raw = read_responses(responses, q, duplicate_ids="keep",
+                             missing_columns=missing_columns)
         return raw, f"{len(raw)} respondents from {Path(responses).name}"
     raise UsageError("responses must be the path of an export or a DataFrame; got "
                      f"{type(responses).__name__}")
@@ -138,7 +140,10 @@ def prepare(questionnaire: Questionnaire | str | os.PathLike,
             responses: pd.DataFrame | str | os.PathLike, targets: Any = None, *,
             spec: ReportSpec | str | os.PathLike | None = None,
             design: Mapping[str, Any] | None = None,
-            progress: Callable[[str, float, str], None] | None = None) -> SurveyRun:
+            progress: Callable[[str, float, str], None] | None = None,
+            cleaning: Mapping[str, Any] | None = None,
+            collapse: Sequence[tuple[str, Sequence[str], str | None]] = (),
+            missing_columns: str = "error") -> SurveyRun:
     """Read, clean, weight and build the designs of one survey.
 
     Parameters
@@ -158,6 +163,14 @@ def prepare(questionnaire: Questionnaire | str | os.PathLike,
         built with the declared strata, clusters and fpc.
     progress : callable, optional
         Called as ``progress(stage, seconds, detail)`` after each stage.
+    cleaning : mapping, optional
+        Cleaning parameters, as the ``**overrides`` of :func:`survey_kit.clean`
+        (``--rule NAME=VALUE`` on the command line).
+    collapse : sequence of (variable, levels, into), optional
+        Levels merged in the data and the targets before weighting, as
+        :func:`survey_kit.collapse_levels` (``--collapse`` on the command line).
+    missing_columns : {"error", "allow"}
+        As in :func:`survey_kit.read_responses`.
 
     Returns
     -------
@@ -187,14 +200,16 @@ def prepare(questionnaire: Questionnaire | str | os.PathLike,
     spec = _resolve_spec(q, spec)
     inst = check_report_spec(spec, q)
     declared = q.declared_design(**(design or {}))
-    raw, detail = _read(q, responses)
+    cleaning = dict(cleaning or {})
+    resolve_parameters(q, cleaning)          # bad names and values fail before any reading
+    raw, detail = _read(q, responses, missing_columns)
     check_design_columns(declared, raw, responses if isinstance(responses, (str, os.PathLike))
                          else None)
     done("read", t0, detail)
 
     t0 = time.perf_counter()
-    cleaning = clean(raw, q)
-    kept = cleaning.kept
+    cleaned = clean(raw, q, **cleaning)
+    kept = cleaned.kept
     done("clean", t0, f"{len(kept)} kept, {len(raw) - len(kept)} excluded")
     if len(kept) < 2:
         raise ReportError(f"only {len(kept)} respondent(s) left after cleaning; a report needs "
@@ -202,7 +217,8 @@ def prepare(questionnaire: Questionnaire | str | os.PathLike,
 
     t0 = time.perf_counter()
     base_weights = declared.weights if declared is not None else None
-    plan = weighting_plan(q, targets, weights=base_weights)
+    plan = weighting_plan(q, targets, weights=base_weights,
+                          collapse=tuple((v, tuple(lv), into) for v, lv, into in collapse))
     tg, wres = plan.apply(kept) if plan is not None else (None, None)
     if wres is None and base_weights:
         weights = kept[base_weights].astype(float)
@@ -224,6 +240,6 @@ def prepare(questionnaire: Questionnaire | str | os.PathLike,
     sampled = base if declared is None else SurveyDesign(data, **declared.survey_design_args())
     final = sampled.with_weighting(wres) if wres is not None else sampled
     done("design", t0, f"{final!r}")
-    return SurveyRun(questionnaire=q, instrument=inst, spec=spec, raw=raw, cleaning=cleaning,
+    return SurveyRun(questionnaire=q, instrument=inst, spec=spec, raw=raw, cleaning=cleaned,
                      targets=tg, weighting=wres, data=data, design=final, unweighted=base,
                      timings=timings, warnings=tuple(notes), declared=declared)

@@ -102,7 +102,8 @@ class ComboTable:
 
 def suggest_collapse(var: str, level: str) -> str:
     """The :func:`~survey_kit.collapse_levels` call that merges ``level`` away."""
-    return f"sk.collapse_levels(frame, targets, {var!r}, {level!r})"
+    return (f"sk.collapse_levels(frame, targets, {var!r}, {level!r}) (on the command line: "
+            f"--collapse {var}={level})")
 
 
 def _match_margin(prep: Prepared, v: str, problems: list[str]) -> Level:

@@ -53,6 +53,7 @@ from .._files import note_inputs
 from ..errors import DataError, UsageError, WeightingError
 from ..instrument.questionnaire import Questionnaire
 from .calibrate import calibrate
+from .collapse import collapse_levels
 from .poststratify import poststratify
 from .rake import rake
 from .targets import Targets, as_targets, load_targets
@@ -137,6 +138,9 @@ class WeightingPlan:
         Post-stratification on several variables with margins only (no joint
         cells) rakes to the margins instead; set when the method comes from
         the questionnaire, not when it is asked for explicitly.
+    collapse : tuple of (variable, levels, into)
+        Levels merged in the data and the targets before weighting, in order
+        (:func:`~survey_kit.collapse_levels`; ``into`` None = the default name).
     """
 
     method: str
@@ -152,6 +156,7 @@ class WeightingPlan:
     calfun: str = "linear"
     bounds: tuple[float, float] | None = None
     rake_margins_only: bool = False
+    collapse: tuple[tuple[str, tuple[str, ...], str | None], ...] = ()
 
     def apply(self, frame: pd.DataFrame) -> tuple[Any, Any]:
         """Weight ``frame`` (the kept respondents); returns ``(Targets, WeightingResult)``."""
@@ -159,6 +164,8 @@ class WeightingPlan:
             t = load_targets(self.targets)
         else:
             t = self.targets if isinstance(self.targets, Targets) else as_targets(self.targets)
+        for var, levels, into in self.collapse:
+            frame, t = collapse_levels(frame, t, var, list(levels), into)
         kw: dict[str, Any] = {
             "variables": None if self.variables is None else list(self.variables),
             "not_stated": self.not_stated, "seed": self.seed,
@@ -225,7 +232,7 @@ def weighting_plan(questionnaire: Questionnaire, targets: Any = None, *,
         ``"5x"`` = 5 times the mean weight, a number = a weight. The default
         upper cap is the questionnaire's ``trim_upper`` (times the mean weight).
     **options
-        ``weights``, ``seed``, ``max_iter``, ``calfun``, ``bounds`` of
+        ``weights``, ``seed``, ``max_iter``, ``calfun``, ``bounds``, ``collapse`` of
         :class:`WeightingPlan`. ``weights`` (the base weights) defaults to the
         column the questionnaire's ``design.weights`` declares.
 
@@ -329,7 +336,8 @@ def check_targets(questionnaire: Questionnaire, targets: Any = None
         if untargeted:
             warnings.append(f"level(s) {untargeted} of {v!r} have no population target: "
                             "respondents who chose them cannot be weighted (merge them with "
-                            "sk.collapse_levels)")
+                            f"sk.collapse_levels, or --collapse {v}={untargeted[0]} on the "
+                            "command line)")
     return t, warnings
 
 

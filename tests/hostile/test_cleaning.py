@@ -152,8 +152,9 @@ def test_action_off_switches_the_rule_off(raw, q):
 
 def _firms_with(tmp_path: Path, overrides: str) -> Path:
     text = FIRMS.read_text(encoding="utf-8")
-    assert "  overrides: {}\n" in text
-    text = text.replace("  overrides: {}\n", f"  overrides: {overrides}\n").replace(
+    line = "  overrides: {straightliner_action: exclude}\n"
+    assert line in text
+    text = text.replace(line, f"  overrides: {overrides}\n").replace(
         "targets: ../sample_data/", f"targets: {ROOT / 'sample_data'}/")
     path = tmp_path / "firms.yaml"
     path.write_text(text, encoding="utf-8")

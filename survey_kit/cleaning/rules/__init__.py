@@ -2,6 +2,7 @@
 
 Modules
 -------
+platform           ``preview_or_spam``, ``not_finished`` (what the platform records)
 screening          ``screened_out``, ``incomplete``
 duplicates         ``duplicate_id``, ``duplicate_fingerprint``, ``near_duplicate``
 traps              ``trap_failed``

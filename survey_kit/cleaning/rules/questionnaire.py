@@ -6,7 +6,11 @@
   (e.g. the size class ticked against the employees given);
 * ``implies``: every ``when`` condition holds but some ``then`` condition
   does not (see :mod:`survey_kit.cleaning.conditions`; a condition on a
-  blank answer is not evaluable, so the rule never fires on it).
+  blank answer is not evaluable, so the rule never fires on it);
+* ``exclude_if``: the survey's own exclusion rule, firing where every
+  ``when`` condition holds (e.g. ``{question: employees, op: gt, value:
+  100000}`` and ``{question: size_class, op: eq, value: micro}``); its
+  ``action`` is ``exclude`` unless the YAML says ``review``.
 
 They run, in YAML order, right after the built-in ``numeric_limits`` rule
 (:mod:`survey_kit.cleaning.registry`), each under its own id with the action
@@ -47,7 +51,8 @@ def _questions(ctx: Context, r) -> list[str]:
     """The questions the rule names, each checked to be a known question."""
     names = {"range": [r.question], "sum": list(r.questions),
              "band_match": [r.question, r.numeric],
-             "implies": [c.question for c in list(r.when) + list(r.then)]}[r.kind]
+             "implies": [c.question for c in list(r.when) + list(r.then)],
+             "exclude_if": [c.question for c in r.when]}[r.kind]
     for name in names:
         if name is None:
             raise CleaningError(f"rule {r.id!r} ({r.kind}) is incomplete; see quality.rules",
@@ -124,6 +129,17 @@ def _implies(ctx: Context, r, names: list[str]) -> Outcome:
     return Outcome(when & broken, text)
 
 
+def _exclude_if(ctx: Context, r, names: list[str]) -> Outcome:
+    """Every ``when`` condition holds (a condition on a blank answer never holds)."""
+    fires = np.ones(ctx.n, dtype=bool)
+    for c in r.when:
+        res = condition(ctx, c, r.id)
+        if res is None:
+            return Outcome(ctx.nobody(), r.label or r.id, "skipped")
+        fires &= res[0] & res[1]
+    return Outcome(fires, " and ".join(condition_text(c) for c in r.when))
+
+
 #: kind of a questionnaire rule -> the function applying it
 _KINDS = {"range": _range_or_sum, "sum": _range_or_sum, "band_match": _band_match,
-          "implies": _implies}
+          "implies": _implies, "exclude_if": _exclude_if}

@@ -1,8 +1,20 @@
 """Careless response patterns: straight-lining, Mahalanobis outliers, even-odd consistency.
 
-* ``straightliner``: every item of a grid of >= ``straightline_min_items``
-  (4) items answered, all identically. The longstring, average string and IRV
-  of every grid go to the flags table.
+* ``straightliner_contradictory`` (exclude): one answer to every item of a
+  grid of >= ``straightline_min_items`` (4) items whose items point opposite
+  ways (the instrument marks reverse-keyed items, ``reverse: true``), unless
+  that answer is the scale midpoint: agreeing with a statement and with its
+  opposite contradicts itself.
+* ``straightliner`` (review): every item of a grid of >= 4 items answered, all
+  identically, where this is no contradiction (every item points the same
+  way, or the answer is the midpoint). On a same-direction scale an identical
+  answer to every item can be an honest one, so by default it is flagged for
+  review, not excluded (``straightliner_action="exclude"`` to exclude it).
+  The longstring, average string and IRV of every grid go to the flags table.
+
+Long-string indices are weak evidence of carelessness on their own and
+strongest where items are reverse-keyed (Meade & Craig, 2012; Curran, 2016);
+hence the split default.
 * ``mahalanobis``: D2 on the rating items (likert questions and grid items,
   instructed traps left out) above the chi-square quantile at
   ``mahalanobis_confidence`` (0.99). Numeric counts such as employees are
@@ -13,6 +25,13 @@
 
 The indices come from :mod:`survey_kit.cleaning.careless`.
 
+References
+----------
+Meade, A. W., & Craig, S. B. (2012). Identifying careless responses in survey
+data. Psychological Methods, 17(3), 437-455.
+Curran, P. G. (2016). Methods for the detection of carelessly invalid responses
+in survey data. Journal of Experimental Social Psychology, 66, 4-19.
+
 Example
 -------
 >>> import survey_kit as sk
@@ -22,6 +41,8 @@ Example
 >>> raw = sk.read_responses("sample_data/japan_digital_services_2024_raw.csv", q,
 ...                         duplicate_ids="keep")
 >>> ctx = Context(raw, q, resolve_parameters(q)[0])
+>>> flag_straightliner_contradictory(ctx, "straightliner_contradictory").status
+'not applicable'
 >>> out = flag_straightliner(ctx, "straightliner")
 >>> int(out.flagged.sum()), [k for k in out.extra if k.startswith("straightlined")]
 (12, ['straightlined_impact', 'straightlined_attitudes'])
@@ -46,8 +67,63 @@ from ..context import Context
 from ..outcome import Outcome
 
 
+def _grid_run(ctx: Context, g) -> tuple[np.ndarray, np.ndarray] | None:
+    """(longest run, average run) of identical answers in a grid; None if columns lack."""
+    key = f"longstring:{g.id}"
+    if key not in ctx._codes:
+        items = [it.id for it in g.items]
+        if any(not ctx.has(c) for c in items):
+            return None
+        ctx._codes[key] = longstring_codes([ctx.codes(c) for c in items])
+    return ctx._codes[key]
+
+
+def _directions(g) -> tuple[int, int]:
+    """(items keyed one way, reverse-keyed items) of a grid."""
+    n_rev = sum(1 for it in g.items if it.reverse)
+    return len(g.items) - n_rev, n_rev
+
+
+def _off_midpoint(ctx: Context, g) -> np.ndarray:
+    """The first item's answer is not the midpoint of the scale (per respondent)."""
+    first = g.items[0].id
+    table = ctx.score_table(first)
+    scores = table[:-1][~np.isnan(table[:-1])]
+    mid = (scores.min() + scores.max()) / 2 if scores.size else np.nan
+    with np.errstate(invalid="ignore"):
+        return ctx.scores(first) != mid
+
+
+def flag_straightliner_contradictory(ctx: Context, rule: str) -> Outcome:
+    """Identical answers, off the midpoint, across items keyed in opposite directions."""
+    minimum = ctx.params["straightline_min_items"]
+    grids = [g for g in ctx.q.grids() if len(g.items) >= minimum and all(_directions(g))]
+    if not grids:
+        return Outcome(ctx.nobody(), f"no grid of >= {minimum} items marks reverse-keyed "
+                       "items (items: reverse: true)", "not applicable")
+    flagged = np.zeros(ctx.n, dtype=bool)
+    extra: dict[str, Any] = {}
+    checked = []
+    for g in grids:
+        run = _grid_run(ctx, g)
+        if run is None:
+            absent = [it.id for it in g.items if not ctx.has(it.id)]
+            ctx.unavailable(rule, f"grid {g.id!r} needs columns {absent}, which the responses "
+                                  "do not have")
+            continue
+        same = (run[0] == len(g.items)) & _off_midpoint(ctx, g)
+        extra[f"contradictory_{g.id}"] = same
+        flagged |= same
+        fwd, rev = _directions(g)
+        checked.append(f"{g.id} ({fwd} + {rev} reverse-keyed)")
+    if not checked:
+        return Outcome(flagged, "grid columns missing", "skipped", extra)
+    return Outcome(flagged, "one answer, not the midpoint, to every item of a grid with "
+                   "reverse-keyed items: " + ", ".join(checked), extra=extra)
+
+
 def flag_straightliner(ctx: Context, rule: str) -> Outcome:
-    """Every item of a long enough grid answered, all identically."""
+    """Every item of a long enough grid answered, all identically (and not contradictory)."""
     grids = ctx.q.grids()
     if not grids:
         return Outcome(ctx.nobody(), "no grid questions", "not applicable")
@@ -57,13 +133,14 @@ def flag_straightliner(ctx: Context, rule: str) -> Outcome:
     checked = []
     for g in grids:
         items = [it.id for it in g.items]
-        absent = [c for c in items if not ctx.has(c)]
-        if absent:
+        run = _grid_run(ctx, g)
+        if run is None:
+            absent = [c for c in items if not ctx.has(c)]
             ctx.unavailable(rule, f"grid {g.id!r} needs columns {absent}, which the responses do "
                                   "not have")
             continue
+        longest, avgstr = run
         codes = [ctx.codes(c) for c in items]
-        longest, avgstr = longstring_codes(codes)
         extra[f"longstring_{g.id}"] = longest
         extra[f"avgstr_{g.id}"] = avgstr
         extra[f"irv_{g.id}"] = irv_codes(codes, [ctx.score_table(c) for c in items],
@@ -71,6 +148,8 @@ def flag_straightliner(ctx: Context, rule: str) -> Outcome:
         if len(items) >= minimum:
             # a run as long as the grid needs every item answered (a blank breaks runs)
             same = longest == len(items)
+            if all(_directions(g)):          # the contradictory ones are the rule before
+                same = same & ~_off_midpoint(ctx, g)
             extra[f"straightlined_{g.id}"] = same
             flagged |= same
             checked.append(f"{g.id} ({len(items)})")
@@ -78,7 +157,6 @@ def flag_straightliner(ctx: Context, rule: str) -> Outcome:
         return Outcome(flagged, f"no grid has >= {minimum} items", "not applicable", extra)
     return Outcome(flagged, f"every item answered and identical in a grid of >= {minimum} items: "
                    + ", ".join(checked), extra=extra)
-
 
 
 def _rating_items(ctx: Context) -> list[str]:

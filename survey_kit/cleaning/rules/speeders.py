@@ -31,10 +31,12 @@ from ..outcome import Outcome, fmt_num
 
 def flag_speeder(ctx: Context, rule: str) -> Outcome:
     """A duration far below the median of completes."""
-    var = ctx.q.meta_column("duration") or "duration"
+    declared = ctx.meta("duration")
+    var = declared or "duration"
     if not ctx.has(var):
         ctx.unavailable(rule, f"it needs the duration column {var!r}, which the responses do "
-                              "not have")
+                              "not have" + ("" if declared else " (the questionnaire declares "
+                                            "no meta question with role: duration)"))
         return Outcome(ctx.nobody(), f"no duration column {var!r}", "skipped")
     dur, n_bad = _usable_durations(ctx, var)
     have = ~np.isnan(dur)

@@ -1,11 +1,15 @@
-"""Trap questions: instructed-response items and consistency pairs.
+"""Trap questions: instructed-response items, consistency pairs and phrases to type.
 
 An instructed-response item left blank (or answered with a missing code)
 counts as failed: the respondent did not follow the instruction. A
 consistency pair is *not evaluable* when either side is blank or a missing
 code, and then never fails. Option answers of a pair are compared by their
 position in the question's option list, so ``tolerance: 1`` accepts adjacent
-bands; numeric pairs by ``|a - b| <= tolerance``. ``trap_failed`` fires at
+bands; numeric pairs by ``|a - b| <= tolerance``. A text trap (the respondent
+types a phrase into an open question) passes when the answer equals an
+``expected`` phrase ignoring case, spaces and full-width forms (NFKC), or when
+its ``pattern`` (case-insensitive) matches the whole answer; a blank or any
+other text (a pasted id, say) fails. ``trap_failed`` fires at
 ``trap_max_failures`` failed traps.
 
 Example
@@ -20,13 +24,18 @@ Example
 >>> out = flag_trap_failed(ctx, "trap_failed")
 >>> int(out.flagged.sum()), int(out.extra["trap_score"].max())
 (54, 2)
+>>> normalise_typed(pd.Series(["  I  Agree ", "ＩＡＧＲＥＥ", None])).tolist()
+['iagree', 'iagree', <NA>]
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import re
+
 import numpy as np
+import pandas as pd
 
 from ...errors import CleaningError
 from ..context import Context
@@ -70,7 +79,7 @@ def flag_trap_failed(ctx: Context, rule: str) -> Outcome:
             ctx.unavailable(rule, f"trap {t.id!r} needs column(s) {absent}, which the responses "
                                   "do not have")
             continue
-        check = _instructed if t.type == "instructed" else _consistency
+        check = {"instructed": _instructed, "text": _typed_text}.get(t.type, _consistency)
         fail, evaluable = check(ctx, t, where)
         used += 1
         score += fail
@@ -81,8 +90,8 @@ def flag_trap_failed(ctx: Context, rule: str) -> Outcome:
     m = ctx.params["trap_max_failures"]
     if not used:
         return Outcome(ctx.nobody(), "trap columns missing", "skipped", extra)
-    return Outcome(score >= m, f"failed >= {m} of {used} traps (blank instructed item = "
-                   "failed; consistency pair with a blank side not evaluable)", extra=extra)
+    return Outcome(score >= m, f"failed >= {m} of {used} traps (blank instructed or text item "
+                   "= failed; consistency pair with a blank side not evaluable)", extra=extra)
 
 
 def _instructed(ctx: Context, t, where: str) -> tuple[np.ndarray, np.ndarray]:
@@ -103,6 +112,32 @@ def _instructed(ctx: Context, t, where: str) -> tuple[np.ndarray, np.ndarray]:
             nums.append(float(e))
         fail = ~np.isin(ctx.number(t.question), nums)
     return fail, np.ones(ctx.n, dtype=bool)
+
+
+def normalise_typed(s: pd.Series) -> pd.Series:
+    """Typed text as compared by a text trap: NFKC (full-width forms folded), case folded,
+    every space removed."""
+    return (s.astype("string").str.normalize("NFKC").str.casefold()
+            .str.replace(r"\s+", "", regex=True))
+
+
+def _typed_text(ctx: Context, t, where: str) -> tuple[np.ndarray, np.ndarray]:
+    """(failed, evaluable) of a phrase to type: any other text, or none, fails."""
+    col = ctx.frame[t.question]
+    typed = normalise_typed(col)
+    ok = np.zeros(ctx.n, dtype=bool)
+    if t.expected:
+        accepted = normalise_typed(pd.Series([str(e) for e in t.expected])).tolist()
+        ok |= typed.isin(accepted).fillna(False).to_numpy(dtype=bool)
+    if t.pattern:
+        text = col.astype("string").str.normalize("NFKC").str.strip()
+        try:
+            hit = text.str.fullmatch(t.pattern, case=False)
+        except re.error as exc:
+            raise CleaningError(f"{where}: pattern {t.pattern!r} is not a valid regular "
+                                f"expression ({exc})", file=ctx.q.source) from None
+        ok |= hit.fillna(False).to_numpy(dtype=bool)
+    return ~ok, np.ones(ctx.n, dtype=bool)
 
 
 def _consistency(ctx: Context, t, where: str) -> tuple[np.ndarray, np.ndarray]:
