@@ -13,6 +13,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SVG = "{http://www.w3.org/2000/svg}"
@@ -54,3 +55,213 @@ def test_japanese_svg_figure_holds_its_labels_as_text():
     texts = _svg_texts(fig.svg)
     assert "製造業" in texts and "業種別の割合" in texts
     assert "IPAexGothic" in fig.svg       # the font is named for the viewer
+
+
+# ---------------------------------------------------------------------------
+# workbooks: numbers as numbers, formats set, one percentage convention
+
+#: text that a reader would take for a number, a percentage or an interval ("710,000",
+#: "[3.4, 9.9]", "2.90e-11", "0.0%")
+NUMBER_TEXT = re.compile(r"^\s*[\[(]?[-+]?\d[\d,]*(\.\d+)?([eE][-+]?\d+)?%?\s*"
+                         r"([,;]\s*[-+]?\d[\d,]*(\.\d+)?%?)?[\])]?\s*$")
+#: (sheet, header) of columns whose cells are labels or quotations, numbers or not: the
+#: codebook's keys and labels (an option labelled "1"), the figure numbers and the published
+#: wording of a quoted figure ("over 50%")
+LABEL_COLUMNS = {("codebook", "Key"), ("codebook", "Label"), ("codebook", "Label (Japanese)"),
+                 ("published_vs_reproduced", "Figure"),
+                 ("published_vs_reproduced", "Published")}
+
+
+@pytest.fixture(scope="module")
+def firm_run():
+    from survey_kit.report.run import prepare
+
+    return prepare(ROOT / "questionnaires" / "japan_digital_services_2024.yaml",
+                   ROOT / "sample_data" / "japan_digital_services_2024_raw.csv")
+
+
+@pytest.fixture(scope="module")
+def firm_workbook(firm_run, tmp_path_factory):
+    from openpyxl import load_workbook
+
+    from survey_kit.report.appendix import build_appendix
+
+    folder = tmp_path_factory.mktemp("xlsx")
+    files = build_appendix(firm_run, figures=False).write(folder, ["xlsx"], figures=False,
+                                                          csv=False)
+    return load_workbook(files["xlsx"])
+
+
+def _header_of(ws, cell) -> str:
+    """The header text above ``cell`` in a titled sheet (row 3), or ''."""
+    head = ws.cell(row=3, column=cell.column).value
+    return str(head) if head is not None else ""
+
+
+def _is_number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def test_every_workbook_cell_that_holds_a_number_is_a_formatted_number(firm_workbook):
+    wb = firm_workbook
+    text_numbers, unformatted = [], []
+    for ws in wb:
+        for row in ws.iter_rows():
+            for c in row:
+                if isinstance(c.value, str) and NUMBER_TEXT.match(c.value):
+                    if c.column == 1 and ws.title.startswith("fig"):
+                        continue                       # a banner row label ("1" service)
+                    if (ws.title, _header_of(ws, c)) not in LABEL_COLUMNS:
+                        text_numbers.append((ws.title, c.coordinate, c.value))
+                if _is_number(c.value) and c.number_format == "General":
+                    unformatted.append((ws.title, c.coordinate, c.value))
+    assert text_numbers == []
+    assert unformatted == []
+
+
+def test_one_percentage_convention_in_every_sheet(firm_workbook):
+    """Percentages are 0-100 with the format '0.0' in every sheet (never fractions, '0.0%')."""
+    pct_cells = 0
+    for ws in firm_workbook:
+        for row in ws.iter_rows():
+            for c in row:
+                if _is_number(c.value):
+                    assert "%" not in c.number_format, (ws.title, c.coordinate)
+                    if c.number_format == "0.0" and "%" in _header_of(ws, c):
+                        assert -1e-9 <= c.value <= 100 + 1e-9, (ws.title, c.coordinate)
+                        pct_cells += 1
+    assert pct_cells > 50
+    # a banner: the percentage of the Total column is the crosstab's percent, 0-100
+    ws = firm_workbook["fig9_foreign_value"]
+    row = next(r for r in ws.iter_rows() if r[0].value == "Extremely valuable")
+    assert row[1].value == pytest.approx(26.985001035, rel=1e-6)
+    assert row[1].number_format == "0.0"
+
+
+def test_banner_confidence_bounds_are_numbers_in_their_own_cells(firm_workbook, firm_run):
+
+    ws = firm_workbook["fig9_foreign_value"]
+    rows = list(ws.iter_rows())
+    at = next(i for i, r in enumerate(rows) if r[0].value == "Extremely valuable")
+    low, high = rows[at + 1], rows[at + 2]
+    if low[0].value is None:          # letters in a sub-row first
+        low, high = rows[at + 2], rows[at + 3]
+    assert (low[0].value, high[0].value) == ("CI lower bound", "CI upper bound")
+    est = firm_run.design.proportion("foreign_value", "extremely")
+    for cell, want in ((low[1], est.ci_low), (high[1], est.ci_high)):
+        assert _is_number(cell.value) and cell.number_format == "0.0"
+        assert cell.value == pytest.approx(100 * float(want), rel=1e-6)
+    assert all(_is_number(c.value) for c in low[1:5] + high[1:5])
+    notes = [r[0].value for r in rows if isinstance(r[0].value, str)
+             and "confidence intervals" in r[0].value]
+    assert notes and "brackets" not in notes[0]
+
+
+def test_weighting_summary_values_are_numbers(firm_workbook, firm_run):
+    ws = firm_workbook["weighting_summary"]
+    values = {r[0].value: r[1] for r in ws.iter_rows(min_row=4) if r[0].value}
+    total = values["Sum of weights (population)"]
+    assert _is_number(total.value) and total.number_format == "#,##0"
+    assert total.value == pytest.approx(firm_run.data["weight"].sum(), rel=1e-12)
+    assert values["Largest relative margin error"].number_format == "0.00E+00"
+    assert values["Iterations"].value == firm_run.weighting.iterations
+    assert values["Method"].value == "rake"
+    deff = values["Design effect of weighting (Kish), n Σw² / (Σw)²"]
+    w = firm_run.data["weight"].to_numpy()
+    assert deff.value == pytest.approx(len(w) * (w ** 2).sum() / w.sum() ** 2, rel=1e-12)
+    assert deff.number_format == "0.000"
+
+
+# ---------------------------------------------------------------------------
+# codebook: readable headers, no Japanese columns for an English-only survey,
+# durations in the unit the instrument declares
+
+CREATORS_YAML = ROOT / "questionnaires" / "japan_creators_2024.yaml"
+CREATORS_RAW = ROOT / "sample_data" / "japan_creators_2024_raw.csv"
+FIRM_YAML = ROOT / "questionnaires" / "japan_digital_services_2024.yaml"
+FIRM_RAW = ROOT / "sample_data" / "japan_digital_services_2024_raw.csv"
+
+
+def _creators_dict() -> dict:
+    import yaml
+
+    return yaml.safe_load(CREATORS_YAML.read_text(encoding="utf-8"))
+
+
+def _without_japanese(node):
+    if isinstance(node, dict):
+        return {k: _without_japanese(v) for k, v in node.items() if not k.endswith("_ja")}
+    if isinstance(node, list):
+        return [_without_japanese(v) for v in node]
+    return node
+
+
+def test_english_only_codebook_has_no_japanese_columns():
+    import survey_kit as sk
+    from survey_kit.report.appendix import build_appendix
+    from survey_kit.report.run import prepare
+
+    q = sk.Questionnaire.from_dict(_without_japanese(_creators_dict()))
+    targets = ROOT / "sample_data" / "japan_creators_population_targets.csv"
+    app = build_appendix(prepare(q, CREATORS_RAW, targets), figures=False)
+    cb = app.tables["codebook"]
+    assert cb.columns.tolist() == ["Question", "Variable", "Export column", "Type", "Text",
+                                   "Code", "Key", "Label"]
+    assert "Japanese" not in " ".join(app.notes["codebook"])
+    # control: the bilingual survey keeps both languages, under readable headers
+    both = build_appendix(prepare(CREATORS_YAML, CREATORS_RAW), figures=False)
+    cols = both.tables["codebook"].columns.tolist()
+    assert "Text (Japanese)" in cols and "Label (Japanese)" in cols
+    assert not {"text_ja", "label_ja", "column"} & set(cols)
+
+
+def test_durations_in_minutes_are_printed_as_minutes(tmp_path):
+    import survey_kit as sk
+
+    data = _creators_dict()
+    for qq in data["questions"]:
+        if qq.get("role") == "duration":
+            qq["unit"] = "minutes"
+            qq["text"] = "Time to complete (minutes)"
+    q = sk.Questionnaire.from_dict(data)
+    raw = pd.read_csv(CREATORS_RAW, dtype=str)
+    raw["duration_sec"] = (raw["duration_sec"].astype(float) / 60).round(2).astype(str)
+    path = tmp_path / "minutes.csv"
+    raw.to_csv(path, index=False)
+    frame = sk.read_responses(path, q, duplicate_ids="keep")
+    flow = sk.clean(frame, q).flow.set_index("rule")
+    text = flow.loc["speeder", "parameter"]
+    median = frame["duration"].median()
+    assert median < 60                                   # minutes, not seconds
+    assert " min)" in text and " s)" not in text and " s" not in text.split("=")[-1]
+    row = q.codebook().query("variable == 'duration'").iloc[0]
+    assert row["label"] == "duration in minutes"
+    assert q.duration_unit() == ("minutes", "min", 60.0)
+
+
+def test_duration_from_start_and_end_times_is_in_the_declared_unit(tmp_path):
+    import survey_kit as sk
+    import yaml
+
+    data = yaml.safe_load(FIRM_YAML.read_text(encoding="utf-8"))
+    for qq in data["questions"]:
+        if qq.get("role") == "duration":
+            qq["unit"] = "min"
+    q = sk.Questionnaire.from_dict(data)
+    raw = pd.read_csv(FIRM_RAW, dtype=str).drop(columns=["duration_sec"])
+    path = tmp_path / "no_duration.csv"
+    raw.to_csv(path, index=False)
+    frame = sk.read_responses(path, q, duplicate_ids="keep")
+    want = (frame["end_time"] - frame["start_time"]).dt.total_seconds() / 60
+    assert frame["duration"].to_numpy() == pytest.approx(want.to_numpy(), nan_ok=True)
+
+
+def test_unknown_duration_unit_is_refused():
+    import survey_kit as sk
+
+    data = _creators_dict()
+    for qq in data["questions"]:
+        if qq.get("role") == "duration":
+            qq["unit"] = "fortnights"
+    with pytest.raises(sk.QuestionnaireError, match=r"unit.*fortnights.*seconds, minutes"):
+        sk.Questionnaire.from_dict(data)

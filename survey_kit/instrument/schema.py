@@ -52,8 +52,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["Band", "Bands", "Condition", "Design", "Fieldwork", "GridItem", "MissingCode", "Net",
-           "Option", "Quality", "Question", "Rule", "Survey", "Trap", "Weighting"]
+__all__ = ["DURATION_UNITS", "Band", "Bands", "Condition", "Design", "Fieldwork",
+           "GridItem", "MissingCode", "Net", "Option", "Quality", "Question", "Rule", "Survey",
+           "Trap", "Weighting"]
 
 _ID = r"^[A-Za-z_][A-Za-z0-9_]*$"
 _KEY = r"^[A-Za-z0-9_][A-Za-z0-9_\-]*$"
@@ -62,6 +63,15 @@ QuestionType = Literal["single", "multi", "numeric", "likert", "grid", "open", "
 MetaRole = Literal["duration", "start_time", "end_time", "device", "os", "fingerprint",
                    "status", "other"]
 Op = Literal["in", "not_in", "eq", "ne", "lt", "le", "gt", "ge", "between", "missing", "answered"]
+
+
+#: units a duration may be declared in (``unit:`` of the meta question with role duration):
+#: spelling -> (name, symbol, seconds per unit); no unit means seconds
+DURATION_UNITS: dict[str, tuple[str, str, float]] = {
+    **dict.fromkeys(("s", "sec", "second", "seconds"), ("seconds", "s", 1.0)),
+    **dict.fromkeys(("min", "minute", "minutes"), ("minutes", "min", 60.0)),
+    **dict.fromkeys(("h", "hour", "hours"), ("hours", "h", 3600.0)),
+}
 
 
 class _Model(BaseModel):

@@ -12,7 +12,8 @@
   the respondent left the whole question blank;
 * numeric: float64, NaN when blank or a missing code; out-of-range values are
   kept (cleaning flags them); bands add an ordered categorical ``bands.id``;
-* open: text, NaN when empty; meta: ``duration`` in seconds, ``start_time`` /
+* open: text, NaN when empty; meta: ``duration`` as a number in the unit its
+  question declares (``unit: minutes``; seconds by default), ``start_time`` /
   ``end_time`` as datetime64, other meta roles as text;
 * read with ``duplicate_ids="keep"``, the column ``_raw_id`` holds each row's
   id as exported (repeats get the index ``<id>~2``, ``<id>~3``, ...);

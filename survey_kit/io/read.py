@@ -256,12 +256,12 @@ def _absent_columns(raw: RawTable, q: Questionnaire, present: set[str], missing_
 
 
 def _derive_duration(q: Questionnaire, d: Decoding) -> None:
-    """The duration in seconds as end time minus start time."""
+    """The duration as end time minus start time, in the unit the instrument declares."""
     start_q, end_q = _start_end(q)
     dur_var = q.meta_column("duration")
     start = pd.Series(d.out[start_q.id])
     end = pd.Series(d.out[end_q.id])
-    d.out[dur_var] = (end - start).dt.total_seconds().to_numpy()
+    d.out[dur_var] = (end - start).dt.total_seconds().to_numpy() / q.duration_unit()[2]
     d.warnings.append(f"duration computed from {start_q.column!r} and {end_q.column!r} "
                       f"because the file has no column {q.question(dur_var).column!r}")
 
