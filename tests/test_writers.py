@@ -265,3 +265,150 @@ def test_unknown_duration_unit_is_refused():
             qq["unit"] = "fortnights"
     with pytest.raises(sk.QuestionnaireError, match=r"unit.*fortnights.*seconds, minutes"):
         sk.Questionnaire.from_dict(data)
+
+
+# ---------------------------------------------------------------------------
+# SPSS / Stata: read a real file, write it back with every label
+
+PUBLIC = ROOT / "tests" / "fixtures" / "public"
+SAMPLE_Q = PUBLIC / "pyreadstat_sample.yaml"
+
+
+def _stat_read(path):
+    import pyreadstat
+
+    reader = pyreadstat.read_sav if str(path).endswith(".sav") else pyreadstat.read_dta
+    return reader(str(path), user_missing=True, apply_value_formats=False)
+
+
+@pytest.mark.parametrize("ext", ["sav", "dta"])
+def test_public_file_round_trip_keeps_every_label(tmp_path, ext):
+    """pyreadstat's sample file: two mapped labelled columns, four unmapped ones (a number,
+    a date, a datetime, a time) -- all labels, formats and value types come back."""
+    import survey_kit as sk
+
+    src = PUBLIC / f"pyreadstat_sample.{ext}"
+    frame = sk.read_responses(src, SAMPLE_Q)           # dates back to 1583 read fine
+    out = sk.write_responses(frame, tmp_path / f"back.{ext}", SAMPLE_Q)
+    d0, m0 = _stat_read(src)
+    d1, m1 = _stat_read(out)
+    assert sorted(d1.columns) == sorted(d0.columns)     # mapped columns first, then the rest
+    # every variable label, the id's and the unmapped columns' included
+    assert m1.column_names_to_labels == m0.column_names_to_labels
+    assert {k: {float(c): v for c, v in lab.items()} for k, lab in
+            m1.variable_value_labels.items()} == {k: {float(c): v for c, v in lab.items()}
+                                                  for k, lab in m0.variable_value_labels.items()}
+    # the unmapped columns keep their declared formats and their values, dates as dates
+    for c in ("mynum", "mydate", "dtime", "mytime"):
+        assert m1.original_variable_types[c] == m0.original_variable_types[c], c
+        pd.testing.assert_series_equal(d1[c], d0[c], check_dtype=False)
+    # the mapped codes are whole numbers with an integer format
+    integer = "F8.0" if ext == "sav" else "%9.0f"
+    assert m1.original_variable_types["mylabl"] == integer
+    assert m1.original_variable_types["myord"] == integer
+    assert d1["mylabl"].tolist() == d0["mylabl"].tolist()
+    if ext == "sav":
+        assert m1.variable_measure["myord"] == "ordinal"
+        assert m1.variable_measure["mynum"] == m0.variable_measure["mynum"]
+
+
+def test_unmapped_labelled_columns_keep_value_labels_and_missing_ranges(tmp_path):
+    """pyreadstat's sample with user-missing values: the labelled columns the instrument
+    does not map keep their value labels, missing values and ranges, and measure."""
+    import survey_kit as sk
+    import yaml
+
+    data = yaml.safe_load(SAMPLE_Q.read_text(encoding="utf-8"))
+    data["survey"]["respondent_id"] = "mynum"      # the one column without a blank
+    data["questions"] = [{"id": "name", "text": "character", "type": "open",
+                          "column": "mychar"}]
+    q = sk.Questionnaire.from_dict(data)
+    src = PUBLIC / "pyreadstat_sample_missing.sav"
+    frame = sk.read_responses(src, q)
+    assert frame.attrs["column_meta"]["myord"]["missing"] == [-1.0, -2.0, -3.0]
+    out = sk.write_responses(frame, tmp_path / "back.sav", q)
+    d0, m0 = _stat_read(src)
+    d1, m1 = _stat_read(out)
+    for c in ("mylabl", "myord"):
+        assert m1.variable_value_labels[c] == m0.variable_value_labels[c]
+        assert m1.missing_ranges[c] == m0.missing_ranges[c]
+        assert m1.variable_measure[c] == m0.variable_measure[c]
+        assert m1.original_variable_types[c] == m0.original_variable_types[c]
+        pd.testing.assert_series_equal(d1[c], d0[c])   # -1 and -3 kept as values
+    assert m1.column_names_to_labels == m0.column_names_to_labels
+
+
+def test_report_data_labels_every_column_and_holds_the_bands(firm_run, tmp_path):
+    """The report's .sav: the weight, the counts and every band (the size classes, the
+    export intensity used as table columns, the count's bands) are in it, labelled;
+    bands are labelled integers, codes have integer formats."""
+    from survey_kit.report.outputs import _write_data
+
+    files = _write_data(firm_run, tmp_path)
+    df, meta = _stat_read(files["data:sav"])
+    labels = meta.column_names_to_labels
+    assert all(labels.get(c) for c in df.columns), [c for c in df.columns if not labels.get(c)]
+    assert labels["weight"].startswith("Final weight (rake")
+    assert df["weight"].to_numpy() == pytest.approx(firm_run.data["weight"].to_numpy(),
+                                                    rel=1e-12)
+    inst = firm_run.instrument
+    for band in ("size_from_employees", "export_intensity", "n_foreign_services_band"):
+        assert pd.api.types.is_numeric_dtype(df[band].dtype), band
+        levels = inst.levels(band)
+        assert meta.variable_value_labels[band] == {
+            float(j): inst.label(band, k) for j, k in enumerate(levels, start=1)}
+        assert meta.variable_measure[band] == "ordinal"
+        want = pd.Categorical(firm_run.data[band]).codes + 1.0
+        got = df[band].fillna(0).to_numpy()
+        assert (got == want).all(), band
+    for c in ("S1", "Q1", "Q3", "Q7_1", "Q13_1", "export_intensity", "n_foreign_services"):
+        assert meta.original_variable_types[c] == "F8.0", c
+    assert meta.original_variable_types["weight"] != "F8.0"
+    assert not any(t.startswith("A") for c, t in meta.original_variable_types.items()
+                   if c.endswith("_band"))
+
+
+def test_names_spss_cannot_hold_get_legal_names_with_the_original_as_label(tmp_path):
+    import survey_kit as sk
+
+    q = sk.load_questionnaire(CREATORS_YAML)
+    frame = sk.read_responses(CREATORS_RAW, q, duplicate_ids="keep")
+    assert "_raw_id" in frame.columns
+    extra = frame.assign(**{"Duration (in seconds)": 1.5, "Duration_in_seconds": 2.0,
+                            "BY": 3.0})
+    out = sk.write_responses(extra, tmp_path / "plain.sav")        # no questionnaire
+    df, meta = _stat_read(out)
+    labels = meta.column_names_to_labels
+    assert "raw_id" in df.columns and labels["raw_id"] == "_raw_id"
+    assert labels["Duration_in_seconds_2"] == "Duration (in seconds)"
+    assert df["Duration_in_seconds"].eq(2.0).all()               # the legal name keeps its own
+    assert labels["BY_"] == "BY"
+    # with the questionnaire the internal column never reaches the file
+    out = sk.write_responses(frame, tmp_path / "q.sav", q)
+    df, _ = _stat_read(out)
+    assert not [c for c in df.columns if "raw_id" in c]
+    dta, _ = _stat_read(sk.write_responses(extra, tmp_path / "plain.dta"))
+    assert "Duration_in_seconds_2" in dta.columns
+
+
+def test_text_codes_keep_their_value_labels(tmp_path):
+    """A string-coded labelled column (region codes such as UKC) the instrument does not
+    map keeps its labels in SPSS."""
+    import pyreadstat
+    import survey_kit as sk
+
+    q = sk.load_questionnaire(CREATORS_YAML)
+    raw = pd.read_csv(CREATORS_RAW, dtype=str)
+    raw["region"] = ["UKC", "UKD"] * (len(raw) // 2) + ["UKC"] * (len(raw) % 2)
+    num = {c: pd.to_numeric(raw[c]) for c in raw.columns
+           if c not in ("respondent_id", "region", "device_type", "device_fingerprint")
+           and pd.to_numeric(raw[c], errors="coerce").notna().sum() == raw[c].notna().sum()}
+    raw = raw.assign(**num)
+    src = tmp_path / "regions.sav"
+    pyreadstat.write_sav(raw, str(src), column_labels={"region": "NUTS 1 region"},
+                         variable_value_labels={"region": {"UKC": "North East",
+                                                           "UKD": "North West"}})
+    frame = sk.read_responses(src, q, duplicate_ids="keep")
+    df, meta = _stat_read(sk.write_responses(frame, tmp_path / "back.sav", q))
+    assert meta.variable_value_labels["region"] == {"UKC": "North East", "UKD": "North West"}
+    assert meta.column_names_to_labels["region"] == "NUTS 1 region"

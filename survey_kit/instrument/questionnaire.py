@@ -313,10 +313,10 @@ class Questionnaire:
                     rng = f"duration in {self.duration_unit()[0]}"
                 rows.append((q.id, q.id, q.column, q.type, q.text, q.text_ja, None, None,
                              rng or q.type, None))
-                if q.bands is not None:
-                    for b in q.bands.levels:
+                if q.bands is not None:      # coded 1..k in SPSS/Stata data, as in score()
+                    for j, b in enumerate(q.bands.levels, start=1):
                         rows.append((q.id, q.bands.id, None, "band", q.bands.label or q.text,
-                                     q.bands.label_ja, None, b.key, b.label, b.label_ja))
+                                     q.bands.label_ja, j, b.key, b.label, b.label_ja))
             for m in q.missing:
                 rows.append((q.id, q.id, q.column, "missing", q.text, q.text_ja, m.code, m.key,
                              m.label, m.label_ja))

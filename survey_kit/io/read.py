@@ -36,7 +36,7 @@ from ..instrument.schema import Question
 from .cells import extra_column
 from .decode import Decoding, decode_question
 from .formats import read_raw
-from .frame import INDEX_NAME, RAW_ID, export_columns
+from .frame import COLUMN_META, INDEX_NAME, RAW_ID, export_columns
 from .problems import SHOW_CELLS, Problems
 from .raw import TEXT_DTYPE, RawTable, as_text
 from .value_labels import check_value_labels
@@ -133,7 +133,10 @@ def _label(raw: RawTable, q: Questionnaire, missing_columns: str, duplicate_ids:
     used = {q.survey.respondent_id}
     for qq in q.questions:
         used.update(export_columns(qq))
-    extras = _keep_extras(frame, used, d)
+    extras, meta = _keep_extras(raw, used, d)
+    id_meta = raw.column_meta.get(q.survey.respondent_id)
+    if id_meta:
+        meta[q.survey.respondent_id] = id_meta
     result = pd.DataFrame({k: (v.array if isinstance(v, pd.Series) else v)
                            for k, v in d.out.items()}, index=index)
     result.attrs = {
@@ -142,6 +145,7 @@ def _label(raw: RawTable, q: Questionnaire, missing_columns: str, duplicate_ids:
         "columns": {"in_file": int(frame.shape[1]),
                     "mapped": [c for c in frame.columns if c in used],
                     "missing": [c for c, _ in absent], "extra": extras},
+        COLUMN_META: meta,
     }
     return result
 
@@ -266,9 +270,13 @@ def _derive_duration(q: Questionnaire, d: Decoding) -> None:
                       f"because the file has no column {q.question(dur_var).column!r}")
 
 
-def _keep_extras(frame: pd.DataFrame, used: set[str], d: Decoding) -> list[str]:
-    """Add the export columns the questionnaire does not know; return their names."""
+def _keep_extras(raw: RawTable, used: set[str], d: Decoding
+                 ) -> tuple[list[str], dict[str, dict]]:
+    """Add the export columns the questionnaire does not know; return their names and
+    what the file declares about them (labels, formats), by their name in the frame."""
+    frame = raw.frame
     extras: list[str] = []
+    meta: dict[str, dict] = {}
     for c in frame.columns:
         if c in used:
             continue
@@ -279,4 +287,6 @@ def _keep_extras(frame: pd.DataFrame, used: set[str], d: Decoding) -> list[str]:
                               f"taken by a variable; kept as {name!r}")
         d.out[name] = extra_column(frame[c])
         extras.append(name)
-    return extras
+        if raw.column_meta.get(c):
+            meta[name] = raw.column_meta[c]
+    return extras, meta
