@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 ROOT = Path(__file__).resolve().parents[1]
 SVG = "{http://www.w3.org/2000/svg}"
@@ -412,3 +414,49 @@ def test_text_codes_keep_their_value_labels(tmp_path):
     df, meta = _stat_read(sk.write_responses(frame, tmp_path / "back.sav", q))
     assert meta.variable_value_labels["region"] == {"UKC": "North East", "UKD": "North West"}
     assert meta.column_names_to_labels["region"] == "NUTS 1 region"
+
+
+def test_report_on_a_sav_keeps_the_labels_of_unmapped_columns(tmp_path):
+    """Issue 12: `report` on a .sav dropped the SPSS labels of the columns the
+    questionnaire does not map; the report's data now carry them."""
+    import pyreadstat
+    import survey_kit as sk
+
+    q = sk.load_questionnaire(CREATORS_YAML)
+    frame = sk.read_responses(CREATORS_RAW, q, duplicate_ids="keep")
+    src = tmp_path / "creators.sav"
+    sk.write_responses(frame, src, q)
+    raw, meta = pyreadstat.read_sav(str(src), user_missing=True)
+    raw["panel"] = ([1.0, 2.0] * len(raw))[:len(raw)]
+    labels = {c: meta.column_names_to_labels[c] for c in raw.columns if c != "panel"}
+    pyreadstat.write_sav(raw, str(src), column_labels=labels | {"panel": "Panel source"},
+                         variable_value_labels=meta.variable_value_labels | {
+                             "panel": {1.0: "Panel A", 2.0: "Panel B"}},
+                         missing_ranges=meta.missing_ranges or None)
+    targets = ROOT / "sample_data" / "japan_creators_population_targets.csv"
+    result = sk.run_report(q, src, targets, out=tmp_path / "out", formats=["md"],
+                           figures=False)
+    path = result.surveys[0].files["data:sav"]
+    df, out = pyreadstat.read_sav(str(path))
+    assert out.column_names_to_labels["panel"] == "Panel source"
+    assert out.variable_value_labels["panel"] == {1.0: "Panel A", 2.0: "Panel B"}
+    assert out.original_variable_types["panel"] == "F8.2"       # as the source declared it
+    assert out.column_names_to_labels["weight"].startswith("Final weight")
+    assert out.original_variable_types["Q1"] == "F8.0"         # the instrument's codes
+
+
+@settings(max_examples=200)
+@given(names=st.lists(st.text(min_size=1, max_size=80) | st.sampled_from(
+    ["a", "A", "a b", "a_b", "_raw_id", "raw_id", "BY", "by", "x" * 70, "v1", "1"]),
+    min_size=1, max_size=8, unique=True),
+       fmt=st.sampled_from(["sav", "dta"]))
+def test_legal_names_are_legal_unique_and_stable(names, fmt):
+    from survey_kit.io.stat_columns import _SAV_OK, _DTA_OK, _renames, legal_name
+
+    renames = _renames(names, fmt)
+    final = [renames.get(n, n) for n in names]
+    assert len({n.lower() for n in final}) == len(final)          # unique (SPSS ignores case)
+    for n in final:
+        assert (_SAV_OK if fmt == "sav" else _DTA_OK).match(n), n
+        assert (len(n.encode("utf-8")) <= 64) if fmt == "sav" else len(n) <= 32
+        assert legal_name(n, fmt) == n                            # a legal name stays

@@ -96,15 +96,21 @@ def _cut(name: str, limit: int, fmt: str) -> str:
 
 
 def _renames(columns: list[str], fmt: str) -> dict[str, str]:
-    """Old -> new name of every column that needs a legal or a unique name."""
+    """Old -> new name of every column that needs a legal or a unique name (names are
+    compared without case, as SPSS does); a legal name keeps itself, first come first."""
     limit = 64 if fmt == "sav" else 32
-    taken = {c.lower() for c in columns if legal_name(c, fmt) == c}
+    taken: set[str] = set()
+    keep: set[int] = set()
+    for j, c in enumerate(columns):
+        if legal_name(c, fmt) == c and c.lower() not in taken:
+            taken.add(c.lower())
+            keep.add(j)
     out: dict[str, str] = {}
-    for c in columns:
-        new = legal_name(c, fmt)
-        if new == c:
+    for j, c in enumerate(columns):
+        if j in keep:
             continue
-        base, k = new, 2
+        base = new = legal_name(c, fmt)
+        k = 2
         while new.lower() in taken:
             suffix = f"_{k}"
             new = _cut(base, limit - len(suffix), fmt) + suffix
