@@ -460,3 +460,27 @@ def test_legal_names_are_legal_unique_and_stable(names, fmt):
         assert (_SAV_OK if fmt == "sav" else _DTA_OK).match(n), n
         assert (len(n.encode("utf-8")) <= 64) if fmt == "sav" else len(n) <= 32
         assert legal_name(n, fmt) == n                            # a legal name stays
+
+
+def test_weight_and_clean_workbooks_store_settings_as_numbers(tmp_path, capsys):
+    """The weighting report's settings and the cleaning parameters stored every value as
+    text ("0", "0.0"); numbers are numbers now."""
+    from openpyxl import load_workbook
+
+    from survey_kit.cli import main
+
+    targets = ROOT / "sample_data" / "japan_creators_population_targets.csv"
+    assert main(["weight", str(CREATORS_YAML), str(CREATORS_RAW), "--targets", str(targets),
+                 "--out", str(tmp_path / "w")]) == 0
+    assert main(["clean", str(CREATORS_YAML), str(CREATORS_RAW), "--out",
+                 str(tmp_path / "c")]) == 0
+    capsys.readouterr()
+    wb = load_workbook(next((tmp_path / "w").glob("*.xlsx")))
+    settings = {r[0].value: r[1].value for r in wb["settings"].iter_rows(min_row=2)}
+    assert settings["iterations"] == 1 and settings["seed"] == 0
+    assert isinstance(settings["max_margin_error"], (int, float))
+    assert settings["method"] == "poststratify"
+    wb = load_workbook(next((tmp_path / "c").glob("*.xlsx")))
+    params = {r[0].value: r[1].value for r in wb["parameters"].iter_rows(min_row=2)}
+    assert isinstance(params["speeder_fraction"], float)
+    assert not any(isinstance(v, str) and NUMBER_TEXT.match(v) for v in params.values())
