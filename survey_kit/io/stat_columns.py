@@ -184,16 +184,15 @@ def _restored(s: pd.Series, declared: str | None, fmt: str) -> pd.Series:
     if kind not in ("date", "time") or pd.api.types.is_numeric_dtype(s.dtype) or \
             pd.api.types.is_datetime64_any_dtype(s.dtype):
         return s
-    given = s.notna().to_numpy()
-    if not given.any() or not all(isinstance(v, str) for v in s[given]):
+    given = s.notna()
+    if not given.any() or not pd.api.types.is_string_dtype(s.dtype):
         return s
     pattern = "%Y-%m-%d" if kind == "date" else "%H:%M:%S"
     parsed = pd.to_datetime(s, format=pattern, errors="coerce")
     if parsed[given].isna().any():
         return s
     vals = parsed.dt.date if kind == "date" else parsed.dt.time
-    return pd.Series([v if g else None for v, g in zip(vals, given)], index=s.index,
-                     dtype=object)
+    return vals.astype(object).where(given, None)
 
 
 def _format(s: pd.Series, declared: str | None, fmt: str) -> str | None:

@@ -189,11 +189,13 @@ def _one_column_spec(spec: ExportSpec, qq: Question, qid: str) -> None:
 
 def band_meta(q: Questionnaire) -> dict[str, dict[str, Any]]:
     """Labels of the questionnaire's band variables (see :mod:`survey_kit.io.frame`:
-    ``column_meta``): the bands' label, each band key's label, ordinal."""
+    ``column_meta``): the bands' label (the question's text and "(bands)" when they have
+    none of their own), each band key's label, ordinal."""
     out: dict[str, dict[str, Any]] = {}
     for qq in q.questions:
         if qq.bands is not None:
-            out[qq.bands.id] = {"label": qq.bands.label or f"{qq.text} (bands)",
+            own = qq.bands.label if qq.bands.label and qq.bands.label != qq.text else None
+            out[qq.bands.id] = {"label": own or f"{qq.text} (bands)",
                                 "values": {b.key: b.label for b in qq.bands.levels},
                                 "measure": "ordinal"}
     return out
