@@ -484,3 +484,17 @@ def test_weight_and_clean_workbooks_store_settings_as_numbers(tmp_path, capsys):
     params = {r[0].value: r[1].value for r in wb["parameters"].iter_rows(min_row=2)}
     assert isinstance(params["speeder_fraction"], float)
     assert not any(isinstance(v, str) and NUMBER_TEXT.match(v) for v in params.values())
+
+
+@pytest.mark.parametrize("ext,name,legal", [("sav", "1 source", "v1_source"),
+                                            ("dta", "p" * 40, "p" * 32)])
+def test_extra_columns_with_illegal_names_are_renamed(tmp_path, ext, name, legal):
+    """Formerly 'cannot write the SPSS/Stata file' without naming the column: now a legal
+    name, the original kept as the variable label."""
+    import survey_kit as sk
+
+    q = sk.load_questionnaire(CREATORS_YAML)
+    frame = sk.read_responses(CREATORS_RAW, q, duplicate_ids="keep").assign(**{name: 1.0})
+    df, meta = _stat_read(sk.write_responses(frame, tmp_path / f"x.{ext}", q))
+    assert legal in df.columns and name not in df.columns
+    assert meta.column_names_to_labels[legal] == name
