@@ -241,10 +241,12 @@ def test_weighting_tables(app, run):
 def test_codebook_has_every_variable_with_en_and_ja(app, run):
     cb = app.tables["codebook"]
     for var in run.questionnaire.variables:
-        assert var in set(cb["variable"]), var
-    row = cb[(cb["variable"] == "sector") & (cb["key"] == "manufacturing")].iloc[0]
-    assert row["code"] == 1 and row["label"] == "Manufacturing" and row["label_ja"] == "製造業"
-    assert (cb.loc[cb["variable"] == "n_foreign_services_band", "column"] == "(derived)").all()
+        assert var in set(cb["Variable"]), var
+    row = cb[(cb["Variable"] == "sector") & (cb["Key"] == "manufacturing")].iloc[0]
+    assert row["Code"] == 1 and row["Label"] == "Manufacturing"
+    assert row["Label (Japanese)"] == "製造業"
+    derived = cb.loc[cb["Variable"] == "n_foreign_services_band", "Export column"]
+    assert (derived == "(derived)").all()
 
 
 def test_headlines_one_per_spec_entry(app, run):
@@ -488,7 +490,7 @@ def test_trimming_declared_in_the_questionnaire():
     meth = app.tables["methodology"].set_index("Item")["Value"]
     assert "weights trimmed at 1.2 × the mean weight" in meth["Weighting"]
     summary = app.tables["weighting_summary"].set_index("Statistic")["Value"]
-    assert summary["Share of weights trimmed"] != "0.0%"
+    assert summary["Share of weights trimmed (%)"] > 0
 
 
 def test_unweighted_survey_without_spec_gets_default_headlines():

@@ -1211,7 +1211,7 @@ def test_cli_writes_every_table(tmp_path, capsys, sample_csv):
     assert {"flow", "kept", "excluded", "review", "flags", "overlap", "parameters",
             "warnings"} <= set(book)
     params = book["parameters"].set_index("parameter")
-    assert params.loc["speeder_fraction", "value"] == "0.3"
+    assert params.loc["speeder_fraction", "value"] == 0.3         # a number, not its text
     assert params.loc["speeder_fraction", "source"] == "call"
 
 

@@ -109,6 +109,19 @@ def _cell_safe(frame: pd.DataFrame, sheet: str, warnings: list[str]) -> pd.DataF
     return out
 
 
+def setting_values(values: list) -> pd.Series:
+    """A key/value table's values for a sheet: numbers stay numbers (a workbook stores them
+    as numbers, not as the text "0.0"), anything else becomes its text.
+
+    >>> setting_values([0, 2.5e-11, True, None, "rake", ("a", "b")]).tolist()
+    [0, 2.5e-11, 'True', '', 'rake', "('a', 'b')"]
+    """
+    import numbers
+
+    return pd.Series([v if isinstance(v, numbers.Real) and not isinstance(v, bool)
+                      else ("" if v is None else str(v)) for v in values], dtype=object)
+
+
 def _excel_safe(frame: pd.DataFrame) -> pd.DataFrame:
     """Excel cannot hold time-zone-aware datetimes; write them as local times."""
     out = frame

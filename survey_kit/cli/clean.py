@@ -80,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
     from ..cleaning.parameters import resolve_parameters
     from ..io.read import read_responses
     from ..instrument.questionnaire import load_questionnaire
-    from ._tables import write_csv, write_workbook
+    from ._tables import setting_values, write_csv, write_workbook
 
     formats = _formats(args.formats)
     overrides = cleaning_overrides(args)
@@ -114,7 +114,8 @@ def run(args: argparse.Namespace) -> int:
             written.append(write_csv(table, out / f"{stem}_{name}.csv", index=index))
     if "xlsx" in formats:
         extra = {
-            "parameters": (result.params_frame().astype({"value": str}), False),
+            "parameters": (result.params_frame().assign(
+                value=lambda f: setting_values(f["value"].tolist()).to_numpy()), False),
             "warnings": (pd.DataFrame({"warning": result.warnings or ["(none)"]}), False),
         }
         path, notes = write_workbook(out / f"{stem}_cleaning.xlsx", {**tables, **extra})

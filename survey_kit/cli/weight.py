@@ -194,7 +194,7 @@ def _write_report(result: Any, plan: Any, args: argparse.Namespace, out: Path,
     about cells the workbook could not hold)."""
     import pandas as pd
 
-    from ._tables import write_csv, write_workbook
+    from ._tables import setting_values, write_csv, write_workbook
 
     settings = {
         "questionnaire": args.questionnaire, "responses": args.responses,
@@ -209,7 +209,7 @@ def _write_report(result: Any, plan: Any, args: argparse.Namespace, out: Path,
         "iterations": result.iterations, "max_margin_error": result.max_margin_error,
     }
     tables = {"settings": pd.DataFrame({"setting": list(settings),
-                                        "value": [str(v) for v in settings.values()]}),
+                                        "value": setting_values(list(settings.values()))}),
               **result.report_tables()}
     written = [write_csv(table, out / f"{stem}_weighting_{name}.csv", index=False)
                for name, table in tables.items() if name not in ("settings", "warnings")]

@@ -36,7 +36,7 @@ from .answers import (
     fail,
     is_number,
 )
-from .schema import Condition, Question, Rule, Trap, _Instrument
+from .schema import DURATION_UNITS, Condition, Question, Rule, Trap, _Instrument
 
 __all__ = ["QUESTION_CHECKS", "SECTION_CHECKS", "Context", "check_instrument"]
 
@@ -181,6 +181,13 @@ def meta_has_a_role(ctx: Context, q: Question, base: str) -> None:
              "recorded_date, other)")
 
 
+def duration_unit_is_known(ctx: Context, q: Question, base: str) -> None:
+    if q.type == "meta" and q.role == "duration" and q.unit is not None \
+            and q.unit.lower() not in DURATION_UNITS:
+        fail(f"{base}.unit", f"unknown duration unit {q.unit!r}; use seconds, minutes or "
+             "hours (the unit of the values in the export column)")
+
+
 def min_is_not_above_max(ctx: Context, q: Question, base: str) -> None:
     if q.min is not None and q.max is not None and q.min > q.max:
         fail(f"{base}.min", f"min {q.min:g} is above max {q.max:g}")
@@ -233,6 +240,7 @@ QUESTION_CHECKS: tuple[Callable[[Context, Question, str], None], ...] = (
     options_fit_the_type,
     export_columns_are_unique,
     meta_has_a_role,
+    duration_unit_is_known,
     min_is_not_above_max,
     bands_are_ascending_and_disjoint,
     nets_name_known_levels,

@@ -30,10 +30,12 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
     "table": {
         "en": {"total": "Total", "net": "(net)", "mean": "Mean", "se": "Standard error",
                "base_u": "Unweighted base", "base_w": "Weighted base", "base_e": "Effective base",
-               "base": "Base", "ci": "CI", "by": "by", "and": "and", "columns": "Columns"},
+               "base": "Base", "ci": "CI", "ci_low": "CI lower bound",
+               "ci_high": "CI upper bound", "by": "by", "and": "and", "columns": "Columns"},
         "ja": {"total": "全体", "net": "（ネット）", "mean": "平均", "se": "標準誤差",
                "base_u": "回答者数（非加重）", "base_w": "加重後回答者数", "base_e": "有効回答者数",
-               "base": "回答者数", "ci": "信頼区間", "by": "×", "and": "・", "columns": "列"},
+               "base": "回答者数", "ci": "信頼区間", "ci_low": "信頼区間下限",
+               "ci_high": "信頼区間上限", "by": "×", "and": "・", "columns": "列"},
     },
     "appendix": {
         "en": {

@@ -29,7 +29,7 @@ from typing import Any
 
 from ..errors import QuestionnaireError, UsageError
 from .loading import read_instrument, validate_instrument
-from .schema import Design, Net, Question, _Instrument
+from .schema import DURATION_UNITS, Design, Net, Question, _Instrument
 
 __all__ = ["Questionnaire", "VariableInfo", "as_questionnaire", "load_questionnaire"]
 
@@ -265,6 +265,17 @@ class Questionnaire:
                 return q.id
         return None
 
+    def duration_unit(self) -> tuple[str, str, float]:
+        """(name, symbol, seconds per unit) of the duration column: the ``unit`` its meta
+        question declares, seconds when it declares none.
+
+        >>> load_questionnaire("questionnaires/japan_creators_2024.yaml").duration_unit()
+        ('seconds', 's', 1.0)
+        """
+        var = self.meta_column("duration")
+        unit = self._by_id[var].unit if var is not None else None
+        return DURATION_UNITS[(unit or "seconds").lower()]
+
     def score(self, name: str) -> dict[str, float]:
         """Numeric score of each level of an ordinal variable (option score or code)."""
         info = self.variable(name)
@@ -298,12 +309,14 @@ class Questionnaire:
                     lo = "" if q.min is None else f"{q.min:g}"
                     hi = "" if q.max is None else f"{q.max:g}"
                     rng = f"{lo}-{hi}" + (f" {q.unit}" if q.unit else "")
+                if q.type == "meta" and q.role == "duration":
+                    rng = f"duration in {self.duration_unit()[0]}"
                 rows.append((q.id, q.id, q.column, q.type, q.text, q.text_ja, None, None,
                              rng or q.type, None))
-                if q.bands is not None:
-                    for b in q.bands.levels:
+                if q.bands is not None:      # coded 1..k in SPSS/Stata data, as in score()
+                    for j, b in enumerate(q.bands.levels, start=1):
                         rows.append((q.id, q.bands.id, None, "band", q.bands.label or q.text,
-                                     q.bands.label_ja, None, b.key, b.label, b.label_ja))
+                                     q.bands.label_ja, j, b.key, b.label, b.label_ja))
             for m in q.missing:
                 rows.append((q.id, q.id, q.column, "missing", q.text, q.text_ja, m.code, m.key,
                              m.label, m.label_ja))

@@ -67,9 +67,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["Band", "Bands", "Condition", "Design", "Dispositions", "Fieldwork", "GridItem",
-           "MissingCode", "Net", "Option", "Quality", "Question", "Rule", "Survey", "Trap",
-           "Weighting"]
+__all__ = ["DURATION_UNITS", "Band", "Bands", "Condition", "Design", "Dispositions", "Fieldwork",
+           "GridItem", "MissingCode", "Net", "Option", "Quality", "Question", "Rule", "Survey",
+           "Trap", "Weighting"]
 
 _ID = r"^[A-Za-z_][A-Za-z0-9_]*$"
 _KEY = r"^[A-Za-z0-9_][A-Za-z0-9_\-]*$"
@@ -79,6 +79,15 @@ MetaRole = Literal["duration", "start_time", "end_time", "device", "os", "finger
                    "status", "finished", "progress", "response_type", "recorded_date", "other"]
 Op = Literal["in", "not_in", "eq", "ne", "lt", "le", "gt", "ge", "between", "missing", "answered",
              "matches"]
+
+
+#: units a duration may be declared in (``unit:`` of the meta question with role duration):
+#: spelling -> (name, symbol, seconds per unit); no unit means seconds
+DURATION_UNITS: dict[str, tuple[str, str, float]] = {
+    **dict.fromkeys(("s", "sec", "second", "seconds"), ("seconds", "s", 1.0)),
+    **dict.fromkeys(("min", "minute", "minutes"), ("minutes", "min", 60.0)),
+    **dict.fromkeys(("h", "hour", "hours"), ("hours", "h", 3600.0)),
+}
 
 
 class _Model(BaseModel):

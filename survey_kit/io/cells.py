@@ -217,7 +217,10 @@ def extra_column(s: pd.Series) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(s.dtype):
         if getattr(s.dt, "tz", None) is not None:
             s = s.dt.tz_convert("UTC").dt.tz_localize(None)
-        return s.astype("datetime64[ns]")
+        try:
+            return s.astype("datetime64[ns]")
+        except (OverflowError, pd.errors.OutOfBoundsDatetime):
+            return s        # before 1677 or after 2262: nanoseconds cannot hold it, keep the unit
     if not pd.api.types.is_numeric_dtype(s.dtype):
         probe = s.dropna().head(64)
         if len(probe) and pd.to_numeric(probe, errors="coerce").isna().any():

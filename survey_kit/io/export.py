@@ -33,8 +33,8 @@ from .raw import TEXT_DTYPE, as_text
 __all__ = ["codes_of", "to_export"]
 
 
-def to_export(frame: pd.DataFrame, questionnaire: Questionnaire | str | os.PathLike
-              ) -> pd.DataFrame:
+def to_export(frame: pd.DataFrame, questionnaire: Questionnaire | str | os.PathLike, *,
+              bands: bool = False) -> pd.DataFrame:
     """Turn a labelled frame back into the raw export layout: export columns and codes.
 
     The respondent id becomes the first column (the original ids from ``_raw_id`` when
@@ -47,6 +47,13 @@ def to_export(frame: pd.DataFrame, questionnaire: Questionnaire | str | os.PathL
     frame : DataFrame
         A labelled frame as returned by :func:`~survey_kit.io.read.read_responses`.
     questionnaire : Questionnaire or path
+    bands : bool
+        Also keep each band variable of the questionnaire (a class of a numeric answer,
+        such as firm size from the employee count), right after its question's column, as
+        the categorical of band keys it is in the frame (the SPSS and Stata writers store
+        it as codes 1..k labelled with the bands' labels). Data for analysis carry them;
+        a file to be read again with the questionnaire does not need them (reading
+        computes them again).
 
     Returns
     -------
@@ -93,6 +100,8 @@ def to_export(frame: pd.DataFrame, questionnaire: Questionnaire | str | os.PathL
     out: dict[str, Any] = {q.survey.respondent_id: pd.Series(ids.to_numpy(), dtype=TEXT_DTYPE)}
     for qq in q.questions:
         _encode_question(frame, qq, out)
+        if bands and qq.bands is not None and qq.bands.id in frame.columns:
+            out[qq.bands.id] = frame[qq.bands.id].reset_index(drop=True)
     known = _known_names(q)
     for c in frame.columns:
         if c in known:

@@ -12,15 +12,24 @@
   the respondent left the whole question blank;
 * numeric: float64, NaN when blank or a missing code; out-of-range values are
   kept (cleaning flags them); bands add an ordered categorical ``bands.id``;
-* open: text, NaN when empty; meta: ``duration`` in seconds, ``start_time`` /
+* open: text, NaN when empty; meta: ``duration`` as a number in the unit its
+  question declares (``unit: minutes``; seconds by default), ``start_time`` /
   ``end_time`` as datetime64, other meta roles as text;
 * read with ``duplicate_ids="keep"``, the column ``_raw_id`` holds each row's
   id as exported (repeats get the index ``<id>~2``, ``<id>~3``, ...);
 * export columns the instrument does not know are kept under their names;
 * ``frame.attrs``: ``source`` (path), ``questionnaire`` (survey id),
   ``format``, ``encoding``, ``first_row`` (row number of the first
-  respondent), ``warnings`` (list of messages) and ``columns`` (export
-  columns ``in_file`` (count), ``mapped``, ``missing`` and ``extra``).
+  respondent), ``warnings`` (list of messages), ``columns`` (export
+  columns ``in_file`` (count), ``mapped``, ``missing`` and ``extra``) and
+  ``column_meta``: what the file declares about the columns the instrument
+  does not describe (the extra columns and the respondent id) -- per column a
+  dict with any of ``label`` (variable label), ``values`` ({code: label}),
+  ``missing`` (user-missing values and ranges), ``measure`` and ``format``
+  (``F8.0``, ``EDATE10``, ``%td``). SPSS and Stata files fill it; later
+  stages add their derived columns (the weight, counts, bands: for a
+  categorical column ``values`` maps its keys to labels). The SPSS and Stata
+  writers store it, so a file read and written again keeps every label.
 
 Example
 -------
@@ -36,7 +45,7 @@ from __future__ import annotations
 
 from ..instrument.schema import Question
 
-__all__ = ["INDEX_NAME", "MISSING_SUFFIX", "RAW_ID", "export_columns"]
+__all__ = ["COLUMN_META", "INDEX_NAME", "MISSING_SUFFIX", "RAW_ID", "export_columns"]
 
 #: name of the index of a labelled frame
 INDEX_NAME = "respondent_id"
@@ -44,6 +53,9 @@ INDEX_NAME = "respondent_id"
 RAW_ID = "_raw_id"
 #: suffix of the column holding the missing-code key of a variable
 MISSING_SUFFIX = "__missing"
+#: key of ``frame.attrs`` holding the labels and formats of columns the instrument does not
+#: describe (see above)
+COLUMN_META = "column_meta"
 
 
 def export_columns(q: Question) -> list[str]:

@@ -64,6 +64,9 @@ class RawTable:
     warnings : what the reader left out or repaired (blank-named empty columns)
     qualtrics : the Qualtrics header layout, ``"three-row"`` or ``"legacy"``; None for
         any other file (see :mod:`survey_kit.io.qualtrics`)
+    column_meta : column -> what an SPSS/Stata file declares about it besides its values
+        (``label``, ``values``, ``missing``, ``measure``, ``format``; see
+        :mod:`survey_kit.io.frame`), so a writer can give it back
     """
 
     frame: pd.DataFrame
@@ -77,6 +80,7 @@ class RawTable:
     rows: np.ndarray | None = None
     warnings: list[str] = field(default_factory=list)
     qualtrics: str | None = None
+    column_meta: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.rows is None:
@@ -85,7 +89,13 @@ class RawTable:
 
 @dataclass
 class ExportSpec:
-    """What a writer needs besides the table: labels and missing codes by column."""
+    """What a writer needs besides the table: labels and missing codes by column.
+
+    ``missing_ranges`` holds SPSS user-missing declarations as a file gave them
+    (values and ``{"lo": .., "hi": ..}`` ranges), for columns the questionnaire does not
+    describe; ``formats`` the display format a file declared (``F8.0``, ``EDATE10``,
+    ``%td``), in the writer's own format family.
+    """
 
     column_labels: dict[str, str] = field(default_factory=dict)
     value_labels: dict[str, dict[float, str]] = field(default_factory=dict)
@@ -93,6 +103,8 @@ class ExportSpec:
     measure: dict[str, str] = field(default_factory=dict)
     import_ids: dict[str, dict[str, str]] = field(default_factory=dict)
     file_label: str = ""
+    missing_ranges: dict[str, list[Any]] = field(default_factory=dict)
+    formats: dict[str, str] = field(default_factory=dict)
 
 
 def as_text(s: pd.Series, strip: bool = False) -> pd.Series:

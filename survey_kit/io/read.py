@@ -36,7 +36,7 @@ from ..instrument.schema import Question
 from .cells import datetimes, durations, extra_column
 from .decode import Decoding, decode_question
 from .formats import read_raw
-from .frame import INDEX_NAME, RAW_ID, export_columns
+from .frame import COLUMN_META, INDEX_NAME, RAW_ID, export_columns
 from .problems import SHOW_CELLS, Problems
 from .qualtrics import SYSTEM_COLUMNS, legacy_names
 from .raw import TEXT_DTYPE, RawTable, as_text, check_header
@@ -156,7 +156,10 @@ def _label(raw: RawTable, q: Questionnaire, missing_columns: str, duplicate_ids:
     used = {q.survey.respondent_id}
     for qq in q.questions:
         used.update(export_columns(qq))
-    extras = _keep_extras(frame, used, d)
+    extras, meta = _keep_extras(raw, used, d)
+    id_meta = raw.column_meta.get(q.survey.respondent_id)
+    if id_meta:
+        meta[q.survey.respondent_id] = id_meta
     system = _qualtrics_columns(raw, q, d, extras) if raw.qualtrics else {}
     result = pd.DataFrame({k: (v.array if isinstance(v, pd.Series) else v)
                            for k, v in d.out.items()}, index=index)
@@ -166,6 +169,7 @@ def _label(raw: RawTable, q: Questionnaire, missing_columns: str, duplicate_ids:
         "columns": {"in_file": int(frame.shape[1]),
                     "mapped": [c for c in frame.columns if c in used],
                     "missing": [c for c, _ in absent], "extra": extras},
+        COLUMN_META: meta,
     }
     if raw.qualtrics:
         result.attrs["qualtrics"] = {"layout": raw.qualtrics, "columns": system}
@@ -318,19 +322,23 @@ def _absent_columns(raw: RawTable, q: Questionnaire, present: set[str], missing_
 
 
 def _derive_duration(q: Questionnaire, d: Decoding) -> None:
-    """The duration in seconds as end time minus start time."""
+    """The duration as end time minus start time, in the unit the instrument declares."""
     start_q, end_q = _start_end(q)
     dur_var = q.meta_column("duration")
     start = pd.Series(d.out[start_q.id])
     end = pd.Series(d.out[end_q.id])
-    d.out[dur_var] = (end - start).dt.total_seconds().to_numpy()
+    d.out[dur_var] = (end - start).dt.total_seconds().to_numpy() / q.duration_unit()[2]
     d.warnings.append(f"duration computed from {start_q.column!r} and {end_q.column!r} "
                       f"because the file has no column {q.question(dur_var).column!r}")
 
 
-def _keep_extras(frame: pd.DataFrame, used: set[str], d: Decoding) -> list[str]:
-    """Add the export columns the questionnaire does not know; return their names."""
+def _keep_extras(raw: RawTable, used: set[str], d: Decoding
+                 ) -> tuple[list[str], dict[str, dict]]:
+    """Add the export columns the questionnaire does not know; return their names and
+    what the file declares about them (labels, formats), by their name in the frame."""
+    frame = raw.frame
     extras: list[str] = []
+    meta: dict[str, dict] = {}
     for c in frame.columns:
         if c in used:
             continue
@@ -341,4 +349,6 @@ def _keep_extras(frame: pd.DataFrame, used: set[str], d: Decoding) -> list[str]:
                               f"taken by a variable; kept as {name!r}")
         d.out[name] = extra_column(frame[c])
         extras.append(name)
-    return extras
+        if raw.column_meta.get(c):
+            meta[name] = raw.column_meta[c]
+    return extras, meta

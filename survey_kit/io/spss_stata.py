@@ -50,6 +50,7 @@ import pandas as pd
 
 from ..errors import DataError
 from .raw import ExportSpec, RawTable, bad_file, finish
+from .stat_columns import stat_table
 
 __all__ = ["fix_dta_time", "fix_sav_time", "read_stat", "sav_missing", "write_dta",
            "write_sav"]
@@ -68,7 +69,23 @@ def read_stat(path: Path, fmt: str, encoding: str | None) -> RawTable:
         raise bad_file(path, kind, exc) from None
     labels = {k: dict(v) for k, v in (meta.variable_value_labels or {}).items()}
     texts = {k: v for k, v in (meta.column_names_to_labels or {}).items() if v}
-    return finish(frame, 1, fmt, path, value_labels=labels, question_text=texts)
+    return finish(frame, 1, fmt, path, value_labels=labels, question_text=texts,
+                  column_meta=_column_meta(meta, labels, texts))
+
+
+def _column_meta(meta: Any, labels: dict, texts: dict) -> dict[str, dict[str, Any]]:
+    """What the file declares about each column: variable and value labels, user-missing
+    values, measurement level, display format."""
+    missing = meta.missing_ranges or {}
+    measure = {k: v for k, v in (meta.variable_measure or {}).items() if v != "unknown"}
+    formats = meta.original_variable_types or {}
+    out: dict[str, dict[str, Any]] = {}
+    for c in meta.column_names:
+        m = {"label": texts.get(c), "values": labels.get(c), "measure": measure.get(c),
+             "format": formats.get(c),
+             "missing": [r["lo"] if r["lo"] == r["hi"] else dict(r) for r in missing.get(c, [])]}
+        out[c] = {k: v for k, v in m.items() if v}
+    return out
 
 
 def _utf8_cut(text: str, limit: int) -> str:
@@ -77,22 +94,6 @@ def _utf8_cut(text: str, limit: int) -> str:
     if len(raw) <= limit:
         return text
     return raw[:limit].decode("utf-8", errors="ignore")
-
-
-def _stat_frame(table: pd.DataFrame) -> pd.DataFrame:
-    """Columns as pyreadstat writes them: float numbers, object text, naive datetimes."""
-    out = {}
-    for c in table.columns:
-        s = table[c]
-        if pd.api.types.is_bool_dtype(s.dtype):
-            out[c] = s.astype(float)
-        elif pd.api.types.is_numeric_dtype(s.dtype):
-            out[c] = s.to_numpy(dtype=float, na_value=np.nan)
-        elif pd.api.types.is_datetime64_any_dtype(s.dtype):
-            out[c] = s
-        else:
-            out[c] = s.astype(object).where(s.notna(), None)
-    return pd.DataFrame(out, index=range(len(table)))
 
 
 def sav_missing(codes: list[float]) -> list[Any]:
@@ -105,46 +106,76 @@ def sav_missing(codes: list[float]) -> list[Any]:
 
 
 def write_sav(table: pd.DataFrame, tmp: Path, path: Path, spec: ExportSpec) -> None:
-    """Write an SPSS file to ``tmp`` with the labels and user-missing codes of ``spec``."""
+    """Write an SPSS file to ``tmp`` with the labels, user-missing codes and display formats
+    of ``spec`` (names made legal, whole numbers with integer formats: see
+    :mod:`~survey_kit.io.stat_columns`)."""
     import pyreadstat
 
-    df = _stat_frame(table)
+    df, spec = stat_table(table, spec, "sav")
     cols = set(df.columns)
     labels = {c: _utf8_cut(spec.column_labels[c], 255) for c in df.columns
-              if c in spec.column_labels}
-    value_labels = {c: {float(k): _utf8_cut(v, 120) for k, v in lab.items()}
-                    for c, lab in spec.value_labels.items() if c in cols}
+              if spec.column_labels.get(c)}
+    value_labels = {c: _sav_value_labels(df[c], lab) for c, lab in spec.value_labels.items()
+                    if c in cols and lab}
+    value_labels = {c: lab for c, lab in value_labels.items() if lab}
     missing = {c: sav_missing(v) for c, v in spec.missing_codes.items() if c in cols and v}
-    measure = {c: m for c, m in spec.measure.items() if c in cols}
+    missing.update({c: v for c, v in spec.missing_ranges.items()
+                    if c in cols and v and c not in missing and _same_kind(df[c], v)})
+    measure = {c: m for c, m in spec.measure.items()
+               if c in cols and m in ("nominal", "ordinal", "scale")}
     try:
         pyreadstat.write_sav(df, str(tmp), file_label=_utf8_cut(spec.file_label, 64),
                              column_labels=labels or None,
                              variable_value_labels=value_labels or None,
-                             missing_ranges=missing or None, variable_measure=measure or None)
+                             missing_ranges=missing or None, variable_measure=measure or None,
+                             variable_format=spec.formats or None)
     except Exception as exc:  # noqa: BLE001 - pyreadstat raises several private types
-        raise DataError(f"cannot write the SPSS file: {exc}; SPSS variable names must start "
-                        "with a letter and hold letters, digits or _ (64 bytes at most)",
-                        file=path) from None
+        raise DataError(f"cannot write the SPSS file: {exc}", file=path) from None
     fix_sav_time(tmp)
 
 
+def _sav_value_labels(s: pd.Series, labels: dict) -> dict:
+    """Value labels that fit the column: numeric codes on a numeric column, text codes
+    (region codes such as ``UKC``) on a text column."""
+    numeric = pd.api.types.is_numeric_dtype(s.dtype)
+    out = {}
+    for k, v in labels.items():
+        is_num = isinstance(k, (int, float, np.integer, np.floating)) and not isinstance(k, bool)
+        if is_num and numeric:
+            out[float(k)] = _utf8_cut(str(v), 120)
+        elif isinstance(k, str) and not numeric:
+            out[k] = _utf8_cut(str(v), 120)
+    return out
+
+
+def _same_kind(s: pd.Series, missing: list) -> bool:
+    """User-missing values fit the column: numbers (or ranges) on a numeric one, text on a
+    text one (an id read as a number and written as text loses them)."""
+    numeric = pd.api.types.is_numeric_dtype(s.dtype)
+    return all((isinstance(m, dict) or not isinstance(m, str)) == numeric for m in missing)
+
+
 def write_dta(table: pd.DataFrame, tmp: Path, path: Path, spec: ExportSpec) -> None:
-    """Write a Stata file to ``tmp`` with the labels of ``spec`` (integer codes only)."""
+    """Write a Stata file to ``tmp`` with the labels of ``spec`` (integer codes only) and
+    display formats (names made legal: see :mod:`~survey_kit.io.stat_columns`)."""
     import pyreadstat
 
-    df = _stat_frame(table)
+    df, spec = stat_table(table, spec, "dta")
     cols = set(df.columns)
     labels = {c: _utf8_cut(spec.column_labels[c], 80) for c in df.columns
-              if c in spec.column_labels}
-    value_labels = {c: {int(k): _utf8_cut(v, 80) for k, v in lab.items() if float(k).is_integer()}
-                    for c, lab in spec.value_labels.items() if c in cols}
+              if spec.column_labels.get(c)}
+    value_labels = {c: {int(k): _utf8_cut(v, 80) for k, v in lab.items()
+                        if isinstance(k, (int, float, np.integer, np.floating))
+                        and float(k).is_integer()}
+                    for c, lab in spec.value_labels.items() if c in cols and lab}
+    value_labels = {c: lab for c, lab in value_labels.items() if lab}
     try:
         pyreadstat.write_dta(df, str(tmp), file_label=_utf8_cut(spec.file_label, 80),
                              column_labels=labels or None,
-                             variable_value_labels=value_labels or None)
+                             variable_value_labels=value_labels or None,
+                             variable_format=spec.formats or None)
     except Exception as exc:  # noqa: BLE001 - pyreadstat raises several private types
-        raise DataError(f"cannot write the Stata file: {exc}; Stata variable names hold at most "
-                        "32 letters, digits or _", file=path) from None
+        raise DataError(f"cannot write the Stata file: {exc}", file=path) from None
     fix_dta_time(tmp)
 
 

@@ -7,7 +7,10 @@ questionnaire's codes (a code labelled as another option is an error, a label
 merely worded differently a warning). On writing, :func:`export_spec` gathers
 what a writer stores: the question texts as variable labels, the option
 labels as value labels, the missing codes as user-missing values, the
-measurement level and the Qualtrics ImportIds.
+measurement level and the Qualtrics ImportIds; :func:`add_column_meta` adds
+what the questionnaire does not describe -- the labels, user-missing values and
+formats a source file declared for its other columns, and the labels of
+derived columns (bands, the weight) -- so that nothing a file said is lost.
 
 Example
 -------
@@ -22,6 +25,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
 from ..errors import DataError
 from ..instrument.questionnaire import Questionnaire
 from ..instrument.schema import Option, Question
@@ -30,7 +36,7 @@ from .frame import export_columns
 from .problems import SHOW_COLUMNS, codes_text, show
 from .raw import ExportSpec, RawTable
 
-__all__ = ["check_value_labels", "export_spec"]
+__all__ = ["add_column_meta", "band_meta", "check_value_labels", "export_spec"]
 
 #: one fault: (message, column, code)
 _Fault = tuple[str, str, Any]
@@ -121,6 +127,7 @@ def export_spec(q: Questionnaire) -> ExportSpec:
     """Variable labels, value labels, user-missing codes and Qualtrics ImportIds by column."""
     spec = ExportSpec(file_label=q.title)
     spec.column_labels[q.survey.respondent_id] = "Respondent ID"
+    spec.measure[q.survey.respondent_id] = "nominal"
     spec.import_ids[q.survey.respondent_id] = {"ImportId": "_recordId"}
     for n, qq in enumerate(q.questions, start=1):
         qid = f"QID{n}"
@@ -171,10 +178,71 @@ def _one_column_spec(spec: ExportSpec, qq: Question, qid: str) -> None:
         if miss:
             spec.value_labels[qq.column] = miss
             spec.missing_codes[qq.column] = list(miss)
-    elif qq.type == "meta" and qq.role == "duration":
+    elif qq.type == "meta" and qq.role in ("duration", "start_time", "end_time"):
         spec.measure[qq.column] = "scale"
     else:
         spec.measure[qq.column] = "nominal"
     role = {"start_time": "startDate", "end_time": "endDate",
             "duration": "duration"}.get(qq.role or "", None)
     spec.import_ids[qq.column] = ({"ImportId": role} if role else {"ImportId": qid})
+
+
+def band_meta(q: Questionnaire) -> dict[str, dict[str, Any]]:
+    """Labels of the questionnaire's band variables (see :mod:`survey_kit.io.frame`:
+    ``column_meta``): the bands' label (the question's text and "(bands)" when they have
+    none of their own), each band key's label, ordinal."""
+    out: dict[str, dict[str, Any]] = {}
+    for qq in q.questions:
+        if qq.bands is not None:
+            own = qq.bands.label if qq.bands.label and qq.bands.label != qq.text else None
+            out[qq.bands.id] = {"label": own or f"{qq.text} (bands)",
+                                "values": {b.key: b.label for b in qq.bands.levels},
+                                "measure": "ordinal"}
+    return out
+
+
+def add_column_meta(table: pd.DataFrame, spec: ExportSpec, meta: dict[str, dict[str, Any]],
+                    id_column: str | None = None) -> pd.DataFrame:
+    """Give an SPSS/Stata writer what ``meta`` says about columns ``spec`` does not describe.
+
+    ``spec`` (from :func:`export_spec`) wins for the questionnaire's columns; ``meta``
+    (``frame.attrs["column_meta"]`` and :func:`band_meta`) fills in the rest: variable
+    labels (and the respondent id's label from the file), value labels, user-missing values,
+    measurement levels and display formats. A categorical column becomes codes 1..k in the
+    order of its categories, labelled with ``meta``'s labels of its keys (or the keys).
+    Returns the table to write; ``spec`` is completed in place.
+
+    >>> t = pd.DataFrame({"band": pd.Categorical(["lo", "hi", None], ["lo", "hi"])})
+    >>> spec = ExportSpec()
+    >>> add_column_meta(t, spec, {"band": {"label": "Band", "values": {"lo": "Low"}}}
+    ...                 )["band"].tolist(), spec.value_labels["band"]
+    ([1.0, 2.0, nan], {1.0: 'Low', 2.0: 'hi'})
+    """
+    out = {}
+    for c in table.columns:
+        m = meta.get(c, {})
+        s = table[c]
+        if m.get("label") and (c not in spec.column_labels or c == id_column):
+            spec.column_labels[c] = str(m["label"])
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            s = _coded(s, c, spec, m.get("values") or {})
+        elif m.get("values") and c not in spec.value_labels:
+            spec.value_labels[c] = dict(m["values"])
+        if m.get("missing") and c not in spec.missing_codes:
+            spec.missing_ranges[c] = list(m["missing"])
+        if m.get("measure") and c not in spec.measure:
+            spec.measure[c] = str(m["measure"])
+        if m.get("format") and c not in spec.formats:
+            spec.formats[c] = str(m["format"])
+        out[c] = s
+    return pd.DataFrame(out, index=table.index)
+
+
+def _coded(s: pd.Series, name: str, spec: ExportSpec, labels: dict[Any, str]) -> pd.Series:
+    """A categorical as codes 1..k with value labels; its measure from its order."""
+    codes = s.cat.codes.to_numpy().astype(float) + 1
+    codes[codes == 0] = np.nan
+    spec.value_labels[name] = {float(i + 1): str(labels.get(k, k))
+                               for i, k in enumerate(s.cat.categories)}
+    spec.measure.setdefault(name, "ordinal" if s.cat.ordered else "nominal")
+    return pd.Series(codes, index=s.index)

@@ -34,23 +34,24 @@ import os
 from pathlib import Path
 from typing import Literal
 
-import numpy as np
 import pandas as pd
 
 from ..errors import DataError, UsageError
 from ..instrument.questionnaire import Questionnaire, as_questionnaire
 from .export import to_export
 from .formats import WRITE_FORMATS, format_of, write_raw
+from .frame import COLUMN_META
 from .raw import ExportSpec
 from .read import read_responses
-from .value_labels import export_spec
+from .value_labels import add_column_meta, band_meta, export_spec
 
 __all__ = ["convert_responses", "write_responses"]
 
 
 def write_responses(frame: pd.DataFrame, path: str | os.PathLike,
                     questionnaire: Questionnaire | str | os.PathLike | None = None,
-                    format: str | None = None, *, encoding: str = "utf-8") -> Path:
+                    format: str | None = None, *, encoding: str = "utf-8",
+                    bands: bool = False) -> Path:
     """Write responses atomically as CSV, TSV, Qualtrics CSV, XLSX, SPSS, Stata or Parquet.
 
     With a questionnaire the labelled frame goes back to the export layout
@@ -61,6 +62,15 @@ def write_responses(frame: pd.DataFrame, path: str | os.PathLike,
     questionnaire the frame is written as it is (the index as first column;
     categoricals as their keys, or as codes 1..k with value labels in SPSS/Stata).
 
+    SPSS and Stata files keep everything else the frame knows about its columns
+    (``frame.attrs["column_meta"]``, see :mod:`survey_kit.io.frame`): the variable
+    labels, value labels, user-missing values, measurement levels and display formats
+    that a source .sav/.dta declared for the columns the questionnaire does not map,
+    and the labels later stages give derived columns (the weight, counts, bands).
+    Whole numbers get integer formats (``F8.0``), names SPSS or Stata cannot hold
+    (``_raw_id``, ``Duration (in seconds)``) a legal name with the original as
+    variable label (:mod:`survey_kit.io.stat_columns`).
+
     Parameters
     ----------
     frame : DataFrame
@@ -68,6 +78,8 @@ def write_responses(frame: pd.DataFrame, path: str | os.PathLike,
     questionnaire : Questionnaire or path, optional
     format : {"csv", "tsv", "qualtrics", "xlsx", "sav", "dta", "parquet"}, optional
     encoding : text encoding of CSV output ("utf-8", "utf-8-sig" for Excel, "cp932")
+    bands : also write the questionnaire's band variables (see :func:`to_export`); in
+        SPSS and Stata as codes 1..k labelled with the bands' labels
 
     Returns
     -------
@@ -78,7 +90,8 @@ def write_responses(frame: pd.DataFrame, path: str | os.PathLike,
     DataError
         The frame does not fit the questionnaire, a text cannot be encoded, an XLSX cell
         would exceed 32,767 characters or hold a control character, or a name is not valid
-        in SPSS/Stata; the message names the row and column.
+        in SPSS/Stata; the message names the row and column. (A name SPSS or Stata
+        cannot hold is renamed, not refused.)
 
     Notes
     -----
@@ -103,16 +116,22 @@ def write_responses(frame: pd.DataFrame, path: str | os.PathLike,
     fmt = format_of(path, format)
     if fmt not in WRITE_FORMATS:  # pragma: no cover - every readable format is writable
         raise UsageError(f"cannot write {fmt!r}")
+    meta = dict(frame.attrs.get(COLUMN_META) or {})
+    id_column = None
     if questionnaire is not None:
         q = as_questionnaire(questionnaire)
         try:
-            table = to_export(frame, q)
+            table = to_export(frame, q, bands=bands)
         except DataError as exc:
             raise DataError(exc.message, file=path, row=exc.row, column=exc.column,
                             value=exc.value) from None
         spec = export_spec(q)
+        meta = band_meta(q) | meta
+        id_column = q.survey.respondent_id
     else:
-        table, spec = _plain_table(frame, fmt)
+        table, spec = _plain_table(frame)
+    if fmt in ("sav", "dta"):
+        table = add_column_meta(table, spec, meta, id_column)
     return write_raw(table, path, fmt, spec, encoding=encoding)
 
 
@@ -155,20 +174,8 @@ def convert_responses(source: pd.DataFrame | str | os.PathLike, path: str | os.P
     return write_responses(frame, path, q, format=format, encoding=out_encoding)
 
 
-def _plain_table(frame: pd.DataFrame, fmt: str) -> tuple[pd.DataFrame, ExportSpec]:
-    """A frame without a questionnaire: index as first column; in SPSS and Stata files
-    categoricals become codes 1..k labelled with their keys."""
+def _plain_table(frame: pd.DataFrame) -> tuple[pd.DataFrame, ExportSpec]:
+    """A frame without a questionnaire: the index as first column."""
     table = frame.reset_index() if not isinstance(frame.index, pd.RangeIndex) else frame.copy()
     table.columns = [str(c) for c in table.columns]
-    spec = ExportSpec()
-    if fmt not in ("sav", "dta"):
-        return table, spec
-    for c in table.columns:
-        s = table[c]
-        if isinstance(s.dtype, pd.CategoricalDtype):
-            codes = s.cat.codes.to_numpy().astype(float) + 1
-            codes[codes == 0] = np.nan
-            table[c] = codes
-            spec.value_labels[c] = {float(i + 1): str(k) for i, k in enumerate(s.cat.categories)}
-            spec.measure[c] = "ordinal" if s.cat.ordered else "nominal"
-    return table, spec
+    return table, ExportSpec()

@@ -75,7 +75,14 @@ from .figures import draw_figures, save_figure
 from .methodology import key_facts, methodology_table
 from .reproduce import reproduce, reproduced_table
 from .run import SurveyRun, prepare
-from .sections import codebook_table, composition_table, int_formats, weighting_tables
+from .sections import (
+    CODEBOOK_HEADERS,
+    codebook_table,
+    composition_table,
+    int_formats,
+    weighting_tables,
+    weights_summary_formats,
+)
 from .spec_models import ReportSpec
 
 __all__ = ["FORMATS", "Appendix", "appendix", "build_appendix"]
@@ -355,15 +362,19 @@ def _weighting_section(draft: _Draft, run: SurveyRun) -> None:
         draft.put("weighting_summary", summary,
                   f"{draft.prefix} 4b. Weights: design effect and range",
                   ("Kish (1965) design effect of unequal weighting, deff = n Σw² / (Σw)²; "
-                   "effective sample size n / deff.",))])
+                   "effective sample size n / deff.",), weights_summary_formats(draft.lang))])
 
 
 def _codebook_section(draft: _Draft, run: SurveyRun) -> None:
+    cb = codebook_table(run, draft.lang)
+    code = CODEBOOK_HEADERS["code"][draft.lang == "ja"]
+    both = CODEBOOK_HEADERS["label_ja"][draft.lang == "ja"] in cb.columns
     draft.section(5, "codebook", [draft.put(
-        "codebook", codebook_table(run), f"{draft.prefix} 5. {word(draft.lang, 'codebook')}",
-        ("Every variable of the labelled data with its export column, codes and labels "
-         "(English and Japanese). Derived variables are computed by the report.",),
-        {"code": "int"})])
+        "codebook", cb, f"{draft.prefix} 5. {word(draft.lang, 'codebook')}",
+        ("Every variable of the labelled data with its export column, codes and labels"
+         + (" (English and Japanese)" if both else "") + ". Derived variables are computed "
+         "by the report.",),
+        {code: "int"})])
 
 
 def _headline_title(h: Any, lang: str) -> str:

@@ -25,7 +25,9 @@ True
 Notes
 -----
 Output is deterministic: PNG and SVG carry no creation date and the SVG ids
-are hashed with a fixed salt, so the same data give the same files.
+are hashed with a fixed salt, so the same data give the same files. The SVG
+holds its labels as text (``svg.fonttype = "none"``), not as glyph outlines,
+so they can be searched, copied and edited; the font is named in the file.
 """
 
 from __future__ import annotations
@@ -86,7 +88,10 @@ def japanese_font() -> str:
 def _rc(lang: str) -> dict:
     rc = {
         "svg.hashsalt": _SALT,
-        "svg.fonttype": "path",
+        # real <text> elements, not glyph outlines: the SVG stays searchable, selectable
+        # and editable, and is much smaller; a viewer draws it with the named font or
+        # its own sans-serif
+        "svg.fonttype": "none",
         "font.size": 9,
         "axes.titlesize": 11,
         "axes.titleweight": "bold" if lang != "ja" else "normal",
@@ -95,9 +100,9 @@ def _rc(lang: str) -> dict:
         "axes.unicode_minus": False,
     }
     if lang == "ja":
-        rc["font.family"] = [japanese_font(), "DejaVu Sans"]
+        rc["font.family"] = [japanese_font(), "DejaVu Sans", "sans-serif"]
     else:
-        rc["font.family"] = ["DejaVu Sans"]
+        rc["font.family"] = ["DejaVu Sans", "sans-serif"]
     return rc
 
 

@@ -53,6 +53,8 @@ from .._results import ResultMixin
 from .._yaml import parse_yaml
 from ..errors import ReportError, UsageError
 from ..instrument.labels import check_lang
+from ..io.frame import COLUMN_META
+from ..io.value_labels import band_meta
 from ..io.write import write_responses
 from ..tables.doc_markdown import table_markdown
 from ..tables.document import Table
@@ -202,21 +204,42 @@ def summary_text(result: ReportResult) -> str:
     return "\n".join(lines)
 
 
+def _data_meta(run: SurveyRun) -> dict[str, dict[str, Any]]:
+    """Labels of the columns the report adds to the data: the weight, the spec's counts and
+    every band (the questionnaire's and the counts'), so the .sav labels them all."""
+    wres = run.weighting
+    if wres is not None:
+        weight = f"Final weight ({wres.method} to the population targets)"
+    elif (run.data["weight"] == 1).all():
+        weight = "Weight (all 1: no weighting)"
+    else:
+        weight = "Weight: the base weights (no population targets)"
+    meta: dict[str, dict[str, Any]] = band_meta(run.instrument)
+    for d in run.spec.derived:
+        meta[d.id] = {"label": d.label, "measure": "scale"}
+    meta["weight"] = {"label": weight, "measure": "scale"}
+    return meta
+
+
 def _write_data(run: SurveyRun, folder: Path) -> dict[str, Path]:
-    """Cleaned and weighted respondents (CSV, Parquet, SAV with labels) and the excluded."""
+    """Cleaned and weighted respondents (CSV, Parquet, SAV with every column labelled, the
+    bands included) and the excluded."""
     q = run.questionnaire
     spec = run.spec
     internal = [c for c in run.data.columns
                 if any(c.startswith(f"{grid_net_id(h)}_") for h in spec.headlines
                        if h.net is not None)]
     data = run.data.drop(columns=internal)
+    data.attrs = {**data.attrs,
+                  COLUMN_META: _data_meta(run) | dict(data.attrs.get(COLUMN_META) or {})}
     out = {}
     stem = f"{q.id}_clean_weighted"
     excluded = run.cleaning.excluded
     check_outputs([folder / f"{stem}.{fmt}" for fmt in DATA_FORMATS]
                   + ([folder / f"{q.id}_excluded.csv"] if len(excluded) else []))
     for fmt in DATA_FORMATS:
-        out[f"data:{fmt}"] = write_responses(data, folder / f"{stem}.{fmt}", questionnaire=q)
+        out[f"data:{fmt}"] = write_responses(data, folder / f"{stem}.{fmt}", questionnaire=q,
+                                             bands=True)
     if len(excluded):
         out["data:excluded"] = write_responses(excluded, folder / f"{q.id}_excluded.csv",
                                                questionnaire=q)

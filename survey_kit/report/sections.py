@@ -28,7 +28,8 @@ from ..weighting.diagnostics import weight_diagnostics
 from .derived import grid_net_id
 from .run import SurveyRun
 
-__all__ = ["codebook_table", "composition_table", "int_formats", "weighting_tables"]
+__all__ = ["CODEBOOK_HEADERS", "codebook_table", "composition_table", "int_formats",
+           "weighting_tables", "weights_summary_formats"]
 
 
 def composition_table(run: SurveyRun, lang: str = "en") -> pd.DataFrame:
@@ -118,34 +119,77 @@ def _no_weighting(run: SurveyRun) -> str:
 
 
 def _weights_summary(run: SurveyRun, lang: str) -> pd.DataFrame:
+    """One row per statistic; numbers stay numbers (their display format per row is in
+    :func:`weights_summary_formats`), so a workbook stores them as numbers."""
     wr = run.weighting
     w = run.data["weight"].to_numpy(dtype=float)
     d = wr.diagnostics if wr is not None else weight_diagnostics(w)
-    items = [
-        ("Method", wr.method if wr is not None else _no_weighting(run)),
-        ("Converged", ("yes" if wr.converged else "NO") if wr is not None else ""),
-        ("Iterations", str(wr.iterations) if wr is not None else ""),
-        ("Largest relative margin error",
-         f"{wr.max_margin_error:.2e}" if wr is not None else ""),
-        ("Respondents weighted (non-zero weight)", f"{int(d['n'])}"),
-        ("Respondents with weight 0 (excluded from weighting)", f"{int(d['n_zero'])}"),
-        ("Sum of weights (population)", f"{d['sum']:,.0f}"),
-        ("Mean weight", f"{d['mean']:,.2f}"),
-        ("Smallest weight", f"{d['min']:,.3f}"),
-        ("Largest weight", f"{d['max']:,.3f}"),
-        ("Largest / smallest weight", f"{d['max_min_ratio']:,.1f}"),
-        ("Coefficient of variation of the weights", f"{d['cv']:.3f}"),
-        ("Design effect of weighting (Kish), n Σw² / (Σw)²", f"{d['deff_kish']:.3f}"),
-        ("Effective sample size, (Σw)² / Σw²", f"{d['ess']:.1f}"),
-        ("Share of weights trimmed", f"{100 * d['share_trimmed']:.1f}%"),
+    items = [(label, value) for label, value, _ in _summary_items(wr, d, _no_weighting(run))]
+    frame = pd.DataFrame(items, columns=[word(lang, "statistic"), word(lang, "value")])
+    frame[word(lang, "value")] = frame[word(lang, "value")].astype(object)
+    return frame
+
+
+def _summary_items(wr, d, unweighted: str = "none (unweighted)"
+                   ) -> list[tuple[str, object, str]]:
+    """(statistic, value, format) rows of the weights summary; ``unweighted`` is the
+    method row when no weighting ran."""
+    weighted = wr is not None
+    return [
+        ("Method", wr.method if weighted else unweighted, "text"),
+        ("Converged", ("yes" if wr.converged else "NO") if weighted else None, "text"),
+        ("Iterations", int(wr.iterations) if weighted else None, "int"),
+        ("Largest relative margin error", float(wr.max_margin_error) if weighted else None,
+         "sci"),
+        ("Respondents weighted (non-zero weight)", int(d["n"]), "count"),
+        ("Respondents with weight 0 (excluded from weighting)", int(d["n_zero"]), "count"),
+        ("Sum of weights (population)", float(d["sum"]), "count"),
+        ("Mean weight", float(d["mean"]), "f2"),
+        ("Smallest weight", float(d["min"]), "f3"),
+        ("Largest weight", float(d["max"]), "f3"),
+        ("Largest / smallest weight", float(d["max_min_ratio"]), "f1"),
+        ("Coefficient of variation of the weights", float(d["cv"]), "f3"),
+        ("Design effect of weighting (Kish), n Σw² / (Σw)²", float(d["deff_kish"]), "f3"),
+        ("Effective sample size, (Σw)² / Σw²", float(d["ess"]), "f1"),
+        ("Share of weights trimmed (%)", 100 * float(d["share_trimmed"]), "pct"),
     ]
-    return pd.DataFrame(items, columns=[word(lang, "statistic"), word(lang, "value")])
 
 
-def codebook_table(run: SurveyRun) -> pd.DataFrame:
-    """Every variable with its codes and labels, English and Japanese.
+def weights_summary_formats(lang: str = "en") -> dict[str, tuple[str, ...]]:
+    """Per-row display formats of the "Value" column of the weights summary
+    (:class:`~survey_kit.tables.document.Table` ``formats``).
 
-    Variables the report derives read ``(derived)`` in the ``column`` column.
+    >>> weights_summary_formats()["Value"][:4]
+    ('text', 'text', 'int', 'sci')
+    """
+    d = {k: 0.0 for k in ("n", "n_zero", "sum", "mean", "min", "max", "max_min_ratio", "cv",
+                          "deff_kish", "ess", "share_trimmed")}
+    return {word(lang, "value"): tuple(f for _, _, f in _summary_items(None, d))}
+
+
+#: readable headers of the codebook's columns (en, ja)
+CODEBOOK_HEADERS: dict[str, tuple[str, str]] = {
+    "question": ("Question", "設問"), "variable": ("Variable", "変数"),
+    "column": ("Export column", "データ列"), "type": ("Type", "種類"),
+    "text": ("Text", "設問文（英語）"), "text_ja": ("Text (Japanese)", "設問文"),
+    "code": ("Code", "コード"), "key": ("Key", "キー"),
+    "label": ("Label", "ラベル（英語）"), "label_ja": ("Label (Japanese)", "ラベル"),
+}
+
+
+def codebook_table(run: SurveyRun, lang: str = "en") -> pd.DataFrame:
+    """Every variable with its codes and labels, under readable headers.
+
+    Variables the report derives read ``(derived)`` in the export-column
+    column; the duration's row names its unit ("duration in minutes"). The
+    Japanese columns appear only when the questionnaire holds Japanese text:
+    an English-only survey gets no empty "Text (Japanese)" column.
+
+    >>> from survey_kit.report.run import prepare
+    >>> run = prepare("questionnaires/japan_creators_2024.yaml",
+    ...               "sample_data/japan_creators_2024_raw.csv")
+    >>> codebook_table(run).columns.tolist()[:5]
+    ['Question', 'Variable', 'Export column', 'Type', 'Text']
     """
     cb = run.instrument.codebook()
     ids = {d.id for d in run.spec.derived} | {grid_net_id(h) for h in run.spec.headlines
@@ -153,7 +197,10 @@ def codebook_table(run: SurveyRun) -> pd.DataFrame:
     cb.loc[cb["question"].isin(ids), "column"] = "(derived)"
     cb["code"] = pd.array([None if pd.isna(v) else int(v) if float(v).is_integer() else v
                            for v in cb["code"]], dtype=object)
-    return cb
+    if not (cb["text_ja"].notna().any() or cb["label_ja"].notna().any()):
+        cb = cb.drop(columns=["text_ja", "label_ja"])
+    k = 1 if lang == "ja" else 0
+    return cb.rename(columns={c: CODEBOOK_HEADERS[c][k] for c in cb.columns})
 
 
 def int_formats(frame: pd.DataFrame) -> dict[str, str]:

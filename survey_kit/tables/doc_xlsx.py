@@ -36,6 +36,7 @@ from .document import (
     header_rows,
     header_spans,
     is_missing,
+    row_format,
 )
 from .xlsx_cells import excel_value, put
 
@@ -74,7 +75,7 @@ def _table_sheet(ws: Any, table: Table) -> None:
         for j in range(ncol):
             v = frame.iat[i, j]
             if not is_missing(v):
-                shown = _sheet_value(ws, first + i, j + 1, v, fmts[j])
+                shown = _sheet_value(ws, first + i, j + 1, v, row_format(fmts[j], i))
                 widths[j] = max(widths[j], shown)
     last = first + len(frame) - 1
     if len(frame):
@@ -123,7 +124,7 @@ def _sheet_value(ws: Any, row: int, column: int, v: Any, fmt: str | None) -> int
     if isinstance(v, float):
         c.number_format = FORMATS.get(fmt or "f1", FORMATS["f1"])[1]
     elif isinstance(v, int) and not isinstance(v, bool):
-        c.number_format = "0"
+        c.number_format = FORMATS["count" if fmt == "count" else "int"][1]
     if isinstance(v, str) and len(v) > 60:
         c.alignment = Alignment(wrap_text=True, vertical="top")
     return min(len(format_value(v, fmt)), 60)

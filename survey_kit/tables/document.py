@@ -18,6 +18,8 @@ Example
 [['a', '3', '37.5'], ['b', '5', '62.5']]
 >>> format_value(0.00001234, "p"), format_value(-0.04, "f1"), format_value(True)
 ('1.2e-05', '0.0', 'yes')
+>>> format_value(710000, "count"), format_value(2.9e-11, "sci")
+('710,000', '2.90e-11')
 
 Notes
 -----
@@ -51,17 +53,22 @@ __all__ = [
     "header_spans",
     "is_missing",
     "numeric_columns",
+    "row_format",
 ]
 
-#: number formats understood by the writers: text format and Excel format
+#: number formats understood by the writers: text format and Excel format.
+#: Percentages are on the 0-100 scale in every output: ``pct`` shows 37.5 as "37.5" in text
+#: and stores 37.5 with the Excel format ``0.0`` in a workbook (the column header says "%").
 FORMATS: dict[str, tuple[str, str]] = {
     "int": ("{:.0f}", "0"),
+    "count": ("{:,.0f}", "#,##0"),
     "pct": ("{:.1f}", "0.0"),
     "f1": ("{:.1f}", "0.0"),
     "f2": ("{:.2f}", "0.00"),
     "f3": ("{:.3f}", "0.000"),
     "f4": ("{:.4f}", "0.0000"),
     "p": ("{:.4f}", "0.0000"),
+    "sci": ("{:.2e}", "0.00E+00"),
     "text": ("{}", "@"),
 }
 
@@ -82,8 +89,10 @@ class Table:
     notes : tuple of str
         Lines printed under the table (bases, tests, formulas, warnings).
     formats : mapping
-        Column (its last header level) -> one of :data:`FORMATS`. Unlisted
-        columns: integers as ``int``, floats with one decimal, others as text.
+        Column (its last header level) -> one of :data:`FORMATS`, or a
+        sequence with one format per row (a column of mixed statistics, such
+        as a summary's "Value"). Unlisted columns: integers as ``int``,
+        floats with one decimal, others as text.
     section : str
         Heading of the appendix section the table belongs to.
     """
@@ -123,7 +132,7 @@ def format_value(v: Any, fmt: str | None = None) -> str:
         return ""
     if isinstance(v, (bool, np.bool_)):
         return "yes" if v else "no"
-    if isinstance(v, (int, np.integer)) and fmt != "text":
+    if isinstance(v, (int, np.integer)) and fmt not in ("text", "count"):
         return str(int(v))
     if isinstance(v, (int, float, np.integer, np.floating)):
         if fmt is None:
@@ -139,10 +148,22 @@ def format_value(v: Any, fmt: str | None = None) -> str:
     return str(v)
 
 
-def column_format(table: Table, col: Any) -> str | None:
-    """The format of column ``col`` (its last header level) in ``table.formats``."""
+def column_format(table: Table, col: Any) -> Any:
+    """The format of column ``col`` (its last header level) in ``table.formats``: a
+    format name, a sequence of them (one per row) or None."""
     key = col[-1] if isinstance(col, tuple) else col
     return table.formats.get(str(key))
+
+
+def row_format(fmt: Any, i: int) -> str | None:
+    """The format of row ``i`` of a column whose format is ``fmt`` (see :class:`Table`).
+
+    >>> row_format("pct", 3), row_format(("text", "count"), 1), row_format(("text",), 5)
+    ('pct', 'count', None)
+    """
+    if fmt is None or isinstance(fmt, str):
+        return fmt
+    return fmt[i] if i < len(fmt) else None
 
 
 def display_frame(table: Table) -> pd.DataFrame:
@@ -201,7 +222,7 @@ def cell_texts(table: Table, frame: pd.DataFrame) -> list[list[str]]:
     """Every cell of ``frame`` formatted by the table's column formats, row by row."""
     fmts = [column_format(table, c) for c in frame.columns]
     cols = [frame.iloc[:, j].tolist() for j in range(frame.shape[1])]
-    return [[format_value(cols[j][i], fmts[j]) for j in range(len(cols))]
+    return [[format_value(cols[j][i], row_format(fmts[j], i)) for j in range(len(cols))]
             for i in range(len(frame))]
 
 

@@ -47,6 +47,8 @@ class Line:
     letters: list                   # per column: letters ("" if none)
     fmt: str = "pct"                # pct, count, mean, se, ci, int, float
     row_kind: str = ""
+    bounds: list = field(default_factory=list)  # ci: per column (low, high), or None
+    bound_fmt: str = ""             # ci: the format of the bounds (pct, count or mean)
 
 
 @dataclass
@@ -184,7 +186,7 @@ def _value_lines(ct: Any, bc: pd.DataFrame, K: int) -> list[Line]:
                               ["" if v is None else f"({fmt_mean(v)})" for v in ses],
                               [""] * K, "se", kind))
             if ct.ci:
-                lines.append(_ci_line(rc, empty, fmt_mean, K, words))
+                lines.append(_ci_line(rc, empty, fmt_mean, K, words, "mean"))
             continue
         zero = rc["unweighted_count"].to_numpy() == 0
         src = rc["count"] if ct.percent == "none" else rc["percent"]
@@ -194,7 +196,8 @@ def _value_lines(ct: Any, bc: pd.DataFrame, K: int) -> list[Line]:
                           [lt if v is not None else "" for lt, v in zip(letters, vals)],
                           "count" if ct.percent == "none" else "pct", kind))
         if ct.ci:
-            lines.append(_ci_line(rc, empty | zero, f, K, words))
+            lines.append(_ci_line(rc, empty | zero, f, K, words,
+                                  "count" if ct.percent == "none" else "pct"))
     return lines
 
 
@@ -236,14 +239,18 @@ def _test_lines(bt: pd.DataFrame, bc: pd.DataFrame, banner_label: dict,
     return tests
 
 
-def _ci_line(rc: pd.DataFrame, blank: np.ndarray, f, K: int, words: dict) -> Line:
-    """The confidence intervals of a row, as ``[lo, hi]`` texts."""
+def _ci_line(rc: pd.DataFrame, blank: np.ndarray, f, K: int, words: dict,
+             bound_fmt: str) -> Line:
+    """The confidence intervals of a row, as ``[lo, hi]`` texts and as numbers."""
     lo = rc["ci_low"].to_numpy(dtype=float)
     hi = rc["ci_high"].to_numpy(dtype=float)
-    texts = []
+    texts, bounds = [], []
     for a, b, e in zip(lo, hi, blank):
-        texts.append("" if e or not (np.isfinite(a) and np.isfinite(b)) else f"[{f(a)}, {f(b)}]")
-    return Line("ci", words["ci"], [None] * K, texts, [""] * K, "ci")
+        shown = not e and np.isfinite(a) and np.isfinite(b)
+        texts.append(f"[{f(a)}, {f(b)}]" if shown else "")
+        bounds.append((float(a), float(b)) if shown else None)
+    return Line("ci", words["ci"], [None] * K, texts, [""] * K, "ci", bounds=bounds,
+                bound_fmt=bound_fmt)
 
 
 def cell_text(line: Line, j: int, sep: str = " ") -> str:

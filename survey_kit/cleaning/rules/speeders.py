@@ -61,17 +61,18 @@ def flag_speeder(ctx: Context, rule: str) -> Outcome:
         return Outcome(ctx.nobody(), "no positive durations", "not applicable")
     median = float(np.median(dur[base]))
     p = ctx.params
+    u = ctx.q.duration_unit()[1]          # durations are in the unit the instrument declares
     if p["speeder_method"] == "fraction":
         cut = p["speeder_fraction"] * median
         text = (f"duration < {fmt_num(p['speeder_fraction'])} x median of completes "
-                f"({median:.4g} s) = {cut:.4g} s")
+                f"({median:.4g} {u}) = {cut:.4g} {u}")
     else:
         sd = float(np.std(dur[base], ddof=1)) if base.sum() > 1 else float("nan")
         cut = median - p["speeder_sd"] * sd
-        text = (f"duration < median of completes ({median:.4g} s) - {fmt_num(p['speeder_sd'])}"
-                f" SD ({sd:.4g} s) = {cut:.4g} s")
+        text = (f"duration < median of completes ({median:.4g} {u}) - "
+                f"{fmt_num(p['speeder_sd'])} SD ({sd:.4g} {u}) = {cut:.4g} {u}")
         if not cut > 0:
-            ctx.warnings.append(f"speeder: median - {fmt_num(p['speeder_sd'])} SD = {cut:.4g} s "
+            ctx.warnings.append(f"speeder: median - {fmt_num(p['speeder_sd'])} SD = {cut:.4g} {u} "
                                 "is not positive, so no respondent can be flagged; the durations "
                                 "are too dispersed for speeder_method='sd' (try 'fraction')")
     n_none = int((~have).sum()) - n_bad
@@ -86,8 +87,9 @@ def flag_speeder(ctx: Context, rule: str) -> Outcome:
 
 
 def _usable_durations(ctx: Context, var: str) -> tuple[np.ndarray, int]:
-    """Durations in seconds, and how many were impossible: a negative or infinite one (a
-    clock or export fault) is NaN, counted in a warning, neither judged nor in the median."""
+    """Durations (in the instrument's unit), and how many were impossible: a negative or
+    infinite one (a clock or export fault) is NaN, counted in a warning, neither judged nor
+    in the median."""
     dur = ctx.number(var)
     with np.errstate(invalid="ignore"):
         bad = (dur < 0) | np.isinf(dur)
@@ -95,6 +97,7 @@ def _usable_durations(ctx: Context, var: str) -> tuple[np.ndarray, int]:
         i = int(np.flatnonzero(bad)[0])
         ctx.warnings.append(f"speeder: {int(bad.sum())} respondent(s) have an impossible duration "
                             f"(negative or infinite, e.g. respondent {ctx.frame.index[i]!r}: "
-                            f"{dur[i]:g} s) in column {var!r}; they were not checked")
+                            f"{dur[i]:g} {ctx.q.duration_unit()[1]}) in column {var!r}; they "
+                            "were not checked")
         dur = np.where(bad, np.nan, dur)
     return dur, int(bad.sum())
