@@ -104,15 +104,19 @@ def instrument_report(q: Any) -> str:
              f"  Title:          {s.title} ({s.id})"]
     if s.title_ja:
         lines.append(f"                  {s.title_ja}")
-    lines.append(f"  Fieldwork:      {s.fieldwork.start} to {s.fieldwork.end}, {s.platform}; "
-                 f"target n = {s.target_sample_size}; languages {', '.join(s.languages)}")
+    dates = (f"{s.fieldwork.start} to {s.fieldwork.end}" if s.fieldwork is not None
+             else "dates not stated")
+    lines.append(f"  Fieldwork:      {dates}, {s.platform or 'platform not stated'}; "
+                 f"target n = {s.target_sample_size or 'not stated'}; "
+                 f"languages {', '.join(s.languages)}")
     lines.append(f"  Questions:      {len(q.questions)} ({_counts([x.type for x in q.questions])})")
     variables = q.variables
     lines.append(f"  Variables:      {len(variables)} "
                  f"({_counts([v.kind for v in variables.values()])})")
     columns = [v.column for v in variables.values() if v.column]
     lines.append(f"  Export columns: {len(columns) + 1} (respondent id in "
-                 f"{s.respondent_id!r})")
+                 + (f"{s.respondent_id!r})" if s.respondent_id else
+                    "none: respondents numbered by their row)"))
     traps = q.quality.traps
     lines.append(f"  Traps:          {len(traps)}")
     for t in traps:

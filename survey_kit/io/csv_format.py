@@ -31,7 +31,15 @@ from .._files import atomic_write
 from .._formulas import csv_quoting, escape_frame, escape_text
 from ..errors import DataError, UsageError
 from .csv_shape import check_shape
-from .raw import ExportSpec, RawTable, check_header, finish, is_qualtrics
+from .raw import (
+    ExportSpec,
+    RawTable,
+    check_header,
+    finish,
+    import_id_of,
+    is_legacy_qualtrics,
+    is_qualtrics,
+)
 
 __all__ = ["decode", "normalise_encoding", "read_csv", "write_csv"]
 
@@ -165,18 +173,20 @@ def read_csv(path: Path, fmt: str, encoding: str | None, text_columns: set[str])
     _check_header_row(header, sep, path)
     check_header(header, path)
     qualtrics = is_qualtrics(rows)
-    if fmt == "qualtrics" and not qualtrics:
+    legacy = not qualtrics and is_legacy_qualtrics(rows)
+    if fmt == "qualtrics" and not (qualtrics or legacy):
         raise DataError("format='qualtrics' was given but row 3 of the file does not hold "
                         'Qualtrics ImportId cells ({"ImportId": ...}); read it as a plain CSV',
                         file=path, row=3)
-    first_row = 4 if qualtrics else 2
+    skip = [1, 2] if qualtrics else [1] if legacy else None
+    first_row = 2 + len(skip or [])
     names = [h.strip() for h in header]
     named = max((j + 1 for j, n in enumerate(names) if n), default=0)
     check_shape(text, sep, max(named, 1), len(header), path)
     dtype = {c: str for c in header if c.strip() in text_columns}
     try:
         frame = pd.read_csv(_io.StringIO(text), sep=sep, header=0,
-                            skiprows=[1, 2] if qualtrics else None, dtype=dtype or None,
+                            skiprows=skip, dtype=dtype or None,
                             keep_default_na=False, na_values=[""], skip_blank_lines=False,
                             low_memory=False, index_col=False)
     except pd.errors.EmptyDataError:
@@ -188,10 +198,14 @@ def read_csv(path: Path, fmt: str, encoding: str | None, text_columns: set[str])
                         "because an open answer with a comma or line break is not quoted. "
                         "Export the file again with quoted text fields", file=path) from None
     question_text: dict[str, str] = {}
-    if qualtrics and len(rows) > 1:
+    import_ids: dict[str, str] = {}
+    if (qualtrics or legacy) and len(rows) > 1:
         question_text = {n: t for n, t in zip(names, rows[1]) if n}
-    return finish(frame, first_row, "qualtrics" if qualtrics else fmt, path, encoding=used,
-                  question_text=question_text, names=names, header_row=1)
+    if qualtrics:
+        import_ids = {n: i for n, c in zip(names, rows[2]) if n and (i := import_id_of(c))}
+    return finish(frame, first_row, "qualtrics" if qualtrics or legacy else fmt, path,
+                  encoding=used, question_text=question_text, names=names, header_row=1,
+                  import_ids=import_ids, file_meta={"legacy_qualtrics": legacy})
 
 
 

@@ -37,13 +37,15 @@ __all__ = [
     "column_letter",
     "column_place",
     "finish",
+    "import_id_of",
+    "is_legacy_qualtrics",
     "is_qualtrics",
 ]
 
 # the dtype of text columns: pandas >= 3 has a dedicated string dtype with NaN as missing
 TEXT_DTYPE: Any = "str" if int(pd.__version__.split(".")[0]) >= 3 else object
 
-_QUALTRICS_MARK = '"importid"'
+_QUALTRICS_MARK = ('"importid"', "'importid'")   # JSON, or the 2016 exports' Python-style
 
 
 @dataclass
@@ -62,6 +64,10 @@ class RawTable:
     skipped_rows : user-visible numbers of entirely empty rows left out
     rows : user-visible row number of every row of ``frame``
     warnings : what the reader left out or repaired (blank-named empty columns)
+    import_ids : column -> Qualtrics ImportId (third header row)
+    file_meta : what else an SPSS/Stata file declares: ``missing`` (column -> user-missing
+        codes), ``missing_ranges`` (column -> [(lo, hi)]), ``measure``, ``mr_sets``,
+        ``file_label``; ``legacy_qualtrics`` for a pre-2017 Qualtrics export
     """
 
     frame: pd.DataFrame
@@ -74,6 +80,8 @@ class RawTable:
     skipped_rows: list[int] = field(default_factory=list)
     rows: np.ndarray | None = None
     warnings: list[str] = field(default_factory=list)
+    import_ids: dict[str, str] = field(default_factory=dict)
+    file_meta: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.rows is None:
@@ -144,8 +152,24 @@ def is_qualtrics(rows: list[list[str]]) -> bool:
     cells = [c.strip() for c in rows[2] if c and c.strip()]
     if not cells:
         return False
-    marked = sum(1 for c in cells if c.startswith("{") and _QUALTRICS_MARK in c.lower())
+    marked = sum(1 for c in cells if c.startswith("{")
+                 and any(m in c.lower() for m in _QUALTRICS_MARK))
     return marked * 2 >= len(cells)
+
+
+def is_legacy_qualtrics(rows: list[list[str]]) -> bool:
+    """A Qualtrics export of before 2017: row 1 ``V1``, ``V2``, ... and row 2 the names
+    (``ResponseID``, ``ResponseSet``, ...) and question texts."""
+    return (len(rows) >= 2 and len(rows[0]) >= 2 and [c.strip() for c in rows[0][:2]]
+            == ["V1", "V2"] and bool(rows[1]) and rows[1][0].strip() == "ResponseID")
+
+
+def import_id_of(cell: str) -> str | None:
+    """The ImportId of a third-header-row cell: ``{"ImportId":"QID1"}`` -> ``QID1``."""
+    import re
+
+    m = re.search(r"""["']importid["']\s*:\s*["']([^"']*)["']""", cell, re.I)
+    return m.group(1) if m else None
 
 
 def column_letter(j: int) -> str:

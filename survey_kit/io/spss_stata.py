@@ -68,7 +68,27 @@ def read_stat(path: Path, fmt: str, encoding: str | None) -> RawTable:
         raise bad_file(path, kind, exc) from None
     labels = {k: dict(v) for k, v in (meta.variable_value_labels or {}).items()}
     texts = {k: v for k, v in (meta.column_names_to_labels or {}).items() if v}
-    return finish(frame, 1, fmt, path, value_labels=labels, question_text=texts)
+    return finish(frame, 1, fmt, path, value_labels=labels, question_text=texts,
+                  file_meta=_file_meta(meta))
+
+
+def _file_meta(meta: Any) -> dict[str, Any]:
+    """User-missing codes and ranges, measurement levels, multiple-response sets and the
+    file label that pyreadstat reports (what :mod:`survey_kit.io.describe` drafts from)."""
+    missing: dict[str, list[Any]] = {k: list(v) for k, v in
+                                     (getattr(meta, "missing_user_values", None) or {}).items()}
+    ranges: dict[str, list[tuple[Any, Any]]] = {}
+    for col, spans in (getattr(meta, "missing_ranges", None) or {}).items():
+        for span in spans:
+            lo, hi = span["lo"], span["hi"]
+            if lo == hi:
+                missing.setdefault(col, []).append(lo)
+            else:
+                ranges.setdefault(col, []).append((lo, hi))
+    return {"missing": missing, "missing_ranges": ranges,
+            "measure": dict(getattr(meta, "variable_measure", None) or {}),
+            "mr_sets": dict(getattr(meta, "mr_sets", None) or {}),
+            "file_label": getattr(meta, "file_label", None) or None}
 
 
 def _utf8_cut(text: str, limit: int) -> str:
@@ -97,6 +117,8 @@ def _stat_frame(table: pd.DataFrame) -> pd.DataFrame:
 
 def sav_missing(codes: list[float]) -> list[Any]:
     """Missing codes as SPSS can declare them: three values, or a range plus one value."""
+    if any(isinstance(c, str) for c in codes):     # text codes: discrete values only
+        return sorted({str(c) for c in codes})[:3]
     codes = sorted(set(codes))
     if len(codes) <= 3:
         return codes
@@ -112,7 +134,8 @@ def write_sav(table: pd.DataFrame, tmp: Path, path: Path, spec: ExportSpec) -> N
     cols = set(df.columns)
     labels = {c: _utf8_cut(spec.column_labels[c], 255) for c in df.columns
               if c in spec.column_labels}
-    value_labels = {c: {float(k): _utf8_cut(v, 120) for k, v in lab.items()}
+    value_labels = {c: {(k if isinstance(k, str) else float(k)): _utf8_cut(v, 120)
+                        for k, v in lab.items()}
                     for c, lab in spec.value_labels.items() if c in cols}
     missing = {c: sav_missing(v) for c, v in spec.missing_codes.items() if c in cols and v}
     measure = {c: m for c, m in spec.measure.items() if c in cols}
@@ -136,8 +159,10 @@ def write_dta(table: pd.DataFrame, tmp: Path, path: Path, spec: ExportSpec) -> N
     cols = set(df.columns)
     labels = {c: _utf8_cut(spec.column_labels[c], 80) for c in df.columns
               if c in spec.column_labels}
-    value_labels = {c: {int(k): _utf8_cut(v, 80) for k, v in lab.items() if float(k).is_integer()}
+    value_labels = {c: {int(k): _utf8_cut(v, 80) for k, v in lab.items()
+                        if not isinstance(k, str) and float(k).is_integer()}
                     for c, lab in spec.value_labels.items() if c in cols}
+    value_labels = {c: lab for c, lab in value_labels.items() if lab}   # Stata: numbers only
     try:
         pyreadstat.write_dta(df, str(tmp), file_label=_utf8_cut(spec.file_label, 80),
                              column_labels=labels or None,

@@ -95,10 +95,10 @@ def _design_rows(run: SurveyRun, lang: str) -> list[tuple[str, str]]:
     if sv.recruitment:
         rec += " " + sv.recruitment
     rows = [("Survey", (sv.title_ja if lang == "ja" and sv.title_ja else sv.title)),
-            ("Sponsor", sv.sponsor),
-            ("Conducted (fielded) by", sv.fielded_by),
-            ("Platform and mode", f"{sv.platform}; {sv.mode}"),
-            ("Population", f"{sv.population} (country: {sv.country})"),
+            ("Sponsor", _stated(sv.sponsor)),
+            ("Conducted (fielded) by", _stated(sv.fielded_by)),
+            ("Platform and mode", f"{_stated(sv.platform)}; {_stated(sv.mode)}"),
+            ("Population", f"{_stated(sv.population)} (country: {_stated(sv.country)})"),
             ("Sample and recruitment", rec)]
     if sv.screening:
         rows.append(("Screening (eligibility)",
@@ -117,7 +117,7 @@ def _sample_rows(run: SurveyRun, facts: Mapping[str, Any]) -> list[tuple[str, st
         ("Questionnaire", f"{nq} questions; full wording, codes and labels in the codebook"),
         ("Sample sizes", f"{facts['n_raw']} interviews in the export; {facts['n_excluded']} "
                          f"excluded by the quality checks; {facts['n_kept']} in the final "
-                         f"sample (target {sv.target_sample_size})"),
+                         f"sample (target {_stated(sv.target_sample_size)})"),
         ("Completion rate", _status_completion(run) or (
             "Not available: the export holds completed interviews only (no record of "
             "respondents who started and broke off)")),
@@ -206,11 +206,22 @@ def _condition_text(q: Questionnaire, c: Any, lang: str) -> str:
     return f"{name} {_OPS.get(c.op, c.op)} {shown}"
 
 
+#: what the appendix says of survey metadata the questionnaire leaves out
+NOT_STATED = "not stated"
+
+
+def _stated(value: Any) -> str:
+    """A metadata value as the appendix shows it; "not stated" when the questionnaire
+    leaves it out (as one made by ``survey-kit init`` from a file does)."""
+    return NOT_STATED if value is None else str(value)
+
+
 def _fieldwork_dates(run: SurveyRun) -> str:
     """Declared fieldwork dates, with the dates of the interviews in the export if known."""
     q = run.questionnaire
     fw = q.survey.fieldwork
-    dates = f"{fw.start.isoformat()} to {fw.end.isoformat()}"
+    dates = (f"{fw.start.isoformat()} to {fw.end.isoformat()}" if fw is not None
+             else NOT_STATED)
     start_col = q.meta_column("start_time")
     if start_col and start_col in run.raw.columns:
         st = pd.to_datetime(run.raw[start_col], errors="coerce").dropna()
