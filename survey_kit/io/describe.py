@@ -67,6 +67,7 @@ def _column(raw: RawTable, name: str, s: pd.Series, meta: dict[str, Any]) -> Col
                              if not isinstance(lo, str)),
         measure=(meta.get("measure") or {}).get(name), kind=kind, values=shown,
         n=len(s), n_blank=int(blank), unique=len(distinct) == len(values) and len(values) > 0,
+        n_distinct=len(distinct),
         import_id=raw.import_ids.get(name))
 
 

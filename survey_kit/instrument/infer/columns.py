@@ -38,7 +38,7 @@ from .facts import ColumnFacts, FileFacts
 from .labels import GUESS_CODES, column_question, missing_of
 from .meta import is_id_name, is_weight_name, meta_role
 
-__all__ = ["Group", "draft_from_file", "emit_columns", "id_column"]
+__all__ = ["Group", "draft_from_file", "emit_columns", "header_notes", "id_column", "id_notes"]
 
 _STEM = re.compile(r"^(.*?[A-Za-z].*?)[_.](\d+)$")
 _QID = re.compile(r"^(QID\d+)(?:[#_\-](.+))?$")
@@ -56,19 +56,32 @@ class Group:
 
 
 def id_column(facts: FileFacts) -> str | None:
-    """The respondent id: a column named like one, with unique values and no blank."""
+    """The respondent id: a column named like one, with no blank and unique values (a
+    few repeats allowed: cleaning reports repeated ids)."""
     for c in facts.columns:
         named = is_id_name(c.name) or (facts.legacy_qualtrics and c.label
                                        and is_id_name(c.label))
-        if named and c.unique and c.n_blank == 0 and not c.value_labels:
+        answered = c.n - c.n_blank
+        if named and c.n_blank == 0 and answered and not c.value_labels and \
+                (c.unique or c.n_distinct >= 0.95 * answered):
             return c.name
     return None
+
+
+def id_notes(facts: FileFacts, id_col: str | None) -> list[str]:
+    """A comment when the id column repeats some ids."""
+    col = facts.column(id_col) if id_col else None
+    if col is None or col.unique:
+        return []
+    return [f"some ids in {id_col!r} repeat: read the file with duplicate_ids='keep' "
+            "(--duplicate-ids keep) so that cleaning reports them"]
 
 
 def draft_from_file(facts: FileFacts) -> Draft:
     """A draft questionnaire from a data file and the metadata it carries."""
     id_col = id_column(facts)
     survey, notes = survey_section(facts.path, facts.file_label, id_col)
+    notes += id_notes(facts, id_col)
     draft = Draft(survey, header=header_notes(facts), survey_notes=notes)
     emit_columns(draft, facts, [c for c in facts.columns if c.name != id_col], Names())
     return draft

@@ -38,6 +38,7 @@ class ColumnFacts:
     values : distinct non-blank values, sorted (at most :data:`MAX_VALUES` + 1)
     n, n_blank : rows, and rows where the cell is blank
     unique : every non-blank value differs (an id candidate)
+    n_distinct : the number of distinct non-blank values
     import_id : Qualtrics ImportId of the column (third header row), if any
     """
 
@@ -52,6 +53,7 @@ class ColumnFacts:
     n: int = 0
     n_blank: int = 0
     unique: bool = False
+    n_distinct: int = 0
     import_id: str | None = None
 
     @property

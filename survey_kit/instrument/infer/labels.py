@@ -18,6 +18,7 @@ Example
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from .draft import Names, code_text, options_of, plain_text
@@ -60,7 +61,8 @@ def column_question(col: ColumnFacts, names: Names, infer_codes: bool
                     ) -> tuple[dict[str, Any], list[str]]:
     """The question for one column (not part of a grid or multi-select)."""
     text, notes = text_of(col)
-    qid = names.ident(col.name)
+    legacy = re.fullmatch(r"V\d+", col.name) and col.label and meta_role(col.label)
+    qid = names.ident(col.label if legacy else col.name)
     base: dict[str, Any] = {"id": qid, "text": text}
     role = meta_role(col.name) or (meta_role(col.label) if col.label else None)
     if col.kind == "datetime" or (role and not col.value_labels):
