@@ -46,7 +46,7 @@ def draft_text(data: str | os.PathLike, *, qsf: str | os.PathLike | None = None,
         draft = draft_from_xlsform(read_xlsform(xlsform), facts)
     else:
         draft = draft_from_file(facts)
-    return draft_yaml(draft)
+    return draft_yaml(draft.finish())
 
 
 def questionnaire_from(data: str | os.PathLike, qsf: str | os.PathLike | None = None,

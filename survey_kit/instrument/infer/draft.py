@@ -59,6 +59,8 @@ class Draft:
     header: list[str] = field(default_factory=list)
     survey_notes: list[str] = field(default_factory=list)
     commented: list[str] = field(default_factory=list)
+    quality: dict[str, Any] = field(default_factory=dict)
+    quality_notes: list[str] = field(default_factory=list)
 
     def add(self, data: dict[str, Any], *notes: str) -> DraftQuestion:
         q = DraftQuestion(data, [n for n in notes if n])
@@ -67,7 +69,25 @@ class Draft:
 
     def to_dict(self) -> dict[str, Any]:
         """The questionnaire as plain data (what the YAML holds, comments aside)."""
-        return {"survey": dict(self.survey), "questions": [dict(q.data) for q in self.questions]}
+        out = {"survey": dict(self.survey), "questions": [dict(q.data) for q in self.questions]}
+        if self.quality:
+            out["quality"] = dict(self.quality)
+        return out
+
+    def finish(self) -> Draft:
+        """Switch off the cleaning rules the file cannot feed, saying why; return self.
+
+        The speeder rule needs an interview duration: a duration column, or start and
+        end times to compute it from.
+        """
+        roles = {q.data.get("role") for q in self.questions if q.data.get("type") == "meta"}
+        if "duration" not in roles and not {"start_time", "end_time"} <= roles:
+            self.quality.setdefault("overrides", {})["speeder_action"] = "off"
+            self.quality_notes.append(
+                "the file has no interview duration (no duration column, nor start and end "
+                "times), so the speeder rule cannot run and is switched off; if a column holds "
+                "the duration, make it a meta question with role: duration and remove this")
+        return self
 
 
 def plain_text(text: Any) -> str:

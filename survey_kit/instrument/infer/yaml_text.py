@@ -119,6 +119,11 @@ def draft_yaml(draft: Draft) -> str:
         for note in q.notes:
             lines += _comment(note, 2)
         lines += _mapping(q.data, 4, first="- ")
+    if draft.quality:
+        lines += ["", "quality:"]
+        for note in draft.quality_notes:
+            lines += _comment(note, 2)
+        lines += _mapping(draft.quality, 2)
     if draft.commented:
         lines.append("")
         lines += draft.commented
