@@ -78,10 +78,21 @@ class Draft:
         """Switch off the cleaning rules the file cannot feed, saying why; return self.
 
         The speeder rule needs an interview duration: a duration column, or start and
-        end times to compute it from.
+        end times to compute it from (then a duration question is added whose column the
+        file lacks, which the reader fills with end minus start).
         """
         roles = {q.data.get("role") for q in self.questions if q.data.get("type") == "meta"}
-        if "duration" not in roles and not {"start_time", "end_time"} <= roles:
+        if "duration" not in roles and {"start_time", "end_time"} <= roles:
+            ids = {str(q.data["id"]).lower() for q in self.questions}
+            name = next(n for n in ("duration", "duration_sec", "duration_computed")
+                        if n not in ids)
+            columns = {q.data.get("column") for q in self.questions}
+            column = next(c for c in (name, f"{name}_", f"{name}__") if c not in columns)
+            self.add({"id": name, "text": "Time to complete (seconds)", "type": "meta",
+                      "role": "duration", "column": column},
+                     f"the file has no duration column: the duration is computed from the "
+                     f"start and end times (column {column!r} is not in the file)")
+        elif "duration" not in roles:
             self.quality.setdefault("overrides", {})["speeder_action"] = "off"
             self.quality_notes.append(
                 "the file has no interview duration (no duration column, nor start and end "
