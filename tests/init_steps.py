@@ -52,7 +52,8 @@ def set_override(q: Path, name: str, value: object) -> None:
 
 
 def pipeline(tmp: Path, data: Path, *source: str, weight_on: str, rows: str, cols: str,
-             read_args: tuple[str, ...] = (), overrides: dict | None = None) -> Path:
+             read_args: tuple[str, ...] = (), overrides: dict | None = None,
+             report_args: tuple[str, ...] = ()) -> Path:
     """init -> validate -> clean -> weight -> crosstab -> report; returns the questionnaire.
 
     ``overrides`` are cleaning overrides set in the draft before cleaning (only where a
@@ -68,6 +69,6 @@ def pipeline(tmp: Path, data: Path, *source: str, weight_on: str, rows: str, col
     assert main(["crosstab", str(q), str(data), *read_args, "--rows", rows, "--cols", cols,
                  "--targets", str(targets)]) == 0
     assert main(["report", str(q), str(data), *read_args, "--targets", str(targets),
-                 "--out", str(tmp / "report")]) == 0
+                 *report_args, "--out", str(tmp / "report")]) == 0
     assert list((tmp / "report").glob("*/appendix.md"))
     return q

@@ -105,11 +105,14 @@ def read_responses(path: str | os.PathLike, questionnaire: Questionnaire | str |
 
 
 def _text_columns(q: Questionnaire) -> set[str]:
-    """Columns a CSV reader keeps as text: the id, open answers, meta data but durations."""
+    """Columns a CSV reader keeps as text: the id, open answers, meta data but durations,
+    and the columns of questions with text codes (so that ``01`` stays ``01``)."""
     cols = {q.survey.respondent_id} - {None}
     for qq in q.questions:
         if qq.column and (qq.type == "open" or (qq.type == "meta" and qq.role != "duration")):
             cols.add(qq.column)
+        if any(isinstance(e.code, str) for e in [*qq.options, *qq.missing]):
+            cols.update(export_columns(qq))
     return cols
 
 

@@ -66,7 +66,17 @@ def scalar(value: Any) -> str:
     if (_PLAIN.match(text) and not text.endswith((" ", "-")) and "  " not in text
             and text.lower() not in _RESERVED):
         return text
-    return json.dumps(text, ensure_ascii=False)
+    return _NOT_PRINTABLE.sub(_escape, json.dumps(text, ensure_ascii=False))
+
+
+#: characters YAML does not allow in a file, and its line breaks NEL, LS and PS (which
+#: a reader would fold into spaces): escaped in double quotes (YAML 1.1, 5.1 and 5.4)
+_NOT_PRINTABLE = re.compile("[^\t\n\r\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd"
+                            "\U00010000-\U0010ffff]")
+
+
+def _escape(m: re.Match) -> str:
+    return f"\\u{ord(m.group()):04x}"
 
 
 def _flow(item: dict[str, Any]) -> str:
