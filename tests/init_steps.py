@@ -3,8 +3,8 @@
 Each public fixture goes init -> validate -> clean -> weight -> crosstab ->
 report through the command line with no hand edit of the drafted questionnaire.
 The files carry no population targets, so :func:`targets_from_data` makes them
-in the test from the data (equal targets for the levels observed among the kept respondents: a stand-in to
-exercise weighting, not a claim about any population).
+in the test from the data (equal targets for the levels observed among the kept
+respondents: a stand-in to exercise weighting, not a claim about any population).
 """
 
 from __future__ import annotations

@@ -102,3 +102,27 @@ def test_ordinal_measure_gives_likert_and_user_missing_codes(tmp_path):
     frame = sk.read_responses(MISSING, q)
     assert frame.index.tolist() == [str(i) for i in range(1, 8)]    # row numbers of the file
     assert frame["myord__missing"].dropna().tolist() == ["missing", "code_m3"]
+
+
+def test_readme_your_own_survey_commands_run(tmp_path, monkeypatch):
+    import re
+    import shlex
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    text = (root / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("## Your own survey"):]
+    block = re.search(r"```sh\n(.*?)```", section, re.S).group(1)
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "fixtures").symlink_to(root / "tests" / "fixtures")
+    monkeypatch.chdir(tmp_path)
+    lines = [ln for ln in block.splitlines() if ln.strip()]
+    assert [ln.split()[1] for ln in lines if ln.startswith("survey-kit")] == [
+        "init", "validate", "clean", "weight", "crosstab", "report"]
+    for line in lines:
+        if line.startswith("survey-kit "):
+            assert main(shlex.split(line)[1:]) == 0, line
+        else:
+            subprocess.run(line, shell=True, check=True, cwd=tmp_path)
+    assert (tmp_path / "out" / "mine" / "report").is_dir()

@@ -184,8 +184,7 @@ def draft_from_qsf(qsf: Qsf, facts: FileFacts) -> Draft:
     claimed: dict[str, Any] = {}           # column -> the question built for it
     for q in qsf.questions:
         for made in _question(q, _columns_of(q, facts), names):
-            data, cols = made[0], made[2]
-            for c in cols:
+            for c in made[2]:
                 claimed.setdefault(c, made)
     for name in qsf.embedded:
         col = facts.column(name)
