@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..instrument.infer.facts import MAX_VALUES, ColumnFacts, FileFacts
@@ -52,9 +53,8 @@ def raw_facts(raw: RawTable) -> FileFacts:
 
 def _column(raw: RawTable, name: str, s: pd.Series, meta: dict[str, Any]) -> ColumnFacts:
     kind, values, blank = _values(s)
-    distinct = pd.unique(pd.Series(values, dtype=object)) if len(values) else []
-    shown = tuple(sorted(distinct, key=lambda v: (isinstance(v, str), v))[:MAX_VALUES + 1]) \
-        if kind != "datetime" else ()
+    distinct = pd.unique(values)
+    shown = tuple(sorted(distinct.tolist())[:MAX_VALUES + 1]) if kind != "datetime" else ()
     labels = raw.value_labels.get(name) or {}
     return ColumnFacts(
         name=name, label=raw.question_text.get(name),
@@ -71,16 +71,15 @@ def _column(raw: RawTable, name: str, s: pd.Series, meta: dict[str, Any]) -> Col
         import_id=raw.import_ids.get(name))
 
 
-def _values(s: pd.Series) -> tuple[str, list[Any], int]:
+def _values(s: pd.Series) -> tuple[str, np.ndarray, int]:
     """How a column is stored (number, text, datetime), its non-blank values, its blanks."""
     if pd.api.types.is_datetime64_any_dtype(s.dtype) or pd.api.types.infer_dtype(
             s, skipna=True) in ("date", "datetime", "datetime64", "time"):
-        ok = s.notna()
-        return "datetime", s[ok].astype(str).tolist(), int((~ok).sum())
+        ok = s.notna().to_numpy()
+        return "datetime", s[ok].astype(str).to_numpy(dtype=object), int((~ok).sum())
     num = numeric(s)
     if not num.bad.any():
-        vals = num.values[~num.blank]
-        return "number", vals.tolist(), int(num.blank.sum())
+        return "number", num.values[~num.blank], int(num.blank.sum())
     text = as_text(s, strip=True)
-    ok = text.notna()
-    return "text", text[ok].tolist(), int((~ok).sum())
+    ok = text.notna().to_numpy()
+    return "text", text[ok].to_numpy(dtype=object), int((~ok).sum())

@@ -142,12 +142,13 @@ def code_text(code: Any) -> str:
     return str(code)
 
 
-def code_of(value: Any) -> int | float | str:
-    """A value of the file as a questionnaire code: whole numbers as int, text as text."""
+def code_of(value: Any) -> int | str:
+    """A value of the file as a questionnaire code: whole numbers as int, text as text
+    (and a fractional number as its text, which the reader matches as text)."""
     if isinstance(value, str):
         return value.strip()
     f = float(value)
-    return int(f) if f.is_integer() else f
+    return int(f) if f.is_integer() else repr(f)
 
 
 def option_keys(pairs: list[tuple[Any, str]]) -> list[str]:
