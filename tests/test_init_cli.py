@@ -68,7 +68,8 @@ def test_qsf_embedded_data_numeric_entry_and_choice_text(tmp_path):
     got = {q.data["id"]: q.data for q in d.questions}
     assert got["Q1"]["type"] == "numeric"
     assert got["Q2"]["options"][1] == {"code": 2, "key": "other", "label": "Other"}
-    assert got["Q2_2_TEXT"]["type"] == "open" and got["Q2_2_TEXT"]["text"] == "Sector - Other (text)"
+    assert got["Q2_2_TEXT"]["type"] == "open"
+    assert got["Q2_2_TEXT"]["text"] == "Sector - Other (text)"
     assert got["panel"]["type"] == "meta" and got["panel"]["text"] == "Embedded data: panel"
     assert d.quality["overrides"]["speeder_action"] == "off"     # no duration in the file
 

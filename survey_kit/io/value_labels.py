@@ -78,7 +78,7 @@ def _choice_faults(qq: Question, col: str, labels: dict[Any, str], faults: list[
              for o in qq.options}
     differ = []
     for code, text in labels.items():
-        c = code_key(code)
+        c = _as_in(code_key(code), by_code.keys() | miss)
         t = norm(text)
         if c in miss:
             continue
@@ -107,7 +107,7 @@ def _multi_faults(qq: Question, o: Option, labels: dict[Any, str],
     """Faults of the value labels of the 0/1 column of one multi option."""
     ok = {0.0, 1.0, code_key(o.code)} | {code_key(m.code) for m in qq.missing}
     for code, text in labels.items():
-        if code_key(code) not in ok:
+        if _as_in(code_key(code), ok) not in ok:
             faults.append((f"column {o.column!r}: code {show(code)} labelled {text!r} in the "
                            f"file is not valid for an option of the multi question {qq.id!r} "
                            f"(1 or {o.code} = selected, 0 = not selected)", o.column, code))
@@ -144,6 +144,19 @@ def code_key(code: Any) -> float | str:
     if isinstance(code, str):
         return code.strip()
     return float(code)
+
+
+def _as_in(code: float | str, known: Any) -> float | str:
+    """``code`` as ``known`` holds it: a text code that reads as a number (a string
+    variable labelling ``"1"``) matches the number 1, as the reader matches its cells;
+    a text code of the questionnaire (``"01"``) matches only itself."""
+    if code in known or not isinstance(code, str):
+        return code
+    try:
+        number = float(code)
+    except ValueError:
+        return code
+    return number if number in known else code
 
 
 def _missing_labels(qq: Question) -> dict[float | str, str]:
