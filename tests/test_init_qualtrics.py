@@ -111,3 +111,17 @@ def test_legacy_export_with_qsf_goes_through_every_step(tmp_path):
     # the test, as above; nothing else is edited
     pipeline(tmp_path, LEGACY, "--qsf", str(LEGACY_QSF), weight_on="Q3", rows="Q5",
              cols="Q3", overrides={"speeder_action": "off"})
+
+
+def test_choice_text_entry_and_seen_but_unanswered(tmp_path):
+    data = PUBLIC / "qualtricstools_text_entry_components.csv"
+    qsf = PUBLIC / "qualtricstools_text_entry_components.qsf"
+    q = sk.load_questionnaire(init(tmp_path, data, "--qsf", str(qsf)))
+    assert main(["validate", str(tmp_path / "q.yaml"), str(data)]) == 0
+    multi = q.question("MCMA_text")
+    assert multi.type == "multi" and [m.code for m in multi.missing] == [-99]
+    assert q.question("MCMA_text_1_TEXT").type == "open"
+    text = (tmp_path / "q.yaml").read_text(encoding="utf-8").replace("\n  # ", " ")
+    assert "Qualtrics' 'seen but unanswered'" in text
+    frame = sk.read_responses(data, q)
+    assert (frame["MCMA_text__missing"] == "code_m99").any()

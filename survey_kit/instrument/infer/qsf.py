@@ -184,6 +184,7 @@ def draft_from_qsf(qsf: Qsf, facts: FileFacts) -> Draft:
     claimed: dict[str, Any] = {}           # column -> the question built for it
     for q in qsf.questions:
         for made in _question(q, _columns_of(q, facts), names):
+            made = _unlisted(made, facts)
             for c in made[2]:
                 claimed.setdefault(c, made)
     for name in qsf.embedded:
@@ -215,6 +216,32 @@ def _emit_in_file_order(draft: Draft, facts: FileFacts, claimed: dict[str, Any],
             draft.add(made[0], *made[1])
     if rest:
         emit_columns(draft, facts, rest, names)
+
+
+def _unlisted(made: tuple[dict[str, Any], list[str], list[str]], facts: FileFacts
+              ) -> tuple[dict[str, Any], list[str], list[str]]:
+    """Values in a choice question's columns that the .qsf does not list (Qualtrics
+    writes -99 for "seen but unanswered" when the export asks for it) become missing
+    codes labelled by the code, with a comment."""
+    data, notes, columns = made
+    if data["type"] not in ("single", "multi", "grid"):
+        return made
+    known = {0, 1} if data["type"] == "multi" else set()
+    known |= {o["code"] for o in data["options"]}
+    seen = set()
+    for name in columns:
+        col = facts.column(name)
+        seen |= {code_of(v) for v in (col.values if col is not None else ())
+                 if col.kind == "number"}
+    extra = sorted(v for v in seen - known if isinstance(v, int))
+    if not extra:
+        return made
+    missing, _ = options_of([(v, None) for v in extra])
+    what = ", ".join(map(str, extra))
+    hint = " (-99: Qualtrics' 'seen but unanswered')" if -99 in extra else ""
+    return ({**data, "missing": missing},
+            [*notes, f"guess: code(s) {what} are in the data but not among the .qsf's choices"
+             f"{hint}: read as missing codes, labelled by the code"], columns)
 
 
 def _question(q: dict[str, Any], cols: dict[str | None, ColumnFacts], names: Names
