@@ -38,7 +38,8 @@ from .facts import ColumnFacts, FileFacts
 from .labels import GUESS_CODES, column_question, missing_of
 from .meta import is_id_name, is_weight_name, meta_role
 
-__all__ = ["Group", "draft_from_file", "emit_columns", "header_notes", "id_column", "id_notes"]
+__all__ = ["Group", "draft_from_file", "emit_claimed", "emit_columns", "header_notes",
+           "id_column", "id_notes"]
 
 _STEM = re.compile(r"^(.*?[A-Za-z].*?)[_.](\d+)$")
 _QID = re.compile(r"^(QID\d+)(?:[#_\-](.+))?$")
@@ -120,6 +121,32 @@ def emit_columns(draft: Draft, facts: FileFacts, columns: list[ColumnFacts],
         draft.add(data, *notes)
         if data["type"] == "numeric" and is_weight_name(col.name, col.label):
             _weight_guess(draft, col)
+
+
+def emit_claimed(draft: Draft, facts: FileFacts, claimed: dict[str, Any], id_col: str | None,
+                 names: Names) -> None:
+    """Add the questions a survey definition made, in the order of their first column
+    in the file; columns it does not know are drafted from the file alone, in place.
+
+    ``claimed`` maps a column to the (question data, comments, columns) that holds it.
+    """
+    done: set[int] = set()
+    rest: list[ColumnFacts] = []
+    for col in facts.columns:
+        if col.name == id_col:
+            continue
+        made = claimed.get(col.name)
+        if made is None:
+            rest.append(col)
+            continue
+        if rest:
+            emit_columns(draft, facts, rest, names)
+            rest = []
+        if id(made) not in done:
+            done.add(id(made))
+            draft.add(made[0], *made[1])
+    if rest:
+        emit_columns(draft, facts, rest, names)
 
 
 def _weight_guess(draft: Draft, col: ColumnFacts) -> None:

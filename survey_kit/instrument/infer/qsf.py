@@ -52,7 +52,7 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import QuestionnaireError
-from .columns import emit_columns, header_notes, id_column, id_notes
+from .columns import emit_claimed, header_notes, id_column, id_notes
 from .draft import Draft, Names, code_of, options_of, plain_text, survey_section
 from .facts import ColumnFacts, FileFacts
 
@@ -193,29 +193,8 @@ def draft_from_qsf(qsf: Qsf, facts: FileFacts) -> Draft:
             claimed[name] = ({"id": names.ident(name), "text": f"Embedded data: {name}",
                               "type": "meta", "role": "other", "column": name},
                              ["embedded data field of the survey flow"], [name])
-    _emit_in_file_order(draft, facts, claimed, id_col, names)
+    emit_claimed(draft, facts, claimed, id_col, names)
     return draft
-
-
-def _emit_in_file_order(draft: Draft, facts: FileFacts, claimed: dict[str, Any],
-                        id_col: str | None, names: Names) -> None:
-    done: set[int] = set()
-    rest: list[ColumnFacts] = []
-    for col in facts.columns:
-        if col.name == id_col:
-            continue
-        made = claimed.get(col.name)
-        if made is None:
-            rest.append(col)
-            continue
-        if rest:
-            emit_columns(draft, facts, rest, names)
-            rest = []
-        if id(made) not in done:
-            done.add(id(made))
-            draft.add(made[0], *made[1])
-    if rest:
-        emit_columns(draft, facts, rest, names)
 
 
 def _unlisted(made: tuple[dict[str, Any], list[str], list[str]], facts: FileFacts

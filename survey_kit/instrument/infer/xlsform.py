@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import QuestionnaireError
-from .columns import emit_columns, header_notes, id_column, id_notes
+from .columns import emit_claimed, header_notes, id_column, id_notes
 from .draft import Draft, Names, code_of, options_of, plain_text, survey_section
 from .facts import ColumnFacts, FileFacts
 
@@ -186,23 +186,7 @@ def draft_from_xlsform(form: XlsForm, facts: FileFacts) -> Draft:
     if absent:
         draft.header.append("XLSForm questions without a column in the data (left out): "
                             + ", ".join(absent))
-    done: set[int] = set()
-    rest: list[ColumnFacts] = []
-    for col in facts.columns:
-        if col.name == id_col:
-            continue
-        made = claimed.get(col.name)
-        if made is None:
-            rest.append(col)
-            continue
-        if rest:
-            emit_columns(draft, facts, rest, names)
-            rest = []
-        if id(made) not in done:
-            done.add(id(made))
-            draft.add(made[0], *made[1])
-    if rest:
-        emit_columns(draft, facts, rest, names)
+    emit_claimed(draft, facts, claimed, id_col, names)
     return draft
 
 
