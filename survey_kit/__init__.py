@@ -52,6 +52,9 @@ _LAZY: dict[str, str] = {
     # questionnaire.py
     "load_questionnaire": "instrument.questionnaire",
     "Questionnaire": "instrument.questionnaire",
+    # a questionnaire from a file's own metadata (io/draft.py)
+    "questionnaire_from": "io.draft",
+    "init_questionnaire": "io.draft",
     "as_questionnaire": "instrument.questionnaire",
     # pipeline.py
     "weighting_plan": "weighting.plan",

@@ -147,7 +147,11 @@ def parse_yaml(text: str, error: type[SurveyKitError], *, file: Path | None = No
     """
     import yaml
 
-    loader = _loader_class(keep_bool_words)(text)
+    try:        # the reader checks the characters at once: a DEL or NUL is a YAMLError too
+        loader = _loader_class(keep_bool_words)(text)
+    except yaml.YAMLError as exc:
+        raise error(f"not valid YAML ({str(exc).splitlines()[0][:200]}); remove the control "
+                    "character", file=file) from None
     try:
         node = loader.get_single_node()
         if node is None:

@@ -99,7 +99,9 @@ def _min_above_max(d):
 
 
 def _code_not_integer(d):
-    question(d, "sector")["options"][0]["code"] = "one"
+    # a text code ("UKC") is allowed since the instrument can hold string-coded
+    # variables; a fractional number is neither an integer nor a text code
+    question(d, "sector")["options"][0]["code"] = 1.5
 
 
 def _single_without_options(d):

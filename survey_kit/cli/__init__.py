@@ -27,6 +27,7 @@ from ..errors import SurveyKitError
 
 # subcommand modules, in the order `survey-kit --help` lists them
 COMMANDS = (
+    "init",
     "validate",
     "clean",
     "weight",

@@ -142,7 +142,8 @@ def instrument_report(q: Any) -> str:
                  f"({_counts([v.kind for v in variables.values()])})")
     columns = [v.column for v in variables.values() if v.column]
     lines.append(f"  Export columns: {len(columns) + 1} (respondent id in "
-                 f"{s.respondent_id!r})")
+                 + (f"{s.respondent_id!r})" if s.respondent_id else
+                    "none: respondents numbered by their row)"))
     traps = q.quality.traps
     lines.append(f"  Traps:          {len(traps)}")
     for t in traps:

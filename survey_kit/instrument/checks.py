@@ -109,9 +109,12 @@ def question_id_is_unique(ctx: Context, q: Question, base: str) -> None:
 
 
 def option_codes_and_keys_are_unique(ctx: Context, q: Question, base: str) -> None:
-    codes: set[int] = set()
+    codes: set[int | str] = set()
     keys: set[str] = set()
     for j, opt in enumerate(q.options):
+        if q.type == "multi" and isinstance(opt.code, str):
+            fail(f"{base}.options[{j}].code", f"a multi option's code is a number (its "
+                 f"column holds 1 or the code when selected), not the text {opt.code!r}")
         if opt.code in codes:
             fail(f"{base}.options[{j}].code", f"duplicate code {opt.code}")
         if opt.key in keys:

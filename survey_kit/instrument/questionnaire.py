@@ -277,12 +277,15 @@ class Questionnaire:
         return DURATION_UNITS[(unit or "seconds").lower()]
 
     def score(self, name: str) -> dict[str, float]:
-        """Numeric score of each level of an ordinal variable (option score or code)."""
+        """Numeric score of each level of an ordinal variable (option score, else its code,
+        else -- for text codes -- its position from 1)."""
         info = self.variable(name)
         q = self._by_id[info.question]
         if q.bands is not None and name == q.bands.id:
             return {b.key: float(i + 1) for i, b in enumerate(q.bands.levels)}
-        return {o.key: float(o.score if o.score is not None else o.code) for o in q.options}
+        return {o.key: float(o.score if o.score is not None else
+                             (j + 1 if isinstance(o.code, str) else o.code))
+                for j, o in enumerate(q.options)}
 
     def codebook(self) -> Any:
         """A tidy DataFrame: one row per (variable, code) with labels en/ja."""

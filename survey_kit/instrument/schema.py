@@ -11,10 +11,15 @@ Top-level keys
 ``survey``       metadata: id, title, sponsor, fielded_by, platform, mode, population,
                  country, fieldwork {start, end}, languages, target_sample_size,
                  recruitment, respondent_id (export column), screening conditions.
+                 Only id and title are required: what a file does not state (as in a
+                 questionnaire made by ``survey-kit init``) is left out and reported
+                 as "not stated". ``respondent_id: null`` numbers respondents by their
+                 row in the file (for files without an id column).
 ``questions``    list of questions. Types: single, likert, multi, numeric, grid,
                  open, meta (roles: duration, start_time, end_time, recorded_date,
                  finished, progress, response_type, status, device, os,
-                 fingerprint, other). Options carry ``code`` (as exported), ``key`` (stable
+                 fingerprint, other). Options carry ``code`` (as exported: an integer, or a
+                 text such as ``UKC`` where the file stores text codes), ``key`` (stable
                  name used in data and targets) and ``label`` / ``label_ja``.
                  Numeric questions may carry ``bands`` (a derived categorical
                  variable); single/likert/banded questions may carry ``nets``.
@@ -95,9 +100,15 @@ class _Model(BaseModel):
 
 
 class Option(_Model):
-    """One answer option: the code in the export, its key in data, its labels."""
+    """One answer option: the code in the export, its key in data, its labels.
 
-    code: int
+    A code is an integer, or a text where the file stores text codes (an SPSS or
+    Stata string variable with value labels, e.g. region ``UKC``; an XLSForm
+    choice name such as ``yes``). Quote a text code that looks like a number
+    (``code: "01"``).
+    """
+
+    code: int | str
     key: str = Field(pattern=_KEY)
     label: str = Field(min_length=1)
     label_ja: str | None = None
@@ -109,7 +120,7 @@ class Option(_Model):
 class MissingCode(_Model):
     """A code that means the answer is missing (don't know, refused, not stated)."""
 
-    code: int | float
+    code: int | float | str
     key: str = Field(pattern=_KEY)
     label: str
     label_ja: str | None = None
@@ -340,17 +351,17 @@ class Survey(_Model):
     id: str = Field(pattern=_ID)
     title: str
     title_ja: str | None = None
-    sponsor: str | None = None
+    sponsor: str | None = None          # None: not stated (e.g. a questionnaire made by init)
     fielded_by: str | None = None
     platform: str | None = None
     mode: str | None = None
-    population: str
-    country: str
+    population: str | None = None
+    country: str | None = None
     fieldwork: Fieldwork | None = None
     languages: list[str] = Field(default_factory=lambda: ["en"])
     target_sample_size: int | None = Field(default=None, gt=0)
     recruitment: str | None = None
-    respondent_id: str = "respondent_id"
+    respondent_id: str | None = "respondent_id"   # None: the file has no id; rows are numbered
     screening: list[Condition] = Field(default_factory=list)
     source_line: str | None = None
     limitations: list[str] = Field(default_factory=list)

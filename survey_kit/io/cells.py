@@ -29,8 +29,9 @@ from ..instrument.schema import MissingCode, Option, Question
 from .problems import Problems
 from .raw import TEXT_DTYPE, as_text
 
-__all__ = ["Num", "bands", "categorical", "datetimes", "durations", "extra_column", "lookup",
-           "match_text", "norm", "numeric", "text_map", "texts_of"]
+__all__ = ["Num", "bands", "categorical", "code_numbers", "datetimes", "durations",
+           "extra_column", "lookup", "match_text", "norm", "numeric", "text_cells", "text_map",
+           "texts_of"]
 
 _THOUSANDS = r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?$"
 
@@ -95,7 +96,7 @@ def numeric(s: pd.Series) -> Num:
 
 def lookup(values: np.ndarray, codes: list[float]) -> np.ndarray:
     """Position of each value in ``codes`` (-1 when absent), by binary search."""
-    if not codes:
+    if not codes or np.isnan(np.asarray(codes, dtype=float)).all():
         return np.full(len(values), -1, dtype=np.int64)
     arr = np.asarray(codes, dtype=float)
     order = np.argsort(arr, kind="stable")
@@ -124,8 +125,25 @@ def text_map(entries: list[tuple[int, list[str | None]]]) -> dict[str, int]:
 
 
 def texts_of(entries: Sequence[Option | MissingCode]) -> dict[str, int]:
-    """The :func:`text_map` of options or missing codes: key, label and Japanese label."""
-    return text_map([(j, [e.key, e.label, e.label_ja]) for j, e in enumerate(entries)])
+    """The :func:`text_map` of options or missing codes: text codes first (``UKC``), then
+    key, label and Japanese label."""
+    codes = [(j, [e.code]) for j, e in enumerate(entries) if isinstance(e.code, str)]
+    return text_map(codes + [(j, [e.key, e.label, e.label_ja]) for j, e in enumerate(entries)])
+
+
+def code_numbers(entries: Sequence[Option | MissingCode]) -> list[float]:
+    """The codes of options or missing codes as numbers, NaN for a text code (which
+    :func:`lookup` never matches: text codes are found by :func:`texts_of`)."""
+    return [np.nan if isinstance(e.code, str) else float(e.code) for e in entries]
+
+
+def text_cells(raw: pd.Series, where: np.ndarray) -> pd.Series:
+    """Normalised text of the cells of ``raw`` at the positions ``where`` (by position),
+    as :func:`numeric` gives for cells that are not numbers: for text codes that look
+    like numbers (``"01"``)."""
+    t = as_text(raw.iloc[where]).str.normalize("NFKC").str.strip()
+    t.index = where
+    return t[t.notna()]
 
 
 def match_text(text: pd.Series, mapping: dict[str, int]) -> pd.Series:

@@ -36,7 +36,7 @@ from .._formulas import csv_quoting, escape_frame, escape_text
 from ..errors import DataError, UsageError
 from .csv_shape import check_shape
 from .qualtrics import is_legacy, legacy_names
-from .raw import ExportSpec, RawTable, check_header, finish, is_qualtrics
+from .raw import ExportSpec, RawTable, check_header, finish, import_id_of, is_qualtrics
 
 __all__ = ["decode", "normalise_encoding", "read_csv", "write_csv"]
 
@@ -202,9 +202,13 @@ def read_csv(path: Path, fmt: str, encoding: str | None, text_columns: set[str])
     question_text: dict[str, str] = {}
     if labels_rows and len(rows) > 1:
         question_text = {n: t for n, t in zip(names, rows[1]) if n}
+    import_ids: dict[str, str] = {}
+    if qualtrics:
+        import_ids = {n: i for n, c in zip(names, rows[2]) if n and (i := import_id_of(c))}
     kind = "three-row" if qualtrics else "legacy" if legacy else None
     return finish(frame, first_row, "qualtrics" if kind else fmt, path, encoding=used,
-                  question_text=question_text, names=names, header_row=1, qualtrics=kind)
+                  question_text=question_text, names=names, header_row=1, qualtrics=kind,
+                  import_ids=import_ids, file_meta={"legacy_qualtrics": legacy})
 
 
 def _check_header_row(header: list[str], sep: str, path: Path) -> None:

@@ -35,11 +35,13 @@ from ..instrument.schema import Question
 from .cells import (
     bands,
     categorical,
+    code_numbers,
     datetimes,
     durations,
     lookup,
     match_text,
     numeric,
+    text_cells,
     text_map,
     texts_of,
 )
@@ -107,12 +109,15 @@ def _choice(raw: pd.Series, q: Question, column: str, probs: Problems
             ) -> tuple[np.ndarray, np.ndarray]:
     """Codes of a single/likert/grid column -> (option positions, missing positions)."""
     num = numeric(raw)
-    pos = lookup(num.values, [float(o.code) for o in q.options])
-    mpos = lookup(num.values, [float(m.code) for m in q.missing])
-    if len(num.text):
-        hit = match_text(num.text, texts_of(q.options))
+    pos = lookup(num.values, code_numbers(q.options))
+    mpos = lookup(num.values, code_numbers(q.missing))
+    text = num.text
+    if any(isinstance(e.code, str) for e in [*q.options, *q.missing]):
+        text = text_cells(raw, np.flatnonzero(~num.blank & (pos < 0) & (mpos < 0)))
+    if len(text):
+        hit = match_text(text, texts_of(q.options))
         pos[hit.index.to_numpy()] = hit.to_numpy(dtype=np.int64)
-        mhit = match_text(num.text, texts_of(q.missing))
+        mhit = match_text(text, texts_of(q.missing))
         mpos[mhit.index.to_numpy()] = mhit.to_numpy(dtype=np.int64)
     unknown = ~num.blank & (pos < 0) & (mpos < 0)
     if unknown.any():
@@ -141,7 +146,7 @@ def _decode_numeric(qq: Question, d: Decoding) -> None:
     if qq.column in d.present:
         raw_col = d.frame[qq.column]
         num = numeric(raw_col)
-        mpos = lookup(num.values, [float(m.code) for m in qq.missing])
+        mpos = lookup(num.values, code_numbers(qq.missing))
         bad = num.bad.copy()
         if bad.any() and qq.missing:
             mhit = match_text(num.text, texts_of(qq.missing))
@@ -185,7 +190,7 @@ def _decode_multi(qq: Question, d: Decoding) -> None:
     vals = np.full((n, k), np.nan)
     have = np.zeros(k, bool)
     reason = np.full(n, -1, dtype=np.int64)
-    mcodes = [float(m.code) for m in qq.missing]
+    mcodes = code_numbers(qq.missing)
     for j, o in enumerate(qq.options):
         if o.column not in d.present:
             continue

@@ -27,7 +27,7 @@ import pandas as pd
 from ..errors import DataError, UsageError
 from ..instrument.questionnaire import Questionnaire, as_questionnaire
 from ..instrument.schema import Question
-from .frame import MISSING_SUFFIX, RAW_ID
+from .frame import INDEX_NAME, MISSING_SUFFIX, RAW_ID
 from .raw import TEXT_DTYPE, as_text
 
 __all__ = ["codes_of", "to_export"]
@@ -97,7 +97,8 @@ def to_export(frame: pd.DataFrame, questionnaire: Questionnaire | str | os.PathL
         ids = as_text(frame[RAW_ID], strip=True)
     else:
         ids = as_text(pd.Series(frame.index.astype(str), index=frame.index), strip=True)
-    out: dict[str, Any] = {q.survey.respondent_id: pd.Series(ids.to_numpy(), dtype=TEXT_DTYPE)}
+    id_col = q.survey.respondent_id or INDEX_NAME
+    out: dict[str, Any] = {id_col: pd.Series(ids.to_numpy(), dtype=TEXT_DTYPE)}
     for qq in q.questions:
         _encode_question(frame, qq, out)
         if bands and qq.bands is not None and qq.bands.id in frame.columns:
@@ -120,6 +121,9 @@ def _encode_question(frame: pd.DataFrame, qq: Question, out: dict[str, Any]) -> 
         items = ([(qq.id, qq.column)] if qq.type != "grid" else
                  [(it.id, it.column) for it in qq.items])
         for var, col in items:
+            if has_text_codes(qq):
+                out[col] = _text_codes_of(frame, var, qq)
+                continue
             vals = codes_of(frame[var], qq, var)
             out[col] = _int_if_whole(_missing_codes_of(frame, var, qq, vals))
     elif qq.type == "multi":
@@ -150,6 +154,31 @@ def _encode_multi(frame: pd.DataFrame, qq: Question, out: dict[str, Any]) -> Non
         if reason is not None:
             vals = np.where(~np.isnan(reason), reason, vals)
         out[o.column] = _int_if_whole(vals)
+
+
+def has_text_codes(q: Question) -> bool:
+    """Whether an option or missing code of ``q`` is a text (``UKC``) rather than a number."""
+    return any(isinstance(e.code, str) for e in [*q.options, *q.missing])
+
+
+def _text_codes_of(frame: pd.DataFrame, var: str, q: Question) -> pd.Series:
+    """Option keys and missing reasons of ``var`` as the question's codes, written as text
+    (the question has text codes, so its column is a text column)."""
+    s = frame[var].astype(object).where(frame[var].notna(), None)
+    by_key = {o.key: str(o.code) for o in q.options}
+    vals = s.map(by_key)
+    bad = s.notna() & vals.isna()
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise DataError(f"{int(bad.sum())} value(s) of variable {var!r} are not option keys of "
+                        f"question {q.id!r} (valid keys: {', '.join(by_key)}); recode them "
+                        "to the questionnaire's keys", column=var, row=str(s.index[i]),
+                        value=s.iloc[i])
+    name = var + MISSING_SUFFIX
+    if q.missing and name in frame.columns:
+        reasons = frame[name].astype(object).where(frame[name].notna(), None)
+        vals = vals.where(reasons.isna(), reasons.map({m.key: str(m.code) for m in q.missing}))
+    return pd.Series(vals.to_numpy(dtype=object), dtype=TEXT_DTYPE)
 
 
 def codes_of(s: pd.Series, q: Question, var: str) -> np.ndarray:

@@ -37,13 +37,14 @@ __all__ = [
     "column_letter",
     "column_place",
     "finish",
+    "import_id_of",
     "is_qualtrics",
 ]
 
 # the dtype of text columns: pandas >= 3 has a dedicated string dtype with NaN as missing
 TEXT_DTYPE: Any = "str" if int(pd.__version__.split(".")[0]) >= 3 else object
 
-_QUALTRICS_MARK = '"importid"'
+_QUALTRICS_MARK = ('"importid"', "'importid'")   # JSON, or the 2016 exports' Python-style
 
 
 @dataclass
@@ -67,6 +68,10 @@ class RawTable:
     column_meta : column -> what an SPSS/Stata file declares about it besides its values
         (``label``, ``values``, ``missing``, ``measure``, ``format``; see
         :mod:`survey_kit.io.frame`), so a writer can give it back
+    import_ids : column -> Qualtrics ImportId (third header row)
+    file_meta : what else an SPSS/Stata file declares: ``missing`` (column -> user-missing
+        codes), ``missing_ranges`` (column -> [(lo, hi)]), ``measure``, ``mr_sets``,
+        ``file_label``; ``legacy_qualtrics`` for a pre-2017 Qualtrics export
     """
 
     frame: pd.DataFrame
@@ -81,6 +86,8 @@ class RawTable:
     warnings: list[str] = field(default_factory=list)
     qualtrics: str | None = None
     column_meta: dict[str, dict[str, Any]] = field(default_factory=dict)
+    import_ids: dict[str, str] = field(default_factory=dict)
+    file_meta: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.rows is None:
@@ -159,8 +166,17 @@ def is_qualtrics(rows: list[list[str]]) -> bool:
     cells = [c.strip() for c in rows[2] if c and c.strip()]
     if not cells:
         return False
-    marked = sum(1 for c in cells if c.startswith("{") and _QUALTRICS_MARK in c.lower())
+    marked = sum(1 for c in cells if c.startswith("{")
+                 and any(m in c.lower() for m in _QUALTRICS_MARK))
     return marked * 2 >= len(cells)
+
+
+def import_id_of(cell: str) -> str | None:
+    """The ImportId of a third-header-row cell: ``{"ImportId":"QID1"}`` -> ``QID1``."""
+    import re
+
+    m = re.search(r"""["']importid["']\s*:\s*["']([^"']*)["']""", cell, re.I)
+    return m.group(1) if m else None
 
 
 def column_letter(j: int) -> str:

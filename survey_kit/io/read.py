@@ -128,11 +128,14 @@ def _legacy_names(raw: RawTable, q: Questionnaire) -> RawTable:
 
 
 def _text_columns(q: Questionnaire) -> set[str]:
-    """Columns a CSV reader keeps as text: the id, open answers, meta data but durations."""
-    cols = {q.survey.respondent_id}
+    """Columns a CSV reader keeps as text: the id, open answers, meta data but durations,
+    and the columns of questions with text codes (so that ``01`` stays ``01``)."""
+    cols = {q.survey.respondent_id} - {None}
     for qq in q.questions:
         if qq.column and (qq.type == "open" or (qq.type == "meta" and qq.role != "duration")):
             cols.add(qq.column)
+        if any(isinstance(e.code, str) for e in [*qq.options, *qq.missing]):
+            cols.update(export_columns(qq))
     return cols
 
 
@@ -153,7 +156,7 @@ def _label(raw: RawTable, q: Questionnaire, missing_columns: str, duplicate_ids:
     if derive:
         _derive_duration(q, d)
     check_value_labels(q, raw, present, warnings)
-    used = {q.survey.respondent_id}
+    used = {q.survey.respondent_id} - {None}
     for qq in q.questions:
         used.update(export_columns(qq))
     extras, meta = _keep_extras(raw, used, d)
@@ -230,9 +233,13 @@ def _file_warnings(raw: RawTable) -> list[str]:
 
 
 def _ids(raw: RawTable, q: Questionnaire, duplicate_ids: str) -> tuple[pd.Index, pd.Series]:
-    """The index of the labelled frame and every row's id as exported."""
+    """The index of the labelled frame and every row's id as exported (with
+    ``respondent_id: null``, the row number a user sees in the file)."""
     id_col = q.survey.respondent_id
     frame = raw.frame
+    if id_col is None:
+        ids = pd.Series(raw.rows.astype(str), dtype=TEXT_DTYPE)
+        return pd.Index(ids.to_numpy(), dtype=TEXT_DTYPE, name=INDEX_NAME), ids
     if id_col not in frame.columns:
         cols = ", ".join(map(repr, list(frame.columns)[:12]))
         raise DataError(f"the respondent id column {id_col!r} is missing (the file has "

@@ -70,7 +70,8 @@ def read_stat(path: Path, fmt: str, encoding: str | None) -> RawTable:
     labels = {k: dict(v) for k, v in (meta.variable_value_labels or {}).items()}
     texts = {k: v for k, v in (meta.column_names_to_labels or {}).items() if v}
     return finish(frame, 1, fmt, path, value_labels=labels, question_text=texts,
-                  column_meta=_column_meta(meta, labels, texts))
+                  column_meta=_column_meta(meta, labels, texts),
+                  file_meta=_file_meta(meta))
 
 
 def _column_meta(meta: Any, labels: dict, texts: dict) -> dict[str, dict[str, Any]]:
@@ -88,6 +89,26 @@ def _column_meta(meta: Any, labels: dict, texts: dict) -> dict[str, dict[str, An
     return out
 
 
+
+def _file_meta(meta: Any) -> dict[str, Any]:
+    """User-missing codes and ranges, measurement levels, multiple-response sets and the
+    file label that pyreadstat reports (what :mod:`survey_kit.io.describe` drafts from)."""
+    missing: dict[str, list[Any]] = {k: list(v) for k, v in
+                                     (getattr(meta, "missing_user_values", None) or {}).items()}
+    ranges: dict[str, list[tuple[Any, Any]]] = {}
+    for col, spans in (getattr(meta, "missing_ranges", None) or {}).items():
+        for span in spans:
+            lo, hi = span["lo"], span["hi"]
+            if lo == hi:
+                missing.setdefault(col, []).append(lo)
+            else:
+                ranges.setdefault(col, []).append((lo, hi))
+    return {"missing": missing, "missing_ranges": ranges,
+            "measure": dict(getattr(meta, "variable_measure", None) or {}),
+            "mr_sets": dict(getattr(meta, "mr_sets", None) or {}),
+            "file_label": getattr(meta, "file_label", None) or None}
+
+
 def _utf8_cut(text: str, limit: int) -> str:
     """``text`` cut to at most ``limit`` UTF-8 bytes, never inside a character."""
     raw = text.encode("utf-8")
@@ -98,6 +119,8 @@ def _utf8_cut(text: str, limit: int) -> str:
 
 def sav_missing(codes: list[float]) -> list[Any]:
     """Missing codes as SPSS can declare them: three values, or a range plus one value."""
+    if any(isinstance(c, str) for c in codes):     # text codes: discrete values only
+        return sorted({str(c) for c in codes})[:3]
     codes = sorted(set(codes))
     if len(codes) <= 3:
         return codes

@@ -32,11 +32,11 @@ from ..errors import DataError
 from ..instrument.questionnaire import Questionnaire
 from ..instrument.schema import Option, Question
 from .cells import norm
-from .frame import export_columns
+from .frame import INDEX_NAME, export_columns
 from .problems import SHOW_COLUMNS, codes_text, show
 from .raw import ExportSpec, RawTable
 
-__all__ = ["add_column_meta", "band_meta", "check_value_labels", "export_spec"]
+__all__ = ["add_column_meta", "band_meta", "check_value_labels", "code_key", "export_spec"]
 
 #: one fault: (message, column, code)
 _Fault = tuple[str, str, Any]
@@ -78,13 +78,13 @@ def check_value_labels(q: Questionnaire, raw: RawTable, present: set[str],
 def _choice_faults(qq: Question, col: str, labels: dict[Any, str], faults: list[_Fault],
                    warnings: list[str]) -> None:
     """Faults of the value labels of one single/likert/grid column."""
-    by_code = {float(o.code): o for o in qq.options}
-    miss = {float(m.code) for m in qq.missing}
+    by_code = {code_key(o.code): o for o in qq.options}
+    miss = {code_key(m.code) for m in qq.missing}
     texts = {o.key: {norm(o.key), norm(o.label), norm(o.label_ja)} - {None}
              for o in qq.options}
     differ = []
     for code, text in labels.items():
-        c = float(code)
+        c = _as_in(code_key(code), by_code.keys() | miss)
         t = norm(text)
         if c in miss:
             continue
@@ -111,9 +111,9 @@ def _choice_faults(qq: Question, col: str, labels: dict[Any, str], faults: list[
 def _multi_faults(qq: Question, o: Option, labels: dict[Any, str],
                   faults: list[_Fault]) -> None:
     """Faults of the value labels of the 0/1 column of one multi option."""
-    ok = {0.0, 1.0, float(o.code)} | {float(m.code) for m in qq.missing}
+    ok = {0.0, 1.0, code_key(o.code)} | {code_key(m.code) for m in qq.missing}
     for code, text in labels.items():
-        if float(code) not in ok:
+        if _as_in(code_key(code), ok) not in ok:
             faults.append((f"column {o.column!r}: code {show(code)} labelled {text!r} in the "
                            f"file is not valid for an option of the multi question {qq.id!r} "
                            f"(1 or {o.code} = selected, 0 = not selected)", o.column, code))
@@ -126,9 +126,10 @@ def _multi_faults(qq: Question, o: Option, labels: dict[Any, str],
 def export_spec(q: Questionnaire) -> ExportSpec:
     """Variable labels, value labels, user-missing codes and Qualtrics ImportIds by column."""
     spec = ExportSpec(file_label=q.title)
-    spec.column_labels[q.survey.respondent_id] = "Respondent ID"
-    spec.measure[q.survey.respondent_id] = "nominal"
-    spec.import_ids[q.survey.respondent_id] = {"ImportId": "_recordId"}
+    id_col = q.survey.respondent_id or INDEX_NAME
+    spec.column_labels[id_col] = "Respondent ID"
+    spec.measure[id_col] = "nominal"
+    spec.import_ids[id_col] = {"ImportId": "_recordId"}
     for n, qq in enumerate(q.questions, start=1):
         qid = f"QID{n}"
         if qq.type in ("single", "likert", "grid"):
@@ -140,8 +141,33 @@ def export_spec(q: Questionnaire) -> ExportSpec:
     return spec
 
 
-def _missing_labels(qq: Question) -> dict[float, str]:
-    return {float(m.code): m.label for m in qq.missing}
+def code_key(code: Any) -> float | str:
+    """A code as labels are keyed: a number as float (SPSS stores 1 as 1.0), a text code
+    stripped (an SPSS/Stata string variable's ``"UKC"``).
+
+    >>> code_key(3), code_key(3.0), code_key(" UKC ")
+    (3.0, 3.0, 'UKC')
+    """
+    if isinstance(code, str):
+        return code.strip()
+    return float(code)
+
+
+def _as_in(code: float | str, known: Any) -> float | str:
+    """``code`` as ``known`` holds it: a text code that reads as a number (a string
+    variable labelling ``"1"``) matches the number 1, as the reader matches its cells;
+    a text code of the questionnaire (``"01"``) matches only itself."""
+    if code in known or not isinstance(code, str):
+        return code
+    try:
+        number = float(code)
+    except ValueError:
+        return code
+    return number if number in known else code
+
+
+def _missing_labels(qq: Question) -> dict[float | str, str]:
+    return {code_key(m.code): m.label for m in qq.missing}
 
 
 def _choice_spec(spec: ExportSpec, qq: Question, qid: str) -> None:
@@ -151,7 +177,7 @@ def _choice_spec(spec: ExportSpec, qq: Question, qid: str) -> None:
               for j, it in enumerate(qq.items, start=1)])
     for col, text, imp in items:
         spec.column_labels[col] = text
-        spec.value_labels[col] = {float(o.code): o.label for o in qq.options} | miss
+        spec.value_labels[col] = {code_key(o.code): o.label for o in qq.options} | miss
         spec.measure[col] = "nominal" if qq.type == "single" else "ordinal"
         spec.import_ids[col] = {"ImportId": imp}
         if miss:

@@ -130,7 +130,7 @@ def _design_rows(run: SurveyRun, lang: str) -> list[tuple[str, str]]:
             ("Sponsor", sv.sponsor or NOT_STATED),
             ("Conducted (fielded) by", sv.fielded_by or NOT_STATED),
             ("Platform and mode", mode),
-            ("Population", f"{sv.population} (country: {sv.country})"),
+            ("Population", f"{_stated(sv.population)} (country: {_stated(sv.country)})"),
             (sample_item, rec)]
     if sv.screening:
         rows.append(("Screening (eligibility)",
@@ -255,6 +255,12 @@ def _condition_text(q: Questionnaire, c: Any, lang: str) -> str:
     else:
         shown = ", ".join(map(str, vals))
     return f"{name} {_OPS.get(c.op, c.op)} {shown}"
+
+
+def _stated(value: Any) -> str:
+    """A metadata value as the appendix shows it; NOT_STATED when the questionnaire
+    leaves it out (as one made by ``survey-kit init`` from a file does)."""
+    return NOT_STATED if value is None else str(value)
 
 
 def _fieldwork_dates(run: SurveyRun) -> str:

@@ -195,7 +195,9 @@ def codebook_table(run: SurveyRun, lang: str = "en") -> pd.DataFrame:
     ids = {d.id for d in run.spec.derived} | {grid_net_id(h) for h in run.spec.headlines
                                               if h.net is not None}
     cb.loc[cb["question"].isin(ids), "column"] = "(derived)"
-    cb["code"] = pd.array([None if pd.isna(v) else int(v) if float(v).is_integer() else v
+    cb["code"] = pd.array([None if v is None or (not isinstance(v, str) and pd.isna(v))
+                           else v if isinstance(v, str)          # a text code (UKC)
+                           else int(v) if float(v).is_integer() else v
                            for v in cb["code"]], dtype=object)
     if not (cb["text_ja"].notna().any() or cb["label_ja"].notna().any()):
         cb = cb.drop(columns=["text_ja", "label_ja"])
