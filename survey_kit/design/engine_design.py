@@ -138,6 +138,11 @@ class EngineDesign:
         return f"<EngineDesign: {', '.join(parts)}>"
 
     @property
+    def columns(self) -> list[str]:
+        """The dataset's columns."""
+        return list(self.engine.columns)
+
+    @property
     def engine_name(self) -> str:
         """``"pandas"``, ``"duckdb"`` or ``"dask"``."""
         return self.engine.name
