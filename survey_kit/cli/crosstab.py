@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from . import add_design_args
+from ._engine import add_engine_arg
 
 FORMATS = ("text", "md", "html", "latex", "xlsx", "csv")
 _SUFFIX = {".txt": "text", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html",
@@ -71,6 +72,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--title", help="table title")
     p.add_argument("--encoding", help="text encoding of a CSV (default: detected)")
     add_design_args(p)
+    add_engine_arg(p)
     p.set_defaults(run=run)
     return p
 
@@ -169,12 +171,20 @@ def run(args: argparse.Namespace) -> int:
 
     from ..tables.crosstab import check_options
     from . import design_overrides
+    from ._engine import out_of_core_design, wants_engine
 
     fmt = _output_format(args)
     rows, cols = _split(args.rows), _split(args.cols)
     check_options(args.percent, None if args.adjust == "none" else args.adjust, args.alpha,
                   0.95, args.lang, args.min_base)      # before the data are read
     q = load_questionnaire(args.questionnaire)
+    if wants_engine(args):
+        data, summary = out_of_core_design(args, q)
+        return _write(crosstab(data, rows, cols, percent=args.percent, nets=not args.no_nets,
+                               ci=args.ci, letters=not args.no_letters, alpha=args.alpha,
+                               adjust=None if args.adjust == "none" else args.adjust,
+                               min_base=args.min_base, questionnaire=q, lang=args.lang,
+                               title=args.title), fmt, args, summary)
     raw = read_responses(args.responses, q, encoding=args.encoding, duplicate_ids="keep")
     _check_names(raw, q, rows, "row")
     _check_names(raw, q, cols, "banner (--cols)")
@@ -196,6 +206,10 @@ def run(args: argparse.Namespace) -> int:
                      nets=not args.no_nets, ci=args.ci, letters=not args.no_letters,
                      alpha=args.alpha, adjust=None if args.adjust == "none" else args.adjust,
                      min_base=args.min_base, questionnaire=q, lang=args.lang, title=args.title)
+    return _write(table, fmt, args, summary)
+
+
+def _write(table: Any, fmt: str, args: argparse.Namespace, summary: str) -> int:
     print(summary, file=sys.stderr)
     if fmt == "xlsx":
         table.to_excel(args.out)

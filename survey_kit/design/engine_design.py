@@ -211,7 +211,7 @@ class EngineDesign:
 
     # -- estimates -------------------------------------------------------------
     def mean(self, var: str, *, conf_level: float = 0.95, df: float | None = None) -> Estimate:
-        """Weighted mean of numeric ``var`` with its linearized SE (as :meth:`SurveyDesign.mean`)."""
+        """Weighted mean of numeric ``var``, linearized SE (as :meth:`SurveyDesign.mean`)."""
         return self._numeric(var, "mean", conf_level, df)
 
     def total(self, var: str, *, conf_level: float = 0.95, df: float | None = None) -> Estimate:

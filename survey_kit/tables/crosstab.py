@@ -319,12 +319,13 @@ def _check_unique_columns(frame: pd.DataFrame, names: list[str]) -> None:
 def _reduced(design: Any, rows: Any, cols: Any) -> Any:
     """An out-of-core design (it has ``atoms_for``) as the atoms of the variables the table
     names: the columns named, and those starting with a named question id and ``_``
-    (options of a multi-select question, items of a grid)."""
+    (options of a multi-select question, items of a grid) when no column has that name."""
     if not hasattr(design, "atoms_for"):
         return design
     names = as_list(rows, "rows") + as_list(cols, "cols")
+    ids = [n for n in names if n not in design.columns]
     needed = [c for c in design.columns
-              if c in names or any(c.startswith(f"{n}_") for n in names)]
+              if c in names or any(c.startswith(f"{n}_") for n in ids)]
     return design.atoms_for(needed)
 
 

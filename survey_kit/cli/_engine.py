@@ -1,0 +1,87 @@
+"""``--engine``: the out-of-core path of the commands that read data.
+
+A response dataset given as Parquet (a file, a folder or a glob) is read by
+an engine (:mod:`survey_kit.engine`): ``auto`` keeps data under 256 MB on
+disk in memory (the usual path: read, clean, weight) and sends larger data to
+DuckDB; ``duckdb`` and ``dask`` force the out-of-core path. That path does
+not hold the respondents: it builds the design over the dataset
+(:meth:`survey_kit.SurveyDesign.from_parquet`) with the questionnaire's
+design (or ``--base-weights``/``--strata``/``--cluster``/``--fpc``), rakes or
+post-stratifies to ``--targets`` (or the questionnaire's) by the
+questionnaire's weighting method, and reports each long step on stderr. The
+data are taken as they are (clean them first: the out-of-core cleaning rules
+are :func:`survey_kit.engine.cleaning.clean_parquet`).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+__all__ = ["add_engine_arg", "out_of_core_design", "wants_engine"]
+
+
+def add_engine_arg(p: argparse.ArgumentParser) -> None:
+    """``--engine {auto,pandas,duckdb,dask}``."""
+    p.add_argument("--engine", choices=("auto", "pandas", "duckdb", "dask"), default="auto",
+                   help="engine for a Parquet dataset (file, folder or glob): auto (default) "
+                        "keeps small data in memory and uses DuckDB past 256 MB; duckdb or "
+                        "dask read it out of core (dask: the active cluster)")
+
+
+def wants_engine(args: argparse.Namespace) -> bool:
+    """Whether the responses go the out-of-core way."""
+    from ..engine.source import choose_engine, is_parquet_source, parquet_files
+
+    engine = getattr(args, "engine", "auto")
+    if not is_parquet_source(args.responses):
+        if engine in ("duckdb", "dask"):
+            from ..errors import UsageError
+            raise UsageError(f"--engine {engine} reads Parquet datasets (a .parquet file, a "
+                             f"folder or a glob); {args.responses} is not one")
+        return False
+    return choose_engine(engine, parquet_files(args.responses)) != "pandas"
+
+
+def out_of_core_design(args: argparse.Namespace, q: Any) -> tuple[Any, str]:
+    """The design over the dataset, weighted as the questionnaire says; a summary line."""
+    from ..design.engine_design import EngineDesign, stderr_progress
+    from ..errors import UsageError
+    from ..weighting.targets import load_targets
+    from . import design_overrides
+
+    over = {k: v for k, v in design_overrides(args).items() if v}
+    declared = q.declared_design(**over)
+    spec = declared.survey_design_args() if declared is not None else {}
+    for key in ("cluster", "fpc"):
+        if isinstance(spec.get(key), list):
+            if len(spec[key]) > 1:
+                raise UsageError(f"the out-of-core engines take one stage; --{key} was given "
+                                 f"{len(spec[key])} times")
+            spec[key] = spec[key][0]
+    weights = getattr(args, "weight_column", None) or spec.pop("weights", None)
+    spec.pop("weights", None)
+    design = EngineDesign.from_parquet(args.responses, weights=weights,
+                                       engine="duckdb" if args.engine == "auto" else args.engine,
+                                       progress=stderr_progress, **spec)
+    note = f"{design.n} respondents ({design.engine_name} engine, not cleaned here)"
+    wt = q.weighting
+    path = getattr(args, "targets", None) or (wt.targets if wt and wt.targets else None)
+    if path is None or getattr(args, "weight_column", None) or getattr(args, "unweighted", False):
+        return design, note + (f"; weights from column {weights!r}" if weights else "")
+    if wt is not None and wt.targets and not getattr(args, "targets", None) and q.source:
+        path = Path(q.source).parent / wt.targets
+    targets = load_targets(path)
+    method = wt.method if wt is not None else "rake"
+    variables = wt.variables if wt is not None else None
+    if method == "poststratify":
+        design = design.poststratify(targets, variables=variables,
+                                     not_stated=wt.not_stated if wt else None)
+    elif method == "rake":
+        design = design.rake(targets, variables=variables,
+                             not_stated=wt.not_stated if wt else None)
+    else:
+        raise UsageError("out of core, weighting is raking or post-stratification; the "
+                         f"questionnaire asks for {method!r}")
+    return design, note + f"; weights: {method} to {path}"
