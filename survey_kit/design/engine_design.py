@@ -365,9 +365,15 @@ class EngineDesign:
         new._cache = self._cache
         return new
 
-    def write_weights(self, out: str | Path, name: str = "weight") -> Path:
+    def write_weights(self, out: str | Path, name: str = "weight",
+                      columns: Sequence[str] | None = None) -> Path:
         """Write the dataset to ``out`` (Parquet) with the final weights as column ``name``
-        (streaming; the rows are not collected). Returns ``out``."""
+        (streaming; the rows are not collected), rows in the dataset's order; ``columns``
+        keeps only those columns beside the weights (e.g. the respondent id). Returns
+        ``out``."""
+        for c in columns or ():
+            if c not in self.engine.columns:
+                raise DesignError("the column to write is not in the data", column=c)
         lookup = self._factor
         keys = [] if lookup is None else [c for c in lookup.columns
                                           if c not in ("factor", "__combo")]
@@ -380,7 +386,7 @@ class EngineDesign:
         if self.progress:
             self.progress(f"{self.engine.name}: writing the weights to {out}")
         self.engine.write_factor(Path(out), self.weight_column, lookup[keys + ["factor"]],
-                                 keys, name)
+                                 keys, name, columns)
         if self.progress:
             self.progress(f"{self.engine.name}: written in {time.perf_counter() - start:.2f} s")
         return Path(out)

@@ -64,9 +64,10 @@ class Engine(Protocol):
         ...
 
     def write_factor(self, out: Path, weight: str | None, lookup: pd.DataFrame,
-                     keys: Sequence[str], name: str) -> None:
-        """Write the dataset to ``out`` (a Parquet file) with column ``name`` =
-        ``weight x lookup.factor`` (matched on ``keys``)."""
+                     keys: Sequence[str], name: str,
+                     columns: Sequence[str] | None = None) -> None:
+        """Write the dataset (or its ``columns``) to ``out`` (a Parquet file) with column
+        ``name`` = ``weight x lookup.factor`` (matched on ``keys``)."""
         ...
 
 

@@ -32,8 +32,8 @@ __all__ = ["DaskEngine"]
 
 
 def _weights_part(part: pd.DataFrame, weight: str | None, lookup: pd.DataFrame,
-                  keys: list[str], name: str) -> pd.DataFrame:
-    out = part.copy(deep=False)
+                  keys: list[str], name: str, columns: list[str] | None) -> pd.DataFrame:
+    out = part.copy(deep=False) if columns is None else part[columns].copy()
     out[name] = lookup_factor(part, weight, lookup, keys)
     return out
 
@@ -65,11 +65,15 @@ class DaskEngine:
         return combine_moments(parts.compute(), keys)
 
     def write_factor(self, out: Path, weight: str | None, lookup: pd.DataFrame,
-                     keys: Sequence[str], name: str) -> None:
+                     keys: Sequence[str], name: str,
+                     columns: Sequence[str] | None = None) -> None:
         """Write a Parquet folder ``out`` (one file per partition, written by the workers)."""
         ddf = self.ddf.drop(columns=[name]) if name in self.columns else self.ddf
-        meta = ddf._meta.assign(**{name: pd.Series([], dtype=float)})
-        new = ddf.map_partitions(_weights_part, weight, lookup, list(keys), name, meta=meta)
+        cols = None if columns is None else [c for c in columns if c != name]
+        meta = (ddf._meta if cols is None else ddf._meta[cols]).assign(
+            **{name: pd.Series([], dtype=float)})
+        new = ddf.map_partitions(_weights_part, weight, lookup, list(keys), name, cols,
+                                 meta=meta)
         with atomic_write(Path(out)) as tmp:
             tmp.unlink()                 # Dask writes a folder of parts (one per partition)
             new.to_parquet(str(tmp), write_index=False, write_metadata_file=False)

@@ -155,9 +155,12 @@ class DuckDBEngine:
         return f"({self._weight(weight)} * ([{values}]::DOUBLE[])[({combined}) + 1])"
 
     def write_factor(self, out: Path, weight: str | None, lookup: pd.DataFrame,
-                     keys: Sequence[str], name: str) -> None:
+                     keys: Sequence[str], name: str,
+                     columns: Sequence[str] | None = None) -> None:
         expr = self.factor_sql(weight, lookup, keys)
-        keep = ", ".join(quote(c) for c in self.columns if c != name)
+        keep = ", ".join(quote(c) for c in (self.columns if columns is None else columns)
+                         if c != name)
+        keep = keep + ", " if keep else ""
         with atomic_write(Path(out)) as tmp:
-            self.con.execute(f"COPY (SELECT {keep}, {expr} AS {quote(name)} FROM {self.source}) "
+            self.con.execute(f"COPY (SELECT {keep}{expr} AS {quote(name)} FROM {self.source}) "
                              f"TO {sql_literal(str(tmp))} (FORMAT parquet)")

@@ -54,8 +54,11 @@ class PandasEngine:
         return partition_moments(self.frame, keys, weight, numeric)
 
     def write_factor(self, out: Path, weight: str | None, lookup: pd.DataFrame,
-                     keys: Sequence[str], name: str) -> None:
+                     keys: Sequence[str], name: str,
+                     columns: Sequence[str] | None = None) -> None:
         frame = self.frame.copy(deep=False)
-        frame[name] = lookup_factor(frame, weight, lookup, keys)
+        if columns is not None:
+            frame = frame[[c for c in columns if c != name]]
+        frame[name] = lookup_factor(self.frame, weight, lookup, keys)
         with atomic_write(Path(out)) as tmp:
             frame.to_parquet(tmp, index=False)
