@@ -4,7 +4,8 @@ The rules are those a panel's quality checks use that need no respondent-level
 model: speeders (duration under a fraction of the median), failed attention
 traps, values outside limits, repeated respondent ids and repeated device
 fingerprints (every occurrence after the first, in file order). Each rule adds
-a boolean flag column (``flag_speeder``, ``flag_trap``, ...); a respondent is excluded when any flag is set, and
+a boolean flag column (``flag_speeder``, ``flag_trap``, ...); a respondent is
+excluded when any flag is set, and
 the exclusion record (:attr:`OutOfCoreCleaning.flow`) counts, rule by rule in
 order, the respondents each rule excludes that no earlier rule did, so the
 flow adds up to the raw total. Nothing is dropped: the flagged dataset is
@@ -23,7 +24,7 @@ Example
 >>> rules = Rules(id="id", duration="secs", speeder_fraction=0.3, traps={"trap": "b"})
 >>> res = clean_parquet(d / "raw.parquet", rules, d / "flagged.parquet", engine="duckdb")
 >>> res.flow[["rule", "excluded"]].values.tolist()
-[['speeder', 1], ['trap', 1], ['duplicate_id', 0], ['kept', 2]]
+[['speeder', 1], ['trap', 1], ['duplicate_id', 1], ['kept', 1]]
 """
 
 from __future__ import annotations
