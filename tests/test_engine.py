@@ -231,3 +231,38 @@ def test_out_of_core_cleaning_equals_pandas(tmp_path):
     assert x["exclusion_reason"].fillna("").tolist() == y["exclusion_reason"].fillna("").tolist()
     # a duplicate id is flagged on every occurrence after the first, in file order
     assert int(x["flag_duplicate_id"].sum()) == n - frame["id"].nunique()
+
+
+def _cli(capsys, *argv):
+    from survey_kit.cli import main
+
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_cli_engine_paths(capsys, tmp_path):
+    from conftest import FIRM_YAML, SAMPLE_CSV
+
+    q = sk.load_questionnaire(FIRM_YAML)
+    raw = sk.read_responses(SAMPLE_CSV, q, duplicate_ids="keep")
+    kept = sk.clean(raw, q).kept
+    kept.to_parquet(tmp_path / "kept.parquet", index=False)
+    targets = sk.load_targets(q.source.parent / q.weighting.targets)
+    ref = sk.SurveyDesign(kept).rake(targets, variables=q.weighting.variables,
+                                     not_stated="separate")
+    code, out, err = _cli(capsys, "weight", FIRM_YAML, tmp_path / "kept.parquet",
+                          "--engine", "duckdb", "--out", tmp_path / "w")
+    assert code == 0, err
+    assert "duckdb: grouped sums" in err                   # progress on stderr
+    back = pd.read_parquet(tmp_path / "w" / "kept_weighted.parquet")
+    assert np.allclose(back["weight"].to_numpy(), ref.weights, rtol=1e-10, atol=0)
+    code, out, err = _cli(capsys, "crosstab", FIRM_YAML, tmp_path / "kept.parquet",
+                          "--rows", "foreign_share", "--cols", "export_intensity",
+                          "--engine", "duckdb")
+    assert code == 0, err
+    table = sk.crosstab(ref, "foreign_share", "export_intensity", questionnaire=q)
+    assert out.strip() == table.to_text().strip()
+    code, out, err = _cli(capsys, "crosstab", FIRM_YAML, SAMPLE_CSV, "--rows", "foreign_share",
+                          "--cols", "export_intensity", "--engine", "dask")
+    assert code == 2 and "reads Parquet datasets" in err

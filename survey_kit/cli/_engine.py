@@ -19,7 +19,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-__all__ = ["add_engine_arg", "out_of_core_design", "wants_engine"]
+__all__ = ["add_engine_arg", "out_of_core_design", "out_of_core_weight", "wants_engine"]
 
 
 def add_engine_arg(p: argparse.ArgumentParser) -> None:
@@ -49,9 +49,10 @@ def out_of_core_design(args: argparse.Namespace, q: Any) -> tuple[Any, str]:
     from ..design.engine_design import EngineDesign, stderr_progress
     from ..errors import UsageError
     from ..weighting.targets import load_targets
-    from . import design_overrides
 
-    over = {k: v for k, v in design_overrides(args).items() if v}
+    over = {k: v for k in ("strata", "cluster", "fpc") if (v := getattr(args, k, None))}
+    if getattr(args, "base_weights", None):
+        over["weights"] = args.base_weights
     declared = q.declared_design(**over)
     spec = declared.survey_design_args() if declared is not None else {}
     for key in ("cluster", "fpc"):
@@ -60,7 +61,8 @@ def out_of_core_design(args: argparse.Namespace, q: Any) -> tuple[Any, str]:
                 raise UsageError(f"the out-of-core engines take one stage; --{key} was given "
                                  f"{len(spec[key])} times")
             spec[key] = spec[key][0]
-    weights = getattr(args, "weight_column", None) or spec.pop("weights", None)
+    given = getattr(args, "weight_column", None) if not hasattr(args, "no_clean") else None
+    weights = given or spec.pop("weights", None)
     spec.pop("weights", None)
     design = EngineDesign.from_parquet(args.responses, weights=weights,
                                        engine="duckdb" if args.engine == "auto" else args.engine,
@@ -68,13 +70,15 @@ def out_of_core_design(args: argparse.Namespace, q: Any) -> tuple[Any, str]:
     note = f"{design.n} respondents ({design.engine_name} engine, not cleaned here)"
     wt = q.weighting
     path = getattr(args, "targets", None) or (wt.targets if wt and wt.targets else None)
-    if path is None or getattr(args, "weight_column", None) or getattr(args, "unweighted", False):
+    if path is None or given or getattr(args, "unweighted", False):
         return design, note + (f"; weights from column {weights!r}" if weights else "")
     if wt is not None and wt.targets and not getattr(args, "targets", None) and q.source:
         path = Path(q.source).parent / wt.targets
     targets = load_targets(path)
-    method = wt.method if wt is not None else "rake"
-    variables = wt.variables if wt is not None else None
+    method = getattr(args, "method", None) or (wt.method if wt is not None else "rake")
+    variables = (getattr(args, "variables", None) and
+                 [v.strip() for v in args.variables.split(",") if v.strip()]) or \
+        (wt.variables if wt is not None else None)
     if method == "poststratify":
         design = design.poststratify(targets, variables=variables,
                                      not_stated=wt.not_stated if wt else None)
@@ -85,3 +89,22 @@ def out_of_core_design(args: argparse.Namespace, q: Any) -> tuple[Any, str]:
         raise UsageError("out of core, weighting is raking or post-stratification; the "
                          f"questionnaire asks for {method!r}")
     return design, note + f"; weights: {method} to {path}"
+
+
+def out_of_core_weight(args: argparse.Namespace, q: Any) -> int:
+    """``survey-kit weight --engine ...``: rake or post-stratify the dataset and write it
+    back with the weight column (``<stem>_weighted.parquet`` in ``--out``), streaming."""
+    from ..errors import UsageError
+
+    if args.trim_upper or args.trim_lower or args.method == "calibrate":
+        raise UsageError("out of core, weighting is raking or post-stratification without "
+                         "trimming; drop --trim-upper/--trim-lower or use --engine pandas")
+    design, summary = out_of_core_design(args, q)
+    if design._factor is None:
+        raise UsageError("give the population targets with --targets FILE")
+    stem = Path(str(args.responses).rstrip("/*")).stem.replace("*", "") or "responses"
+    path = design.write_weights(Path(args.out) / f"{stem}_weighted.parquet",
+                                name=args.weight_column)
+    print(summary)
+    print(f"wrote {path}")
+    return 0
