@@ -78,6 +78,9 @@ def _estimates(d, ref) -> None:
     _same_estimate(d.proportion("q", "b"), ref.proportion("q", "b"))
     a, b = d.chisq("q", "sector"), ref.chisq("q", "sector")
     assert _close(a.statistic, b.statistic) and _close(a.pvalue, b.pvalue, 1e-8)
+    assert a.warnings == b.warnings                # respondents counted, not atoms
+    assert (a.details["n_used"], a.details["n_missing"]) == (b.details["n_used"],
+                                                             b.details["n_missing"])
     assert np.allclose(a.df, b.df, rtol=1e-10, atol=0)
 
 
