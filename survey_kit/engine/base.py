@@ -80,7 +80,9 @@ def partition_moments(part: pd.DataFrame, keys: Sequence[str], weight: str | Non
          else pd.to_numeric(part[weight], errors="coerce").to_numpy(dtype=float))
     bad = ~np.isfinite(w) | (w < 0)
     wz = np.where(bad, 0.0, w)
-    cols: dict[str, Any] = {k: part[k].to_numpy() for k in keys}
+    # group on integer codes (-1: missing), not on the values: less memory, faster
+    coded = {k: pd.factorize(part[k], use_na_sentinel=True) for k in keys}
+    cols: dict[str, Any] = {k: c for k, (c, _) in coded.items()}
     cols.update({"__n": np.ones(n, dtype=np.int64), "__nz": (wz != 0).astype(np.int64),
                  "__bad": bad.astype(np.int64), "__s1": wz, "__s2": wz * wz})
     for y in numeric:
@@ -94,8 +96,14 @@ def partition_moments(part: pd.DataFrame, keys: Sequence[str], weight: str | Non
                      f"sy:{y}": np.where(wz != 0, vz, 0.0), f"swy:{y}": wy * vz,
                      f"swyy:{y}": wy * vz * vz, f"sw2y:{y}": wy * wy * vz,
                      f"sw2yy:{y}": wy * wy * vz * vz})
-    frame = pd.DataFrame(cols)
-    return combine_moments(frame, keys)
+    out = combine_moments(pd.DataFrame(cols), keys)
+    for k, (_, uniques) in coded.items():
+        code = out[k].to_numpy()
+        values = pd.Series(uniques).take(np.maximum(code, 0)).to_numpy()
+        if (code < 0).any():
+            values = pd.Series(values).where(code >= 0).to_numpy()
+        out[k] = values
+    return out
 
 
 def combine_moments(frame: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
