@@ -24,6 +24,7 @@ MARGINS = {"size": {"s": 4e5, "m": 3e5, "l": 2e5},
 LAYOUTS = {
     "weights": dict(weights="w"),
     "strata_fpc_sizes": dict(strata="st", fpc="N"),
+    "strata_fpc_fractions": dict(strata="st", fpc="f"),
     "clustered_fpc": dict(weights="w", strata="st", cluster="psu", fpc="Npsu"),
 }
 
@@ -36,6 +37,7 @@ def _frame(n: int, seed: int = 3) -> pd.DataFrame:
         "psu": rng.integers(0, 40, n),
         "N": np.array([1e5, 2e5, 5e4, 8e4, 4e5])[st_],
         "Npsu": np.array([60, 50, 45, 80, 100])[st_],
+        "f": np.array([0.2, 0.1, 0.4, 0.25, 0.05])[st_],
         "w": rng.uniform(1, 4, n),
         "size": rng.choice(["s", "m", "l"], n, p=[.5, .3, .2]),
         "sector": rng.choice(["it", "mf", "rt", "sv"], n),
@@ -87,7 +89,7 @@ def _estimates(d, ref) -> None:
 @pytest.mark.parametrize("engine, layout", [("duckdb", "weights"),
                                             ("duckdb", "strata_fpc_sizes"),
                                             ("duckdb", "clustered_fpc"),
-                                            ("pandas", "strata_fpc_sizes")])
+                                            ("pandas", "strata_fpc_fractions")])
 def test_estimates_equal_in_memory(data, engine, layout):
     folder, frame = data
     kw = LAYOUTS[layout]
@@ -96,7 +98,7 @@ def test_estimates_equal_in_memory(data, engine, layout):
     ref = sk.SurveyDesign(frame, **kw)
     assert d.degf == ref.degf
     _estimates(d, ref)
-    if layout == "strata_fpc_sizes":
+    if layout.startswith("strata_fpc"):
         return                                 # weighting: the two other layouts
     _estimates(d.rake(MARGINS), ref.rake(MARGINS))
     ps = {"size": MARGINS["size"]}

@@ -192,13 +192,10 @@ class EngineDesign:
 
     def _fpc_weights(self, atoms: pd.DataFrame, variables: list[str],
                      numeric: Sequence[str]) -> pd.DataFrame:
-        """Without weights and with population sizes as fpc: ``N_h / n_h`` (as R)."""
+        """Without weights, with an fpc: ``N_h / n_h`` (population sizes, or the inverse
+        sampling fraction), as R and :class:`SurveyDesign`."""
         probe = AtomDesign(atoms, variables, self.layout)
-        if probe._popsize_h is None or np.all(np.isinf(probe._popsize_h)):
-            return atoms
         mult = (probe._popsize_h / probe._n_h)[probe._strata]
-        if not np.all(np.asarray(atoms[self.layout.fpc], dtype=float) > 1):
-            return atoms              # sampling fractions: weights stay 1, as R
         return _scaled(atoms, mult, numeric)
 
     def _atom_step(self, combo: np.ndarray) -> Any:
