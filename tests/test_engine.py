@@ -168,6 +168,8 @@ def test_bad_inputs_raise_survey_kit_errors(data, tmp_path):
     folder, frame = data
     with pytest.raises(sk.DesignError, match="not in the data"):
         sk.SurveyDesign.from_parquet(folder, weights="nope", engine="duckdb")
+    with pytest.raises(sk.UsageError, match="one stage"):
+        sk.SurveyDesign.from_parquet(folder, cluster=["psu", "st"], engine="duckdb")
     with pytest.raises(sk.UsageError, match="engine must be one of"):
         sk.SurveyDesign.from_parquet(folder, engine="spark")
     with pytest.raises(sk.DataError, match="does not exist"):

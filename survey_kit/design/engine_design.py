@@ -102,13 +102,13 @@ class EngineDesign:
         if lonely_psu not in LONELY_PSU_OPTIONS:
             raise UsageError(f"lonely_psu must be one of {', '.join(LONELY_PSU_OPTIONS)}; "
                              f"got {lonely_psu!r}")
+        if isinstance(cluster, (list, tuple)) or isinstance(fpc, (list, tuple)):
+            raise UsageError("out of core designs have one stage (one cluster and fpc column)")
         for role, name in (("weights", weights), ("strata", strata), ("cluster", cluster),
                            ("fpc", fpc)):
             if name is not None and (not isinstance(name, str) or name not in engine.columns):
                 raise DesignError(f"the {role} column is not in the data; columns are: "
                                   f"{', '.join(engine.columns[:30])}", column=name)
-        if isinstance(cluster, (list, tuple)) or isinstance(fpc, (list, tuple)):
-            raise UsageError("out of core designs have one stage (one cluster and fpc column)")
         self.engine = engine
         self.weight_column = weights
         self.layout = Layout(strata, cluster, fpc, lonely_psu)
