@@ -19,7 +19,7 @@ PKG = ROOT / "survey_kit"
 #: stage -> rank; a module may import only modules of its own or a lower rank
 RANKS = {
     "errors": 0, "_files": 0, "_yaml": 0, "_results": 0, "_formulas": 0, "_renamed": 0,
-    "instrument": 1, "io": 2, "cleaning": 3, "weighting": 4, "stats": 5, "design": 6,
+    "instrument": 1, "io": 2, "cleaning": 3, "weighting": 4, "stats": 5, "engine": 5.5, "design": 6,
     "tables": 7, "report": 8, "sample": 9, "cli": 10, "__init__": 11, "__main__": 11,
 }
 MAX_LINES = 800

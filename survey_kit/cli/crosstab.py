@@ -31,6 +31,7 @@ from . import (
     collapse_options,
     missing_columns,
 )
+from ._engine import add_engine_arg
 
 FORMATS = ("text", "md", "html", "latex", "xlsx", "csv")
 _SUFFIX = {".txt": "text", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html",
@@ -80,6 +81,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     add_design_args(p)
     add_collapse_args(p)
     add_cleaning_args(p)
+    add_engine_arg(p)
     p.set_defaults(run=run)
     return p
 
@@ -196,6 +198,7 @@ def run(args: argparse.Namespace) -> int:
 
     from ..tables.crosstab import check_options
     from . import design_overrides
+    from ._engine import out_of_core_design, wants_engine
 
     fmt = _output_format(args)
     rows, cols = _split(args.rows), _split(args.cols)
@@ -205,6 +208,13 @@ def run(args: argparse.Namespace) -> int:
     collapse = collapse_options(args)
     q = load_questionnaire(args.questionnaire)
     _check_option_use(args, overrides, collapse, q)
+    if wants_engine(args):
+        data, summary = out_of_core_design(args, q)
+        return _write(crosstab(data, rows, cols, percent=args.percent, nets=not args.no_nets,
+                               ci=args.ci, letters=not args.no_letters, alpha=args.alpha,
+                               adjust=None if args.adjust == "none" else args.adjust,
+                               min_base=args.min_base, questionnaire=q, lang=args.lang,
+                               title=args.title), fmt, args, summary)
     raw = read_responses(args.responses, q, encoding=args.encoding, duplicate_ids="keep",
                          missing_columns=missing_columns(args))
     _check_names(raw, q, rows, "row")
@@ -228,6 +238,10 @@ def run(args: argparse.Namespace) -> int:
                      nets=not args.no_nets, ci=args.ci, letters=not args.no_letters,
                      alpha=args.alpha, adjust=None if args.adjust == "none" else args.adjust,
                      min_base=args.min_base, questionnaire=q, lang=args.lang, title=args.title)
+    return _write(table, fmt, args, summary)
+
+
+def _write(table: Any, fmt: str, args: argparse.Namespace, summary: str) -> int:
     print(summary, file=sys.stderr)
     if fmt == "xlsx":
         table.to_excel(args.out)

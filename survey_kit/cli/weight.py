@@ -41,6 +41,7 @@ from . import (
     missing_columns,
     sheet_arg,
 )
+from ._engine import add_engine_arg
 
 METHODS = ("rake", "poststratify", "calibrate")
 NOT_STATED = ("separate", "impute", "exclude")
@@ -103,6 +104,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="DIR", help="output folder")
     add_collapse_args(p)
     add_cleaning_args(p)
+    add_engine_arg(p)
     p.set_defaults(run=run)
     return p
 
@@ -221,8 +223,11 @@ def _write_report(result: Any, plan: Any, args: argparse.Namespace, out: Path,
 def run(args: argparse.Namespace) -> int:
     from ..errors import UsageError
     from ..io.write import write_responses
+    from ._engine import out_of_core_weight, wants_engine
 
     q, plan = _settings(args)
+    if wants_engine(args):
+        return out_of_core_weight(args, q)
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {args.out!r} is a file; give a folder")

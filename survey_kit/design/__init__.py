@@ -18,7 +18,11 @@ Modules, from the bottom up:
 - ``estimate``: the result objects (Estimate, Comparison, DomainProportions,
   SvyGLMResult);
 - ``survey_design``: :class:`SurveyDesign`, what a design is, with the
-  estimators as thin methods.
+  estimators as thin methods;
+- ``atoms``: a design reduced to atoms (respondents grouped by design cell and
+  analysis levels) and the linearization on their moments;
+- ``engine_design``: ``EngineDesign``, a design over a Parquet dataset on an
+  engine of ``survey_kit.engine`` (``SurveyDesign.from_parquet``).
 
-May import: ``weighting``, ``stats`` and the shared helpers.
+May import: ``weighting``, ``stats``, ``engine`` and the shared helpers.
 """

@@ -165,8 +165,9 @@ def svychisq(design: Any, row: str, col: str, statistic: str = "F", *,
                          f"survey_kit.SurveyDesign(frame, weights=...)); got "
                          f"{type(design).__name__}")
     w = np.asarray(design.weights, dtype=float)
+    counts = getattr(design, "row_counts", None)     # respondents per row (atoms)
     tb = two_way(design.frame, row, col, w, na_rm,
-                 what=" (they stay in the design for the variance)")
+                 what=" (they stay in the design for the variance)", counts=counts)
     nr, nc = tb.shape
     cell = tb.cell if tb.all_valid else tb.cell[tb.valid]
     totals = np.bincount(cell, weights=w if tb.all_valid else w[tb.valid],
@@ -176,17 +177,21 @@ def svychisq(design: Any, row: str, col: str, statistic: str = "F", *,
     details: dict[str, Any] = {
         "design_based": True, "pearson_x2": core.details["pearson_x2"],
         "design_df": core.details["design_df"], "cramers_v": core.details["cramers_v"],
-        "n_used": int(tb.valid.sum()), "n_missing": tb.n_missing,
+        "n_used": int(tb.valid.sum() if counts is None else counts[tb.valid].sum()),
+        "n_missing": tb.n_missing,
         "rows": tuple(tb.rlabels), "cols": tuple(tb.clabels),
     }
     details.update(core.details)              # then the test's own: design effects, Wald X^2
     return dataclasses.replace(core, row=row, col=col, details=details,
-                               warnings=tb.warnings + _sparse_cells(cell, nr * nc))
+                               warnings=tb.warnings + _sparse_cells(
+                                   cell, nr * nc, None if counts is None
+                                   else (counts if tb.all_valid else counts[tb.valid])))
 
 
-def _sparse_cells(cell: np.ndarray, ncells: int) -> tuple[str, ...]:
-    """A warning when cells have fewer than 5 respondents."""
-    sparse = int((np.bincount(cell, minlength=ncells) < 5).sum())
+def _sparse_cells(cell: np.ndarray, ncells: int,
+                  counts: np.ndarray | None = None) -> tuple[str, ...]:
+    """A warning when cells have fewer than 5 respondents (``counts``: respondents per row)."""
+    sparse = int((np.bincount(cell, weights=counts, minlength=ncells) < 5).sum())
     if not sparse:
         return ()
     return (f"{sparse} of {ncells} cells have fewer than 5 respondents; the design-based "

@@ -88,7 +88,7 @@ def level_list(labels: np.ndarray) -> str:
 
 
 def two_way(frame: pd.DataFrame, row: str, col: str, weights: np.ndarray | None,
-            na_rm: bool, *, what: str) -> TwoWay:
+            na_rm: bool, *, what: str, counts: np.ndarray | None = None) -> TwoWay:
     """Classify respondents by ``row`` and ``col``; drop empty levels with a warning.
 
     Parameters
@@ -103,6 +103,9 @@ def two_way(frame: pd.DataFrame, row: str, col: str, weights: np.ndarray | None,
         Leave out respondents with a missing answer (else raise).
     what : str
         Appended to the warning about missing answers.
+    counts : ndarray, optional
+        Respondents per row of ``frame`` when a row stands for several (the atoms of
+        an out-of-core design); the counts in messages and ``n_missing`` use them.
 
     Raises
     ------
@@ -127,10 +130,14 @@ def two_way(frame: pd.DataFrame, row: str, col: str, weights: np.ndarray | None,
         raise CrosstabError(f"no respondent answers both {row!r} and {col!r}; a test of "
                             "association needs respondents with a value of each", column=row)
     msgs: list[str] = []
-    n_missing = int(n - valid.sum())
+
+    def count(mask: np.ndarray) -> int:
+        return int(mask.sum()) if counts is None else int(np.asarray(counts)[mask].sum())
+    n_missing = count(~valid)
     if n_missing:
-        n_r = int((rc < 0).sum())
-        n_c = int((cc < 0).sum())
+        n = count(np.ones(n, dtype=bool))
+        n_r = count(rc < 0)
+        n_c = count(cc < 0)
         if not na_rm:
             raise CrosstabError(
                 f"{n_missing} of {n} respondents have a missing value ({n_r} in {row!r}, "
@@ -140,7 +147,7 @@ def two_way(frame: pd.DataFrame, row: str, col: str, weights: np.ndarray | None,
                     f"{col!r} ({n_c}) are left out of the table{what}")
     w = np.ones(n) if weights is None else weights
     nr0, nc0 = len(rl), len(cl)
-    all_valid = n_missing == 0
+    all_valid = bool(valid.all())
     cell = rc + nr0 * cc
     if all_valid:
         tab = np.bincount(cell, weights=w, minlength=nr0 * nc0)

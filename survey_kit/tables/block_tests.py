@@ -70,7 +70,8 @@ def block_tests(block: Block, sub: Sub, res: SubResult, groups: list[tuple[int, 
                        warnings=t["skip"])
         else:
             rec.update({k: t[k] for k in _RESULT_KEYS})
-        rec["n"] = int(((sub.codes >= 0) & (banner.codes >= 0)).sum())
+        both = (sub.codes >= 0) & (banner.codes >= 0)
+        rec["n"] = int(both.sum() if dz.counts is None else dz.counts[both].sum())
         out.append(rec)
     return out
 

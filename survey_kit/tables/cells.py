@@ -77,7 +77,7 @@ def compute_sub(sub: Sub, idx: BannerIndex, dz: DesignInfo, banners: list[Var],
                 percent: str) -> SubResult:
     """Estimates, variances and bases of the rows of ``sub`` in every column."""
     w = dz.w
-    wl = [None, w, w * w] if dz.weighted else [None]
+    wl = [dz.counts, w, w * w if dz.w2 is None else dz.w2] if dz.weighted else [dz.counts]
     if sub.values is not None:
         y = sub.values
         wl += [w * y] if dz.weighted else [y, y * y]

@@ -232,7 +232,7 @@ def crosstab(design_or_frame: Any, rows: str | Sequence[str], cols: str | Sequen
     33.3
     """
     check_options(percent, adjust, alpha, conf_level, lang, min_base)
-    design, frame, weighted = _data(design_or_frame, weighted)
+    design, frame, weighted = _data(_reduced(design_or_frame, rows, cols), weighted)
     warnings: list[str] = []
     q = resolve_questionnaire(questionnaire, frame, warnings)
     row_names, col_names = as_list(rows, "rows"), as_list(cols, "cols")
@@ -316,6 +316,19 @@ def _check_unique_columns(frame: pd.DataFrame, names: list[str]) -> None:
                             "drop the duplicates first", column=dup[0])
 
 
+def _reduced(design: Any, rows: Any, cols: Any) -> Any:
+    """An out-of-core design (it has ``atoms_for``) as the atoms of the variables the table
+    names: the columns named, and those starting with a named question id and ``_``
+    (options of a multi-select question, items of a grid) when no column has that name."""
+    if not hasattr(design, "atoms_for"):
+        return design
+    names = as_list(rows, "rows") + as_list(cols, "cols")
+    ids = [n for n in names if n not in design.columns]
+    needed = [c for c in design.columns
+              if c in names or any(c.startswith(f"{n}_") for n in ids)]
+    return design.atoms_for(needed)
+
+
 def _data(design_or_frame: Any, weighted: bool) -> tuple[Any, pd.DataFrame, bool]:
     """(design or None, respondents, weighted): a DataFrame gives an unweighted table."""
     if is_design(design_or_frame):
@@ -352,7 +365,7 @@ def _tabulate(block: Block, sub: Sub, idx: BannerIndex, dz: DesignInfo, banners:
         parts.comparisons += comparisons
     if opts.percent not in ("col", "none") and not numeric:
         letters[:] = ""                     # letters are shown for "col" and "none" only
-    parts.tests += block_tests(block, sub, res, groups, banners, dz, idx.n, warnings)
+    parts.tests += block_tests(block, sub, res, groups, banners, dz, dz.n_rows, warnings)
     scale = 1.0 if numeric or opts.percent == "none" else 100.0
     parts.cells.append(_cell_columns(block, sub, res, lo, hi, letters, scale, opts.percent,
                                     numeric, columns, opts.min_base))

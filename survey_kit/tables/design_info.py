@@ -15,6 +15,11 @@
 
 Numeric rows always go through :meth:`SurveyDesign.vcov_total`.
 
+A design whose rows stand for several respondents each (the atoms of an
+out-of-core design, :class:`survey_kit.design.atoms.AtomDesign`) gives
+``row_counts`` and ``weights_squared`` per row: :attr:`DesignInfo.counts`
+and :attr:`DesignInfo.w2` then count respondents, not rows.
+
 Example
 -------
 >>> import pandas as pd, survey_kit as sk
@@ -40,6 +45,10 @@ class DesignInfo:
         self.design = design
         self.w = w
         self.degf = float(degf)
+        #: respondents per row (None: one each) and sums of squared weights per row
+        self.counts = getattr(design, "row_counts", None)
+        self.w2 = getattr(design, "weights_squared", None)
+        self.n_rows = int(self.counts.sum()) if self.counts is not None else len(w)
 
     @property
     def weighted(self) -> bool:

@@ -1,0 +1,128 @@
+"""``--engine``: the out-of-core path of the commands that read data.
+
+A response dataset given as Parquet (a file, a folder or a glob) is read by
+an engine (:mod:`survey_kit.engine`): ``auto`` keeps data under 256 MB on
+disk in memory (the usual path: read, clean, weight) and sends larger data to
+DuckDB; ``duckdb`` and ``dask`` force the out-of-core path. That path does
+not hold the respondents: it builds the design over the dataset
+(:meth:`survey_kit.SurveyDesign.from_parquet`) with the questionnaire's
+design (or ``--base-weights``/``--strata``/``--cluster``/``--fpc``), rakes or
+post-stratifies to ``--targets`` (or the questionnaire's) by the
+questionnaire's weighting method, and reports each long step on stderr. The
+data are taken as they are (clean them first: the out-of-core cleaning rules
+are :func:`survey_kit.engine.cleaning.clean_parquet`).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+__all__ = ["add_engine_arg", "out_of_core_design", "out_of_core_weight", "wants_engine"]
+
+
+def add_engine_arg(p: argparse.ArgumentParser) -> None:
+    """``--engine {auto,pandas,duckdb,dask}``."""
+    p.add_argument("--engine", choices=("auto", "pandas", "duckdb", "dask"), default="auto",
+                   help="engine for a Parquet dataset (file, folder or glob): auto (default) "
+                        "keeps small data in memory and uses DuckDB past 256 MB; duckdb or "
+                        "dask read it out of core (dask: the active cluster)")
+
+
+def wants_engine(args: argparse.Namespace) -> bool:
+    """Whether the responses go the out-of-core way."""
+    from ..engine.source import choose_engine, is_parquet_source, parquet_files
+
+    engine = getattr(args, "engine", "auto")
+    if not is_parquet_source(args.responses):
+        if engine in ("duckdb", "dask"):
+            from ..errors import UsageError
+            raise UsageError(f"--engine {engine} reads Parquet datasets (a .parquet file, a "
+                             f"folder or a glob); {args.responses} is not one")
+        return False
+    if choose_engine(engine, parquet_files(args.responses)) == "pandas":
+        return False
+    _refuse_in_memory_options(args, engine)
+    return True
+
+
+def _refuse_in_memory_options(args: argparse.Namespace, engine: str) -> None:
+    """The out-of-core path takes the data as cleaned: options that clean or collapse would
+    be silently ignored there, so they are refused by name."""
+    given = [opt for opt, value in (("--rule", getattr(args, "rule", None)),
+                                    ("--skip-unavailable", getattr(args, "skip_unavailable", None)),
+                                    ("--missing-columns", getattr(args, "missing_columns", None)),
+                                    ("--collapse", getattr(args, "collapse", None))) if value]
+    if given:
+        from ..errors import UsageError
+        raise UsageError(f"{', '.join(given)} apply to the in-memory path, but {args.responses} "
+                         f"goes out of core (--engine {engine}), where the data are taken as "
+                         "cleaned and the weighting cells as given; clean the dataset first "
+                         "(survey_kit.engine.cleaning.clean_parquet) or give --engine pandas")
+
+
+def out_of_core_design(args: argparse.Namespace, q: Any) -> tuple[Any, str]:
+    """The design over the dataset, weighted as the questionnaire says; a summary line."""
+    from ..design.engine_design import EngineDesign, stderr_progress
+    from ..errors import UsageError
+    from ..weighting.targets import load_targets
+
+    over = {k: v for k in ("strata", "cluster", "fpc") if (v := getattr(args, k, None))}
+    if getattr(args, "base_weights", None):
+        over["weights"] = args.base_weights
+    declared = q.declared_design(**over)
+    spec = declared.survey_design_args() if declared is not None else {}
+    for key in ("cluster", "fpc"):
+        if isinstance(spec.get(key), list):
+            if len(spec[key]) > 1:
+                raise UsageError(f"the out-of-core engines take one stage; --{key} was given "
+                                 f"{len(spec[key])} times")
+            spec[key] = spec[key][0]
+    given = getattr(args, "weight_column", None) if not hasattr(args, "no_clean") else None
+    weights = given or spec.pop("weights", None)
+    spec.pop("weights", None)
+    design = EngineDesign.from_parquet(args.responses, weights=weights,
+                                       engine="duckdb" if args.engine == "auto" else args.engine,
+                                       progress=stderr_progress, **spec)
+    note = f"{design.n} respondents ({design.engine_name} engine, not cleaned here)"
+    wt = q.weighting
+    path = getattr(args, "targets", None) or (wt.targets if wt and wt.targets else None)
+    if path is None or given or getattr(args, "unweighted", False):
+        return design, note + (f"; weights from column {weights!r}" if weights else "")
+    if wt is not None and wt.targets and not getattr(args, "targets", None) and q.source:
+        path = Path(q.source).parent / wt.targets
+    targets = load_targets(path)
+    method = getattr(args, "method", None) or (wt.method if wt is not None else "rake")
+    variables = (getattr(args, "variables", None) and
+                 [v.strip() for v in args.variables.split(",") if v.strip()]) or \
+        (wt.variables if wt is not None else None)
+    if method == "poststratify":
+        design = design.poststratify(targets, variables=variables,
+                                     not_stated=wt.not_stated if wt else None)
+    elif method == "rake":
+        design = design.rake(targets, variables=variables,
+                             not_stated=wt.not_stated if wt else None)
+    else:
+        raise UsageError("out of core, weighting is raking or post-stratification; the "
+                         f"questionnaire asks for {method!r}")
+    return design, note + f"; weights: {method} to {path}"
+
+
+def out_of_core_weight(args: argparse.Namespace, q: Any) -> int:
+    """``survey-kit weight --engine ...``: rake or post-stratify the dataset and write it
+    back with the weight column (``<stem>_weighted.parquet`` in ``--out``), streaming."""
+    from ..errors import UsageError
+
+    if args.trim_upper or args.trim_lower or args.method == "calibrate":
+        raise UsageError("out of core, weighting is raking or post-stratification without "
+                         "trimming; drop --trim-upper/--trim-lower or use --engine pandas")
+    design, summary = out_of_core_design(args, q)
+    if design._factor is None:
+        raise UsageError("give the population targets with --targets FILE")
+    stem = Path(str(args.responses).rstrip("/*")).stem.replace("*", "") or "responses"
+    path = design.write_weights(Path(args.out) / f"{stem}_weighted.parquet",
+                                name=args.weight_column)
+    print(summary)
+    print(f"wrote {path}")
+    return 0

@@ -1,0 +1,284 @@
+"""Out-of-core designs (survey_kit.engine, SurveyDesign.from_parquet): the same numbers as
+the in-memory SurveyDesign on the same data, to 1e-10 relative, on DuckDB, on Dask (a
+LocalCluster of two workers) and on the pandas engine."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import survey_kit as sk
+from survey_kit.design.engine_design import EngineDesign
+from survey_kit.engine.source import choose_engine, is_parquet_source, parquet_files
+
+pytest.importorskip("duckdb")
+pytest.importorskip("dask.dataframe")
+
+N = 100_000
+MARGINS = {"size": {"s": 4e5, "m": 3e5, "l": 2e5},
+           "sector": {"it": 2e5, "mf": 3e5, "rt": 2e5, "sv": 2e5},
+           "region": {str(i): 1.8e5 for i in range(1, 6)}}
+LAYOUTS = {
+    "weights": dict(weights="w"),
+    "strata_fpc_sizes": dict(strata="st", fpc="N"),
+    "strata_fpc_fractions": dict(strata="st", fpc="f"),
+    "clustered_fpc": dict(weights="w", strata="st", cluster="psu", fpc="Npsu"),
+}
+
+
+def _frame(n: int, seed: int = 3) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    st_ = rng.integers(0, 5, n)
+    return pd.DataFrame({
+        "st": np.array(list("ABCDE"))[st_],
+        "psu": rng.integers(0, 40, n),
+        "N": np.array([1e5, 2e5, 5e4, 8e4, 4e5])[st_],
+        "Npsu": np.array([60, 50, 45, 80, 100])[st_],
+        "f": np.array([0.2, 0.1, 0.4, 0.25, 0.05])[st_],
+        "w": rng.uniform(1, 4, n),
+        "size": rng.choice(["s", "m", "l"], n, p=[.5, .3, .2]),
+        "sector": rng.choice(["it", "mf", "rt", "sv"], n),
+        "region": rng.choice(list("12345"), n),
+        "y": np.where(rng.random(n) < .05, np.nan, rng.normal(10, 3, n)),
+        "q": pd.Series(rng.choice(["a", "b", "c", "d", None], n, p=[.3, .3, .2, .15, .05])),
+    })
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("parquet")
+    frame = _frame(N)
+    frame.iloc[: N // 2].to_parquet(folder / "part-0.parquet", index=False)
+    frame.iloc[N // 2:].to_parquet(folder / "part-1.parquet", index=False)
+    return folder, pd.read_parquet(folder)
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as lc, distributed.Client(lc) as c:
+        yield c
+
+
+def _close(a: float, b: float, rtol: float = 1e-10) -> bool:
+    return bool(np.isclose(a, b, rtol=rtol, atol=0, equal_nan=True))
+
+
+def _same_estimate(a, b) -> None:
+    for f in ("estimate", "se", "ci_low", "ci_high", "deff", "df"):
+        assert _close(getattr(a, f), getattr(b, f)), (f, getattr(a, f), getattr(b, f))
+    assert (a.n, a.n_missing, a.level) == (b.n, b.n_missing, b.level)
+
+
+def _estimates(d, ref) -> None:
+    _same_estimate(d.mean("y"), ref.mean("y"))
+    _same_estimate(d.total("y"), ref.total("y"))
+    _same_estimate(d.proportion("q", "b"), ref.proportion("q", "b"))
+    a, b = d.chisq("q", "sector"), ref.chisq("q", "sector")
+    assert _close(a.statistic, b.statistic) and _close(a.pvalue, b.pvalue, 1e-8)
+    assert a.warnings == b.warnings                # respondents counted, not atoms
+    assert (a.details["n_used"], a.details["n_missing"]) == (b.details["n_used"],
+                                                             b.details["n_missing"])
+    assert np.allclose(a.df, b.df, rtol=1e-10, atol=0)
+
+
+@pytest.mark.parametrize("engine, layout", [("duckdb", "weights"),
+                                            ("duckdb", "strata_fpc_sizes"),
+                                            ("duckdb", "clustered_fpc"),
+                                            ("pandas", "strata_fpc_fractions")])
+def test_estimates_equal_in_memory(data, engine, layout):
+    folder, frame = data
+    kw = LAYOUTS[layout]
+    d = sk.SurveyDesign.from_parquet(folder, engine=engine, **kw)
+    assert d.engine_name == engine and d.n == N
+    ref = sk.SurveyDesign(frame, **kw)
+    assert d.degf == ref.degf
+    _estimates(d, ref)
+    if layout.startswith("strata_fpc"):
+        return                                 # weighting: the two other layouts
+    _estimates(d.rake(MARGINS), ref.rake(MARGINS))
+    ps = {"size": MARGINS["size"]}
+    _estimates(d.poststratify(ps), ref.poststratify(ps))
+
+
+def test_dask_on_a_local_cluster_equals_in_memory(data, cluster):
+    folder, frame = data
+    kw = LAYOUTS["clustered_fpc"]
+    d = sk.SurveyDesign.from_parquet(str(folder / "part-*.parquet"), engine="dask", **kw)
+    assert d.engine_name == "dask"
+    ref = sk.SurveyDesign(frame, **kw)
+    import dask.dataframe as dd                   # a Dask DataFrame read from anywhere
+    same = sk.SurveyDesign.from_parquet(dd.read_parquet(str(folder)), **kw)
+    assert same.engine_name == "dask" and _close(same.mean("y").se, ref.mean("y").se)
+    _estimates(d.rake(MARGINS), ref.rake(MARGINS))
+
+
+def _same_table(a, b) -> None:
+    for name in ("cells", "tests", "comparisons"):
+        x, y = getattr(a, name), getattr(b, name)
+        assert list(x.columns) == list(y.columns) and len(x) == len(y)
+        for c in x.columns:
+            if name == "tests" and c == "warnings":
+                continue          # the in-memory general path words its missing-data note
+            if pd.api.types.is_float_dtype(y[c]):
+                xv, yv = x[c].to_numpy(float), y[c].to_numpy(float)
+                scale = np.nanmax(np.abs(yv)) if np.isfinite(yv).any() else 1.0
+                assert np.allclose(xv, yv, rtol=1e-10, atol=1e-12 * scale, equal_nan=True), \
+                    (name, c)
+            else:
+                assert (x[c].astype(str).to_numpy() == y[c].astype(str).to_numpy()).all(), \
+                    (name, c)
+
+
+@pytest.mark.parametrize("layout", ["weights", "clustered_fpc"])
+def test_banner_on_a_raked_design_equals_in_memory(data, layout):
+    folder, frame = data
+    kw = LAYOUTS[layout]
+    d = sk.SurveyDesign.from_parquet(folder, engine="duckdb", **kw).rake(MARGINS)
+    ref = sk.SurveyDesign(frame, **kw).rake(MARGINS)
+    args = dict(rows=["q", "size"], cols=["sector", "region"])
+    a, b = sk.crosstab(d, **args), sk.crosstab(ref, **args)
+    _same_table(a, b)
+    assert a.tests["n"].tolist() == b.tests["n"].tolist()
+    assert len(a.comparisons) > 0 and len(a.tests) == 4
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "pandas", "dask"])
+def test_weights_are_written_back_in_row_order(data, engine, tmp_path):
+    folder, frame = data
+    d = sk.SurveyDesign.from_parquet(folder, weights="w", engine=engine).rake(MARGINS)
+    ref = sk.SurveyDesign(frame, weights="w").rake(MARGINS)
+    out = d.write_weights(tmp_path / "raked.parquet", name="w_raked")
+    back = pd.read_parquet(out)
+    assert len(back) == N and list(back.columns[:len(frame.columns)]) == list(frame.columns)
+    assert np.allclose(back["w_raked"].to_numpy(), ref.weights, rtol=1e-10, atol=0)
+    # the written dataset is a design again, with the same estimates as the raked design
+    again = sk.SurveyDesign.from_parquet(out, weights="w_raked", engine="duckdb")
+    assert _close(again.mean("y").estimate, ref.mean("y").estimate)
+    side = pd.read_parquet(d.write_weights(tmp_path / "side.parquet", columns=["st"]))
+    assert list(side.columns) == ["st", "weight"]
+    assert np.allclose(side["weight"].to_numpy(), ref.weights, rtol=1e-10, atol=0)
+
+
+def test_bad_inputs_raise_survey_kit_errors(data, tmp_path):
+    folder, frame = data
+    with pytest.raises(sk.DesignError, match="not in the data"):
+        sk.SurveyDesign.from_parquet(folder, weights="nope", engine="duckdb")
+    with pytest.raises(sk.UsageError, match="one stage"):
+        sk.SurveyDesign.from_parquet(folder, cluster=["psu", "st"], engine="duckdb")
+    with pytest.raises(sk.UsageError, match="engine must be one of"):
+        sk.SurveyDesign.from_parquet(folder, engine="spark")
+    with pytest.raises(sk.DataError, match="does not exist"):
+        sk.SurveyDesign.from_parquet(tmp_path / "missing.parquet")
+    bad = frame.head(50).assign(w=np.r_[-1.0, np.ones(49)])
+    bad.to_parquet(tmp_path / "bad.parquet")
+    for engine in ("duckdb", "pandas"):
+        d = sk.SurveyDesign.from_parquet(tmp_path / "bad.parquet", weights="w", engine=engine)
+        with pytest.raises(sk.DesignError, match="1 weight"):
+            d.mean("y")
+    d = sk.SurveyDesign.from_parquet(folder, weights="w", engine="duckdb").rake(MARGINS)
+    with pytest.raises(sk.DesignError, match="already raked"):
+        d.rake(MARGINS)
+
+
+def test_sources_and_engine_choice(data):
+    folder, _ = data
+    assert len(parquet_files(folder)) == 2 == len(parquet_files([folder / "part-0.parquet",
+                                                                 folder / "part-1.parquet"]))
+    assert is_parquet_source(folder) and is_parquet_source("x/*.parquet")
+    assert not is_parquet_source("x.csv")
+    assert choose_engine("auto", parquet_files(folder)) == "pandas"
+    assert choose_engine("auto", parquet_files(folder), threshold=10) == "duckdb"
+    assert isinstance(sk.SurveyDesign.from_parquet(folder), EngineDesign)
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 10_000), n=st.integers(20, 300), clustered=st.booleans())
+def test_atoms_give_the_in_memory_variance(seed, n, clustered):
+    """Any data: the atoms' moments reproduce the respondent-level linearization."""
+    frame = _frame(n, seed)
+    frame["psu"] = frame["psu"] % 6
+    kw = dict(weights="w", strata="st", lonely_psu="adjust",
+              **({"cluster": "psu"} if clustered else {}))
+    ref = sk.SurveyDesign(frame, **kw)
+    d = EngineDesign.from_parquet(frame, **kw)
+    assert d.engine_name == "pandas"
+    _same_estimate(d.mean("y"), ref.mean("y"))
+    if frame["q"].notna().sum() and (frame["q"] == "a").any():
+        _same_estimate(d.proportion("q", "a"), ref.proportion("q", "a"))
+
+
+def test_out_of_core_cleaning_equals_pandas(tmp_path):
+    from survey_kit.engine.cleaning import Rules, clean_parquet
+
+    rng = np.random.default_rng(7)
+    n = 20_000
+    frame = pd.DataFrame({"id": rng.integers(0, 18_000, n), "secs": rng.gamma(4, 80, n),
+                          "trap": rng.choice(["b", "a", None], n, p=[.9, .08, .02]),
+                          "emp": rng.integers(-5, 5000, n).astype(float),
+                          "fp": rng.integers(0, 19_000, n).astype(str)})
+    (tmp_path / "data").mkdir()
+    frame.iloc[:10_000].to_parquet(tmp_path / "data" / "p0.parquet")
+    frame.iloc[10_000:].to_parquet(tmp_path / "data" / "p1.parquet")
+    rules = Rules(id="id", duration="secs", speeder_fraction=0.4, traps={"trap": "b"},
+                  limits={"emp": (0, 4000)}, fingerprint="fp")
+    a = clean_parquet(tmp_path / "data", rules, tmp_path / "out" / "duck.parquet", engine="duckdb")
+    b = clean_parquet(tmp_path / "data", rules, tmp_path / "out" / "pd.parquet", engine="pandas")
+    assert a.flow.equals(b.flow)
+    assert a.flow["excluded"].sum() == n                  # the flow adds up to the raw total
+    x, y = pd.read_parquet(a.path), pd.read_parquet(b.path)
+    assert len(x) == n and x["id"].tolist() == frame["id"].tolist()   # nothing dropped
+    for c in ["flag_speeder", "flag_trap", "flag_limit", "flag_duplicate_id",
+              "flag_duplicate_fingerprint", "excluded"]:
+        assert x[c].tolist() == y[c].tolist(), c
+    assert x["exclusion_reason"].fillna("").tolist() == y["exclusion_reason"].fillna("").tolist()
+    # a duplicate id is flagged on every occurrence after the first, in file order
+    assert int(x["flag_duplicate_id"].sum()) == n - frame["id"].nunique()
+
+
+def _cli(capsys, *argv):
+    from survey_kit.cli import main
+
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_cli_engine_paths(capsys, tmp_path):
+    from conftest import FIRM_YAML, SAMPLE_CSV
+
+    q = sk.load_questionnaire(FIRM_YAML)
+    raw = sk.read_responses(SAMPLE_CSV, q, duplicate_ids="keep")
+    kept = sk.clean(raw, q).kept
+    kept.to_parquet(tmp_path / "kept.parquet", index=False)
+    targets = sk.load_targets(q.source.parent / q.weighting.targets)
+    ref = sk.SurveyDesign(kept).rake(targets, variables=q.weighting.variables,
+                                     not_stated="separate")
+    code, out, err = _cli(capsys, "weight", FIRM_YAML, tmp_path / "kept.parquet",
+                          "--engine", "duckdb", "--out", tmp_path / "w")
+    assert code == 0, err
+    assert "duckdb: grouped sums" in err                   # progress on stderr
+    back = pd.read_parquet(tmp_path / "w" / "kept_weighted.parquet")
+    assert np.allclose(back["weight"].to_numpy(), ref.weights, rtol=1e-10, atol=0)
+    code, out, err = _cli(capsys, "crosstab", FIRM_YAML, tmp_path / "kept.parquet",
+                          "--rows", "foreign_share", "--cols", "export_intensity",
+                          "--engine", "duckdb")
+    assert code == 0, err
+    table = sk.crosstab(ref, "foreign_share", "export_intensity", questionnaire=q)
+    assert out.strip() == table.to_text().strip()
+    code, out, err = _cli(capsys, "crosstab", FIRM_YAML, SAMPLE_CSV, "--rows", "foreign_share",
+                          "--cols", "export_intensity", "--engine", "dask")
+    assert code == 2 and "reads Parquet datasets" in err
+    # options that clean or collapse would be ignored out of core: refused by name
+    code, out, err = _cli(capsys, "crosstab", FIRM_YAML, tmp_path / "kept.parquet",
+                          "--rows", "foreign_share", "--cols", "export_intensity",
+                          "--engine", "duckdb", "--rule", "speeder_action=off")
+    assert code == 2 and "--rule apply to the in-memory path" in err
+    code, out, err = _cli(capsys, "weight", FIRM_YAML, tmp_path / "kept.parquet",
+                          "--engine", "duckdb", "--collapse", "size=micro+small",
+                          "--out", tmp_path / "w2")
+    assert code == 2 and "--collapse apply to the in-memory path" in err
