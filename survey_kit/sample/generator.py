@@ -191,7 +191,7 @@ def population_targets(survey: Any = "japan_digital_services_2024") -> pd.DataFr
                          "population counts yourself as a CSV with columns variable,level,target")
     frame = pd.DataFrame(list(profile.targets), columns=["variable", "level", "target"])
     frame["status"] = "illustrative"
-    frame["source"] = profile.targets_source or "survey_kit sample generator"
+    frame["source"] = "survey_kit sample generator"
     frame["date"] = ""
     for var, level in zip(frame["variable"], frame["level"]):
         if level not in q.levels(var):

@@ -44,7 +44,6 @@ class Profile:
     comments_en: tuple[str, ...] = ()
     targets: tuple[tuple[str, str, int], ...] = ()
     targets_note: str = ""
-    targets_source: str = ""                           # the source column of the targets
 
 
 PROFILES: dict[str, Profile] = {
@@ -108,8 +107,6 @@ PROFILES: dict[str, Profile] = {
             "# sectors (map JSIC divisions to the three sectors; the two margins must add up to\n"
             "# the same total) and keep the variable,level columns as they are; set status to\n"
             "# official, source to the census table and date to its reference date.\n"),
-        targets_source=("survey_kit sample generator: rounded inventions of the order of "
-                        "magnitude of the Economic Census for Business Activity"),
     ),
     "japan_creators_2024": Profile(
         n=140,
@@ -150,7 +147,6 @@ PROFILES: dict[str, Profile] = {
             "# self-employed workers in creative occupations, or the government's freelance\n"
             "# surveys. To use real figures, replace the target column and keep variable,level;\n"
             "# set status to official, source to the statistics used and date to their date.\n"),
-        targets_source="survey_kit sample generator: rounded inventions",
     ),
 }
 

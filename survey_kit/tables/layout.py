@@ -71,6 +71,7 @@ class Layout:
     sections: list
     notes: list
     warnings: list = field(default_factory=list)
+    lang: str = "en"
 
 
 def _num(v: Any) -> float | None:
@@ -148,7 +149,7 @@ def layout(ct: Any) -> Layout:
         sections.append(Section(str(blk["block"]), str(blk["label"]), lines, tests, low))
     return Layout(ct.title, groups, [str(x) for x in cols["column_label"]],
                   [f"({x})" if x else "" for x in cols["column_letter"]], sections,
-                  list(ct.notes), list(ct.warnings))
+                  list(ct.notes), list(ct.warnings), getattr(ct, "lang", "en"))
 
 
 def _banner_spans(bv: list, labels: list) -> list[tuple[str, int, int]]:
@@ -188,7 +189,8 @@ def _value_lines(ct: Any, bc: pd.DataFrame, K: int) -> list[Line]:
             continue
         zero = rc["unweighted_count"].to_numpy() == 0
         src = rc["count"] if ct.percent == "none" else rc["percent"]
-        vals = [None if (e or z) else _num(v) for v, e, z in zip(src, empty, zero)]
+        # a true zero (nobody gave the answer, the base is not empty) reads 0.0, not "-"
+        vals = [None if e else 0.0 if z else _num(v) for v, e, z in zip(src, empty, zero)]
         f = fmt_count if ct.percent == "none" else fmt_pct
         lines.append(Line("row", lab, vals, [DASH if v is None else f(v) for v in vals],
                           [lt if v is not None else "" for lt, v in zip(letters, vals)],
