@@ -77,6 +77,35 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
                             "in the tables and are marked by the columns review_<rule> of the "
                             "cleaned data; none when the table is empty."),
             "none": "none",
+            "flow_title": "Exclusion flow",
+            "flow_note": ("Each step removes the respondents flagged by a rule and not removed "
+                          "by an earlier step; the counts add up to the interviews received."),
+            "overlap_title": "Overlap of exclusion rules",
+            "overlap_note": ("Respondents flagged by both rules (diagonal: by the rule at all); "
+                             "columns numbered as the rows (the steps of Table 2a)."),
+            "rule": "Rule",
+            "flow_step": "Step", "flow_label": "Rule", "flow_action": "Action",
+            "flow_status": "Status", "flow_n_flagged": "Flagged", "flow_n_removed": "Removed",
+            "flow_n_remaining": "Remaining", "flow_pct_of_start": "% of interviews",
+            "flow_parameter": "Criterion",
+            "composition_note": ("Unweighted and weighted shares of the final sample; population "
+                                 "shares from the weighting targets (blank where the variable "
+                                 "has no target). Respondents whose weighting variable is not "
+                                 "stated are shown separately."),
+            "margins_title": "Achieved vs target margins",
+            "margins_note": ("Shares of the weighted sample (achieved) against the shares the "
+                             "weighting adjusted to (target); '% sample' is the unweighted "
+                             "share."),
+            "weights_title": "Weights: design effect and range",
+            "weights_note": ("Kish (1965) design effect of unequal weighting, deff = n Σw² / "
+                             "(Σw)²; effective sample size n / deff."),
+            "codebook_note": ("Every variable of the labelled data with its export column, codes "
+                              "and labels (English and Japanese). Derived variables are "
+                              "computed by the report."),
+            "pct_sample": "% sample", "pct_target": "% target", "pct_achieved": "% achieved",
+            "diff": "Difference (points)", "cb_column": "Export column", "cb_type": "Type",
+            "cb_code": "Code", "cb_key": "Key", "cb_text": "Question", "cb_label": "Label",
+            "cb_label_ja": "Label (Japanese)",
         },
         "ja": {
             "appendix": "調査付録", "methodology": "調査方法", "quality": "データ品質",
@@ -113,7 +142,48 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "review_note": ("処理が「確認」の規則に該当した回答者。集計には含め、クリーニング済み"
                             "データの review_<規則> 列で示す。表が空なら該当者なし。"),
             "none": "なし",
+            "flow_title": "除外の流れ",
+            "flow_note": ("各ステップは、規則に該当し、それ以前のステップで除外されていない回答者を"
+                          "除外する。件数の合計は受け取った回答数に一致する。"),
+            "overlap_title": "除外規則の重なり",
+            "overlap_note": ("両方の規則に該当した回答者数（対角はその規則に該当した数）。列番号は"
+                             "行の番号（表2aのステップ）に対応する。"),
+            "rule": "規則",
+            "flow_step": "ステップ", "flow_label": "規則", "flow_action": "処理",
+            "flow_status": "状態", "flow_n_flagged": "該当", "flow_n_removed": "除外",
+            "flow_n_remaining": "残り", "flow_pct_of_start": "％（回答数比）",
+            "flow_parameter": "基準",
+            "composition_note": ("最終標本の非加重・加重の構成比。母集団の構成比はウェイト付けの"
+                                 "目標値による（目標値のない変数は空欄）。ウェイト付け変数が回答"
+                                 "なしの回答者は別に示す。"),
+            "margins_title": "目標値と達成値",
+            "margins_note": ("加重後の標本の構成比（達成）と、ウェイト付けの目標とした構成比"
+                             "（目標）。「％（標本）」は非加重の構成比。"),
+            "weights_title": "ウェイト：デザイン効果と範囲",
+            "weights_note": ("不均等なウェイトによるデザイン効果（Kish 1965）deff = n Σw² / "
+                             "(Σw)²。有効標本サイズは n / deff。"),
+            "codebook_note": ("ラベル付きデータの全変数と、その出力列、コード、ラベル。派生変数は"
+                              "レポートで算出した。"),
+            "pct_sample": "％（標本）", "pct_target": "％（目標）", "pct_achieved": "％（達成）",
+            "diff": "差（ポイント）", "cb_column": "出力列", "cb_type": "型",
+            "cb_code": "コード", "cb_key": "キー", "cb_text": "質問文", "cb_label": "ラベル",
+            "cb_label_ja": "ラベル（日本語）",
         },
+    },
+    # names of the built-in cleaning rules (English: the cleaning flow's own labels)
+    "rules": {
+        "ja": {"screened_out": "対象外（スクリーニング）", "incomplete": "途中離脱（必須質問が空欄）",
+               "duplicate_id": "回答者IDの重複", "duplicate_fingerprint": "端末指紋の重複",
+               "near_duplicate": "ほぼ同一の回答", "trap_failed": "トラップ質問の不合格",
+               "speeder": "回答時間が短すぎる", "straightliner": "グリッドでの同一回答",
+               "numeric_limits": "数値回答が範囲外", "gibberish": "意味のない自由回答",
+               "mahalanobis": "多変量外れ値（マハラノビスD²）",
+               "even_odd": "偶奇一貫性が低い", "start": "受け取った回答"},
+    },
+    # values of the action and status columns of the exclusion flow
+    "flow_values": {
+        "ja": {"exclude": "除外", "review": "確認", "applied": "適用", "off": "オフ",
+               "not applicable": "該当なし"},
     },
 }
 

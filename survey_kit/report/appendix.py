@@ -75,7 +75,10 @@ from .figures import draw_figures, save_figure
 from .methodology import key_facts, methodology_table
 from .reproduce import reproduce, reproduced_table
 from .run import SurveyRun, prepare
-from .sections import codebook_table, composition_table, int_formats, weighting_tables
+from .sections import (codebook_headers, codebook_table, composition_table, flow_display,
+                       flow_headers, int_formats, margins_headers, overlap_display, review_table,
+                       weighting_tables)
+from .targets_notes import illustrative_mark, not_stated_lines, provenance_lines
 from .spec_models import ReportSpec
 
 __all__ = ["FORMATS", "Appendix", "appendix", "build_appendix"]
@@ -125,6 +128,8 @@ class Appendix(ResultMixin):
     formats: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     source_line: str = ""
     warnings: tuple[str, ...] = ()
+    headers: Mapping[str, Mapping[str, str | None]] = field(default_factory=dict)
+    citation: str = ""
 
     # -- views -------------------------------------------------------------
     def to_frame(self) -> pd.DataFrame:
@@ -147,8 +152,12 @@ class Appendix(ResultMixin):
             raise ReportError(f"no table {name!r}; tables are: {', '.join(self.tables)}")
         obj = self.tables[name]
         if isinstance(obj, pd.DataFrame):
-            return Table(name, self.titles.get(name, name), obj, tuple(self.notes.get(name, ())),
-                         self.formats.get(name, {}))
+            heads = self.headers.get(name, {})
+            shown = obj.drop(columns=[c for c, h in heads.items() if h is None and c in obj])
+            shown = shown.rename(columns={c: h for c, h in heads.items() if h is not None})
+            formats = {str(heads.get(k) or k): v for k, v in self.formats.get(name, {}).items()}
+            return Table(name, self.titles.get(name, name), shown,
+                         tuple(self.notes.get(name, ())), formats)
         return obj
 
     def _parts(self, figure_dir: str | None) -> list[tuple[str, Any]]:
@@ -165,7 +174,9 @@ class Appendix(ResultMixin):
         return parts
 
     def _intro(self) -> list[str]:
-        out = [f"{self.title} ({self.survey_id})."]
+        out = [f"{self.title} ({self.survey_id})" + ("。" if self.lang == "ja" else ".")]
+        if self.citation:
+            out.append(self.citation)
         if self.source_line:
             out.append(self.source_line)
         return out
@@ -284,6 +295,7 @@ class _Draft:
     notes: dict[str, tuple] = field(default_factory=dict)
     formats: dict[str, dict] = field(default_factory=dict)
     sections: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
+    headers: dict[str, dict[str, str | None]] = field(default_factory=dict)
 
     @property
     def prefix(self) -> str:
@@ -291,11 +303,14 @@ class _Draft:
         return {"en": "Table", "ja": "表"}[self.lang]
 
     def put(self, name: str, obj: Any, title: str, note: Sequence[str] = (),
-            fmt: Mapping[str, str] | None = None) -> str:
+            fmt: Mapping[str, str] | None = None,
+            headers: Mapping[str, str | None] | None = None) -> str:
+        """Add a table; ``headers`` maps a column to the header shown (None: not shown)."""
         self.tables[name] = obj
         self.titles[name] = title
         self.notes[name] = tuple(note)
         self.formats[name] = dict(fmt or {})
+        self.headers[name] = dict(headers or {})
         return name
 
     def section(self, number: int, key: str, names: Sequence[str]) -> None:
@@ -315,17 +330,20 @@ def _quality_section(draft: _Draft, run: SurveyRun) -> list[str]:
     flow = getattr(cl, "flow", None)
     overlap = getattr(cl, "overlap", None)
     names = []
+    lang = draft.lang
     if isinstance(flow, pd.DataFrame):
+        shown = flow_display(flow, run, lang)
         names.append(draft.put(
-            "exclusion_flow", flow, f"{draft.prefix} 2a. Exclusion flow",
-            ("Each step removes the respondents flagged by a rule and not removed by an "
-             "earlier step; the counts add up to the interviews received.",),
-            int_formats(flow)))
+            "exclusion_flow", shown, f"{draft.prefix} 2a. {word(lang, 'flow_title')}",
+            (word(lang, "flow_note"),), int_formats(flow), flow_headers(lang)))
     if isinstance(overlap, pd.DataFrame):
         names.append(draft.put(
-            "rule_overlap", overlap, f"{draft.prefix} 2b. Overlap of exclusion rules",
-            ("Respondents flagged by both rules (diagonal: by the rule at all).",),
+            "rule_overlap", overlap_display(overlap, run, lang),
+            f"{draft.prefix} 2b. {word(lang, 'overlap_title')}", (word(lang, "overlap_note"),),
             int_formats(overlap)))
+    review = review_table(run, lang)
+    names.append(draft.put("review", review, f"{draft.prefix} 2d. {word(lang, 'review')}",
+                           (word(lang, "review_note"),)))
     draft.section(2, "quality", names)
     return [f"cleaning: {wmsg}" for wmsg in getattr(cl, "warnings", ()) or ()]
 
@@ -333,37 +351,37 @@ def _quality_section(draft: _Draft, run: SurveyRun) -> list[str]:
 def _composition_section(draft: _Draft, run: SurveyRun) -> None:
     lang = draft.lang
     comp = composition_table(run, lang)
+    pop = word(lang, "pct_pop")
     draft.section(3, "sample", [draft.put(
         "composition", comp, f"{draft.prefix} 3. {word(lang, 'sample')}",
-        ("Unweighted and weighted shares of the final sample; population shares from the "
-         "weighting targets (blank where the variable has no target). Respondents whose "
-         "weighting variable is not stated are shown separately.",),
+        (word(lang, "composition_note"), *provenance_lines(run, lang),
+         *not_stated_lines(run, lang)),
         {word(lang, "n"): "int", word(lang, "pct_unw"): "pct", word(lang, "pct_w"): "pct",
-         word(lang, "pct_pop"): "pct"})])
+         pop: "pct"}, {pop: pop + illustrative_mark(run, lang)})])
 
 
 def _weighting_section(draft: _Draft, run: SurveyRun) -> None:
-    margins, summary = weighting_tables(run, draft.lang)
-    wnotes = tuple(f"Warning: {x}" for x in (run.weighting.warnings if run.weighting else ()))
+    lang = draft.lang
+    margins, summary = weighting_tables(run, lang)
+    mark = illustrative_mark(run, lang)
     draft.section(4, "weighting", [
         draft.put("weighting_margins", margins,
-                  f"{draft.prefix} 4a. Achieved vs target margins",
-                  ("Shares of the weighted sample (achieved) against the population targets; "
-                   "'% sample' is the unweighted share.",) + wnotes,
+                  f"{draft.prefix} 4a. {word(lang, 'margins_title')}",
+                  (word(lang, "margins_note"), *provenance_lines(run, lang),
+                   *not_stated_lines(run, lang)),
                   {"n": "int", "% sample": "pct", "% target": "pct", "% achieved": "pct",
-                   "difference (points)": "f3"}),
+                   "difference (points)": "f3"}, margins_headers(lang, mark)),
         draft.put("weighting_summary", summary,
-                  f"{draft.prefix} 4b. Weights: design effect and range",
-                  ("Kish (1965) design effect of unequal weighting, deff = n Σw² / (Σw)²; "
-                   "effective sample size n / deff.",))])
+                  f"{draft.prefix} 4b. {word(lang, 'weights_title')}",
+                  (word(lang, "weights_note"),))])
 
 
 def _codebook_section(draft: _Draft, run: SurveyRun) -> None:
+    lang = draft.lang
+    cb = codebook_table(run)
     draft.section(5, "codebook", [draft.put(
-        "codebook", codebook_table(run), f"{draft.prefix} 5. {word(draft.lang, 'codebook')}",
-        ("Every variable of the labelled data with its export column, codes and labels "
-         "(English and Japanese). Derived variables are computed by the report.",),
-        {"code": "int"})])
+        "codebook", cb, f"{draft.prefix} 5. {word(lang, 'codebook')}",
+        (word(lang, "codebook_note"),), {"code": "int"}, codebook_headers(lang))])
 
 
 def _headline_title(h: Any, lang: str) -> str:
@@ -473,7 +491,8 @@ def build_appendix(run: SurveyRun, *, lang: str = "en", figures: bool = True,
     return Appendix(survey_id=q.id, title=title, lang=lang, tables=tables, titles=draft.titles,
                     notes=draft.notes, sections=tuple(draft.sections), figures=figs,
                     reproduced=rep, facts=run_facts, formats=draft.formats,
-                    source_line=sv.source_line or "", warnings=tuple(warnings))
+                    source_line=sv.source_line or "", warnings=tuple(warnings),
+                    headers=draft.headers)
 
 
 def appendix(questionnaire: Questionnaire | str | os.PathLike,

@@ -8,8 +8,10 @@ design -> tabulate and test -> draw -> write, and leaves in ``out/``:
     ``appendix.tex``; ``figures/<table>.png`` (200 dpi) and ``.svg``;
     ``tables/<table>.csv`` (the numbers as computed); ``data/`` with the
     cleaned and weighted respondents (``<id>_clean_weighted.csv``,
-    ``.parquet``, ``.sav`` with variable and value labels) and the excluded
-    respondents with all their answers and the reasons (``<id>_excluded.csv``).
+    ``.parquet``, ``.sav`` with variable and value labels; respondents kept but
+    flagged for review carry ``True`` in a column ``review_<rule>`` per review
+    rule, as listed in Table 2d) and the excluded respondents with all their
+    answers and the reasons (``<id>_excluded.csv``).
 ``out/summary.md``
     Raw and final sample sizes, design effects and the published-vs-
     reproduced figures of every survey.
@@ -60,6 +62,7 @@ from .appendix import FORMATS, build_appendix
 from .derived import grid_net_id
 from .reproduce import verdict_text
 from .run import SurveyRun, prepare
+from .sections import review_flags
 
 __all__ = [
     "DATA_FORMATS",
@@ -209,6 +212,10 @@ def _write_data(run: SurveyRun, folder: Path) -> dict[str, Path]:
                 if any(c.startswith(f"{grid_net_id(h)}_") for h in spec.headlines
                        if h.net is not None)]
     data = run.data.drop(columns=internal)
+    # respondents kept but flagged for review carry the flag in the data (review_<rule>)
+    flags = review_flags(run, data.index)
+    data = pd.concat([data, flags], axis=1) if len(flags.columns) else data
+    data.attrs.update(run.data.attrs)
     out = {}
     stem = f"{q.id}_clean_weighted"
     excluded = run.cleaning.excluded
