@@ -153,6 +153,8 @@ class Appendix(ResultMixin):
         obj = self.tables[name]
         if isinstance(obj, pd.DataFrame):
             heads = self.headers.get(name, {})
+            if name == "codebook" and "variable" in obj.columns:
+                obj = _blank_repeats(obj, "variable")
             shown = obj.drop(columns=[c for c, h in heads.items() if h is None and c in obj])
             shown = shown.rename(columns={c: h for c, h in heads.items() if h is not None})
             formats = {str(heads.get(k) or k): v for k, v in self.formats.get(name, {}).items()}
@@ -278,6 +280,18 @@ class Appendix(ResultMixin):
         text = {"md": lambda: self.to_markdown("figures"), "html": self.to_html,
                 "tex": lambda: self.to_latex("figures")}[fmt]()
         return write_text(path, text)
+
+
+def _blank_repeats(frame: pd.DataFrame, key: str) -> pd.DataFrame:
+    """A variable's text columns shown on its first row only (the printed codebook stays
+    short: the question is not repeated on every option's row)."""
+    same = frame[key].eq(frame[key].shift())
+    out = frame.copy()
+    for col in frame.columns:
+        if col in ("code", "key", "label", "label_ja"):
+            continue
+        out[col] = out[col].astype(object).where(~same, "")
+    return out
 
 
 # ===========================================================================
