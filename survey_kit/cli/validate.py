@@ -104,7 +104,8 @@ def instrument_report(q: Any) -> str:
              f"  Title:          {s.title} ({s.id})"]
     if s.title_ja:
         lines.append(f"                  {s.title_ja}")
-    lines.append(f"  Fieldwork:      {s.fieldwork.start} to {s.fieldwork.end}, {s.platform}; "
+    dates = f"{s.fieldwork.start} to {s.fieldwork.end}" if s.fieldwork else "dates not stated"
+    lines.append(f"  Fieldwork:      {dates}, {s.platform or 'platform not stated'}; "
                  f"target n = {s.target_sample_size}; languages {', '.join(s.languages)}")
     lines.append(f"  Questions:      {len(q.questions)} ({_counts([x.type for x in q.questions])})")
     variables = q.variables

@@ -236,7 +236,7 @@ QUESTION_CHECKS: tuple[Callable[[Context, Question, str], None], ...] = (
 
 def fieldwork_is_ordered(ctx: Context) -> None:
     fw = ctx.inst.survey.fieldwork
-    if fw.end < fw.start:
+    if fw is not None and fw.end < fw.start:
         fail("survey.fieldwork.end", f"fieldwork ends ({fw.end}) before it starts "
              f"({fw.start}); correct the dates")
 

@@ -185,6 +185,151 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
         "ja": {"exclude": "除外", "review": "確認", "applied": "適用", "off": "オフ",
                "not applicable": "該当なし"},
     },
+    # the methodology table (report.methodology): item names and value templates
+    "methodology": {
+        "en": {
+            "notes": ("Disclosure items of the AAPOR Code of Professional Ethics and Practices "
+                      "(2021), section III, and the AAPOR Transparency Initiative, as they apply "
+                      "to a non-probability (opt-in) survey."),
+            "survey": "Survey", "sponsor": "Sponsor", "fielded_by": "Conducted (fielded) by",
+            "platform_mode": "Platform and mode", "population": "Population",
+            "population_text": "{population} (country: {country})",
+            "recruitment": "Sample and recruitment",
+            "non_probability": "Non-probability sample.",
+            "recruitment_not_stated": "Recruitment: not stated in the source.",
+            "screening": "Screening (eligibility)", "fieldwork": "Fieldwork dates",
+            "publication": "Publication", "not_stated": "not stated in the source",
+            "dates": "{start} to {end}",
+            "export_dates": "(interviews in the export dated {start} to {end})",
+            "languages": "Languages", "questionnaire": "Questionnaire",
+            "questionnaire_text": "{n} questions; full wording, codes and labels in the codebook",
+            "sample_sizes": "Sample sizes",
+            "sample_sizes_text": ("{raw} interviews in the export; {excluded} excluded by the "
+                                  "quality checks; {kept} in the final sample (target {target})"),
+            "completion": "Completion rate",
+            "completion_na": ("Not available: the export holds completed interviews only (no "
+                              "record of respondents who started and broke off)"),
+            "completion_text": ("{pct:.1f}% ({done} of {known} respondents who started "
+                                "completed the questionnaire)"),
+            "response_rate": "Response rate",
+            "response_rate_text": ("Not computed: on an opt-in panel there is no frame of "
+                                   "eligible units, so AAPOR response rates (RR1-RR6) are "
+                                   "undefined; estimates rest on the weighting model, not on "
+                                   "random selection"),
+            "retention": "Retention after quality checks",
+            "retention_text": "{pct:.1f}% of interviews kept",
+            "moe": "Margin of error (95%, p = 50%)",
+            "moe_text": ("±{moe:.1f} percentage points = 1.96 × sqrt(0.25 / n) with n = {n}, "
+                         "under a model assumption: that the weighted sample behaves like a "
+                         "simple random sample of the population. The sample was not drawn at "
+                         "random, so this is a model-based figure (AAPOR's guidance on "
+                         "non-probability samples), not a sampling margin of error"),
+            "deff": "Design effect of weighting (Kish)",
+            "deff_text": "{deff:.2f} = n × Σw² / (Σw)²; effective sample size {ess:.0f}",
+            "moe_deff": "Margin of error with the design effect",
+            "moe_deff_text": ("±{moe:.1f} percentage points = 1.96 × sqrt(0.25 / n) × "
+                              "sqrt(deff), under the same model assumption"),
+            "weighting": "Weighting",
+            "unweighted": "None: no population targets were given; estimates are unweighted",
+            "weighting_text": ("{method} of the final sample to population margins of {labels}; "
+                               "{converged} after {iterations} iteration(s), largest relative "
+                               "margin error {error:.1e}."),
+            "converged": "converged", "not_converged": "did NOT converge",
+            "trimmed": "Weights trimmed at {upper:g} × the mean weight.",
+            "no_trimming": "No trimming.",
+            "estimation": "Estimation",
+            "estimation_text": ("Weighted percentages; standard errors by Taylor linearization "
+                                "taking the weighting (calibration) into account; 95% confidence "
+                                "intervals for proportions on the logit scale with the design "
+                                "degrees of freedom; tests of association: Rao-Scott "
+                                "second-order corrected F"),
+            "data_quality": "Data-quality procedures", "limitations": "Limitations",
+            "default_limitation": ("Non-probability sample: margins of error assume the "
+                                   "weighted sample behaves like a random sample of the "
+                                   "population."),
+            "traps": "Trap questions: ", "rules": "Plausibility rules: ",
+            "exclusion_rules": "Exclusion rules applied in order (exclusion flow, table 2a): ",
+            "review_rules": "Flagged for review but kept (table 2d): ",
+            "none_declared": "None declared", "and": ", ", "no_year": "n.d.",
+        },
+        "ja": {
+            "notes": ("AAPOR職業倫理・実務規程（2021年）第III節およびAAPOR透明性イニシアチブの"
+                      "開示項目のうち、非確率（オプトイン）調査に当てはまるもの。"),
+            "survey": "調査名", "sponsor": "調査主体", "fielded_by": "実施機関",
+            "platform_mode": "プラットフォームと調査方式", "population": "母集団",
+            "population_text": "{population}（国：{country}）",
+            "recruitment": "標本と募集方法",
+            "non_probability": "非確率標本。",
+            "recruitment_not_stated": "募集方法は出典に記載なし。",
+            "screening": "スクリーニング（対象条件）", "fieldwork": "調査期間",
+            "publication": "公表文献", "not_stated": "出典に記載なし",
+            "dates": "{start}～{end}",
+            "export_dates": "（データ上の回答日は{start}～{end}）",
+            "languages": "言語", "questionnaire": "調査票",
+            "questionnaire_text": "{n}問。質問文、コード、ラベルはコードブックに掲載",
+            "sample_sizes": "標本サイズ",
+            "sample_sizes_text": ("データ上の回答{raw}件、品質チェックで除外{excluded}件、"
+                                  "最終標本{kept}件（目標{target}件）"),
+            "completion": "完了率",
+            "completion_na": "算出不可：データには完了した回答のみが含まれる（途中離脱の記録なし）",
+            "completion_text": "{pct:.1f}％（回答を始めた{known}人のうち{done}人が完了）",
+            "response_rate": "回答率",
+            "response_rate_text": ("算出しない：オプトイン型パネルには対象者の枠がないため、"
+                                   "AAPORの回答率（RR1～RR6）は定義できない。推定は無作為抽出では"
+                                   "なくウェイト付けのモデルに基づく"),
+            "retention": "品質チェック後の保持率",
+            "retention_text": "回答の{pct:.1f}％を保持",
+            "moe": "誤差の幅（95％、p = 50％）",
+            "moe_text": ("±{moe:.1f}ポイント = 1.96 × sqrt(0.25 / n)、n = {n}。加重後の標本が"
+                         "母集団からの単純無作為標本のようにふるまうというモデル上の仮定による。"
+                         "標本は無作為に抽出されていないため、これは標本誤差ではなくモデルに基づく"
+                         "値である（非確率標本に関するAAPORの指針）"),
+            "deff": "ウェイト付けのデザイン効果（Kish）",
+            "deff_text": "{deff:.2f} = n × Σw² / (Σw)²。有効標本サイズ{ess:.0f}",
+            "moe_deff": "デザイン効果を考慮した誤差の幅",
+            "moe_deff_text": ("±{moe:.1f}ポイント = 1.96 × sqrt(0.25 / n) × sqrt(deff)。"
+                              "同じモデル上の仮定による"),
+            "weighting": "ウェイト付け",
+            "unweighted": "なし：母集団の目標値がないため、推定値は非加重",
+            "weighting_text": ("最終標本を{labels}の母集団の周辺分布に合わせる{method}。"
+                               "{iterations}回の反復で{converged}、周辺分布の最大相対誤差"
+                               "{error:.1e}。"),
+            "converged": "収束", "not_converged": "収束せず",
+            "trimmed": "ウェイトは平均の{upper:g}倍で切り詰めた。",
+            "no_trimming": "ウェイトの切り詰めなし。",
+            "estimation": "推定方法",
+            "estimation_text": ("加重比率。標準誤差はウェイト付け（キャリブレーション）を考慮した"
+                                "テイラー線形化法。比率の95％信頼区間はデザインの自由度による"
+                                "ロジット尺度の区間。関連の検定はRao-Scottの二次補正F検定"),
+            "data_quality": "データ品質の手続き", "limitations": "限界",
+            "default_limitation": ("非確率標本のため、誤差の幅は加重後の標本が無作為標本のように"
+                                   "ふるまうと仮定している。"),
+            "traps": "トラップ質問：", "rules": "妥当性の規則：",
+            "exclusion_rules": "適用順の除外規則（除外の流れ、表2a）：",
+            "review_rules": "確認対象として残した規則（表2d）：",
+            "none_declared": "なし", "and": "、", "no_year": "刊行年記載なし",
+        },
+    },
+    # screening conditions in words ({name}: the question, {values}: the levels)
+    "operators": {
+        "en": {"in": "{name} is one of {values}", "not_in": "{name} is not one of {values}",
+               "eq": "{name} is {values}", "ne": "{name} is not {values}",
+               "lt": "{name} < {values}", "le": "{name} <= {values}", "gt": "{name} > {values}",
+               "ge": "{name} >= {values}", "between": "{name} is between {values}",
+               "missing": "{name} is missing", "answered": "{name} is answered"},
+        "ja": {"in": "{name}が「{values}」のいずれか", "not_in": "{name}が「{values}」のいずれでもない",
+               "eq": "{name}が「{values}」", "ne": "{name}が「{values}」以外",
+               "lt": "{name} < {values}", "le": "{name} <= {values}", "gt": "{name} > {values}",
+               "ge": "{name} >= {values}", "between": "{name}が{values}の範囲",
+               "missing": "{name}が無回答", "answered": "{name}に回答あり"},
+    },
+    # weighting methods as the methodology names them
+    "methods": {
+        "en": {"rake": "Raking", "poststratify": "Post-stratification",
+               "calibrate": "Calibration"},
+        "ja": {"rake": "レイキング", "poststratify": "事後層化", "calibrate": "キャリブレーション",
+               "rake+trim": "レイキング（切り詰めあり）"},
+    },
 }
 
 
