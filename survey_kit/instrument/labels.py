@@ -52,6 +52,19 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "unweighted": "Unweighted %", "weighted": "Weighted %", "ci_low": "CI low",
             "ci_high": "CI high", "basis": "Basis", "consistent": "Published value in 95% CI",
             "note": "Note", "source": "Source",
+            "ci_low_u": "Unweighted CI low", "ci_high_u": "Unweighted CI high",
+            "ci_low_w": "Weighted CI low", "ci_high_w": "Weighted CI high",
+            "basis_weighted": "weighted", "basis_unweighted": "unweighted",
+            "reproduced_note": (
+                "Each survey figure quoted in the publication next to the value computed from "
+                "these data, unweighted and weighted, each with its own 95% confidence "
+                "interval (logit, design-based). n and the verdict belong to the basis "
+                "estimate: weighted, or unweighted where the publication describes the raw "
+                "sample. A joint claim ('extremely valuable and at least 20% more "
+                "competitive') is computed as one share of respondents meeting every part."),
+            "verdict_note": (
+                "Consistent: the published value lies in the 95% CI of the basis estimate "
+                "('over x%': the CI reaches above x; a modal band: the same band is modal)."),
             "illustrative_mark": " (illustrative)", "targets_given": "targets given in the call",
             "status_official": "official statistics",
             "status_illustrative": "ILLUSTRATIVE figures, not official statistics",
@@ -120,6 +133,18 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "unweighted": "非加重％", "weighted": "加重％", "ci_low": "信頼区間下限",
             "ci_high": "信頼区間上限", "basis": "基準", "consistent": "公表値が95％信頼区間内",
             "note": "注", "source": "出典",
+            "ci_low_u": "非加重の信頼区間下限", "ci_high_u": "非加重の信頼区間上限",
+            "ci_low_w": "加重の信頼区間下限", "ci_high_w": "加重の信頼区間上限",
+            "basis_weighted": "加重", "basis_unweighted": "非加重",
+            "reproduced_note": (
+                "公表文献に引用された調査の数値と、このデータから算出した非加重・加重の値。"
+                "それぞれの値の横にその95％信頼区間（ロジット、デザインベース）を示す。nと判定は"
+                "基準とする推定値（加重、または公表文献が標本そのものを述べる場合は非加重）に"
+                "よる。複数の条件を同時に述べる数値（「非常に価値があり、かつ競争力が20％以上"
+                "向上」）は、すべての条件を満たす回答者の割合として算出した。"),
+            "verdict_note": (
+                "判定：公表値が基準の推定値の95％信頼区間内にあれば「はい」（「x％超」は区間の"
+                "上限がxを超える場合、最頻の区分は同じ区分が最頻の場合）。"),
             "illustrative_mark": "（例示値）", "targets_given": "引数で与えた目標値",
             "status_official": "公的統計",
             "status_illustrative": "例示用の数値であり、公的統計ではない",

@@ -72,7 +72,7 @@ from ..tables.doc_xlsx import write_workbook
 from ..tables.document import FigureDoc, Table
 from .derived import grid_net_id
 from .figures import draw_figures, save_figure
-from .methodology import key_facts, methodology_table
+from .methodology import citation_text, key_facts, methodology_table
 from .reproduce import reproduce, reproduced_table
 from .run import SurveyRun, prepare
 from .sections import (codebook_headers, codebook_table, composition_table, flow_display,
@@ -421,22 +421,26 @@ def _headline_section(draft: _Draft, run: SurveyRun) -> tuple[list[str], list[st
     return heads, warnings
 
 
-def _reproduced_section(draft: _Draft, rep: pd.DataFrame, spec: ReportSpec) -> None:
-    """Published vs reproduced, when the spec quotes any figure."""
+def _reproduced_section(draft: _Draft, rep: pd.DataFrame, spec: ReportSpec,
+                        citation: Any = None) -> None:
+    """Published vs reproduced, when the spec quotes any figure; the publication is named
+    by the questionnaire's citation (else the spec's ``paper``)."""
     if not len(rep):
         return
     lang = draft.lang
-    paper = f" ({spec.paper})" if spec.paper else ""
+    if citation is not None:
+        year = str(citation.year) if citation.year else word(lang, "no_year", "methodology")
+        sep = "、" if lang == "ja" else ", "
+        paper = f"{citation.authors[0]}{sep}{year}"
+        paper = f"（{paper}）" if lang == "ja" else f" ({paper})"
+    else:
+        paper = f" ({spec.paper})" if spec.paper else ""
     draft.section(7, "reproduced", [draft.put(
         "published_vs_reproduced", reproduced_table(rep, lang),
         f"{draft.prefix} 7. {word(lang, 'reproduced')}{paper}",
-        ("Each survey figure quoted in the publication next to the value computed from "
-         "these data, unweighted and weighted. The 95% confidence interval (logit, "
-         "design-based) and n belong to the basis estimate: weighted, or unweighted where "
-         "the publication describes the raw sample.",
-         "Consistent: the published value lies in the 95% CI ('over x%': the CI reaches "
-         "above x; a modal band: the same band is modal)."),
-        {word(lang, k): "pct" for k in ("unweighted", "weighted", "ci_low", "ci_high")}
+        (word(lang, "reproduced_note"), word(lang, "verdict_note")),
+        {word(lang, k): "pct" for k in ("unweighted", "weighted", "ci_low_u", "ci_high_u",
+                                         "ci_low_w", "ci_high_w")}
         | {"n": "int"})])
 
 
@@ -484,7 +488,7 @@ def build_appendix(run: SurveyRun, *, lang: str = "en", figures: bool = True,
     heads, head_warnings = _headline_section(draft, run)
     warnings += head_warnings
     rep = reproduce(run.spec.quoted, run.design, run.unweighted, run.instrument, lang)
-    _reproduced_section(draft, rep, run.spec)
+    _reproduced_section(draft, rep, run.spec, sv.citation)
     if progress is not None:
         progress("tabulate", time.perf_counter() - t_start,
                  f"{len(draft.tables)} tables, {len(heads)} banner tables with tests, "
@@ -493,7 +497,8 @@ def build_appendix(run: SurveyRun, *, lang: str = "en", figures: bool = True,
     if figures and heads:
         t0 = time.perf_counter()
         figs = draw_figures({h: draft.tables[h] for h in heads}, lang=lang,
-                            source=sv.source_line or "", weighted=run.weighting is not None)
+                            source=sv.text("source_line", lang) or "",
+                            weighted=run.weighting is not None)
         if progress is not None:
             progress("draw", time.perf_counter() - t0, f"{len(figs)} figures (PNG and SVG)")
     if run.weighting is not None:
@@ -505,8 +510,9 @@ def build_appendix(run: SurveyRun, *, lang: str = "en", figures: bool = True,
     return Appendix(survey_id=q.id, title=title, lang=lang, tables=tables, titles=draft.titles,
                     notes=draft.notes, sections=tuple(draft.sections), figures=figs,
                     reproduced=rep, facts=run_facts, formats=draft.formats,
-                    source_line=sv.source_line or "", warnings=tuple(warnings),
-                    headers=draft.headers)
+                    source_line=sv.text("source_line", lang) or "", warnings=tuple(warnings),
+                    headers=draft.headers,
+                    citation=citation_text(sv.citation, lang) if sv.citation else "")
 
 
 def appendix(questionnaire: Questionnaire | str | os.PathLike,
