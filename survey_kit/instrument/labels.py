@@ -31,11 +31,13 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
         "en": {"total": "Total", "net": "(net)", "mean": "Mean", "se": "Standard error",
                "base_u": "Unweighted base", "base_w": "Weighted base", "base_e": "Effective base",
                "base": "Base", "ci": "CI", "by": "by", "and": "and", "columns": "Columns",
-               "warning": "Warning"},
+               "warning": "Warning", "no_test": "no test",
+               "few_levels": "fewer than 2 levels with respondents ({nr} x {nc})"},
         "ja": {"total": "全体", "net": "（ネット）", "mean": "平均", "se": "標準誤差",
                "base_u": "回答者数（非加重）", "base_w": "加重後回答者数", "base_e": "有効回答者数",
                "base": "回答者数", "ci": "信頼区間", "by": "×", "and": "・", "columns": "列",
-               "warning": "警告"},
+               "warning": "警告", "no_test": "検定なし",
+               "few_levels": "回答者のいる水準が2未満（{nr} × {nc}）"},
     },
     "appendix": {
         "en": {
@@ -55,6 +57,11 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "ci_low_u": "Unweighted CI low", "ci_high_u": "Unweighted CI high",
             "ci_low_w": "Weighted CI low", "ci_high_w": "Weighted CI high",
             "basis_weighted": "weighted", "basis_unweighted": "unweighted",
+            "warnings_title": "Warnings", "warning": "Warning",
+            "warnings_note": ("Everything a reader of the tables should know: cleaning steps "
+                              "skipped, weighting of respondents with a weighting variable not "
+                              "stated, low bases."),
+            "modal_note": "modal level: {w} (weighted), {u} (unweighted); % is its share",
             "reproduced_note": (
                 "Each survey figure quoted in the publication next to the value computed from "
                 "these data, unweighted and weighted, each with its own 95% confidence "
@@ -136,6 +143,10 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "ci_low_u": "非加重の信頼区間下限", "ci_high_u": "非加重の信頼区間上限",
             "ci_low_w": "加重の信頼区間下限", "ci_high_w": "加重の信頼区間上限",
             "basis_weighted": "加重", "basis_unweighted": "非加重",
+            "warnings_title": "警告", "warning": "警告",
+            "warnings_note": ("集計表の読み手が知っておくべきこと：省略したクリーニング手順、"
+                              "ウェイト付け変数が回答なしの回答者のウェイト付け、少ない基数。"),
+            "modal_note": "最頻の区分：{w}（加重）、{u}（非加重）。％はその割合",
             "reproduced_note": (
                 "公表文献に引用された調査の数値と、このデータから算出した非加重・加重の値。"
                 "それぞれの値の横にその95％信頼区間（ロジット、デザインベース）を示す。nと判定は"
@@ -204,6 +215,26 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
                "numeric_limits": "数値回答が範囲外", "gibberish": "意味のない自由回答",
                "mahalanobis": "多変量外れ値（マハラノビスD²）",
                "even_odd": "偶奇一貫性が低い", "start": "受け取った回答"},
+    },
+    # the weights summary (Table 4b): statistic names and word values, by their English
+    "weights_summary": {
+        "ja": {"Method": "方法", "Converged": "収束", "Iterations": "反復回数",
+               "Largest relative margin error": "周辺分布の最大相対誤差",
+               "Respondents weighted (non-zero weight)": "ウェイト付けした回答者（ウェイト0以外）",
+               "Respondents with weight 0 (excluded from weighting)":
+                   "ウェイト0の回答者（ウェイト付けから除外）",
+               "Sum of weights (population)": "ウェイトの合計（母集団）",
+               "Mean weight": "ウェイトの平均", "Smallest weight": "最小ウェイト",
+               "Largest weight": "最大ウェイト", "Largest / smallest weight": "最大／最小ウェイト",
+               "Coefficient of variation of the weights": "ウェイトの変動係数",
+               "Design effect of weighting (Kish), n Σw² / (Σw)²":
+                   "ウェイト付けのデザイン効果（Kish）、n Σw² / (Σw)²",
+               "Effective sample size, (Σw)² / Σw²": "有効標本サイズ、(Σw)² / Σw²",
+               "Share of weights trimmed": "切り詰めたウェイトの割合",
+               "yes": "はい", "NO": "いいえ", "none (unweighted)": "なし（非加重）",
+               "rake": "レイキング", "poststratify": "事後層化",
+               "calibrate": "キャリブレーション", "poststratify + trim": "事後層化＋切り詰め",
+               "rake + trim": "レイキング＋切り詰め"},
     },
     # values of the action and status columns of the exclusion flow
     "flow_values": {

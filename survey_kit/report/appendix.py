@@ -70,6 +70,7 @@ from ..tables.doc_latex import latex_document
 from ..tables.doc_markdown import markdown_document
 from ..tables.doc_xlsx import write_workbook
 from ..tables.document import FigureDoc, Table
+from ..tables.layout import skip_reason
 from .derived import grid_net_id
 from .figures import draw_figures, save_figure
 from .methodology import citation_text, key_facts, methodology_table
@@ -407,6 +408,34 @@ def _headline_title(h: Any, lang: str) -> str:
     return f"{fig_word} {h.figure}. {title}" if lang == "en" else f"{fig_word}{h.figure}　{title}"
 
 
+def _table_warnings(name: str, title: str, ct: Any, run: SurveyRun, lang: str) -> list[str]:
+    """The warnings of a banner table; in Japanese, the tests not computed are said from the
+    table's test records (the crosstab's own warnings are English)."""
+    if lang != "ja":
+        return [f"{name}: {x}" for x in ct.warnings]
+    inst = run.instrument
+    out = []
+    for _, t in ct.tests[ct.tests["method"] == "not computed"].iterrows():
+        rv, bv = str(t["row_variable"]), str(t["banner_variable"])
+        rl = inst.label(rv, None, lang) if inst.has_variable(rv) else rv
+        bl = inst.label(bv, None, lang) if inst.has_variable(bv) else bv
+        out.append(f"{title}：{rl}×{bl}は{word(lang, 'no_test', 'table')}"
+                   f"（{skip_reason(t['warnings'], lang)}）")
+    return out
+
+
+def _weighting_warnings(run: SurveyRun, lang: str) -> list[str]:
+    """The warnings of the weighting; the not-stated group is described by
+    :func:`~.targets_notes.not_stated_lines` in the appendix's language."""
+    if run.weighting is None:
+        return []
+    own = not_stated_lines(run, lang)
+    if lang != "ja":
+        return [f"weighting: {x}" for x in run.weighting.warnings]
+    rest = [x for x in run.weighting.warnings if "not stated weighted as" not in x]
+    return [f"{word(lang, 'weighting')}：{x}" for x in own + rest]
+
+
 def _headline_section(draft: _Draft, run: SurveyRun) -> tuple[list[str], list[str]]:
     """One banner table per headline of the spec; returns (their names, their warnings)."""
     heads, warnings = [], []
@@ -416,7 +445,7 @@ def _headline_section(draft: _Draft, run: SurveyRun) -> tuple[list[str], list[st
         ct = crosstab(run.design, rows, h.cols, ci=True, questionnaire=run.instrument,
                       lang=draft.lang, title=title)
         heads.append(draft.put(h.id, ct, title))
-        warnings += [f"{h.id}: {x}" for x in ct.warnings]
+        warnings += _table_warnings(h.id, title, ct, run, draft.lang)
     draft.section(6, "results", heads)
     return heads, warnings
 
@@ -448,9 +477,9 @@ def _add_warnings(draft: _Draft, section: int, warnings: Sequence[str]) -> None:
     """Table 2c: every warning, appended to the data-quality section (index ``section``)."""
     head, names = draft.sections[section]
     draft.sections[section] = (head, names + (draft.put(
-        "warnings", pd.DataFrame({"warning": list(warnings)}), f"{draft.prefix} 2c. Warnings",
-        ("Everything a reader of the tables should know: cleaning steps skipped, "
-         "weighting of respondents with a weighting variable not stated, low bases.",)),))
+        "warnings", pd.DataFrame({"warning": list(warnings)}),
+        f"{draft.prefix} 2c. {word(draft.lang, 'warnings_title')}",
+        (word(draft.lang, "warnings_note"),), headers={"warning": word(draft.lang, "warning")}),))
 
 
 def build_appendix(run: SurveyRun, *, lang: str = "en", figures: bool = True,
@@ -501,8 +530,7 @@ def build_appendix(run: SurveyRun, *, lang: str = "en", figures: bool = True,
                             weighted=run.weighting is not None)
         if progress is not None:
             progress("draw", time.perf_counter() - t0, f"{len(figs)} figures (PNG and SVG)")
-    if run.weighting is not None:
-        warnings += [f"weighting: {x}" for x in run.weighting.warnings]
+    warnings += _weighting_warnings(run, lang)
     if warnings:
         _add_warnings(draft, quality, warnings)
     title = sv.title_ja if lang == "ja" and sv.title_ja else sv.title

@@ -217,8 +217,7 @@ def _mode_row(x: Any, design: Any, unweighted: Any, instrument: Any, dom: np.nda
         **_both(each["unweighted"], each["weighted"]),
         "ci_low": lo, "ci_high": hi, "se": se, "n": n,
         "consistent": str(lv) == str(x.published),
-        "note": (f"modal level: {found['weighted']} (weighted), "
-                 f"{found['unweighted']} (unweighted); % is its share"),
+        "note": word(lang, "modal_note").format(w=found["weighted"], u=found["unweighted"]),
     }
 
 

@@ -135,6 +135,9 @@ def _weights_summary(run: SurveyRun, lang: str) -> pd.DataFrame:
         ("Effective sample size, (Σw)² / Σw²", f"{d['ess']:.1f}"),
         ("Share of weights trimmed", f"{100 * d['share_trimmed']:.1f}%"),
     ]
+    if lang != "en":        # the statistics' names and word values in the word table
+        items = [(word_or(lang, k, "weights_summary", k), word_or(lang, v, "weights_summary", v))
+                 for k, v in items]
     return pd.DataFrame(items, columns=[word(lang, "statistic"), word(lang, "value")])
 
 
