@@ -60,7 +60,7 @@ from ..tables.doc_markdown import table_markdown
 from ..tables.document import Table
 from .appendix import FORMATS, build_appendix
 from .derived import grid_net_id
-from .reproduce import verdict_text
+from .reproduce import reproduced_table
 from .run import SurveyRun, prepare
 from .sections import review_flags
 
@@ -243,17 +243,13 @@ def _summary_markdown(result: ReportResult) -> str:
         if s.headline:
             lines += [f"Headline: {s.headline}", ""]
         if len(s.reproduced):
-            r = s.reproduced
-            frame = pd.DataFrame({
-                "Figure": r["figure"].astype(str), "Statement": r["statement"],
-                "Published": r["published"], "Unweighted %": r["unweighted"],
-                "Weighted %": r["weighted"], "CI low": r["ci_low"], "CI high": r["ci_high"],
-                "n": r["n"].astype(int), "Basis": r["basis"],
-                "In CI": [verdict_text(c, "en") for c in r["consistent"]]})
+            # each estimate beside its own CI, as in the appendix's Table 7
+            frame = reproduced_table(s.reproduced, "en").drop(columns=["Note"])
+            pct = [c for c in frame.columns if "%" in c or "CI" in c and c != "Published "
+                   "value in 95% CI"]
             lines.append(table_markdown(Table(
                 "reproduced", "Published vs reproduced", frame,
-                formats={"Unweighted %": "pct", "Weighted %": "pct", "CI low": "pct",
-                         "CI high": "pct", "n": "int"})))
+                formats=dict.fromkeys(pct, "pct") | {"n": "int"})))
     return "\n".join(lines).rstrip("\n") + "\n"
 
 

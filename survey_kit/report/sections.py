@@ -12,7 +12,7 @@ Example
 >>> comp = composition_table(run)
 >>> total = ("Creator type", "Total")
 >>> print(comp["n"].loc[total], comp["% unweighted"].loc[total])
-121 100.0
+120 100.0
 >>> margins, summary = weighting_tables(run)
 >>> summary.set_index("Statistic").loc["Method", "Value"]
 'poststratify'

@@ -16,7 +16,7 @@ Example
 >>> lay.col_labels, lay.col_letters
 (['Total', 'p', 'q'], ['', '(A)', '(B)'])
 >>> [(ln.label, ln.texts) for ln in lay.sections[0].lines[:2]]
-[('x', ['50.0', '100.0', '-']), ('y', ['50.0', '-', '100.0'])]
+[('x', ['50.0', '100.0', '0.0']), ('y', ['50.0', '0.0', '100.0'])]
 """
 
 from __future__ import annotations

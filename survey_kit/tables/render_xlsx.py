@@ -14,7 +14,7 @@ Example
 >>> ws = Workbook().active
 >>> write_crosstab_sheet(ws, tab)
 >>> ws["A1"].value, ws["C5"].value, ws["C7"].value, ws["C7"].number_format, ws["D7"].value
-('a by g', '(A)', 1.0, '0.0%', '–')
+('a by g', '(A)', 1.0, '0.0%', 0.0)
 """
 
 from __future__ import annotations
