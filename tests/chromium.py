@@ -53,7 +53,8 @@ class Browser:
              "--no-default-browser-check", "--disable-extensions", "--disable-sync",
              "--disable-background-networking", "--disable-component-update",
              "--disable-features=Translate,MediaRouter,OptimizationHints",
-             "--hide-scrollbars", "--remote-debugging-pipe", f"--user-data-dir={self.profile}", "about:blank"],
+             "--hide-scrollbars", "--remote-debugging-pipe", f"--user-data-dir={self.profile}",
+             "about:blank"],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             close_fds=False, preexec_fn=wire)
         os.close(to_chrome_r)

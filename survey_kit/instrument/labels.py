@@ -208,7 +208,8 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
     },
     # names of the built-in cleaning rules (English: the cleaning flow's own labels)
     "rules": {
-        "ja": {"screened_out": "対象外（スクリーニング）", "incomplete": "途中離脱（必須質問が空欄）",
+        "ja": {"screened_out": "対象外（スクリーニング）",
+               "incomplete": "途中離脱（必須質問が空欄）",
                "duplicate_id": "回答者IDの重複", "duplicate_fingerprint": "端末指紋の重複",
                "near_duplicate": "ほぼ同一の回答", "trap_failed": "トラップ質問の不合格",
                "speeder": "回答時間が短すぎる", "straightliner": "グリッドでの同一回答",
@@ -373,7 +374,8 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
                "lt": "{name} < {values}", "le": "{name} <= {values}", "gt": "{name} > {values}",
                "ge": "{name} >= {values}", "between": "{name} is between {values}",
                "missing": "{name} is missing", "answered": "{name} is answered"},
-        "ja": {"in": "{name}が「{values}」のいずれか", "not_in": "{name}が「{values}」のいずれでもない",
+        "ja": {"in": "{name}が「{values}」のいずれか",
+               "not_in": "{name}が「{values}」のいずれでもない",
                "eq": "{name}が「{values}」", "ne": "{name}が「{values}」以外",
                "lt": "{name} < {values}", "le": "{name} <= {values}", "gt": "{name} > {values}",
                "ge": "{name} >= {values}", "between": "{name}が{values}の範囲",

@@ -52,7 +52,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["Band", "Bands", "Citation", "Condition", "Design", "Fieldwork", "GridItem", "MissingCode", "Net",
+__all__ = ["Band", "Bands", "Citation", "Condition", "Design", "Fieldwork", "GridItem",
+           "MissingCode", "Net",
            "Option", "Quality", "Question", "Rule", "Survey", "Trap", "Weighting"]
 
 _ID = r"^[A-Za-z_][A-Za-z0-9_]*$"

@@ -267,7 +267,8 @@ def _share_note(x: Any, instrument: Any, lang: str) -> str:
     note = f"{instrument.label(x.variable, None, lang)}: {lv_labels}"
     for c in getattr(x, "also", ()):
         cl = ", ".join(instrument.label(c.variable, str(v), lang) for v in c.levels)
-        note += f" {'かつ' if lang == 'ja' else 'and'} {instrument.label(c.variable, None, lang)}: {cl}"
+        joint = "かつ" if lang == "ja" else "and"
+        note += f" {joint} {instrument.label(c.variable, None, lang)}: {cl}"
     if x.domain is not None:
         dl = ", ".join(instrument.label(x.domain.variable, str(v), lang)
                        for v in x.domain.levels)

@@ -28,9 +28,9 @@ from ..weighting.diagnostics import weight_diagnostics
 from .derived import grid_net_id
 from .run import SurveyRun
 
-__all__ = ["codebook_headers", "codebook_table", "composition_table", "flow_display", "flow_headers",
-           "int_formats", "margins_headers", "overlap_display", "review_flags", "review_rules",
-           "review_table", "rule_label", "weighting_tables", "word_or"]
+__all__ = ["codebook_headers", "codebook_table", "composition_table", "flow_display",
+           "flow_headers", "int_formats", "margins_headers", "overlap_display", "review_flags",
+           "review_rules", "review_table", "rule_label", "weighting_tables", "word_or"]
 
 
 def composition_table(run: SurveyRun, lang: str = "en") -> pd.DataFrame:

@@ -146,7 +146,8 @@ def readme_text(parts: list, seed: int) -> str:
             "",
             f"## {q.survey.title} (`{raw_name(sid)}`)",
             "",
-            (f"A {q.survey.platform or 'panel'}-style export: one row per raw response in file order "
+            (f"A {q.survey.platform or 'panel'}-style export: one row per raw response in file "
+             "order "
              f"({len(raw)} rows). Answers are the instrument's codes; a blank cell is a "
              "question the respondent did not answer; missing codes (don't know, not stated) "
              "appear where a respondent chose them. Multi-select questions have one 0/1 column "
