@@ -14,7 +14,7 @@ Example
 ...               "sample_data/japan_digital_services_2024_raw.csv")
 >>> print(provenance_lines(run)[0][:79])
 Population targets of Firm size, Sector: ILLUSTRATIVE figures, not official sta
->>> print(not_stated_lines(run)[0][:72])
+>>> print(not_stated_lines(run)[0].split(" form ")[0])
 Firm size not stated: 60 respondents (10.0% of the sample, base-weighted)
 """
 
