@@ -64,6 +64,7 @@ figcaption{font-size:.8rem;color:#444;white-space:pre-line}
 .warn{color:#8a4b00}
 td{overflow-wrap:break-word}
 table.t-codebook{font-size:.78rem}
+table.t-methodology td:first-child{min-width:8em}
 table.t-codebook td{padding:.08rem .4rem}
 :lang(ja) td{line-break:strict}
 @page{margin:12mm}
