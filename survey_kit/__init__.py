@@ -12,7 +12,7 @@ Questionnaire('japan_digital_services_2024', 24 questions, 50 variables)
 ...                         duplicate_ids="keep")
 >>> cleaned = sk.clean(raw, q)
 >>> len(raw), len(cleaned.kept), len(cleaned.excluded)
-(700, 603, 97)
+(700, 600, 100)
 
 The package is organised by stage, data flowing left to right (each stage
 imports only the ones before it): ``instrument`` (the questionnaire and its

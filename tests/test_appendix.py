@@ -280,14 +280,26 @@ def test_reproduced_filled_for_every_quoted_figure(app, run):
 
 
 def test_reproduce_matches_design_estimates(run):
+    # Figure 9's claim is joint: "extremely valuable AND at least 20% more competitive"
     x = next(q for q in run.spec.quoted if q.id == "extremely_valuable_digital")
+    assert [(c.variable, c.levels) for c in x.also] == [("competitiveness", ["20_plus"])]
     rep = reproduce([x], run.design, run.unweighted, run.instrument).iloc[0]
-    y = indicator(run.data, "foreign_value", ["extremely"])
+    y = indicator(run.data, "foreign_value", ["extremely"]) * \
+        indicator(run.data, "competitiveness", ["20_plus"])
     dom = indicator(run.data, "sector", ["digital_services"])
     by = run.design.by(y, dom, stat="proportion")
     assert rep["weighted"] == pytest.approx(100 * by.loc[1.0, "estimate"], rel=1e-12)
-    sub = run.data[run.data["sector"] == "digital_services"]["foreign_value"].dropna()
-    assert rep["unweighted"] == pytest.approx(100 * (sub == "extremely").mean(), rel=1e-12)
+    assert rep["ci_low_weighted"] == pytest.approx(100 * by.loc[1.0, "ci_low"], rel=1e-12)
+    sub = run.data[run.data["sector"] == "digital_services"]
+    sub = sub[sub["foreign_value"].notna() & sub["competitiveness"].notna()]
+    both = (sub["foreign_value"] == "extremely") & (sub["competitiveness"] == "20_plus")
+    assert rep["unweighted"] == pytest.approx(100 * both.mean(), rel=1e-12)
+    # one half alone is a larger share: the joint claim is not the half
+    half = next(q for q in run.spec.quoted if q.id == "extremely_valuable_all")
+    alone = reproduce([half.model_copy(update={"also": []})], run.design, run.unweighted,
+                      run.instrument).iloc[0]
+    joint = reproduce([half], run.design, run.unweighted, run.instrument).iloc[0]
+    assert joint["weighted"] < alone["weighted"]
     # base "all": respondents with a missing answer stay in the denominator
     micro = next(q for q in run.spec.quoted if q.id == "sample_micro")
     r2 = reproduce([micro], run.design, run.unweighted, run.instrument).iloc[0]
@@ -488,7 +500,7 @@ def test_trimming_declared_in_the_questionnaire():
     assert "trim" in run.weighting.method
     app = build_appendix(run, figures=False)
     meth = app.tables["methodology"].set_index("Item")["Value"]
-    assert "weights trimmed at 1.2 × the mean weight" in meth["Weighting"]
+    assert "Weights trimmed at 1.2 × the mean weight" in meth["Weighting"]
     summary = app.tables["weighting_summary"].set_index("Statistic")["Value"]
     assert summary["Share of weights trimmed (%)"] > 0
 

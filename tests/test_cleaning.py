@@ -241,8 +241,8 @@ def test_bundled_sample_flow_and_planted_defects(survey, expected_kept):
     pd.testing.assert_frame_equal(raw, before)
     check_invariants(raw, res)
     assert res.flow["n_remaining"].iloc[0] == len(raw)
-    # about the published sample size: the planted near-duplicates are review-only
-    assert abs(len(res.kept) - expected_kept) <= 0.02 * expected_kept
+    # the bundled questionnaires exclude near-duplicates: the published sample size exactly
+    assert len(res.kept) == expected_kept
     planted = pd.read_csv(defects_path)
     # every planted defect is flagged by its rule (recall 1)
     for defect, rows in planted.groupby("defect"):
@@ -250,13 +250,14 @@ def test_bundled_sample_flow_and_planted_defects(survey, expected_kept):
         assert hit.all(), (defect, hit[~hit].index.tolist())
     # nothing without a planted defect is excluded (precision 1 on exclusion)
     assert set(res.excluded.index) <= set(planted["frame_id"])
-    # planted rows still kept are exactly the near-duplicates, flagged for review
-    kept_planted = set(planted["frame_id"]) & set(res.kept.index)
+    assert set(res.excluded.index) == set(planted["frame_id"])
+    # with near-duplicates flagged for review only (the toolkit's default), the planted rows
+    # still kept are exactly the near-duplicates, flagged for review
+    review = sk.clean(raw, qq, near_duplicate_action="review")
+    kept_planted = set(planted["frame_id"]) & set(review.kept.index)
     assert kept_planted == set(planted.loc[planted["defect"] == "near_duplicate", "frame_id"])
-    assert kept_planted <= set(res.review.index)
-    with_nd = sk.clean(raw, qq, near_duplicate_action="exclude")
-    assert len(with_nd.kept) == expected_kept
-    assert set(with_nd.excluded.index) == set(planted["frame_id"])
+    assert kept_planted <= set(review.review.index)
+    assert len(review.kept) == expected_kept + len(kept_planted)
 
 
 # ---------------------------------------------------------------------------

@@ -408,7 +408,9 @@ def test_empty_levels_kept_with_dash():
     assert not (tab.comparisons["column_b"].eq("zz") & tab.comparisons["pvalue"].notna()).any()
     text = str(tab)
     line = next(ln for ln in text.splitlines() if ln.strip().startswith("e "))
-    assert set(line.split()[1:]) == {"-"}
+    # nobody answered 'e' but the bases are not empty: a true zero reads 0.0; only the
+    # column without respondents (zz) reads "-"
+    assert line.split()[1:] == ["0.0", "0.0", "0.0", "0.0", "-"]
     # the test drops the empty level and column, as svychisq does
     ref = sk.svychisq(d2, "a", "g2")
     assert close(tab.tests["pvalue"].iloc[0], ref.pvalue, rel=1e-6)
@@ -694,7 +696,13 @@ def test_html_parses(table):
     page = table.to_html()
     p = _Cells()
     p.feed(page)
-    assert "Rao-Scott F" in p.caption and "Weighted percentages" in p.caption
+    # the caption is the title; each test is printed once, in a row under its block, and
+    # the notes follow the table
+    assert p.caption == table.title
+    tests = [r[0] for r in p.rows if r and " F(" in r[0]]
+    assert len(tests) == len(set(tests)) == int(table.tests["statistic"].notna().sum())
+    assert page.count("Rao-Scott F") == sum("Rao-Scott F" in x for x in tests) > 0
+    assert page.index("Weighted percentages") > page.index("</table>")
     assert "<style" not in page and "script" not in page          # self-contained, inline
     rows = {}
     for r in p.rows:

@@ -190,7 +190,8 @@ def test_published_vs_reproduced_filled(report):
     for sid in SURVEYS:
         rep = pd.read_csv(report["out"] / sid / "tables" / "published_vs_reproduced.csv")
         assert len(rep) >= 1
-        cols = ["Unweighted %", "Weighted %", "CI low", "CI high", "n"]
+        cols = ["Unweighted %", "Unweighted CI low", "Unweighted CI high", "Weighted %",
+                "Weighted CI low", "Weighted CI high", "n"]
         assert rep[cols].notna().all().all(), sid
         assert rep["Published"].notna().all()
     firm = pd.read_csv(report["out"] / "japan_digital_services_2024" / "tables" /

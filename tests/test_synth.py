@@ -485,8 +485,11 @@ def test_population_targets_files(sid):
     comments = [ln for ln in text.splitlines() if ln.startswith("#")]
     assert any("ILLUSTRATIVE" in ln for ln in comments)
     assert any("Statistics Bureau of Japan" in ln for ln in comments)
-    t = pd.read_csv(path, comment="#")
-    assert list(t.columns) == ["variable", "level", "target"]
+    t = pd.read_csv(path, comment="#", keep_default_na=False)
+    assert list(t.columns) == ["variable", "level", "target", "status", "source", "date"]
+    # the provenance columns say what the comments say: illustrative, no reference date
+    assert (t["status"] == "illustrative").all() and (t["date"] == "").all()
+    assert sk.load_targets(path).illustrative
     assert set(t["variable"]) == set(q.weighting.variables)
     for var, g in t.groupby("variable"):
         assert set(g["level"]) == set(q.levels(var)) - {"neither"}

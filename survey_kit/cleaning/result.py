@@ -8,7 +8,7 @@ Example
 ...                         duplicate_ids="keep")
 >>> res = sk.clean(raw, q)
 >>> res.n_raw, len(res.kept), len(res.excluded), len(res.review)
-(700, 603, 97, 7)
+(700, 600, 100, 4)
 >>> res.params_frame().iloc[:2]
                   parameter  value   source
 0          skip_unavailable  False  default

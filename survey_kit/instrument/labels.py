@@ -31,11 +31,15 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
         "en": {"total": "Total", "net": "(net)", "mean": "Mean", "se": "Standard error",
                "base_u": "Unweighted base", "base_w": "Weighted base", "base_e": "Effective base",
                "base": "Base", "ci": "CI", "ci_low": "CI lower bound",
-               "ci_high": "CI upper bound", "by": "by", "and": "and", "columns": "Columns"},
+               "ci_high": "CI upper bound", "by": "by", "and": "and", "columns": "Columns",
+               "warning": "Warning", "no_test": "no test",
+               "few_levels": "fewer than 2 levels with respondents ({nr} x {nc})"},
         "ja": {"total": "全体", "net": "（ネット）", "mean": "平均", "se": "標準誤差",
                "base_u": "回答者数（非加重）", "base_w": "加重後回答者数", "base_e": "有効回答者数",
                "base": "回答者数", "ci": "信頼区間", "ci_low": "信頼区間下限",
-               "ci_high": "信頼区間上限", "by": "×", "and": "・", "columns": "列"},
+               "ci_high": "信頼区間上限", "by": "×", "and": "・", "columns": "列",
+               "warning": "警告", "no_test": "検定なし",
+               "few_levels": "回答者のいる水準が2未満（{nr} × {nc}）"},
     },
     "appendix": {
         "en": {
@@ -52,6 +56,78 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "unweighted": "Unweighted %", "weighted": "Weighted %", "ci_low": "CI low",
             "ci_high": "CI high", "basis": "Basis", "consistent": "Published value in 95% CI",
             "note": "Note", "source": "Source",
+            "ci_low_u": "Unweighted CI low", "ci_high_u": "Unweighted CI high",
+            "ci_low_w": "Weighted CI low", "ci_high_w": "Weighted CI high",
+            "basis_weighted": "weighted", "basis_unweighted": "unweighted",
+            "warnings_title": "Warnings", "warning": "Warning",
+            "warnings_note": ("Everything a reader of the tables should know: cleaning steps "
+                              "skipped, weighting of respondents with a weighting variable not "
+                              "stated, low bases."),
+            "modal_note": "modal level: {w} (weighted), {u} (unweighted); % is its share",
+            "reproduced_note": (
+                "Each survey figure quoted in the publication next to the value computed from "
+                "these data, unweighted and weighted, each with its own 95% confidence "
+                "interval (logit, design-based). n and the verdict belong to the basis "
+                "estimate: weighted, or unweighted where the publication describes the raw "
+                "sample. A joint claim ('extremely valuable and at least 20% more "
+                "competitive') is computed as one share of respondents meeting every part."),
+            "verdict_note": (
+                "Consistent: the published value lies in the 95% CI of the basis estimate "
+                "('over x%': the CI reaches above x; a modal band: the same band is modal)."),
+            "illustrative_mark": " (illustrative)", "targets_given": "targets given in the call",
+            "status_official": "official statistics",
+            "status_illustrative": "ILLUSTRATIVE figures, not official statistics",
+            "status_not_stated": "the file does not say whether they are official statistics",
+            "not_stated_lower": "not stated", "no_date": "no reference date stated",
+            "provenance_line": ("Population targets of {variables}: {status}; source: {source}; "
+                                "date: {date}; file: {file}."),
+            "not_stated_separate": (
+                "{variable} not stated: {n} respondents ({share:.1f}% of the sample, "
+                "base-weighted) form their own weighting group, whose target share is their "
+                "sample share; the stated levels share the remaining {rest:.1f}% in the "
+                "proportions of the targets file, so a level's '% target' (Table 4a) is its "
+                "'% population' (Table 3) × {factor:.3f}."),
+            "not_stated_impute": (
+                "{variable} not stated: {n} respondents ({share:.1f}%) were given an imputed "
+                "level (hot-deck) before weighting."),
+            "not_stated_exclude": (
+                "{variable} not stated: {n} respondents ({share:.1f}%) have weight 0 and do "
+                "not enter the estimates."),
+            "review": "Respondents kept and flagged for review",
+            "respondent": "Respondent", "reasons": "Flagged by", "detail": "Detail",
+            "review_note": ("Respondents flagged by a rule whose action is 'review': they stay "
+                            "in the tables and are marked by the columns review_<rule> of the "
+                            "cleaned data; none when the table is empty."),
+            "none": "none",
+            "flow_title": "Exclusion flow",
+            "flow_note": ("Each step removes the respondents flagged by a rule and not removed "
+                          "by an earlier step; the counts add up to the interviews received."),
+            "overlap_title": "Overlap of exclusion rules",
+            "overlap_note": ("Respondents flagged by both rules (diagonal: by the rule at all); "
+                             "columns numbered as the rows (the steps of Table 2a)."),
+            "rule": "Rule",
+            "flow_step": "Step", "flow_label": "Rule", "flow_action": "Action",
+            "flow_status": "Status", "flow_n_flagged": "Flagged", "flow_n_removed": "Removed",
+            "flow_n_remaining": "Remaining", "flow_pct_of_start": "% of interviews",
+            "flow_parameter": "Criterion",
+            "composition_note": ("Unweighted and weighted shares of the final sample; population "
+                                 "shares from the weighting targets (blank where the variable "
+                                 "has no target). Respondents whose weighting variable is not "
+                                 "stated are shown separately."),
+            "margins_title": "Achieved vs target margins",
+            "margins_note": ("Shares of the weighted sample (achieved) against the shares the "
+                             "weighting adjusted to (target); '% sample' is the unweighted "
+                             "share."),
+            "weights_title": "Weights: design effect and range",
+            "weights_note": ("Kish (1965) design effect of unequal weighting, deff = n Σw² / "
+                             "(Σw)²; effective sample size n / deff."),
+            "codebook_note": ("Every variable of the labelled data with its export column, codes "
+                              "and labels (English and Japanese). Derived variables are "
+                              "computed by the report."),
+            "pct_sample": "% sample", "pct_target": "% target", "pct_achieved": "% achieved",
+            "diff": "Difference (points)", "cb_column": "Export column", "cb_type": "Type",
+            "cb_code": "Code", "cb_key": "Key", "cb_text": "Question", "cb_label": "Label",
+            "cb_label_ja": "Label (Japanese)",
         },
         "ja": {
             "appendix": "調査付録", "methodology": "調査方法", "quality": "データ品質",
@@ -66,7 +142,266 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "unweighted": "非加重％", "weighted": "加重％", "ci_low": "信頼区間下限",
             "ci_high": "信頼区間上限", "basis": "基準", "consistent": "公表値が95％信頼区間内",
             "note": "注", "source": "出典",
+            "ci_low_u": "非加重の信頼区間下限", "ci_high_u": "非加重の信頼区間上限",
+            "ci_low_w": "加重の信頼区間下限", "ci_high_w": "加重の信頼区間上限",
+            "basis_weighted": "加重", "basis_unweighted": "非加重",
+            "warnings_title": "警告", "warning": "警告",
+            "warnings_note": ("集計表の読み手が知っておくべきこと：省略したクリーニング手順、"
+                              "ウェイト付け変数が回答なしの回答者のウェイト付け、少ない基数。"),
+            "modal_note": "最頻の区分：{w}（加重）、{u}（非加重）。％はその割合",
+            "reproduced_note": (
+                "公表文献に引用された調査の数値と、このデータから算出した非加重・加重の値。"
+                "それぞれの値の横にその95％信頼区間（ロジット、デザインベース）を示す。nと判定は"
+                "基準とする推定値（加重、または公表文献が標本そのものを述べる場合は非加重）に"
+                "よる。複数の条件を同時に述べる数値（「非常に価値があり、かつ競争力が20％以上"
+                "向上」）は、すべての条件を満たす回答者の割合として算出した。"),
+            "verdict_note": (
+                "判定：公表値が基準の推定値の95％信頼区間内にあれば「はい」（「x％超」は区間の"
+                "上限がxを超える場合、最頻の区分は同じ区分が最頻の場合）。"),
+            "illustrative_mark": "（例示値）", "targets_given": "引数で与えた目標値",
+            "status_official": "公的統計",
+            "status_illustrative": "例示用の数値であり、公的統計ではない",
+            "status_not_stated": "公的統計かどうかの記載なし",
+            "not_stated_lower": "記載なし", "no_date": "基準日の記載なし",
+            "provenance_line": ("{variables}の母集団目標値：{status}。出典：{source}。"
+                                "時点：{date}。ファイル：{file}。"),
+            "not_stated_separate": (
+                "{variable}の回答なし：{n}人（標本の{share:.1f}％、基本ウェイトによる）は独自の"
+                "ウェイト付けグループとし、その目標比率は標本比率とした。回答のある水準は残りの"
+                "{rest:.1f}％を目標値ファイルの比率で分け合うため、各水準の「％（目標）」"
+                "（表4a）は「％（母集団）」（表3）の{factor:.3f}倍となる。"),
+            "not_stated_impute": (
+                "{variable}の回答なし：{n}人（{share:.1f}％）はウェイト付けの前にホットデック法で"
+                "水準を補完した。"),
+            "not_stated_exclude": (
+                "{variable}の回答なし：{n}人（{share:.1f}％）はウェイトを0とし、推定に含めない。"),
+            "review": "確認対象として残した回答者",
+            "respondent": "回答者", "reasons": "該当した規則", "detail": "詳細",
+            "review_note": ("処理が「確認」の規則に該当した回答者。集計には含め、クリーニング済み"
+                            "データの review_<規則> 列で示す。表が空なら該当者なし。"),
+            "none": "なし",
+            "flow_title": "除外の流れ",
+            "flow_note": ("各ステップは、規則に該当し、それ以前のステップで除外されていない回答者を"
+                          "除外する。件数の合計は受け取った回答数に一致する。"),
+            "overlap_title": "除外規則の重なり",
+            "overlap_note": ("両方の規則に該当した回答者数（対角はその規則に該当した数）。列番号は"
+                             "行の番号（表2aのステップ）に対応する。"),
+            "rule": "規則",
+            "flow_step": "ステップ", "flow_label": "規則", "flow_action": "処理",
+            "flow_status": "状態", "flow_n_flagged": "該当", "flow_n_removed": "除外",
+            "flow_n_remaining": "残り", "flow_pct_of_start": "％（回答数比）",
+            "flow_parameter": "基準",
+            "composition_note": ("最終標本の非加重・加重の構成比。母集団の構成比はウェイト付けの"
+                                 "目標値による（目標値のない変数は空欄）。ウェイト付け変数が回答"
+                                 "なしの回答者は別に示す。"),
+            "margins_title": "目標値と達成値",
+            "margins_note": ("加重後の標本の構成比（達成）と、ウェイト付けの目標とした構成比"
+                             "（目標）。「％（標本）」は非加重の構成比。"),
+            "weights_title": "ウェイト：デザイン効果と範囲",
+            "weights_note": ("不均等なウェイトによるデザイン効果（Kish 1965）deff = n Σw² / "
+                             "(Σw)²。有効標本サイズは n / deff。"),
+            "codebook_note": ("ラベル付きデータの全変数と、その出力列、コード、ラベル。派生変数は"
+                              "レポートで算出した。"),
+            "pct_sample": "％（標本）", "pct_target": "％（目標）", "pct_achieved": "％（達成）",
+            "diff": "差（ポイント）", "cb_column": "出力列", "cb_type": "型",
+            "cb_code": "コード", "cb_key": "キー", "cb_text": "質問文", "cb_label": "ラベル",
+            "cb_label_ja": "ラベル（日本語）",
         },
+    },
+    # names of the built-in cleaning rules (English: the cleaning flow's own labels)
+    "rules": {
+        "ja": {"screened_out": "対象外（スクリーニング）",
+               "incomplete": "途中離脱（必須質問が空欄）",
+               "duplicate_id": "回答者IDの重複", "duplicate_fingerprint": "端末指紋の重複",
+               "near_duplicate": "ほぼ同一の回答", "trap_failed": "トラップ質問の不合格",
+               "speeder": "回答時間が短すぎる", "straightliner": "グリッドでの同一回答",
+               "numeric_limits": "数値回答が範囲外", "gibberish": "意味のない自由回答",
+               "mahalanobis": "多変量外れ値（マハラノビスD²）",
+               "even_odd": "偶奇一貫性が低い", "start": "受け取った回答"},
+    },
+    # the weights summary (Table 4b): statistic names and word values, by their English
+    "weights_summary": {
+        "ja": {"Method": "方法", "Converged": "収束", "Iterations": "反復回数",
+               "Largest relative margin error": "周辺分布の最大相対誤差",
+               "Respondents weighted (non-zero weight)": "ウェイト付けした回答者（ウェイト0以外）",
+               "Respondents with weight 0 (excluded from weighting)":
+                   "ウェイト0の回答者（ウェイト付けから除外）",
+               "Sum of weights (population)": "ウェイトの合計（母集団）",
+               "Mean weight": "ウェイトの平均", "Smallest weight": "最小ウェイト",
+               "Largest weight": "最大ウェイト", "Largest / smallest weight": "最大／最小ウェイト",
+               "Coefficient of variation of the weights": "ウェイトの変動係数",
+               "Design effect of weighting (Kish), n Σw² / (Σw)²":
+                   "ウェイト付けのデザイン効果（Kish）、n Σw² / (Σw)²",
+               "Effective sample size, (Σw)² / Σw²": "有効標本サイズ、(Σw)² / Σw²",
+               "Share of weights trimmed (%)": "切り詰めたウェイトの割合（%）",
+               "yes": "はい", "NO": "いいえ", "none (unweighted)": "なし（非加重）",
+               "rake": "レイキング", "poststratify": "事後層化",
+               "calibrate": "キャリブレーション", "poststratify + trim": "事後層化＋切り詰め",
+               "rake + trim": "レイキング＋切り詰め"},
+    },
+    # values of the action and status columns of the exclusion flow
+    "flow_values": {
+        "ja": {"exclude": "除外", "review": "確認", "applied": "適用", "off": "オフ",
+               "not applicable": "該当なし"},
+    },
+    # the methodology table (report.methodology): item names and value templates
+    "methodology": {
+        "en": {
+            "notes": ("Disclosure items of the AAPOR Code of Professional Ethics and Practices "
+                      "(2021), section III, and the AAPOR Transparency Initiative, as they apply "
+                      "to a non-probability (opt-in) survey."),
+            "survey": "Survey", "sponsor": "Sponsor", "fielded_by": "Conducted (fielded) by",
+            "platform_mode": "Platform and mode", "population": "Population",
+            "population_text": "{population} (country: {country})",
+            "recruitment": "Sample and recruitment",
+            "non_probability": "Non-probability sample.",
+            "probability": "Probability sample.", "sample_design": "Sample design",
+            "recruitment_not_stated": "Recruitment: not stated in the source.",
+            "screening": "Screening (eligibility)", "fieldwork": "Fieldwork dates",
+            "publication": "Publication", "not_stated": "not stated in the source",
+            "dates": "{start} to {end}",
+            "export_dates": "(interviews in the export dated {start} to {end})",
+            "languages": "Languages", "questionnaire": "Questionnaire",
+            "questionnaire_text": "{n} questions; full wording, codes and labels in the codebook",
+            "sample_sizes": "Sample sizes",
+            "sample_sizes_text": ("{raw} interviews in the export; {excluded} excluded by the "
+                                  "quality checks; {kept} in the final sample (target {target})"),
+            "completion": "Completion rate",
+            "completion_na": ("Not available: the export holds completed interviews only (no "
+                              "record of respondents who started and broke off)"),
+            "completion_na_probability": ("Not available: the data have no status column "
+                                          "recording who started and who completed the "
+                                          "questionnaire"),
+            "completion_text": ("{pct:.1f}% ({done} of {known} respondents who started "
+                                "completed the questionnaire)"),
+            "response_rate": "Response rate",
+            "response_rate_text": ("Not computed: on an opt-in panel there is no frame of "
+                                   "eligible units, so AAPOR response rates (RR1-RR6) are "
+                                   "undefined; estimates rest on the weighting model, not on "
+                                   "random selection"),
+            "retention": "Retention after quality checks",
+            "retention_text": "{pct:.1f}% of interviews kept",
+            "moe": "Margin of error (95%, p = 50%)",
+            "moe_text": ("±{moe:.1f} percentage points = 1.96 × sqrt(0.25 / n) with n = {n}, "
+                         "under a model assumption: that the weighted sample behaves like a "
+                         "simple random sample of the population. The sample was not drawn at "
+                         "random, so this is a model-based figure (AAPOR's guidance on "
+                         "non-probability samples), not a sampling margin of error"),
+            "deff": "Design effect of weighting (Kish)",
+            "deff_text": "{deff:.2f} = n × Σw² / (Σw)²; effective sample size {ess:.0f}",
+            "moe_deff": "Margin of error with the design effect",
+            "moe_deff_text": ("±{moe:.1f} percentage points = 1.96 × sqrt(0.25 / n) × "
+                              "sqrt(deff), under the same model assumption"),
+            "weighting": "Weighting",
+            "unweighted": "None: no population targets were given; estimates are unweighted",
+            "weighting_text": ("{method} of the final sample to population margins of {labels}; "
+                               "{converged} after {iterations} iteration(s), largest relative "
+                               "margin error {error:.1e}."),
+            "converged": "converged", "not_converged": "did NOT converge",
+            "trimmed": "Weights trimmed at {upper:g} × the mean weight.",
+            "no_trimming": "No trimming.",
+            "estimation": "Estimation",
+            "estimation_text": ("Weighted percentages; standard errors by Taylor linearization "
+                                "taking the weighting (calibration) into account; 95% confidence "
+                                "intervals for proportions on the logit scale with the design "
+                                "degrees of freedom; tests of association: Rao-Scott "
+                                "second-order corrected F"),
+            "data_quality": "Data-quality procedures", "limitations": "Limitations",
+            "default_limitation": ("Non-probability sample: margins of error assume the "
+                                   "weighted sample behaves like a random sample of the "
+                                   "population."),
+            "default_limitation_probability": ("Design-based margins of error cover sampling "
+                                               "error only, not nonresponse, coverage or "
+                                               "measurement error."),
+            "traps": "Trap questions: ", "rules": "Plausibility rules: ",
+            "own_rules": "Exclusion rules of this survey: ",
+            "exclusion_rules": "Exclusion rules applied in order (exclusion flow, table 2a): ",
+            "review_rules": "Flagged for review but kept (table 2d): ",
+            "none_declared": "None declared", "and": ", ", "no_year": "n.d.",
+        },
+        "ja": {
+            "notes": ("AAPOR職業倫理・実務規程（2021年）第III節およびAAPOR透明性イニシアチブの"
+                      "開示項目のうち、非確率（オプトイン）調査に当てはまるもの。"),
+            "survey": "調査名", "sponsor": "調査主体", "fielded_by": "実施機関",
+            "platform_mode": "プラットフォームと調査方式", "population": "母集団",
+            "population_text": "{population}（国：{country}）",
+            "recruitment": "標本と募集方法",
+            "non_probability": "非確率標本。",
+            "probability": "確率標本。", "sample_design": "標本設計",
+            "recruitment_not_stated": "募集方法は出典に記載なし。",
+            "screening": "スクリーニング（対象条件）", "fieldwork": "調査期間",
+            "publication": "公表文献", "not_stated": "出典に記載なし",
+            "dates": "{start}～{end}",
+            "export_dates": "（データ上の回答日は{start}～{end}）",
+            "languages": "言語", "questionnaire": "調査票",
+            "questionnaire_text": "{n}問。質問文、コード、ラベルはコードブックに掲載",
+            "sample_sizes": "標本サイズ",
+            "sample_sizes_text": ("データ上の回答{raw}件、品質チェックで除外{excluded}件、"
+                                  "最終標本{kept}件（目標{target}件）"),
+            "completion": "完了率",
+            "completion_na": "算出不可：データには完了した回答のみが含まれる（途中離脱の記録なし）",
+            "completion_na_probability": "算出不可：回答の開始と完了を記録する状態列がデータにない",
+            "completion_text": "{pct:.1f}％（回答を始めた{known}人のうち{done}人が完了）",
+            "response_rate": "回答率",
+            "response_rate_text": ("算出しない：オプトイン型パネルには対象者の枠がないため、"
+                                   "AAPORの回答率（RR1～RR6）は定義できない。推定は無作為抽出では"
+                                   "なくウェイト付けのモデルに基づく"),
+            "retention": "品質チェック後の保持率",
+            "retention_text": "回答の{pct:.1f}％を保持",
+            "moe": "誤差の幅（95％、p = 50％）",
+            "moe_text": ("±{moe:.1f}ポイント = 1.96 × sqrt(0.25 / n)、n = {n}。加重後の標本が"
+                         "母集団からの単純無作為標本のようにふるまうというモデル上の仮定による。"
+                         "標本は無作為に抽出されていないため、これは標本誤差ではなくモデルに基づく"
+                         "値である（非確率標本に関するAAPORの指針）"),
+            "deff": "ウェイト付けのデザイン効果（Kish）",
+            "deff_text": "{deff:.2f} = n × Σw² / (Σw)²。有効標本サイズ{ess:.0f}",
+            "moe_deff": "デザイン効果を考慮した誤差の幅",
+            "moe_deff_text": ("±{moe:.1f}ポイント = 1.96 × sqrt(0.25 / n) × sqrt(deff)。"
+                              "同じモデル上の仮定による"),
+            "weighting": "ウェイト付け",
+            "unweighted": "なし：母集団の目標値がないため、推定値は非加重",
+            "weighting_text": ("最終標本を{labels}の母集団の周辺分布に合わせる{method}。"
+                               "{iterations}回の反復で{converged}、周辺分布の最大相対誤差"
+                               "{error:.1e}。"),
+            "converged": "収束", "not_converged": "収束せず",
+            "trimmed": "ウェイトは平均の{upper:g}倍で切り詰めた。",
+            "no_trimming": "ウェイトの切り詰めなし。",
+            "estimation": "推定方法",
+            "estimation_text": ("加重比率。標準誤差はウェイト付け（キャリブレーション）を考慮した"
+                                "テイラー線形化法。比率の95％信頼区間はデザインの自由度による"
+                                "ロジット尺度の区間。関連の検定はRao-Scottの二次補正F検定"),
+            "data_quality": "データ品質の手続き", "limitations": "限界",
+            "default_limitation": ("非確率標本のため、誤差の幅は加重後の標本が無作為標本のように"
+                                   "ふるまうと仮定している。"),
+            "default_limitation_probability": ("デザインに基づく誤差の幅は標本誤差のみを表し、"
+                                               "無回答・カバレッジ・測定の誤差は含まない。"),
+            "traps": "トラップ質問：", "rules": "妥当性の規則：",
+            "own_rules": "この調査独自の除外規則：",
+            "exclusion_rules": "適用順の除外規則（除外の流れ、表2a）：",
+            "review_rules": "確認対象として残した規則（表2d）：",
+            "none_declared": "なし", "and": "、", "no_year": "刊行年記載なし",
+        },
+    },
+    # screening conditions in words ({name}: the question, {values}: the levels)
+    "operators": {
+        "en": {"in": "{name} is one of {values}", "not_in": "{name} is not one of {values}",
+               "eq": "{name} is {values}", "ne": "{name} is not {values}",
+               "lt": "{name} < {values}", "le": "{name} <= {values}", "gt": "{name} > {values}",
+               "ge": "{name} >= {values}", "between": "{name} is between {values}",
+               "missing": "{name} is missing", "answered": "{name} is answered"},
+        "ja": {"in": "{name}が「{values}」のいずれか",
+               "not_in": "{name}が「{values}」のいずれでもない",
+               "eq": "{name}が「{values}」", "ne": "{name}が「{values}」以外",
+               "lt": "{name} < {values}", "le": "{name} <= {values}", "gt": "{name} > {values}",
+               "ge": "{name} >= {values}", "between": "{name}が{values}の範囲",
+               "missing": "{name}が無回答", "answered": "{name}に回答あり"},
+    },
+    # weighting methods as the methodology names them
+    "methods": {
+        "en": {"rake": "Raking", "poststratify": "Post-stratification",
+               "calibrate": "Calibration"},
+        "ja": {"rake": "レイキング", "poststratify": "事後層化", "calibrate": "キャリブレーション",
+               "rake+trim": "レイキング（切り詰めあり）"},
     },
 }
 

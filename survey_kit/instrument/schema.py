@@ -72,9 +72,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["DURATION_UNITS", "Band", "Bands", "Condition", "Design", "Dispositions", "Fieldwork",
-           "GridItem", "MissingCode", "Net", "Option", "Quality", "Question", "Rule", "Survey",
-           "Trap", "Weighting"]
+__all__ = ["DURATION_UNITS", "Band", "Bands", "Citation", "Condition", "Design", "Dispositions",
+           "Fieldwork", "GridItem", "MissingCode", "Net", "Option", "Quality", "Question", "Rule",
+           "Survey", "Trap", "Weighting"]
 
 _ID = r"^[A-Za-z_][A-Za-z0-9_]*$"
 _KEY = r"^[A-Za-z0-9_][A-Za-z0-9_\-]*$"
@@ -214,6 +214,7 @@ class Trap(_Model):
     repeat: str | None = None                 # consistency: the question asked again
     tolerance: float = 0.0                    # consistency on numerics: allowed |a - b|
     label: str | None = None
+    label_ja: str | None = None
 
 
 class Rule(_Model):
@@ -228,6 +229,7 @@ class Rule(_Model):
     id: str = Field(pattern=_ID)
     kind: Literal["range", "implies", "sum", "band_match", "exclude_if"]
     label: str | None = None
+    label_ja: str | None = None
     question: str | None = None               # range, band_match (the categorical)
     min: float | None = None
     max: float | None = None
@@ -345,8 +347,28 @@ class Fieldwork(_Model):
     end: _dt.date
 
 
+class Citation(_Model):
+    """The publication that reports the survey, cited in its appendix.
+
+    ``year`` is None when the publication states no date (the citation then
+    reads "n.d."); nothing here is filled in that the publication does not state.
+    """
+
+    authors: list[str] = Field(min_length=1)
+    title: str
+    subtitle: str | None = None
+    publisher: str
+    year: int | None = None
+    part: str | None = None            # where the survey is described, e.g. "Appendix I"
+
+
 class Survey(_Model):
-    """The ``survey`` section: what was asked of whom, by whom, when and how."""
+    """The ``survey`` section: what was asked of whom, by whom, when and how.
+
+    ``platform``, ``mode`` and ``fieldwork`` may be left out when the source does not state
+    them (the appendix then says so rather than guessing). The ``*_ja`` fields
+    give the Japanese wording of the free-text fields for ``lang="ja"`` outputs.
+    """
 
     id: str = Field(pattern=_ID)
     title: str
@@ -355,16 +377,31 @@ class Survey(_Model):
     fielded_by: str | None = None
     platform: str | None = None
     mode: str | None = None
+    mode_ja: str | None = None
     population: str | None = None
+    population_ja: str | None = None
     country: str | None = None
+    country_ja: str | None = None
     fieldwork: Fieldwork | None = None
     languages: list[str] = Field(default_factory=lambda: ["en"])
     target_sample_size: int | None = Field(default=None, gt=0)
     recruitment: str | None = None
+    recruitment_ja: str | None = None
     respondent_id: str | None = "respondent_id"   # None: the file has no id; rows are numbered
     screening: list[Condition] = Field(default_factory=list)
     source_line: str | None = None
+    source_line_ja: str | None = None
     limitations: list[str] = Field(default_factory=list)
+    limitations_ja: list[str] = Field(default_factory=list)
+    citation: Citation | None = None
+
+    def text(self, name: str, lang: str = "en") -> Any:
+        """The field ``name`` in ``lang``: its ``_ja`` variant when asked for and given."""
+        if lang == "ja":
+            ja = getattr(self, f"{name}_ja", None)
+            if ja:
+                return ja
+        return getattr(self, name)
 
 
 class _Instrument(_Model):

@@ -70,19 +70,16 @@ from ..tables.doc_latex import latex_document
 from ..tables.doc_markdown import markdown_document
 from ..tables.doc_xlsx import write_workbook
 from ..tables.document import FigureDoc, Table
+from ..tables.layout import skip_reason
 from .derived import grid_net_id
 from .figures import draw_figures, save_figure
-from .methodology import key_facts, methodology_table
+from .methodology import citation_text, key_facts, methodology_table
 from .reproduce import reproduce, reproduced_table
 from .run import SurveyRun, prepare
-from .sections import (
-    CODEBOOK_HEADERS,
-    codebook_table,
-    composition_table,
-    int_formats,
-    weighting_tables,
-    weights_summary_formats,
-)
+from .sections import (codebook_headers, codebook_table, composition_table, flow_display,
+                       flow_headers, int_formats, margins_headers, overlap_display, review_table,
+                       weighting_tables, weights_summary_formats)
+from .targets_notes import illustrative_mark, not_stated_lines, provenance_lines
 from .spec_models import ReportSpec
 
 __all__ = ["FORMATS", "Appendix", "appendix", "build_appendix"]
@@ -132,6 +129,8 @@ class Appendix(ResultMixin):
     formats: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     source_line: str = ""
     warnings: tuple[str, ...] = ()
+    headers: Mapping[str, Mapping[str, str | None]] = field(default_factory=dict)
+    citation: str = ""
 
     # -- views -------------------------------------------------------------
     def to_frame(self) -> pd.DataFrame:
@@ -154,8 +153,14 @@ class Appendix(ResultMixin):
             raise ReportError(f"no table {name!r}; tables are: {', '.join(self.tables)}")
         obj = self.tables[name]
         if isinstance(obj, pd.DataFrame):
-            return Table(name, self.titles.get(name, name), obj, tuple(self.notes.get(name, ())),
-                         self.formats.get(name, {}))
+            heads = self.headers.get(name, {})
+            if name == "codebook" and "variable" in obj.columns:
+                obj = _blank_repeats(obj, "variable")
+            shown = obj.drop(columns=[c for c, h in heads.items() if h is None and c in obj])
+            shown = shown.rename(columns={c: h for c, h in heads.items() if h is not None})
+            formats = {str(heads.get(k) or k): v for k, v in self.formats.get(name, {}).items()}
+            return Table(name, self.titles.get(name, name), shown,
+                         tuple(self.notes.get(name, ())), formats)
         return obj
 
     def _parts(self, figure_dir: str | None) -> list[tuple[str, Any]]:
@@ -172,7 +177,9 @@ class Appendix(ResultMixin):
         return parts
 
     def _intro(self) -> list[str]:
-        out = [f"{self.title} ({self.survey_id})."]
+        out = [f"{self.title} ({self.survey_id})" + ("。" if self.lang == "ja" else ".")]
+        if self.citation:
+            out.append(self.citation)
         if self.source_line:
             out.append(self.source_line)
         return out
@@ -276,6 +283,18 @@ class Appendix(ResultMixin):
         return write_text(path, text)
 
 
+def _blank_repeats(frame: pd.DataFrame, key: str) -> pd.DataFrame:
+    """A variable's text columns shown on its first row only (the printed codebook stays
+    short: the question is not repeated on every option's row)."""
+    same = frame[key].eq(frame[key].shift())
+    out = frame.copy()
+    for col in frame.columns:
+        if col in ("code", "key", "label", "label_ja"):
+            continue
+        out[col] = out[col].astype(object).where(~same, "")
+    return out
+
+
 # ===========================================================================
 # building it: one function per section
 # ===========================================================================
@@ -291,6 +310,7 @@ class _Draft:
     notes: dict[str, tuple] = field(default_factory=dict)
     formats: dict[str, dict] = field(default_factory=dict)
     sections: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
+    headers: dict[str, dict[str, str | None]] = field(default_factory=dict)
 
     @property
     def prefix(self) -> str:
@@ -298,11 +318,14 @@ class _Draft:
         return {"en": "Table", "ja": "表"}[self.lang]
 
     def put(self, name: str, obj: Any, title: str, note: Sequence[str] = (),
-            fmt: Mapping[str, str] | None = None) -> str:
+            fmt: Mapping[str, str] | None = None,
+            headers: Mapping[str, str | None] | None = None) -> str:
+        """Add a table; ``headers`` maps a column to the header shown (None: not shown)."""
         self.tables[name] = obj
         self.titles[name] = title
         self.notes[name] = tuple(note)
         self.formats[name] = dict(fmt or {})
+        self.headers[name] = dict(headers or {})
         return name
 
     def section(self, number: int, key: str, names: Sequence[str]) -> None:
@@ -322,17 +345,20 @@ def _quality_section(draft: _Draft, run: SurveyRun) -> list[str]:
     flow = getattr(cl, "flow", None)
     overlap = getattr(cl, "overlap", None)
     names = []
+    lang = draft.lang
     if isinstance(flow, pd.DataFrame):
+        shown = flow_display(flow, run, lang)
         names.append(draft.put(
-            "exclusion_flow", flow, f"{draft.prefix} 2a. Exclusion flow",
-            ("Each step removes the respondents flagged by a rule and not removed by an "
-             "earlier step; the counts add up to the interviews received.",),
-            int_formats(flow)))
+            "exclusion_flow", shown, f"{draft.prefix} 2a. {word(lang, 'flow_title')}",
+            (word(lang, "flow_note"),), int_formats(flow), flow_headers(lang)))
     if isinstance(overlap, pd.DataFrame):
         names.append(draft.put(
-            "rule_overlap", overlap, f"{draft.prefix} 2b. Overlap of exclusion rules",
-            ("Respondents flagged by both rules (diagonal: by the rule at all).",),
+            "rule_overlap", overlap_display(overlap, run, lang),
+            f"{draft.prefix} 2b. {word(lang, 'overlap_title')}", (word(lang, "overlap_note"),),
             int_formats(overlap)))
+    review = review_table(run, lang)
+    names.append(draft.put("review", review, f"{draft.prefix} 2d. {word(lang, 'review')}",
+                           (word(lang, "review_note"),)))
     draft.section(2, "quality", names)
     return [f"cleaning: {wmsg}" for wmsg in getattr(cl, "warnings", ()) or ()]
 
@@ -340,41 +366,38 @@ def _quality_section(draft: _Draft, run: SurveyRun) -> list[str]:
 def _composition_section(draft: _Draft, run: SurveyRun) -> None:
     lang = draft.lang
     comp = composition_table(run, lang)
+    pop = word(lang, "pct_pop")
     draft.section(3, "sample", [draft.put(
         "composition", comp, f"{draft.prefix} 3. {word(lang, 'sample')}",
-        ("Unweighted and weighted shares of the final sample; population shares from the "
-         "weighting targets (blank where the variable has no target). Respondents whose "
-         "weighting variable is not stated are shown separately.",),
+        (word(lang, "composition_note"), *provenance_lines(run, lang),
+         *not_stated_lines(run, lang)),
         {word(lang, "n"): "int", word(lang, "pct_unw"): "pct", word(lang, "pct_w"): "pct",
-         word(lang, "pct_pop"): "pct"})])
+         pop: "pct"}, {pop: pop + illustrative_mark(run, lang)})])
 
 
 def _weighting_section(draft: _Draft, run: SurveyRun) -> None:
-    margins, summary = weighting_tables(run, draft.lang)
-    wnotes = tuple(f"Warning: {x}" for x in (run.weighting.warnings if run.weighting else ()))
+    lang = draft.lang
+    margins, summary = weighting_tables(run, lang)
+    mark = illustrative_mark(run, lang)
     draft.section(4, "weighting", [
         draft.put("weighting_margins", margins,
-                  f"{draft.prefix} 4a. Achieved vs target margins",
-                  ("Shares of the weighted sample (achieved) against the population targets; "
-                   "'% sample' is the unweighted share.",) + wnotes,
+                  f"{draft.prefix} 4a. {word(lang, 'margins_title')}",
+                  (word(lang, "margins_note"), *provenance_lines(run, lang),
+                   *not_stated_lines(run, lang)),
                   {"n": "int", "% sample": "pct", "% target": "pct", "% achieved": "pct",
-                   "difference (points)": "f3"}),
+                   "difference (points)": "f3"}, margins_headers(lang, mark)),
         draft.put("weighting_summary", summary,
-                  f"{draft.prefix} 4b. Weights: design effect and range",
-                  ("Kish (1965) design effect of unequal weighting, deff = n Σw² / (Σw)²; "
-                   "effective sample size n / deff.",), weights_summary_formats(draft.lang))])
+                  f"{draft.prefix} 4b. {word(lang, 'weights_title')}",
+                  (word(lang, "weights_note"),), weights_summary_formats(lang))])
 
 
 def _codebook_section(draft: _Draft, run: SurveyRun) -> None:
-    cb = codebook_table(run, draft.lang)
-    code = CODEBOOK_HEADERS["code"][draft.lang == "ja"]
-    both = CODEBOOK_HEADERS["label_ja"][draft.lang == "ja"] in cb.columns
+    lang = draft.lang
+    cb = codebook_table(run)
     draft.section(5, "codebook", [draft.put(
-        "codebook", cb, f"{draft.prefix} 5. {word(draft.lang, 'codebook')}",
-        ("Every variable of the labelled data with its export column, codes and labels"
-         + (" (English and Japanese)" if both else "") + ". Derived variables are computed "
-         "by the report.",),
-        {code: "int"})])
+        "codebook", cb, f"{draft.prefix} 5. {word(lang, 'codebook')}",
+        (word(lang, "codebook_note"),), {"code": "int"},
+        codebook_headers(lang, japanese="text_ja" in cb.columns))])
 
 
 def _headline_title(h: Any, lang: str) -> str:
@@ -386,6 +409,34 @@ def _headline_title(h: Any, lang: str) -> str:
     return f"{fig_word} {h.figure}. {title}" if lang == "en" else f"{fig_word}{h.figure}　{title}"
 
 
+def _table_warnings(name: str, title: str, ct: Any, run: SurveyRun, lang: str) -> list[str]:
+    """The warnings of a banner table; in Japanese, the tests not computed are said from the
+    table's test records (the crosstab's own warnings are English)."""
+    if lang != "ja":
+        return [f"{name}: {x}" for x in ct.warnings]
+    inst = run.instrument
+    out = []
+    for _, t in ct.tests[ct.tests["method"] == "not computed"].iterrows():
+        rv, bv = str(t["row_variable"]), str(t["banner_variable"])
+        rl = inst.label(rv, None, lang) if inst.has_variable(rv) else rv
+        bl = inst.label(bv, None, lang) if inst.has_variable(bv) else bv
+        out.append(f"{title}：{rl}×{bl}は{word(lang, 'no_test', 'table')}"
+                   f"（{skip_reason(t['warnings'], lang)}）")
+    return out
+
+
+def _weighting_warnings(run: SurveyRun, lang: str) -> list[str]:
+    """The warnings of the weighting; the not-stated group is described by
+    :func:`~.targets_notes.not_stated_lines` in the appendix's language."""
+    if run.weighting is None:
+        return []
+    own = not_stated_lines(run, lang)
+    if lang != "ja":
+        return [f"weighting: {x}" for x in run.weighting.warnings]
+    rest = [x for x in run.weighting.warnings if "not stated weighted as" not in x]
+    return [f"{word(lang, 'weighting')}：{x}" for x in own + rest]
+
+
 def _headline_section(draft: _Draft, run: SurveyRun) -> tuple[list[str], list[str]]:
     """One banner table per headline of the spec; returns (their names, their warnings)."""
     heads, warnings = [], []
@@ -395,27 +446,31 @@ def _headline_section(draft: _Draft, run: SurveyRun) -> tuple[list[str], list[st
         ct = crosstab(run.design, rows, h.cols, ci=True, questionnaire=run.instrument,
                       lang=draft.lang, title=title)
         heads.append(draft.put(h.id, ct, title))
-        warnings += [f"{h.id}: {x}" for x in ct.warnings]
+        warnings += _table_warnings(h.id, title, ct, run, draft.lang)
     draft.section(6, "results", heads)
     return heads, warnings
 
 
-def _reproduced_section(draft: _Draft, rep: pd.DataFrame, spec: ReportSpec) -> None:
-    """Published vs reproduced, when the spec quotes any figure."""
+def _reproduced_section(draft: _Draft, rep: pd.DataFrame, spec: ReportSpec,
+                        citation: Any = None) -> None:
+    """Published vs reproduced, when the spec quotes any figure; the publication is named
+    by the questionnaire's citation (else the spec's ``paper``)."""
     if not len(rep):
         return
     lang = draft.lang
-    paper = f" ({spec.paper})" if spec.paper else ""
+    if citation is not None:
+        year = str(citation.year) if citation.year else word(lang, "no_year", "methodology")
+        sep = "、" if lang == "ja" else ", "
+        paper = f"{citation.authors[0]}{sep}{year}"
+        paper = f"（{paper}）" if lang == "ja" else f" ({paper})"
+    else:
+        paper = f" ({spec.paper})" if spec.paper else ""
     draft.section(7, "reproduced", [draft.put(
         "published_vs_reproduced", reproduced_table(rep, lang),
         f"{draft.prefix} 7. {word(lang, 'reproduced')}{paper}",
-        ("Each survey figure quoted in the publication next to the value computed from "
-         "these data, unweighted and weighted. The 95% confidence interval (logit, "
-         "design-based) and n belong to the basis estimate: weighted, or unweighted where "
-         "the publication describes the raw sample.",
-         "Consistent: the published value lies in the 95% CI ('over x%': the CI reaches "
-         "above x; a modal band: the same band is modal)."),
-        {word(lang, k): "pct" for k in ("unweighted", "weighted", "ci_low", "ci_high")}
+        (word(lang, "reproduced_note"), word(lang, "verdict_note")),
+        {word(lang, k): "pct" for k in ("unweighted", "weighted", "ci_low_u", "ci_high_u",
+                                         "ci_low_w", "ci_high_w")}
         | {"n": "int"})])
 
 
@@ -423,9 +478,9 @@ def _add_warnings(draft: _Draft, section: int, warnings: Sequence[str]) -> None:
     """Table 2c: every warning, appended to the data-quality section (index ``section``)."""
     head, names = draft.sections[section]
     draft.sections[section] = (head, names + (draft.put(
-        "warnings", pd.DataFrame({"warning": list(warnings)}), f"{draft.prefix} 2c. Warnings",
-        ("Everything a reader of the tables should know: cleaning steps skipped, "
-         "weighting of respondents with a weighting variable not stated, low bases.",)),))
+        "warnings", pd.DataFrame({"warning": list(warnings)}),
+        f"{draft.prefix} 2c. {word(draft.lang, 'warnings_title')}",
+        (word(draft.lang, "warnings_note"),), headers={"warning": word(draft.lang, "warning")}),))
 
 
 def build_appendix(run: SurveyRun, *, lang: str = "en", figures: bool = True,
@@ -463,7 +518,7 @@ def build_appendix(run: SurveyRun, *, lang: str = "en", figures: bool = True,
     heads, head_warnings = _headline_section(draft, run)
     warnings += head_warnings
     rep = reproduce(run.spec.quoted, run.design, run.unweighted, run.instrument, lang)
-    _reproduced_section(draft, rep, run.spec)
+    _reproduced_section(draft, rep, run.spec, sv.citation)
     if progress is not None:
         progress("tabulate", time.perf_counter() - t_start,
                  f"{len(draft.tables)} tables, {len(heads)} banner tables with tests, "
@@ -472,11 +527,11 @@ def build_appendix(run: SurveyRun, *, lang: str = "en", figures: bool = True,
     if figures and heads:
         t0 = time.perf_counter()
         figs = draw_figures({h: draft.tables[h] for h in heads}, lang=lang,
-                            source=sv.source_line or "", weighted=run.weighting is not None)
+                            source=sv.text("source_line", lang) or "",
+                            weighted=run.weighting is not None)
         if progress is not None:
             progress("draw", time.perf_counter() - t0, f"{len(figs)} figures (PNG and SVG)")
-    if run.weighting is not None:
-        warnings += [f"weighting: {x}" for x in run.weighting.warnings]
+    warnings += _weighting_warnings(run, lang)
     if warnings:
         _add_warnings(draft, quality, warnings)
     title = sv.title_ja if lang == "ja" and sv.title_ja else sv.title
@@ -484,7 +539,9 @@ def build_appendix(run: SurveyRun, *, lang: str = "en", figures: bool = True,
     return Appendix(survey_id=q.id, title=title, lang=lang, tables=tables, titles=draft.titles,
                     notes=draft.notes, sections=tuple(draft.sections), figures=figs,
                     reproduced=rep, facts=run_facts, formats=draft.formats,
-                    source_line=sv.source_line or "", warnings=tuple(warnings))
+                    source_line=sv.text("source_line", lang) or "", warnings=tuple(warnings),
+                    headers=draft.headers,
+                    citation=citation_text(sv.citation, lang) if sv.citation else "")
 
 
 def appendix(questionnaire: Questionnaire | str | os.PathLike,

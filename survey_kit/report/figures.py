@@ -8,8 +8,11 @@ from a tidy frame). Japanese labels are drawn with IPAexGothic, the font shipped
 ``matplotlib-fontja`` dependency (registered with matplotlib's font manager
 without importing that package, whose import changes global settings).
 
-matplotlib and seaborn are imported inside the functions (Agg backend) so
-``import survey_kit`` stays fast.
+matplotlib is imported inside the functions (Agg backend, a ``Figure`` without
+pyplot) so ``import survey_kit`` stays fast; the bars are drawn with matplotlib
+directly (seaborn's barplot cost as much as the rest of a figure) in seaborn's
+colour-blind palette. Japanese labels break at phrase boundaries (BudouX),
+never inside a word.
 
 Example
 -------
@@ -54,6 +57,9 @@ __all__ = ["FIGURE_DPI", "bar_figure", "draw_figures", "font_path", "japanese_fo
 FIGURE_DPI = 200
 _SALT = "survey_kit"
 _TOTAL_COLOUR = "#4a4a4a"
+#: seaborn's "colorblind" palette (after Okabe and Ito), as hex colours
+_COLORBLIND = ("#0173b2", "#de8f05", "#029e73", "#d55e00", "#cc78bc", "#ca9161", "#fbafe4",
+               "#949494", "#ece133", "#56b4e9")
 
 
 def font_path() -> Path:
@@ -113,21 +119,54 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
 
 
+@functools.lru_cache(maxsize=1)
+def _ja_parser() -> Any:
+    """BudouX's Japanese phrase model (loaded once)."""
+    import budoux
+
+    return budoux.load_default_japanese_parser()
+
+
+def _chunks(text: str) -> list[str]:
+    """Units a line may break between: BudouX phrases of Japanese text (a phrase is a word
+    with its particles), each Latin word with the space after it."""
+    out: list[str] = []
+    for phrase in _ja_parser().parse(text):
+        out += [p for p in phrase.replace(" ", " \x00").split("\x00") if p]
+    return out
+
+
 def _wrap(text: str, width: int, lang: str = "en") -> str:
-    """Wrap at ``width`` display columns: at spaces for Latin text, anywhere for CJK."""
+    """Wrap at ``width`` display columns: at spaces for Latin text; Japanese text at
+    phrase boundaries found by BudouX (never inside a word), a phrase longer than a
+    line being the only one split.
+
+    >>> print(_wrap("外国サービスが利用できない場合の影響", 16, "ja"))
+    外国サービスが
+    利用できない
+    場合の影響
+    """
     text = str(text)
     if _width(text) == len(text):       # no wide characters: break at spaces
         return "\n".join(textwrap.wrap(text, width)) or text
     lines, cur, cw = [], "", 0
-    for ch in text:
-        w = _width(ch)
-        if cw + w > width and cur:
+    for chunk in _chunks(text):
+        w = _width(chunk)
+        if cw + w > width and cur.strip():
             lines.append(cur)
             cur, cw = "", 0
-        cur += ch
+        while w > width:                # a phrase wider than a line: split it
+            cut, cut_w = "", 0
+            for ch in chunk:
+                if cut_w + _width(ch) > width:
+                    break
+                cut, cut_w = cut + ch, cut_w + _width(ch)
+            lines.append(cut)
+            chunk, w = chunk[len(cut):], w - cut_w
+        cur += chunk
         cw += w
     lines.append(cur)
-    return "\n".join(line.strip() for line in lines)
+    return "\n".join(line.strip() for line in lines if line.strip())
 
 
 def bar_figure(tidy: pd.DataFrame, *, title: str, caption: str, lang: str = "en",
@@ -164,8 +203,8 @@ def bar_figure(tidy: pd.DataFrame, *, title: str, caption: str, lang: str = "en"
     import matplotlib
 
     matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-    import seaborn as sns
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
     need = {"level", "group", "pct"}
     if not need <= set(tidy.columns):
@@ -179,31 +218,24 @@ def bar_figure(tidy: pd.DataFrame, *, title: str, caption: str, lang: str = "en"
     full = _bars(tidy, levels, groups, wrapped)
     nbars = len(levels) * len(groups)
     height = float(np.clip(1.3 + 0.24 * nbars + 0.12 * len(levels), 2.6, 11.5))
-    with matplotlib.rc_context(_rc(lang)), sns.axes_style("whitegrid", {
-            "axes.grid.axis": "x", "grid.color": ".9"}), warnings.catch_warnings():
-        # seaborn's style context sets font family too; re-apply ours on top
-        with matplotlib.rc_context({"font.family": _rc(lang)["font.family"]}):
-            fig, ax = plt.subplots(figsize=(8.0, height))
-            try:
-                sns.barplot(data=full, y="ylab", x="plot", hue="group",
-                            order=[wrapped[lv] for lv in levels], hue_order=groups,
-                            palette=_palette(groups), errorbar=None, orient="h", ax=ax,
-                            saturation=1.0, legend=len(groups) > 1)
-                top = _annotate(ax, full, levels, groups)
-                ax.set_xlim(0, min(110.0, top * 1.14 + 4))
-                ax.set_xlabel(xlabel)
-                ax.set_ylabel("")
-                ax.set_title(_wrap(title, 76, lang), loc="left")
-                if len(groups) > 1:
-                    handles, labs = ax.get_legend_handles_labels()
-                    ax.legend(handles, [_wrap(x, 30, lang) for x in labs],
-                              title=_wrap(legend_title, 30, lang)
-                              if legend_title else None, frameon=False, loc="upper left",
-                              bbox_to_anchor=(1.0, 1.0), fontsize=8, title_fontsize=8,
-                              alignment="left")
-                png, svg = _render(fig, ax, caption, lang)
-            finally:
-                plt.close(fig)
+    with matplotlib.rc_context(_rc(lang)), warnings.catch_warnings():
+        # a Figure without pyplot: no global figure manager, nothing to close
+        fig = Figure(figsize=(8.0, height))
+        FigureCanvasAgg(fig)
+        ax = fig.subplots()
+        _draw_bars(ax, full, levels, groups, wrapped)
+        top = _annotate(ax, full, levels, groups)
+        ax.set_xlim(0, min(110.0, top * 1.14 + 4))
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel("")
+        ax.set_title(_wrap(title, 76, lang), loc="left")
+        if len(groups) > 1:
+            handles, labs = ax.get_legend_handles_labels()
+            ax.legend(handles, [_wrap(x, 30, lang) for x in labs],
+                      title=_wrap(legend_title, 30, lang) if legend_title else None,
+                      frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8,
+                      title_fontsize=8, alignment="left")
+        png, svg = _render(fig, ax, caption, lang)
     alt = f"{title}: bar chart of percentages by {', '.join(groups)}"
     return FigureDoc(name=name, title=title, caption=caption, png=png, svg=svg, alt=alt)
 
@@ -224,13 +256,30 @@ def _bars(tidy: pd.DataFrame, levels: list[str], groups: list[str],
 
 def _palette(groups: list[str]) -> list:
     """Colour-blind palette; the total (first of more than two groups) in dark grey."""
-    import seaborn as sns
-
     if len(groups) == 1:
         return [_TOTAL_COLOUR]
-    base = sns.color_palette("colorblind", len(groups))
+    base = [_COLORBLIND[i % len(_COLORBLIND)] for i in range(len(groups))]
     return [_TOTAL_COLOUR if g == groups[0] and len(groups) > 2 else c
             for g, c in zip(groups, base)]
+
+
+def _draw_bars(ax: Any, full: pd.DataFrame, levels: list[str], groups: list[str],
+               wrapped: dict[str, str]) -> None:
+    """Horizontal bars, one per (level, group): the levels top to bottom, the groups side
+    by side within a level (one bar container per group, in order)."""
+    n_g = len(groups)
+    h = 0.8 / n_g
+    ys = np.arange(len(levels), dtype=float)
+    for g, (grp, colour) in enumerate(zip(groups, _palette(groups))):
+        sub = full[full["group"] == grp].set_index("level").loc[levels]
+        ax.barh(ys - 0.4 + h * (g + 0.5), sub["plot"].to_numpy(dtype=float), height=h,
+                color=colour, label=grp, zorder=2)
+    ax.set_yticks(ys, [wrapped[lv] for lv in levels])
+    ax.set_ylim(len(levels) - 0.5, -0.5)             # the first level on top
+    ax.grid(axis="x", color=".9", zorder=0)
+    ax.grid(axis="y", visible=False)
+    ax.set_axisbelow(True)
+    ax.tick_params(axis="y", length=0)
 
 
 def _annotate(ax: Any, full: pd.DataFrame, levels: list[str], groups: list[str]) -> float:

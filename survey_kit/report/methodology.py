@@ -5,9 +5,13 @@ effect, effective sample size, margins of error, how the weighting went);
 :func:`methodology_table` writes the AAPOR Transparency Initiative disclosure
 items as (item, value) rows: for an opt-in online panel (a non-probability
 sample, the default) or, when the questionnaire declares ``design: sample:
-probability``, for the design it declares (:mod:`.design_text`). Items the
-questionnaire does not state (sponsor, mode, dates, ...) are said to be not
-stated, never filled in.
+probability``, for the design it declares (:mod:`.design_text`; its design
+sentences are in English only). The rows are in
+English or Japanese (the wording is in :mod:`survey_kit.instrument.labels`,
+group ``"methodology"``; the questionnaire's ``*_ja`` fields give the Japanese
+of its free texts). The margin of error is stated with the model assumption it
+rests on, as AAPOR asks for non-probability samples; what the questionnaire
+does not state (platform, mode, fieldwork dates) is said to be not stated.
 
 Example
 -------
@@ -16,10 +20,15 @@ Example
 ...               "sample_data/japan_creators_2024_raw.csv")
 >>> f = key_facts(run)
 >>> f["n_raw"], f["n_kept"], round(f["moe"], 1), round(f["moe_deff"], 1)
-(140, 121, 8.9, 10.0)
+(140, 120, 8.9, 10.1)
 >>> table, notes = methodology_table(run, f)
 >>> table.set_index("Item").loc["Retention after quality checks", "Value"]
-'86.4% of interviews kept'
+'85.7% of interviews kept'
+>>> table.set_index("Item").loc["Fieldwork dates", "Value"]    # the source states none
+'not stated in the source'
+>>> ja, _ = methodology_table(run, f, "ja")
+>>> ja.set_index("項目").loc["品質チェック後の保持率", "内容"]
+'回答の85.7％を保持'
 
 References
 ----------
@@ -31,7 +40,6 @@ Kish, L. (1965). Survey Sampling. Wiley.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -41,7 +49,6 @@ from ..cleaning.completion import completion
 from ..instrument.labels import word
 from ..instrument.questionnaire import Questionnaire
 from .design_text import (
-    MODEL_ASSUMPTION,
     and_list,
     design_parts,
     design_precision_rows,
@@ -53,23 +60,18 @@ from .design_text import (
 )
 from .precision import kish_deff, margin_of_error
 from .run import SurveyRun
+from .sections import rule_label, word_or
+from .targets_notes import not_stated_lines, provenance_lines
 
-__all__ = ["key_facts", "methodology_table"]
+__all__ = ["citation_text", "key_facts", "methodology_table"]
 
-_NOTES = ("Disclosure items of the AAPOR Code of Professional Ethics and Practices (2021), "
-          "section III, and the AAPOR Transparency Initiative, as they apply to an opt-in "
-          "online panel survey.",)
 _NOTES_PROBABILITY = ("Disclosure items of the AAPOR Code of Professional Ethics and Practices "
                       "(2021), section III, and the AAPOR Transparency Initiative, as they "
                       "apply to a probability sample.",)
 
-#: what the appendix says of an item the questionnaire leaves out
-NOT_STATED = "Not stated in the questionnaire"
 
-#: words of a screening condition's operator
-_OPS = {"in": "is one of", "not_in": "is not one of", "eq": "is", "ne": "is not",
-        "lt": "<", "le": "<=", "gt": ">", "ge": ">=", "between": "is between",
-        "missing": "is missing", "answered": "is answered"}
+def _w(lang: str, key: str) -> str:
+    return word(lang, key, "methodology")
 
 
 def key_facts(run: SurveyRun) -> dict[str, Any]:
@@ -100,12 +102,12 @@ def methodology_table(run: SurveyRun, facts: Mapping[str, Any], lang: str = "en"
         The rows (columns "Item" and "Value" in ``lang``) and the table's notes.
     """
     prob = is_probability(run.declared)
-    rows = _design_rows(run, lang) + _sample_rows(run, facts)
-    rows += design_precision_rows(run, facts) if prob else _precision_rows(facts)
-    rows.append(("Weighting", _weighting_text(run, lang)))
-    rows += _analysis_rows(run)
+    rows = _design_rows(run, lang) + _sample_rows(run, facts, lang)
+    rows += design_precision_rows(run, facts) if prob else _precision_rows(facts, lang)
+    rows.append((_w(lang, "weighting"), _weighting_text(run, lang)))
+    rows += _analysis_rows(run, lang)
     frame = pd.DataFrame(rows, columns=[word(lang, "item"), word(lang, "value")])
-    notes = _NOTES_PROBABILITY + (rates_note(),) if prob else _NOTES
+    notes = _NOTES_PROBABILITY + (rates_note(),) if prob else (_w(lang, "notes"),)
     return frame, notes
 
 
@@ -114,125 +116,143 @@ def methodology_table(run: SurveyRun, facts: Mapping[str, Any], lang: str = "en"
 # ---------------------------------------------------------------------------
 
 def _design_rows(run: SurveyRun, lang: str) -> list[tuple[str, str]]:
-    """Survey, sponsor, fieldwork agency, mode, population, sample, screening, dates."""
+    """Survey, sponsor, fieldwork agency, mode, population, sample, screening, dates.
+
+    What the questionnaire does not state (a platform, a mode, fieldwork dates) is
+    said to be not stated, never filled in.
+    """
     q = run.questionnaire
     sv = q.survey
+    unstated = _w(lang, "not_stated")
+    recruitment = sv.text("recruitment", lang)
+    sep = "" if lang == "ja" else " "
     if is_probability(run.declared):
-        rec = "Probability sample. " + structure_text(run.declared, run.data)
-        sample_item = "Sample design"
+        rec = _w(lang, "probability") + sep + structure_text(run.declared, run.data)
+        rec += (sep + recruitment) if recruitment else ""
+        sample_item = _w(lang, "sample_design")
     else:
-        rec = "Non-probability sample from an opt-in online panel."
-        sample_item = "Sample and recruitment"
-    if sv.recruitment:
-        rec += " " + sv.recruitment
-    mode = "; ".join(x for x in (sv.platform, sv.mode) if x) or NOT_STATED
-    rows = [("Survey", (sv.title_ja if lang == "ja" and sv.title_ja else sv.title)),
-            ("Sponsor", sv.sponsor or NOT_STATED),
-            ("Conducted (fielded) by", sv.fielded_by or NOT_STATED),
-            ("Platform and mode", mode),
-            ("Population", f"{_stated(sv.population)} (country: {_stated(sv.country)})"),
+        rec = _w(lang, "non_probability") + sep + (
+            recruitment or _w(lang, "recruitment_not_stated"))
+        sample_item = _w(lang, "recruitment")
+    platform = sv.platform or unstated
+    mode = sv.text("mode", lang) or unstated
+    how = unstated if not (sv.platform or sv.mode) else \
+        f"{platform}; {mode}" if lang != "ja" else f"{platform}。{mode}"
+    country = sv.text("country", lang)
+    rows = [(_w(lang, "survey"), (sv.title_ja if lang == "ja" and sv.title_ja else sv.title)),
+            (_w(lang, "sponsor"), sv.sponsor or unstated),
+            (_w(lang, "fielded_by"), sv.fielded_by or unstated),
+            (_w(lang, "platform_mode"), how),
+            (_w(lang, "population"), _w(lang, "population_text").format(
+                population=sv.text("population", lang) or unstated,
+                country=country or unstated)),
             (sample_item, rec)]
     if sv.screening:
-        rows.append(("Screening (eligibility)",
-                     "; ".join(_condition_text(q, c, lang) for c in sv.screening)))
-    rows.append(("Fieldwork dates", _fieldwork_dates(run)))
+        rows.append((_w(lang, "screening"), _w(lang, "and").join(
+            _condition_text(q, c, lang) for c in sv.screening)))
+    rows.append((_w(lang, "fieldwork"), _fieldwork_dates(run, lang)))
+    if sv.citation is not None:
+        rows.append((_w(lang, "publication"), citation_text(sv.citation, lang)))
     return rows
 
 
-def _sample_rows(run: SurveyRun, facts: Mapping[str, Any]) -> list[tuple[str, str]]:
+def _sample_rows(run: SurveyRun, facts: Mapping[str, Any], lang: str = "en"
+                 ) -> list[tuple[str, str]]:
     """Languages, questionnaire, sample sizes, completion, response rate, retention."""
     q = run.questionnaire
     sv = q.survey
     nq = sum(1 for x in q.questions if x.type != "meta")
     prob = facts.get("probability", False)
-    what = "responding units in the data" if prob else "interviews in the export"
-    target = (f" (target {sv.target_sample_size})" if sv.target_sample_size
-              else " (target sample size not stated)")
+    declared = run.declared
+    rate = (response_rate_text(run) if prob or getattr(declared, "dispositions", None)
+            else _w(lang, "response_rate_text"))
     return [
-        ("Languages", ", ".join(sv.languages)),
-        ("Questionnaire", f"{nq} questions; full wording, codes and labels in the codebook"),
-        ("Sample sizes", f"{facts['n_raw']} {what}; {facts['n_excluded']} "
-                         f"excluded by the quality checks; {facts['n_kept']} in the final "
-                         f"sample{target}"),
-        ("Completion rate", _status_completion(run) or (
-            "Not available: the data have no status column recording who started and "
-            "who completed the questionnaire" if prob else
-            "Not available: the export holds completed interviews only (no record of "
-            "respondents who started and broke off)")),
-        ("Response rate", response_rate_text(run)),
-        ("Retention after quality checks",
-         f"{100 * facts['n_kept'] / max(facts['n_raw'], 1):.1f}% of "
-         f"{'responding units' if prob else 'interviews'} kept"),
+        (_w(lang, "languages"), _w(lang, "and").join(sv.languages)),
+        (_w(lang, "questionnaire"), _w(lang, "questionnaire_text").format(n=nq)),
+        (_w(lang, "sample_sizes"), _w(lang, "sample_sizes_text").format(
+            raw=facts["n_raw"], excluded=facts["n_excluded"], kept=facts["n_kept"],
+            target=sv.target_sample_size or _w(lang, "not_stated"))),
+        (_w(lang, "completion"), _status_completion(run, lang) or _w(
+            lang, "completion_na_probability" if prob else "completion_na")),
+        (_w(lang, "response_rate"), rate),
+        (_w(lang, "retention"), _w(lang, "retention_text").format(
+            pct=100 * facts["n_kept"] / max(facts["n_raw"], 1))),
     ]
 
 
-def _precision_rows(facts: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """Margin of error, and with weighting the design effect and the margin with it; the
-    model assumption they rest on stated beside them (a non-probability sample)."""
-    rows = [("Margin of error (95%, p = 50%)",
-             f"±{facts['moe']:.1f} percentage points = 1.96 × sqrt(0.25 / n) with "
-             f"n = {facts['n_weighted']}; {MODEL_ASSUMPTION}")]
+def _precision_rows(facts: Mapping[str, Any], lang: str = "en") -> list[tuple[str, str]]:
+    """The model assumption first, then the margin of error it licenses and, with
+    weighting, the design effect and the margin with it (AAPOR's guidance on reporting
+    precision for non-probability samples: the precision figure goes with its model)."""
+    rows = [(_w(lang, "moe"), _w(lang, "moe_text").format(moe=facts["moe"],
+                                                         n=facts["n_weighted"]))]
     if facts["weighted"]:
-        rows += [("Design effect of weighting (Kish)",
-                  f"{facts['deff_kish']:.2f} = n × Σw² / (Σw)²; effective sample size "
-                  f"{facts['n_effective']:.0f}"),
-                 ("Margin of error with the design effect",
-                  f"±{facts['moe_deff']:.1f} percentage points = 1.96 × sqrt(0.25 / n) × "
-                  f"sqrt(deff); the same model assumption")]
+        rows += [(_w(lang, "deff"), _w(lang, "deff_text").format(
+                    deff=facts["deff_kish"], ess=facts["n_effective"])),
+                 (_w(lang, "moe_deff"), _w(lang, "moe_deff_text").format(
+                    moe=facts["moe_deff"]))]
     return rows
 
 
 def _weighting_text(run: SurveyRun, lang: str) -> str:
-    """How the weights were made: method, margins, targets, convergence, trimming."""
+    """How the weights were made: method, margins, targets and their provenance,
+    convergence, the not-stated group, trimming."""
     base = ""
     if is_probability(run.declared):
         base = weights_text(run.declared, run.data) + "; "
     elif run.declared is not None and run.declared.weights:
         base = f"Base weights {run.declared.weights}; "
-    if run.weighting is None and base:
-        return base + "no calibration (no population targets were given): estimates use them"
     if run.weighting is None:
-        return "None: no population targets were given; estimates are unweighted"
+        return (base + "no calibration (no population targets were given): estimates use "
+                "them") if base else _w(lang, "unweighted")
     q = run.questionnaire
     wr = run.weighting
     wcfg = q.weighting
     vars_ = list(wcfg.variables) if wcfg is not None else list(run.targets.variables)
-    labels = ", ".join(q.label(v, None, lang) for v in vars_)
-    src = Path(run.targets.source).name if getattr(run.targets, "source", None) else \
-        "the targets given"
-    text = (f"{base}{'then ' if base else ''}{wr.method} of the final sample to population "
-            f"margins of {labels} "
-            f"(targets: {src}); {'converged' if wr.converged else 'did NOT converge'} "
-            f"after {wr.iterations} iteration(s), largest relative margin error "
-            f"{wr.max_margin_error:.1e}")
-    if wcfg is not None and wcfg.not_stated:
-        text += f"; weighting variable not stated: {wcfg.not_stated}"
+    labels = _w(lang, "and").join(q.label(v, None, lang) for v in vars_)
+    text = _w(lang, "weighting_text").format(
+        method=word_or(lang, wr.method, "methods", wr.method), labels=labels,
+        converged=_w(lang, "converged" if wr.converged else "not_converged"),
+        iterations=wr.iterations, error=wr.max_margin_error)
+    parts = [(base + "then " if base else "") + text, *provenance_lines(run, lang),
+             *not_stated_lines(run, lang)]
     if wcfg is not None and wcfg.trim_upper:
-        text += f"; weights trimmed at {wcfg.trim_upper:g} × the mean weight"
+        parts.append(_w(lang, "trimmed").format(upper=wcfg.trim_upper))
     else:
-        text += "; no trimming"
-    return text
+        parts.append(_w(lang, "no_trimming"))
+    return ("" if lang == "ja" else " ").join(parts)
 
 
-def _analysis_rows(run: SurveyRun) -> list[tuple[str, str]]:
+def _analysis_rows(run: SurveyRun, lang: str = "en") -> list[tuple[str, str]]:
     """Estimation, data-quality procedures, limitations."""
     q = run.questionnaire
     prob = is_probability(run.declared)
-    lim = list(q.survey.limitations) or ([
-        "Design-based margins of error cover sampling error only, not nonresponse, "
-        "coverage or measurement error."] if prob else [
-        "Opt-in online panel: no probability sample, so margins of error assume the weighted "
-        "sample behaves like a random sample of the population."])
+    lim = list(q.survey.text("limitations", lang)) or [
+        _w(lang, "default_limitation_probability" if prob else "default_limitation")]
+    end = "。" if lang == "ja" else "."
     parts = design_parts(run.declared) if prob else []
-    design = f"the sample design as declared ({and_list(parts)}) and " if parts else ""
+    estimation = _w(lang, "estimation_text") if not parts else (
+        "Weighted percentages; standard errors by Taylor linearization taking the sample "
+        f"design as declared ({and_list(parts)}) and the weighting (calibration) into account; "
+        "95% confidence intervals for proportions on the logit scale with the design degrees "
+        "of freedom; tests of association: Rao-Scott second-order corrected F")
     return [
-        ("Estimation", f"Weighted percentages; standard errors by Taylor linearization taking "
-                       f"{design}the weighting (calibration) into account; 95% confidence "
-                       "intervals for proportions on the logit scale with the design degrees "
-                       "of freedom; tests of association: Rao-Scott second-order corrected F"),
-        ("Data-quality procedures", _data_quality_text(run)),
-        ("Limitations", " ".join(x if x.endswith(".") else x + "." for x in lim)),
+        (_w(lang, "estimation"), estimation),
+        (_w(lang, "data_quality"), _data_quality_text(run, lang)),
+        (_w(lang, "limitations"), (" " if lang != "ja" else "").join(
+            x if x.endswith(end) else x + end for x in lim)),
     ]
+
+
+def citation_text(c: Any, lang: str = "en") -> str:
+    """The publication as cited: "Kati Suominen (n.d.). Title: Subtitle. Publisher, Part."."""
+    year = str(c.year) if c.year else _w(lang, "no_year")
+    title = c.title + (f": {c.subtitle}" if c.subtitle else "")
+    authors = _w(lang, "and").join(c.authors)
+    part = f", {c.part}" if c.part else ""
+    if lang == "ja":
+        return f"{authors}（{year}）『{title}』{c.publisher}{part}。"
+    return f"{authors} ({year}). {title}. {c.publisher}{part}."
 
 
 # ---------------------------------------------------------------------------
@@ -240,51 +260,57 @@ def _analysis_rows(run: SurveyRun) -> list[tuple[str, str]]:
 # ---------------------------------------------------------------------------
 
 def _labels_of(q: Questionnaire, var: str, levels: Sequence[Any], lang: str) -> str:
-    return ", ".join(q.label(var, str(v), lang) if q.has_variable(var) else str(v)
-                     for v in levels)
+    return _w(lang, "and").join(q.label(var, str(v), lang) if q.has_variable(var) else str(v)
+                                for v in levels)
 
 
 def _condition_text(q: Questionnaire, c: Any, lang: str) -> str:
-    """A screening condition in words: "Role is one of Owner, Manager"."""
+    """A screening condition in words: "Role is one of Owner, Manager" (役割がOwner、Managerの
+    いずれか)."""
     name = q.label(c.question, None, lang) if q.has_variable(c.question) else c.question
     vals = c.value if isinstance(c.value, list) else [c.value]
+    op = word_or(lang, c.op, "operators", c.op)
     if c.op in ("missing", "answered"):
-        return f"{name} {_OPS[c.op]}"
+        return op.format(name=name, values="")
     if q.has_variable(c.question) and q.variable(c.question).levels:
         shown = _labels_of(q, c.question, vals, lang)
     else:
-        shown = ", ".join(map(str, vals))
-    return f"{name} {_OPS.get(c.op, c.op)} {shown}"
+        shown = _w(lang, "and").join(map(str, vals))
+    return op.format(name=name, values=shown)
 
 
-def _stated(value: Any) -> str:
-    """A metadata value as the appendix shows it; NOT_STATED when the questionnaire
-    leaves it out (as one made by ``survey-kit init`` from a file does)."""
-    return NOT_STATED if value is None else str(value)
-
-
-def _fieldwork_dates(run: SurveyRun) -> str:
-    """Declared fieldwork dates, with the dates of the interviews in the export if known."""
+def _fieldwork_dates(run: SurveyRun, lang: str = "en") -> str:
+    """Declared fieldwork dates, with the dates of the interviews in the export if known;
+    "not stated" when the questionnaire gives none."""
     q = run.questionnaire
     fw = q.survey.fieldwork
-    dates = f"{fw.start.isoformat()} to {fw.end.isoformat()}" if fw is not None else NOT_STATED
+    parts = []
+    if fw is not None:
+        parts.append(_w(lang, "dates").format(start=fw.start.isoformat(),
+                                              end=fw.end.isoformat()))
     start_col = q.meta_column("start_time")
     if start_col and start_col in run.raw.columns:
         st = pd.to_datetime(run.raw[start_col], errors="coerce").dropna()
         if len(st):
-            dates += (f" (interviews in the export dated {st.min().date().isoformat()} to "
-                      f"{st.max().date().isoformat()})")
-    return dates
+            parts.append(_w(lang, "export_dates").format(start=st.min().date().isoformat(),
+                                                         end=st.max().date().isoformat()))
+    return ("" if lang == "ja" else " ").join(parts) if parts else _w(lang, "not_stated")
 
 
-def _status_completion(run: SurveyRun) -> str | None:
-    """Completion rate from what the export records (finished flag, progress, status)."""
+def _status_completion(run: SurveyRun, lang: str = "en") -> str | None:
+    """Completion rate from what the export records (finished flag, progress, status;
+    :func:`survey_kit.cleaning.completion.completion`), None when it records none."""
     c = completion(run.raw, run.questionnaire)
-    return None if c is None else str(c)
+    if c is None:
+        return None
+    if lang == "en":
+        return str(c)
+    return _w(lang, "completion_text").format(pct=100 * c.rate, done=c.finished,
+                                              known=c.started)
 
 
-def _flow_rules(run: SurveyRun) -> tuple[list[str], list[str]]:
-    """Labels of the cleaning rules applied: (exclusion rules, review-only rules)."""
+def _flow_rules(run: SurveyRun, lang: str = "en") -> tuple[list[str], list[str]]:
+    """Names of the cleaning rules applied: (exclusion rules, review-only rules)."""
     flow = getattr(run.cleaning, "flow", None)
     if not isinstance(flow, pd.DataFrame) or not len(flow) or "label" not in flow.columns:
         return [], []
@@ -295,28 +321,36 @@ def _flow_rules(run: SurveyRun) -> tuple[list[str], list[str]]:
         f = f[f["status"].astype(str) == "applied"]
     action = f["action"].astype(str) if "action" in f.columns else pd.Series("exclude",
                                                                              index=f.index)
-    excl = [str(x) for x in f.loc[action != "review", "label"]]
-    rev = [str(x) for x in f.loc[action == "review", "label"]]
+    rule = f["rule"].astype(str) if "rule" in f.columns else f["label"].astype(str)
+    names = [rule_label(run, r, str(lab), lang) for r, lab in zip(rule, f["label"])]
+    excl = [n for n, a in zip(names, action) if a != "review"]
+    rev = [n for n, a in zip(names, action) if a == "review"]
     return excl, rev
 
 
-def _data_quality_text(run: SurveyRun) -> str:
+def _data_quality_text(run: SurveyRun, lang: str = "en") -> str:
     """Trap questions, plausibility rules, exclusion and review rules applied."""
     q = run.questionnaire
-    traps = [t.label or t.id for t in q.quality.traps]
-    rules = [r.label or r.id for r in q.quality.rules if r.kind != "exclude_if"]
-    own = [r.label or r.id for r in q.quality.rules if r.kind == "exclude_if"]
+    sep = "、" if lang == "ja" else "; "
+
+    def name(item: Any) -> str:
+        return (item.label_ja if lang == "ja" and item.label_ja else None) or item.label or \
+            item.id
+
+    traps = [name(x) for x in q.quality.traps]
+    rules = [name(r) for r in q.quality.rules if r.kind != "exclude_if"]
+    own = [name(r) for r in q.quality.rules if r.kind == "exclude_if"]
     dq = []
     if traps:
-        dq.append("Trap questions: " + "; ".join(traps))
+        dq.append(_w(lang, "traps") + sep.join(traps))
     if rules:
-        dq.append("Plausibility rules: " + "; ".join(rules))
+        dq.append(_w(lang, "rules") + sep.join(rules))
     if own:
-        dq.append("Exclusion rules of this survey: " + "; ".join(own))
-    excl, rev = _flow_rules(run)
+        dq.append(_w(lang, "own_rules") + sep.join(own))
+    excl, rev = _flow_rules(run, lang)
     if excl:
-        dq.append("Exclusion rules applied in order (exclusion flow, table 2a): "
-                  + "; ".join(excl))
+        dq.append(_w(lang, "exclusion_rules") + sep.join(excl))
     if rev:
-        dq.append("Flagged for review but kept: " + "; ".join(rev))
-    return ". ".join(dq) if dq else "None declared"
+        dq.append(_w(lang, "review_rules") + sep.join(rev))
+    end = "。" if lang == "ja" else ". "
+    return (end.join(dq) + ("。" if lang == "ja" else "")) if dq else _w(lang, "none_declared")

@@ -8,8 +8,10 @@ design -> tabulate and test -> draw -> write, and leaves in ``out/``:
     ``appendix.tex``; ``figures/<table>.png`` (200 dpi) and ``.svg``;
     ``tables/<table>.csv`` (the numbers as computed); ``data/`` with the
     cleaned and weighted respondents (``<id>_clean_weighted.csv``,
-    ``.parquet``, ``.sav`` with variable and value labels) and the excluded
-    respondents with all their answers and the reasons (``<id>_excluded.csv``).
+    ``.parquet``, ``.sav`` with variable and value labels; respondents kept but
+    flagged for review carry ``True`` in a column ``review_<rule>`` per review
+    rule, as listed in Table 2d) and the excluded respondents with all their
+    answers and the reasons (``<id>_excluded.csv``).
 ``out/summary.md``
     Raw and final sample sizes, design effects and the published-vs-
     reproduced figures of every survey.
@@ -61,8 +63,9 @@ from ..tables.document import Table
 from .appendix import FORMATS, build_appendix
 from .derived import grid_net_id
 from .design_text import moe_summary
-from .reproduce import verdict_text
+from .reproduce import reproduced_table
 from .run import SurveyRun, prepare
+from .sections import review_flags
 
 __all__ = [
     "DATA_FORMATS",
@@ -230,8 +233,13 @@ def _write_data(run: SurveyRun, folder: Path) -> dict[str, Path]:
                 if any(c.startswith(f"{grid_net_id(h)}_") for h in spec.headlines
                        if h.net is not None)]
     data = run.data.drop(columns=internal)
-    data.attrs = {**data.attrs,
-                  COLUMN_META: _data_meta(run) | dict(data.attrs.get(COLUMN_META) or {})}
+    # respondents kept but flagged for review carry the flag in the data (review_<rule>)
+    flags = review_flags(run, data.index)
+    data = pd.concat([data, flags], axis=1) if len(flags.columns) else data
+    meta = _data_meta(run) | {c: {"label": f"Kept, flagged for review by rule "
+                                          f"{c.removeprefix('review_')}"} for c in flags.columns}
+    data.attrs = {**run.data.attrs,
+                  COLUMN_META: meta | dict(run.data.attrs.get(COLUMN_META) or {})}
     out = {}
     stem = f"{q.id}_clean_weighted"
     excluded = run.cleaning.excluded
@@ -259,17 +267,13 @@ def _summary_markdown(result: ReportResult) -> str:
         if s.headline:
             lines += [f"Headline: {s.headline}", ""]
         if len(s.reproduced):
-            r = s.reproduced
-            frame = pd.DataFrame({
-                "Figure": r["figure"].astype(str), "Statement": r["statement"],
-                "Published": r["published"], "Unweighted %": r["unweighted"],
-                "Weighted %": r["weighted"], "CI low": r["ci_low"], "CI high": r["ci_high"],
-                "n": r["n"].astype(int), "Basis": r["basis"],
-                "In CI": [verdict_text(c, "en") for c in r["consistent"]]})
+            # each estimate beside its own CI, as in the appendix's Table 7
+            frame = reproduced_table(s.reproduced, "en").drop(columns=["Note"])
+            pct = [c for c in frame.columns if "%" in c or "CI" in c and c != "Published "
+                   "value in 95% CI"]
             lines.append(table_markdown(Table(
                 "reproduced", "Published vs reproduced", frame,
-                formats={"Unweighted %": "pct", "Weighted %": "pct", "CI low": "pct",
-                         "CI high": "pct", "n": "int"})))
+                formats=dict.fromkeys(pct, "pct") | {"n": "int"})))
     return "\n".join(lines).rstrip("\n") + "\n"
 
 

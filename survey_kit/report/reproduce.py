@@ -60,8 +60,9 @@ __all__ = ["COLUMNS", "consistent", "indicator", "reproduce", "reproduced_table"
 
 #: columns of the frame returned by :func:`reproduce`
 COLUMNS = ["id", "figure", "statement", "published", "published_value", "relation", "basis",
-           "level", "unweighted", "weighted", "ci_low", "ci_high", "se", "n", "consistent",
-           "note"]
+           "level", "unweighted", "ci_low_unweighted", "ci_high_unweighted", "n_unweighted",
+           "weighted", "ci_low_weighted", "ci_high_weighted", "n_weighted",
+           "ci_low", "ci_high", "se", "n", "consistent", "note"]
 
 #: tolerance (percentage points) of the bounds of the closed interval, for rounding
 _TOL = 1e-9
@@ -206,17 +207,17 @@ def _mode_row(x: Any, design: Any, unweighted: Any, instrument: Any, dom: np.nda
         raise ReportError(f"quoted figure {x.id!r}: no answers to {x.variable!r}",
                           column=x.variable)
     lv, (est, se, lo, hi, n) = res[x.basis]
-    found = {k: instrument.label(x.variable, v[0], lang) for k, v in res.items()}
+    found = {k: instrument.label(x.variable, v[0], lang) if v else "" for k, v in res.items()}
+    each = {k: (v[1] if v else (np.nan,) * 4 + (0,)) for k, v in res.items()}
     pub_label = instrument.label(x.variable, str(x.published), lang)
     mode_word = "（最頻値）" if lang == "ja" else " (modal band)"
     return {
         "published": f"{pub_label}{mode_word}", "published_value": np.nan,
         "relation": "mode", "basis": x.basis, "level": found[x.basis],
-        "unweighted": res["unweighted"][1][0], "weighted": res["weighted"][1][0],
+        **_both(each["unweighted"], each["weighted"]),
         "ci_low": lo, "ci_high": hi, "se": se, "n": n,
         "consistent": str(lv) == str(x.published),
-        "note": (f"modal level: {found['weighted']} (weighted), "
-                 f"{found['unweighted']} (unweighted); % is its share"),
+        "note": word(lang, "modal_note").format(w=found["weighted"], u=found["unweighted"]),
     }
 
 
@@ -224,6 +225,8 @@ def _share_row(x: Any, design: Any, unweighted: Any, instrument: Any, dom: np.nd
                lang: str) -> dict[str, Any]:
     """The share of ``x.levels`` of ``x.variable``, unweighted and weighted, with the verdict."""
     y = indicator(design.frame, x.variable, x.levels, x.base)
+    for c in getattr(x, "also", ()):       # a joint claim: every condition at once
+        y = y * indicator(design.frame, c.variable, c.levels, x.base)
     est_u = _estimate(unweighted, y, dom)
     est_w = _estimate(design, y, dom)
     est, se, lo, hi, n = est_w if x.basis == "weighted" else est_u
@@ -231,10 +234,19 @@ def _share_row(x: Any, design: Any, unweighted: Any, instrument: Any, dom: np.nd
     return {
         "published": _published_text(pub, x.relation, lang), "published_value": pub,
         "relation": x.relation, "basis": x.basis, "level": "",
-        "unweighted": est_u[0], "weighted": est_w[0], "ci_low": lo, "ci_high": hi,
+        **_both(est_u, est_w), "ci_low": lo, "ci_high": hi,
         "se": se, "n": n, "consistent": consistent(pub, x.relation, lo, hi),
         "note": _share_note(x, instrument, lang),
     }
+
+
+def _both(est_u: tuple, est_w: tuple) -> dict[str, Any]:
+    """Each estimate with its own interval and n: the unweighted CI beside the unweighted
+    estimate, the weighted CI beside the weighted one."""
+    return {"unweighted": est_u[0], "ci_low_unweighted": est_u[2],
+            "ci_high_unweighted": est_u[3], "n_unweighted": est_u[4],
+            "weighted": est_w[0], "ci_low_weighted": est_w[2], "ci_high_weighted": est_w[3],
+            "n_weighted": est_w[4]}
 
 
 def _published_text(pub: float, relation: str, lang: str) -> str:
@@ -253,31 +265,40 @@ def _share_note(x: Any, instrument: Any, lang: str) -> str:
         lv_labels = ", ".join(instrument.label(x.variable, str(v), lang)
                               if info.levels else str(v) for v in x.levels)
     note = f"{instrument.label(x.variable, None, lang)}: {lv_labels}"
+    for c in getattr(x, "also", ()):
+        cl = ", ".join(instrument.label(c.variable, str(v), lang) for v in c.levels)
+        joint = "かつ" if lang == "ja" else "and"
+        note += f" {joint} {instrument.label(c.variable, None, lang)}: {cl}"
     if x.domain is not None:
         dl = ", ".join(instrument.label(x.domain.variable, str(v), lang)
                        for v in x.domain.levels)
         note += f" | {instrument.label(x.domain.variable, None, lang)}: {dl}"
     if x.base == "all":
-        note += " | base: all respondents"
+        note += " | " + ("基数：全回答者" if lang == "ja" else "base: all respondents")
     return note
 
 
 def reproduced_table(rep: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     """Display form of :func:`reproduce`: column names in ``lang``, the verdict as text.
 
-    The verdict column ("Published value in 95% CI") reads yes / no
-    (はい / いいえ in Japanese), blank where there is no verdict.
+    Each estimate stands beside its own 95% CI (unweighted % with the
+    unweighted interval, weighted % with the weighted one); ``n`` and the
+    verdict belong to the basis estimate. The verdict column ("Published value
+    in 95% CI") reads yes / no (はい / いいえ in Japanese), blank where there is
+    no verdict.
     """
     return pd.DataFrame({
         word(lang, "figure"): rep["figure"].astype(str).to_numpy(),
         word(lang, "statement"): rep["statement"].to_numpy(),
         word(lang, "published"): rep["published"].to_numpy(),
         word(lang, "unweighted"): rep["unweighted"].to_numpy(dtype=float),
+        word(lang, "ci_low_u"): rep["ci_low_unweighted"].to_numpy(dtype=float),
+        word(lang, "ci_high_u"): rep["ci_high_unweighted"].to_numpy(dtype=float),
         word(lang, "weighted"): rep["weighted"].to_numpy(dtype=float),
-        word(lang, "ci_low"): rep["ci_low"].to_numpy(dtype=float),
-        word(lang, "ci_high"): rep["ci_high"].to_numpy(dtype=float),
+        word(lang, "ci_low_w"): rep["ci_low_weighted"].to_numpy(dtype=float),
+        word(lang, "ci_high_w"): rep["ci_high_weighted"].to_numpy(dtype=float),
         "n": rep["n"].astype(int).to_numpy(),
-        word(lang, "basis"): rep["basis"].to_numpy(),
+        word(lang, "basis"): [word(lang, f"basis_{b}") for b in rep["basis"]],
         word(lang, "consistent"): [verdict_text(c, lang) for c in rep["consistent"]],
         word(lang, "note"): rep["note"].to_numpy(),
     })

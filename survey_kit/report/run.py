@@ -13,7 +13,7 @@ Example
 >>> run = prepare("questionnaires/japan_creators_2024.yaml",
 ...               "sample_data/japan_creators_2024_raw.csv")
 >>> print(run)
-SurveyRun japan_creators_2024: 140 read, 121 kept, deff 1.26
+SurveyRun japan_creators_2024: 140 read, 120 kept, deff 1.27
 >>> list(run.timings)
 ['read', 'clean', 'weight', 'design']
 """

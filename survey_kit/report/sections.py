@@ -12,7 +12,7 @@ Example
 >>> comp = composition_table(run)
 >>> total = ("Creator type", "Total")
 >>> print(comp["n"].loc[total], comp["% unweighted"].loc[total])
-121 100.0
+120 100.0
 >>> margins, summary = weighting_tables(run)
 >>> summary.set_index("Statistic").loc["Method", "Value"]
 'poststratify'
@@ -28,8 +28,10 @@ from ..weighting.diagnostics import weight_diagnostics
 from .derived import grid_net_id
 from .run import SurveyRun
 
-__all__ = ["CODEBOOK_HEADERS", "codebook_table", "composition_table", "int_formats",
-           "weighting_tables", "weights_summary_formats"]
+__all__ = ["codebook_headers", "codebook_table", "composition_table", "flow_display",
+           "flow_headers", "int_formats", "margins_headers", "overlap_display", "review_flags",
+           "review_rules", "review_table", "rule_label", "weighting_tables",
+           "weights_summary_formats", "word_or"]
 
 
 def composition_table(run: SurveyRun, lang: str = "en") -> pd.DataFrame:
@@ -125,6 +127,10 @@ def _weights_summary(run: SurveyRun, lang: str) -> pd.DataFrame:
     w = run.data["weight"].to_numpy(dtype=float)
     d = wr.diagnostics if wr is not None else weight_diagnostics(w)
     items = [(label, value) for label, value, _ in _summary_items(wr, d, _no_weighting(run))]
+    if lang != "en":        # the statistics' names and word values in the word table
+        items = [(word_or(lang, k, "weights_summary", k),
+                  word_or(lang, v, "weights_summary", v) if isinstance(v, str) else v)
+                 for k, v in items]
     frame = pd.DataFrame(items, columns=[word(lang, "statistic"), word(lang, "value")])
     frame[word(lang, "value")] = frame[word(lang, "value")].astype(object)
     return frame
@@ -167,18 +173,9 @@ def weights_summary_formats(lang: str = "en") -> dict[str, tuple[str, ...]]:
     return {word(lang, "value"): tuple(f for _, _, f in _summary_items(None, d))}
 
 
-#: readable headers of the codebook's columns (en, ja)
-CODEBOOK_HEADERS: dict[str, tuple[str, str]] = {
-    "question": ("Question", "設問"), "variable": ("Variable", "変数"),
-    "column": ("Export column", "データ列"), "type": ("Type", "種類"),
-    "text": ("Text", "設問文（英語）"), "text_ja": ("Text (Japanese)", "設問文"),
-    "code": ("Code", "コード"), "key": ("Key", "キー"),
-    "label": ("Label", "ラベル（英語）"), "label_ja": ("Label (Japanese)", "ラベル"),
-}
-
-
-def codebook_table(run: SurveyRun, lang: str = "en") -> pd.DataFrame:
-    """Every variable with its codes and labels, under readable headers.
+def codebook_table(run: SurveyRun) -> pd.DataFrame:
+    """Every variable with its codes and labels (readable headers per language:
+    :func:`codebook_headers`).
 
     Variables the report derives read ``(derived)`` in the export-column
     column; the duration's row names its unit ("duration in minutes"). The
@@ -189,7 +186,7 @@ def codebook_table(run: SurveyRun, lang: str = "en") -> pd.DataFrame:
     >>> run = prepare("questionnaires/japan_creators_2024.yaml",
     ...               "sample_data/japan_creators_2024_raw.csv")
     >>> codebook_table(run).columns.tolist()[:5]
-    ['Question', 'Variable', 'Export column', 'Type', 'Text']
+    ['question', 'variable', 'column', 'type', 'text']
     """
     cb = run.instrument.codebook()
     ids = {d.id for d in run.spec.derived} | {grid_net_id(h) for h in run.spec.headlines
@@ -201,8 +198,7 @@ def codebook_table(run: SurveyRun, lang: str = "en") -> pd.DataFrame:
                            for v in cb["code"]], dtype=object)
     if not (cb["text_ja"].notna().any() or cb["label_ja"].notna().any()):
         cb = cb.drop(columns=["text_ja", "label_ja"])
-    k = 1 if lang == "ja" else 0
-    return cb.rename(columns={c: CODEBOOK_HEADERS[c][k] for c in cb.columns})
+    return cb
 
 
 def int_formats(frame: pd.DataFrame) -> dict[str, str]:
@@ -216,3 +212,126 @@ def int_formats(frame: pd.DataFrame) -> dict[str, str]:
         elif pd.api.types.is_float_dtype(frame[c].dtype):
             out[key] = "pct" if ("%" in key or "pct" in key or "share" in key) else "f1"
     return out
+
+
+# ---------------------------------------------------------------------------
+# data quality: the flow, the overlap and the review list as the appendix shows them
+# ---------------------------------------------------------------------------
+
+def rule_label(run: SurveyRun, rule: str, fallback: str, lang: str) -> str:
+    """A cleaning rule's name in ``lang``: a trap's or rule's ``label_ja`` from the
+    questionnaire, a built-in rule's from the word table, else ``fallback``."""
+    if lang != "ja":
+        return fallback
+    q = run.questionnaire
+    for item in (*q.quality.traps, *q.quality.rules):
+        if item.id == rule and getattr(item, "label_ja", None):
+            return item.label_ja
+    return word_or(lang, rule, "rules", fallback)
+
+
+def word_or(lang: str, key: str, group: str, fallback: str) -> str:
+    """The word ``key`` of ``group`` in ``lang``, or ``fallback`` when there is none."""
+    from ..instrument.labels import WORDS
+
+    return WORDS[group].get(lang, {}).get(key, fallback)
+
+
+def flow_display(flow: pd.DataFrame, run: SurveyRun, lang: str = "en") -> pd.DataFrame:
+    """The exclusion flow with rule names, actions and statuses in ``lang``."""
+    out = flow.copy()
+    out["label"] = [rule_label(run, str(r), str(lab), lang)
+                    for r, lab in zip(flow["rule"], flow["label"])]
+    for col in ("action", "status"):
+        out[col] = [word_or(lang, str(v), "flow_values", str(v)) if pd.notna(v) else ""
+                    for v in flow[col]]
+    return out
+
+
+def flow_headers(lang: str) -> dict[str, str | None]:
+    """Readable headers of the exclusion flow (the rule id and, in Japanese, the English
+    criterion are not shown; both stay in ``tables/exclusion_flow.csv``)."""
+    heads: dict[str, str | None] = {
+        k: word(lang, f"flow_{k}") for k in ("step", "label", "action", "status", "n_flagged",
+                                             "n_removed", "n_remaining", "pct_of_start",
+                                             "parameter")}
+    heads["rule"] = None
+    if lang == "ja":
+        heads["parameter"] = None
+    return heads
+
+
+def overlap_display(overlap: pd.DataFrame, run: SurveyRun, lang: str = "en") -> pd.DataFrame:
+    """The overlap of rules with numbered rows ("3. Duplicate respondent id") and the numbers
+    as column heads, so the square table stays narrow."""
+    flow = run.cleaning.flow.set_index("rule")
+    names = [str(r) for r in overlap.index]
+    num = {r: str(int(flow.loc[r, "step"])) if r in flow.index else r for r in names}
+    lab = {r: rule_label(run, r, str(flow.loc[r, "label"]) if r in flow.index else r, lang)
+           for r in names}
+    out = overlap.copy()
+    out.index = pd.Index([f"{num[r]}. {lab[r]}" for r in names], name=word(lang, "rule"))
+    out.columns = [num.get(str(c), str(c)) for c in overlap.columns]
+    return out
+
+
+def margins_headers(lang: str, mark: str = "") -> dict[str, str | None]:
+    """Headers of the achieved-vs-target table (``mark``: " (illustrative)" for targets)."""
+    return {"% sample": word(lang, "pct_sample"), "% target": word(lang, "pct_target") + mark,
+            "% achieved": word(lang, "pct_achieved"), "difference (points)": word(lang, "diff")}
+
+
+def codebook_headers(lang: str, japanese: bool = True) -> dict[str, str | None]:
+    """Headers of the codebook: one language's wording (Japanese beside English labels);
+    ``japanese=False``: the questionnaire has no Japanese text, so the English is shown."""
+    heads: dict[str, str | None] = {
+        "question": None, "variable": word(lang, "variable"), "column": word(lang, "cb_column"),
+        "type": word(lang, "cb_type"), "code": word(lang, "cb_code"),
+        "key": word(lang, "cb_key")}
+    if lang == "ja" and japanese:
+        heads |= {"text": None, "label": None, "text_ja": word(lang, "cb_text"),
+                  "label_ja": word(lang, "cb_label")}
+    else:
+        heads |= {"text": word(lang, "cb_text"), "text_ja": None,
+                  "label": word(lang, "cb_label"), "label_ja": word(lang, "cb_label_ja")}
+    return heads
+
+
+def review_rules(run: SurveyRun) -> list[str]:
+    """The cleaning rules applied with action "review" (flagged, kept)."""
+    flow = run.cleaning.flow
+    if not {"action", "status", "rule"} <= set(flow.columns):
+        return []
+    hit = (flow["action"].astype(str) == "review") & (flow["status"].astype(str) == "applied")
+    return [str(r) for r in flow.loc[hit, "rule"]]
+
+
+def review_flags(run: SurveyRun, index: pd.Index) -> pd.DataFrame:
+    """One boolean column ``review_<rule>`` per review rule, for the respondents ``index``."""
+    flags = run.cleaning.flags
+    cols = {f"review_{r}": flags[r].reindex(index).fillna(False).astype(bool)
+            for r in review_rules(run) if r in flags.columns}
+    return pd.DataFrame(cols, index=index)
+
+
+def review_table(run: SurveyRun, lang: str = "en") -> pd.DataFrame:
+    """Every kept respondent flagged by a review rule: id, the rules, what they measured."""
+    rules = review_rules(run)
+    flags = run.cleaning.flags
+    kept = run.data.index
+    rows = []
+    flow = run.cleaning.flow.set_index("rule")
+    for rid in kept:
+        hit = [r for r in rules if r in flags.columns and bool(flags.at[rid, r])]
+        if not hit:
+            continue
+        detail = []
+        for r in hit:
+            for c in flags.columns:
+                if c.startswith(f"{r}_") and pd.notna(flags.at[rid, c]):
+                    v = flags.at[rid, c]
+                    detail.append(f"{c} = {v:.2f}" if isinstance(v, float) else f"{c} = {v}")
+        rows.append((str(rid), "; ".join(rule_label(run, r, str(flow.loc[r, "label"]), lang)
+                                         for r in hit), "; ".join(detail)))
+    return pd.DataFrame(rows, columns=[word(lang, "respondent"), word(lang, "reasons"),
+                                       word(lang, "detail")])

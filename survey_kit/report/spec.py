@@ -217,6 +217,12 @@ def _check_quoted(inst: Questionnaire, x: QuotedSpec, where: str) -> None:
     if x.domain is not None:
         _check_variable(inst, x.domain.variable, f"{where}.domain.variable", categorical=True)
         _check_levels(inst, x.domain.variable, x.domain.levels, f"{where}.domain.levels")
+    for i, c in enumerate(x.also):
+        if x.statistic == "mode":
+            raise ReportError("a joint claim ('also') is a share, not a mode",
+                              path=f"{where}.also")
+        _check_variable(inst, c.variable, f"{where}.also[{i}].variable", categorical=True)
+        _check_levels(inst, c.variable, c.levels, f"{where}.also[{i}].levels")
 
 
 def _check_summary(spec: ReportSpec) -> None:

@@ -84,7 +84,11 @@ class QuotedSpec(_Model):
     ``relation`` is how the publication states it (``">"`` for "over half").
     ``basis`` is the estimate the publication describes (weighted, or
     unweighted for the make-up of the sample); ``base="all"`` keeps
-    respondents with a missing answer in the denominator.
+    respondents with a missing answer in the denominator. ``also`` makes the
+    claim joint: the share counts respondents who are in ``levels`` of
+    ``variable`` *and* in the levels of every ``also`` condition ("extremely
+    valuable and at least 20% more competitive"), so both halves are tested
+    together.
     """
 
     id: str = Field(pattern=_ID)
@@ -95,6 +99,7 @@ class QuotedSpec(_Model):
     variable: str
     levels: list[str | int] = Field(default_factory=list)
     domain: DomainSpec | None = None
+    also: list[DomainSpec] = Field(default_factory=list)
     published: float | str
     relation: Literal["=", ">", "<"] = "="
     basis: Literal["weighted", "unweighted"] = "weighted"

@@ -177,10 +177,12 @@ def sample_headlines(survey: Any = "japan_digital_services_2024", seed: int = DE
 
 
 def population_targets(survey: Any = "japan_digital_services_2024") -> pd.DataFrame:
-    """Illustrative population targets (variable, level, target) for a sample survey.
+    """Illustrative population targets (variable, level, target, status, source, date).
 
     The levels are option keys of the questionnaire; every weighting variable's
-    margin sums to the same total.
+    margin sums to the same total. ``status`` is ``illustrative`` on every row,
+    ``source`` says the figures are inventions of the generator and ``date`` is
+    blank (they describe no reference date).
     """
     q = _resolve(survey)
     profile = PROFILES.get(q.survey.id)
@@ -188,6 +190,9 @@ def population_targets(survey: Any = "japan_digital_services_2024") -> pd.DataFr
         raise UsageError(f"no illustrative targets for survey {q.survey.id!r}; give the "
                          "population counts yourself as a CSV with columns variable,level,target")
     frame = pd.DataFrame(list(profile.targets), columns=["variable", "level", "target"])
+    frame["status"] = "illustrative"
+    frame["source"] = "survey_kit sample generator"
+    frame["date"] = ""
     for var, level in zip(frame["variable"], frame["level"]):
         if level not in q.levels(var):
             raise QuestionnaireError(f"target level {level!r} is not an option of {var!r}",

@@ -105,7 +105,8 @@ PROFILES: dict[str, Profile] = {
             "# employed; e-Stat (https://www.e-stat.go.jp) publishes them. To use real figures,\n"
             "# replace the target column with the census counts for the same size classes and\n"
             "# sectors (map JSIC divisions to the three sectors; the two margins must add up to\n"
-            "# the same total) and keep the variable,level columns as they are.\n"),
+            "# the same total) and keep the variable,level columns as they are; set status to\n"
+            "# official, source to the census table and date to its reference date.\n"),
     ),
     "japan_creators_2024": Profile(
         n=140,
@@ -144,7 +145,8 @@ PROFILES: dict[str, Profile] = {
             "# information, character information production' plus advertising and design.\n"
             "# Individuals: Employment Status Survey (Statistics Bureau of Japan) counts of\n"
             "# self-employed workers in creative occupations, or the government's freelance\n"
-            "# surveys. To use real figures, replace the target column and keep variable,level.\n"),
+            "# surveys. To use real figures, replace the target column and keep variable,level;\n"
+            "# set status to official, source to the statistics used and date to their date.\n"),
     ),
 }
 

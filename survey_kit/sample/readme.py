@@ -135,7 +135,7 @@ def readme_text(parts: list, seed: int) -> str:
         lines.append(f"| `{defects_name(sid)}` | test aid: the defects planted in the raw "
                      f"export, one line per row and defect | {len(s.defects)} |")
         lines.append(f"| `{targets_name(q)}` | illustrative population targets for "
-                     f"weighting (`variable,level,target`) | {len(targets)} |")
+                     f"weighting (`variable,level,target,status,source,date`) | {len(targets)} |")
     lines.append("| `README.md` | this file | |")
     for q, s, _ in parts:
         inst = InstrumentView(q)
@@ -146,7 +146,8 @@ def readme_text(parts: list, seed: int) -> str:
             "",
             f"## {q.survey.title} (`{raw_name(sid)}`)",
             "",
-            (f"A {q.survey.platform}-style export: one row per raw response in file order "
+            (f"A {q.survey.platform or 'panel'}-style export: one row per raw response in file "
+             "order "
              f"({len(raw)} rows). Answers are the instrument's codes; a blank cell is a "
              "question the respondent did not answer; missing codes (don't know, not stated) "
              "appear where a respondent chose them. Multi-select questions have one 0/1 column "
@@ -243,8 +244,10 @@ def readme_text(parts: list, seed: int) -> str:
         "Japan). Official firm counts by size and industry come from the Economic Census for",
         "Business Activity (Statistics Bureau of Japan and METI, on e-Stat). To weight real",
         "data, replace the `target` column with census counts for the same levels; each",
-        "weighting variable's margin must sum to the same total. Their comment lines (`#`)",
-        "say the same.",
+        "weighting variable's margin must sum to the same total, and set `status` to",
+        "`official`, `source` to the statistics used and `date` to their reference date.",
+        "Their `status` column reads `illustrative` on every row, which the survey appendix",
+        "prints beside every use of the targets; their comment lines (`#`) say the same.",
         "",
     ]
     return "\n".join(lines)

@@ -163,11 +163,21 @@ def draw_devices(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarr
     return dev, os_
 
 
+#: the period start times are drawn over when a questionnaire states no fieldwork
+_STAND_IN_PERIOD = (np.datetime64("2024-07-05"), np.datetime64("2024-10-05"))
+
+
 def draw_starts(rng: np.random.Generator, q: Questionnaire, n: int) -> np.ndarray:
-    """Start times (seconds since the epoch, Japan time) over the fieldwork period."""
+    """Start times (seconds since the epoch, Japan time) over the fieldwork period.
+
+    A questionnaire that states no fieldwork (its export has no start times)
+    still draws them over a stand-in period of 93 days, so that the random
+    stream, and with it every other column of the sample, stays as it was.
+    """
     fw = q.survey.fieldwork
-    day0 = np.datetime64(fw.start, "s").astype(np.int64)
-    days = (np.datetime64(fw.end, "D") - np.datetime64(fw.start, "D")).astype(int) + 1
+    start, end = (fw.start, fw.end) if fw is not None else _STAND_IN_PERIOD
+    day0 = np.datetime64(start, "s").astype(np.int64)
+    days = (np.datetime64(end, "D") - np.datetime64(start, "D")).astype(int) + 1
     hour_w = np.array([1, 1, 1, 1, 1, 2, 4, 7, 10, 12, 12, 11, 10, 11, 12, 12, 11, 10, 9, 9,
                        9, 8, 5, 2], dtype=float)
     hour = rng.choice(24, n, p=hour_w / hour_w.sum())

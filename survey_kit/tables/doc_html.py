@@ -1,5 +1,12 @@
 """Appendix tables and documents as HTML: one ``<table>``, or a self-contained page.
 
+The page prints: its print rules (``@media print``) set a page margin, drop the
+screen width limit, tighten fonts and cell padding so that every table fits the
+width of an A4 or Letter page, wrap long cell texts (at spaces for Latin text,
+anywhere else only where a word would not fit), keep table rows and figures
+whole across page breaks, and print the codebook (``table.t-codebook``) small.
+``tests/test_browser.py`` checks this in headless Chromium.
+
 Example
 -------
 >>> import pandas as pd
@@ -7,7 +14,7 @@ Example
 >>> t = Table("demo", "Demo", pd.DataFrame({"level": ["a"], "n": [3]}), notes=("a note",))
 >>> print(table_html(t))
 <h3 id="demo">Demo</h3>
-<table>
+<table class="t-demo">
 <thead>
 <tr><th>level</th><th class="num">n</th></tr>
 </thead>
@@ -49,12 +56,36 @@ td.num,th.num{text-align:right}
 th.group{text-align:center;border-bottom:1px solid #999}
 tbody tr:nth-child(even){background:#f6f8fa}
 p.note{font-size:.8rem;color:#555;margin:.1rem 0}
-figure{margin:1.2rem 0}
+figure{margin:1.2rem 0;max-width:100%}
 div.obj{margin:1.6rem 0 .6rem;overflow-x:auto}
 div.obj caption{font-size:.85rem}
-figure img{max-width:100%;height:auto;border:1px solid #eee}
-figcaption{font-size:.8rem;color:#444}
+figure img{max-width:100%;height:auto;border:1px solid #eee;box-sizing:border-box}
+figcaption{font-size:.8rem;color:#444;white-space:pre-line}
 .warn{color:#8a4b00}
+td{overflow-wrap:break-word}
+table.t-codebook{font-size:.78rem}
+table.t-methodology td:first-child{min-width:8em}
+table.t-codebook td{padding:.08rem .4rem}
+:lang(ja) td{line-break:strict}
+@page{margin:12mm}
+@media print{
+body{max-width:none;margin:0;padding:0;font-size:9pt;line-height:1.3}
+h1{font-size:14pt}h2{font-size:12pt;margin-top:1.2rem;break-after:avoid}
+h3{font-size:10pt;margin:.8rem 0 .3rem;break-after:avoid}
+nav{display:none}
+table{font-size:7.5pt;max-width:100%}
+th,td{padding:.06rem .25rem;overflow-wrap:anywhere}
+tr,figure,img{break-inside:avoid}
+thead{display:table-header-group}
+tbody tr:nth-child(even){background:none}
+div.obj{overflow:visible;margin:.8rem 0 .3rem}
+table.sk-crosstab{font-size:7pt!important}
+table.sk-crosstab th,table.sk-crosstab td{padding:.05em .3em!important}
+table.t-codebook{font-size:6.5pt}
+table.t-codebook td{padding:0 .2rem}
+figure img{max-width:100%;max-height:230mm}
+p.note,figcaption,p.sk-notes{font-size:7pt}
+}
 """
 
 
@@ -68,7 +99,8 @@ def table_html(table: Table) -> str:
     heads = header_rows(frame)
     numeric = numeric_columns(frame)
     anchor = re.sub(r"[^A-Za-z0-9_-]", "_", table.name)
-    out = [f'<h3 id="{anchor}">{_h(table.title)}</h3>', "<table>", "<thead>"]
+    out = [f'<h3 id="{anchor}">{_h(table.title)}</h3>', f'<table class="t-{anchor}">',
+           "<thead>"]
     parents: list[str] | None = None
     for level, row in enumerate(heads):
         last = level == len(heads) - 1

@@ -16,12 +16,13 @@ Example
 >>> lay.col_labels, lay.col_letters
 (['Total', 'p', 'q'], ['', '(A)', '(B)'])
 >>> [(ln.label, ln.texts) for ln in lay.sections[0].lines[:2]]
-[('x', ['50.0', '100.0', '-']), ('y', ['50.0', '-', '100.0'])]
+[('x', ['50.0', '100.0', '0.0']), ('y', ['50.0', '0.0', '100.0'])]
 """
 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,7 +32,7 @@ import pandas as pd
 from ..instrument.labels import words as label_words
 
 __all__ = ["DASH", "Layout", "Line", "Section", "cell_text", "fmt_count", "fmt_mean", "fmt_p",
-           "fmt_pct", "layout"]
+           "fmt_pct", "layout", "skip_reason"]
 
 DASH = "-"
 
@@ -73,6 +74,7 @@ class Layout:
     sections: list
     notes: list
     warnings: list = field(default_factory=list)
+    lang: str = "en"
 
 
 def _num(v: Any) -> float | None:
@@ -115,10 +117,22 @@ def fmt_p(p: float) -> str:
     return f"p = {p:.3f}"
 
 
-def _test_sentence(t: pd.Series, prefix: str) -> str:
+def skip_reason(reason: str, lang: str = "en") -> str:
+    """Why a test was not computed, in ``lang`` (a reason the word table does not know
+    stays as given)."""
+    words = label_words(lang, "table")
+    m = re.fullmatch(r"fewer than 2 levels with respondents \((\d+) x (\d+)\)", str(reason))
+    if m:
+        return words["few_levels"].format(nr=m.group(1), nc=m.group(2))
+    return str(reason)
+
+
+def _test_sentence(t: pd.Series, prefix: str, lang: str = "en") -> str:
     """A test as a sentence: statistic, df, p-value, Cramer's V."""
     if t["method"] == "not computed":
-        return f"{prefix}no test ({t['warnings']})"
+        words = label_words(lang, "table")
+        return f"{prefix}{words['no_test']}（{skip_reason(t['warnings'], lang)}）" \
+            if lang == "ja" else f"{prefix}no test ({t['warnings']})"
     stat = t["statistic"]
     if t["method"] == "Pearson chi-square":
         core = f"Pearson chi-square = {stat:.2f}, df = {t['df1']:.0f}"
@@ -145,12 +159,28 @@ def layout(ct: Any) -> Layout:
         bc = ct.cells[ct.cells["block"] == blk["block"]]
         lines = _value_lines(ct, bc, len(cols)) + _base_lines(ct, bc.iloc[:len(cols)])
         tests = _test_lines(ct.tests[ct.tests["block"] == blk["block"]], bc, banner_label,
-                            multi_banner=len(groups) > 1)
+                            multi_banner=len(groups) > 1, lang=getattr(ct, "lang", "en"))
         low = bc.iloc[:len(cols)]["low_base"].to_numpy(dtype=bool)
         sections.append(Section(str(blk["block"]), str(blk["label"]), lines, tests, low))
     return Layout(ct.title, groups, [str(x) for x in cols["column_label"]],
                   [f"({x})" if x else "" for x in cols["column_letter"]], sections,
-                  list(ct.notes), list(ct.warnings))
+                  list(ct.notes), _warnings(ct, banner_label), getattr(ct, "lang", "en"))
+
+
+def _warnings(ct: Any, banner_label: dict) -> list[str]:
+    """The table's warnings; in Japanese the tests not computed are said from the test
+    records (the warnings the computation gave are English)."""
+    lang = getattr(ct, "lang", "en")
+    if lang != "ja":
+        return list(ct.warnings)
+    words = label_words(lang, "table")
+    out = [w for w in ct.warnings if not str(w).startswith("no test for ")]
+    for _, t in ct.tests[ct.tests["method"] == "not computed"].iterrows():
+        rows = ct.cells.loc[ct.cells["row_variable"] == t["row_variable"], "row_label"]
+        rl = str(rows.iloc[0]) if len(rows) else str(t["row_variable"])
+        bl = banner_label.get(t["banner_variable"], str(t["banner_variable"]))
+        out.append(f"{rl}×{bl}：{words['no_test']}（{skip_reason(t['warnings'], lang)}）")
+    return out
 
 
 def _banner_spans(bv: list, labels: list) -> list[tuple[str, int, int]]:
@@ -190,7 +220,8 @@ def _value_lines(ct: Any, bc: pd.DataFrame, K: int) -> list[Line]:
             continue
         zero = rc["unweighted_count"].to_numpy() == 0
         src = rc["count"] if ct.percent == "none" else rc["percent"]
-        vals = [None if (e or z) else _num(v) for v, e, z in zip(src, empty, zero)]
+        # a true zero (nobody gave the answer, the base is not empty) reads 0.0, not "-"
+        vals = [None if e else 0.0 if z else _num(v) for v, e, z in zip(src, empty, zero)]
         f = fmt_count if ct.percent == "none" else fmt_pct
         lines.append(Line("row", lab, vals, [DASH if v is None else f(v) for v in vals],
                           [lt if v is not None else "" for lt, v in zip(letters, vals)],
@@ -223,7 +254,7 @@ def _base_lines(ct: Any, first: pd.DataFrame) -> list[Line]:
 
 
 def _test_lines(bt: pd.DataFrame, bc: pd.DataFrame, banner_label: dict,
-                multi_banner: bool) -> list[str]:
+                multi_banner: bool, lang: str = "en") -> list[str]:
     """One sentence per test of a block, prefixed by the option and banner when several."""
     tests = []
     multi_row = bt["row_variable"].nunique() > 1
@@ -235,7 +266,7 @@ def _test_lines(bt: pd.DataFrame, bc: pd.DataFrame, banner_label: dict,
         if multi_banner:
             parts.append(banner_label.get(t["banner_variable"], str(t["banner_variable"])))
         prefix = " / ".join(parts) + ": " if parts else ""
-        tests.append(_test_sentence(t, prefix))
+        tests.append(_test_sentence(t, prefix, lang))
     return tests
 
 

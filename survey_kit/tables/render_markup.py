@@ -87,14 +87,17 @@ _CSS = {
     "base": "padding:0.15em 0.6em;text-align:right;font-style:italic;color:#555",
     "test": "padding:0.1em 0.6em 0.4em 0.6em;text-align:left;font-size:0.85em;color:#333",
     "low": "color:#999",
+    "notes": "margin:0.3em 0 0 0;max-width:48em;line-height:1.3",
 }
 
 
 def render_html(ct: Any) -> str:
-    """A self-contained HTML ``<table>`` (inline styles) with the tests and notes in its caption."""
+    """A self-contained HTML ``<table>`` (inline styles): the title in its caption, each
+    block's tests once, in a row under the block, and the notes in a paragraph under the
+    table."""
     lay = layout(ct)
     out = [f'<table class="sk-crosstab" style="{_CSS["table"]}">',
-           f'<caption style="{_CSS["caption"]}">' + "<br>".join(_html_caption(lay)) + "</caption>",
+           f'<caption style="{_CSS["caption"]}"><strong>{_h(lay.title)}</strong></caption>',
            "<thead>"] + _html_head(lay) + ["</thead>"]
     K = len(lay.col_labels)
     for sec in lay.sections:
@@ -112,21 +115,18 @@ def render_html(ct: Any) -> str:
                        f"{_h(t)}</td></tr>")
         out.append("</tbody>")
     out.append("</table>")
+    out += _html_notes(lay)
     return "\n".join(out) + "\n"
 
 
-def _html_caption(lay: Layout) -> list[str]:
-    """Title, tests (named by block when several), notes and warnings."""
-    cap = [f"<strong>{_h(lay.title)}</strong>"]
-    for sec in lay.sections:
-        for t in sec.tests:
-            title = f"{sec.title}: " if len(lay.sections) > 1 else ""
-            cap.append(f'<span class="sk-test">{_h(title + t)}</span>')
-    for note in lay.notes:
-        cap.append(f'<small class="sk-note">{_h(note)}</small>')
-    for w in lay.warnings:
-        cap.append(f'<small class="sk-warning">Warning: {_h(w)}</small>')
-    return cap
+def _html_notes(lay: Layout) -> list[str]:
+    """Notes and warnings, under the table."""
+    if not (lay.notes or lay.warnings):
+        return []
+    warn = label_words(lay.lang, "table")["warning"]
+    items = [f'<small class="sk-note">{_h(note)}</small>' for note in lay.notes]
+    items += [f'<small class="sk-warning">{_h(warn)}: {_h(w)}</small>' for w in lay.warnings]
+    return [f'<p class="sk-notes" style="{_CSS["notes"]}">' + "<br>".join(items) + "</p>"]
 
 
 def _html_head(lay: Layout) -> list[str]:

@@ -13,7 +13,7 @@ Example
                        (A)    (B)
 =================================
 a
-  x            50.0  100.0      -
+  x            50.0  100.0    0.0
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ Example
 >>> ws = Workbook().active
 >>> write_crosstab_sheet(ws, tab)
 >>> ws["A1"].value, ws["C5"].value, ws["C7"].value, ws["C7"].number_format, ws["D7"].value
-('a by g', '(A)', 100.0, '0.0', '–')
+('a by g', '(A)', 100.0, '0.0', 0.0)
 >>> [(ws.cell(row=r, column=1).value, round(ws.cell(row=r, column=2).value, 1))
 ...  for r in (7, 8, 9)]        # 50.0% in the Total column, its CI as two numbers
 [('x', 50.0), ('CI lower bound', 29.9), ('CI upper bound', 70.1)]

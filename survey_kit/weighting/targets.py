@@ -25,8 +25,11 @@ weights at weighting time. Count margins whose totals disagree are an error,
 unless ``rescale=True`` (which also scales shares that do not sum to 1).
 
 A :class:`Targets` keeps its provenance: the file it was read from
-(``source``, named in every error and in the weighting report) and the
-levels merged by :func:`~survey_kit.weighting.collapse.collapse_levels`
+(``source``, named in every error and in the weighting report), what the
+file says of its figures per variable (``provenance``: official or
+illustrative, their source and reference date, from the optional
+``status, source, date`` columns; :mod:`survey_kit.weighting.provenance`) and
+the levels merged by :func:`~survey_kit.weighting.collapse.collapse_levels`
 (``collapsed``).
 
 Example
@@ -52,7 +55,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +65,7 @@ import pandas as pd
 from .._results import ResultMixin
 from .._yaml import parse_yaml
 from ..errors import UsageError, WeightingError, _shown
+from .provenance import NOT_STATED, Provenance, split_provenance
 
 __all__ = ["SHARE_TOLERANCE", "TARGET_COLUMN", "Targets", "as_targets", "level_key",
            "load_targets"]
@@ -111,6 +115,9 @@ class Targets(ResultMixin):
         File the targets came from, for messages.
     collapsed : tuple of dict
         Levels merged with :func:`collapse_levels` (variable, levels, into).
+    provenance : dict of str -> Provenance
+        Per variable, what the targets file says of its figures (status
+        official / illustrative, source, date); see :meth:`provenance_of`.
     """
 
     margins: Mapping[str, pd.Series]
@@ -118,6 +125,16 @@ class Targets(ResultMixin):
     total: float | None = None
     source: str | None = None
     collapsed: tuple = ()
+    provenance: Mapping[str, Provenance] = field(default_factory=dict)
+
+    def provenance_of(self, variable: str) -> Provenance:
+        """What the file says of ``variable``'s targets (all None when it says nothing)."""
+        return self.provenance.get(variable, NOT_STATED)
+
+    @property
+    def illustrative(self) -> bool:
+        """True when the targets of any variable are called illustrative."""
+        return any(p.illustrative for p in self.provenance.values())
 
     @property
     def variables(self) -> list[str]:
@@ -267,7 +284,8 @@ def _is_share(values: np.ndarray) -> bool:
 
 def _build(margins: dict[str, pd.Series], cells: pd.DataFrame | None, *,
            total: float | None, rescale: bool, kind: str, source: str | None,
-           collapsed: tuple = ()) -> Targets:
+           collapsed: tuple = (), provenance: Mapping[str, Provenance] | None = None
+           ) -> Targets:
     """Targets from parsed margins and cells: checked, shares told from counts, scaled."""
     if kind not in ("auto", "count", "share"):
         raise UsageError(f"kind must be 'auto', 'count' or 'share', not {kind!r}")
@@ -292,7 +310,7 @@ def _build(margins: dict[str, pd.Series], cells: pd.DataFrame | None, *,
         new_cells = cells.copy()
         new_cells[TARGET_COLUMN] = _scaled(cells[TARGET_COLUMN].to_numpy(), reference)
     targets = Targets(margins=new_margins, cells=new_cells, total=reference, source=source,
-                      collapsed=collapsed)
+                      collapsed=collapsed, provenance=dict(provenance or {}))
     if new_cells is not None:
         _check_cells_agree(targets)
     return targets
@@ -460,12 +478,15 @@ def as_targets(targets: Any, *, total: float | None = None, rescale: bool = Fals
             return targets
         cells = None if targets.cells is None else targets.cells.copy()
         return _build(dict(targets.margins), cells, total=total, rescale=rescale, kind=kind,
-                      source=targets.source, collapsed=targets.collapsed)
+                      source=targets.source, collapsed=targets.collapsed,
+                      provenance=targets.provenance)
     source = None
     margins: dict[str, pd.Series] = {}
     cells = None
+    provenance: dict[str, Provenance] = {}
     if isinstance(targets, pd.DataFrame):
-        margins, cells = _from_frame(targets, source)
+        table, provenance = split_provenance(targets, source)
+        margins, cells = _from_frame(table, source)
     elif isinstance(targets, Mapping):
         if not targets:
             raise WeightingError("targets are empty; give at least one variable")
@@ -475,7 +496,8 @@ def as_targets(targets: Any, *, total: float | None = None, rescale: bool = Fals
         raise UsageError("targets must be a mapping variable -> {level: target}, a DataFrame "
                          "(variable, level, target) or a Targets from sk.load_targets, not "
                          f"{type(targets).__name__}")
-    return _build(margins, cells, total=total, rescale=rescale, kind=kind, source=source)
+    return _build(margins, cells, total=total, rescale=rescale, kind=kind, source=source,
+                  provenance=provenance)
 
 
 def _check_built(t: Targets) -> None:
@@ -578,7 +600,9 @@ def load_targets(path: str | os.PathLike, *, total: float | None = None,
     path : str or path
         * CSV (``.csv``, ``.txt``): lines starting with ``#`` are comments.
           Either long margins with columns ``variable,level,target``, or joint
-          cells with one column per variable plus ``target``.
+          cells with one column per variable plus ``target``; optional columns
+          ``status`` (official / illustrative), ``source`` and ``date`` say
+          where the figures come from (:mod:`~survey_kit.weighting.provenance`).
         * YAML (``.yaml``, ``.yml``): a mapping ``variable: {level: target}``.
     total, rescale, kind
         As in :func:`as_targets`.
@@ -599,12 +623,15 @@ def load_targets(path: str | os.PathLike, *, total: float | None = None,
     if not p.is_file():
         raise WeightingError("targets file not found; check the path", file=p)
     suffix = p.suffix.lower()
+    provenance: dict[str, Provenance] = {}
     if suffix in (".csv", ".txt"):
-        margins, cells = _from_frame(_read_csv_targets(p), str(p))
+        table, provenance = split_provenance(_read_csv_targets(p), str(p))
+        margins, cells = _from_frame(table, str(p))
     elif suffix in (".yaml", ".yml"):
         margins = _read_yaml_targets(p)
         cells = None
     else:
         raise WeightingError(f"targets file type {suffix or '(none)'!r} is not supported; use "
                              ".csv, .yaml or .yml", file=p)
-    return _build(margins, cells, total=total, rescale=rescale, kind=kind, source=str(p))
+    return _build(margins, cells, total=total, rescale=rescale, kind=kind, source=str(p),
+                  provenance=provenance)

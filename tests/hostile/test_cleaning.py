@@ -150,11 +150,15 @@ def test_action_off_switches_the_rule_off(raw, q):
 
 # -- parameters given in the questionnaire (quality.overrides) --------------------------
 
+#: the overrides line of the bundled firm questionnaire (near-duplicates excluded)
+BUNDLED_OVERRIDES = ("  overrides: {straightliner_action: exclude, "
+                     "near_duplicate_action: exclude}\n")
+
+
 def _firms_with(tmp_path: Path, overrides: str) -> Path:
     text = FIRMS.read_text(encoding="utf-8")
-    line = "  overrides: {straightliner_action: exclude}\n"
-    assert line in text
-    text = text.replace(line, f"  overrides: {overrides}\n").replace(
+    assert BUNDLED_OVERRIDES in text
+    text = text.replace(BUNDLED_OVERRIDES, f"  overrides: {overrides}\n").replace(
         "targets: ../sample_data/", f"targets: {ROOT / 'sample_data'}/")
     path = tmp_path / "firms.yaml"
     path.write_text(text, encoding="utf-8")
@@ -486,7 +490,7 @@ def test_near_duplicate_threshold_one_flags_identical_answers_only(raw, q):
 
 
 def test_near_duplicate_threshold_near_zero_runs(raw, q):
-    res = cleaned(raw, q, near_duplicate_threshold=1e-9)
+    res = cleaned(raw, q, near_duplicate_threshold=1e-9, near_duplicate_action="review")
     assert res.flags["near_duplicate"].sum() > 600        # almost everyone shares one answer
     assert flow_row(res, "near_duplicate")["n_removed"] == 0   # a review rule removes nobody
 

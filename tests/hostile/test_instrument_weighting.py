@@ -346,7 +346,8 @@ YAML_CASES = [
     ("rule action off", _with(FIRM_TEXT, "min: 0, max: 100, label: Export",
                               "min: 0, max: 100, action: off, label: Export"),
      f"quality.rules[{ri('export_share_range')}].action: YAML reads this as the boolean false"),
-    ("override action off", _with(FIRM_TEXT, "  overrides: {straightliner_action: exclude}",
+    ("override action off", _with(FIRM_TEXT, "  overrides: {straightliner_action: exclude, "
+                                  "near_duplicate_action: exclude}",
                                   "  overrides: {speeder_action: off}"),
      "quality.overrides.speeder_action: YAML reads this as the boolean false"),
     ("negative tolerance", _with(FIRM_TEXT, "tolerance: 1,", "tolerance: -1,"),
