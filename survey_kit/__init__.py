@@ -109,6 +109,7 @@ _LAZY: dict[str, str] = {
     "ReportResult": "report.outputs",
     # design.py / estimate.py
     "SurveyDesign": "design.survey_design",
+    "as_replicate": "design.replicate_build",
     "adjust_pvalues": "design.domains",
     "Estimate": "design.estimate",
 }

@@ -1,0 +1,212 @@
+"""Replicate-weight designs against R's survey (tests/r/replicate_fixtures.R).
+
+Every type built from a linearization design (R ``as.svrepdesign``: JKn, JK1, BRR,
+Fay) and supplied as columns (R ``svrepdesign``: the bootstrap and subbootstrap
+weights R drew, a JKn with its rscales); each with mean, total, proportion (logit
+interval), quantile, ratio, by, svychisq (F and Wald), svyglm and degf; the JKn design
+raked and calibrated, each replicate again (R ``rake``/``calibrate`` of a svyrep design).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import survey_kit as sk
+
+FIX = Path(__file__).resolve().parent / "fixtures" / "r"
+REF = pd.read_csv(FIX / "replicate_reference.csv", dtype={"level": str, "value": str},
+                  keep_default_na=False)
+RTOL = 1e-8
+
+
+def _num(s: str) -> float:
+    return float("nan") if s in ("", "NA") else float(s)
+
+
+def _ref(design: str, kind: str) -> pd.DataFrame:
+    out = REF[(REF.design == design) & (REF.kind == kind)].copy()
+    out["value"] = out["value"].map(_num)
+    return out
+
+
+def _get(design: str, kind: str, stat: str, level: str | None = None) -> np.ndarray:
+    r = _ref(design, kind)
+    r = r[r.stat == stat]
+    if level is not None:
+        r = r[r.level == level]
+    return r["value"].to_numpy()
+
+
+def _close(got, want, rtol=RTOL, atol=0.0):
+    np.testing.assert_allclose(np.asarray(got, dtype=float), np.asarray(want, dtype=float),
+                               rtol=rtol, atol=atol)
+
+
+def _api(name: str) -> pd.DataFrame:
+    df = pd.read_csv(FIX / name)
+    return df
+
+
+def _strat() -> sk.SurveyDesign:
+    return sk.SurveyDesign(_api("apistrat.csv"), weights="pw", strata="stype", fpc="fpc")
+
+
+def _pairs() -> sk.SurveyDesign:
+    return sk.SurveyDesign(pd.read_csv(FIX / "replicate_pairs.csv"), weights="pw",
+                           strata="h", cluster="psu")
+
+
+def _cols() -> pd.DataFrame:
+    return _api("replicate_columns.csv")
+
+
+def _design(name: str) -> sk.SurveyDesign:
+    if name == "strat_jkn":
+        return _strat().as_replicate("JKn")
+    if name == "strat_jkn_mse":
+        return _strat().as_replicate("JKn", mse=True)
+    if name == "clus1_jk1":
+        return sk.SurveyDesign(_cols(), weights="pw", cluster="dnum",
+                               fpc="fpc").as_replicate("JK1")
+    if name == "pairs_brr":
+        return _pairs().as_replicate("BRR")
+    if name == "pairs_fay":
+        return _pairs().as_replicate("Fay", fay_rho=0.3)
+    if name == "clus1_boot":              # R's weights and R's scale (nbar/(nbar-1)/(R-1))
+        return sk.SurveyDesign(_cols(), weights="pw", replicate_weights=r"bw[0-9]+",
+                               replicate_type="bootstrap",
+                               scale=_get(name, "scale", "value")[0])
+    if name == "cols_clus1_boot":         # svrepdesign's default scale 1/(R-1)
+        return sk.SurveyDesign(_cols(), weights="pw", replicate_weights=r"bw[0-9]+",
+                               replicate_type="bootstrap")
+    if name in ("clus1_subboot", "cols_clus1_subboot"):
+        return sk.SurveyDesign(_cols(), weights="pw", replicate_weights="sw",
+                               replicate_type="bootstrap",
+                               scale=_get("clus1_subboot", "scale", "value")[0])
+    if name == "cols_strat_jkn":
+        df = _api("replicate_columns_strat.csv")
+        return sk.SurveyDesign(df, weights="pw", replicate_weights="jw", replicate_type="JKn",
+                               scale=1.0, rscales=_get(name, "rscales", "value"))
+    if name == "strat_jkn_rake":
+        t = sk.as_targets({"stype": {"E": 4421, "H": 755, "M": 1018},
+                           "sch.wide": {"No": 1000, "Yes": 5194}}, kind="count")
+        return _strat().as_replicate("JKn").rake(t, tol=1e-13)
+    if name == "strat_jkn_cal":
+        t = sk.as_targets({"stype": {"E": 4421, "H": 755, "M": 1018}}, kind="count")
+        return _strat().as_replicate("JKn").calibrate(t, numeric_totals={"enroll": 3811472})
+    raise KeyError(name)
+
+
+API = {"y": "api00", "total": "enroll", "prop": ("sch.wide", "Yes"), "ratio": ("api.stu",
+       "enroll"), "by": "stype", "chisq": ("sch.wide", "stype"),
+       "glm": "api00 ~ ell + meals", "glmb": "wide ~ ell"}
+PAIRS = {"y": "y", "total": "x", "prop": ("b", "yes"), "ratio": ("y", "x"), "by": "grp",
+         "chisq": ("b", "grp"), "glm": "y ~ x + C(grp)", "glmb": "yes ~ x"}
+UNCAL = ["strat_jkn", "strat_jkn_mse", "clus1_jk1", "pairs_brr", "pairs_fay", "clus1_boot",
+         "clus1_subboot", "cols_clus1_boot", "cols_clus1_subboot", "cols_strat_jkn"]
+CAL = ["strat_jkn_rake", "strat_jkn_cal"]
+ALL = UNCAL + CAL
+
+
+def _vars(name: str) -> dict:
+    return PAIRS if name.startswith("pairs") else API
+
+
+_CACHE: dict = {}
+
+
+def design(name: str) -> sk.SurveyDesign:
+    if name not in _CACHE:
+        d = _design(name)
+        if "wide" not in d.frame.columns:
+            frame = d.frame.assign(wide=(d.frame["sch.wide"] == "Yes").astype(float)) \
+                if "sch.wide" in d.frame.columns else d.frame
+            d = d._replace(frame=frame)
+        _CACHE[name] = d
+    return _CACHE[name]
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_mean_total_ratio(name):
+    d, v = design(name), _vars(name)
+    m = d.mean(v["y"])
+    _close([m.estimate, m.se], _get(name, "mean", "est").tolist() + _get(name, "mean", "se")
+           .tolist())
+    t = d.total(v["total"])
+    _close([t.estimate, t.se], [_get(name, "total", "est")[0], _get(name, "total", "se")[0]])
+    r = d.ratio(*v["ratio"])
+    _close([r.estimate, r.se], [_get(name, "ratio", "est")[0], _get(name, "ratio", "se")[0]])
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_proportion_logit_interval(name):
+    d, v = design(name), _vars(name)
+    p = d.proportion(*v["prop"])
+    want = [_get(name, "prop", s)[0] for s in ("est", "se", "lo", "hi")]
+    _close([p.estimate, p.se, p.ci_low, p.ci_high], want)
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_quantile_woodruff(name):
+    d, v = design(name), _vars(name)
+    q = d.quantile(v["y"], 0.5)
+    want = [_get(name, "quantile", s)[0] for s in ("est", "lo", "hi", "se")]
+    _close([q.estimate, q.ci_low, q.ci_high, q.se], want)
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_by_domains(name):
+    d, v = design(name), _vars(name)
+    b = d.by(v["y"], v["by"])
+    r = _ref(name, "by")
+    for stat, col in (("est", "estimate"), ("se", "se")):
+        want = r[r.stat == stat].set_index("level")["value"]
+        got = b[col]
+        got.index = got.index.astype(str)
+        _close(got.loc[want.index], want)
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_compare_is_the_replicate_variance_of_the_difference(name):
+    d, v = design(name), _vars(name)
+    levels = sorted(d.frame[v["by"]].dropna().unique())
+    c = d.compare(v["y"], v["by"], levels[1], levels[0])
+    b = d.by(v["y"], v["by"])
+    assert c.difference == pytest.approx(b["estimate"].iloc[1] - b["estimate"].iloc[0],
+                                         rel=1e-12)
+    assert c.se > 0
+
+
+@pytest.mark.parametrize("name", ALL)
+@pytest.mark.parametrize("statistic", ["F", "Wald"])
+def test_chisq(name, statistic):
+    d, v = design(name), _vars(name)
+    t = d.chisq(*v["chisq"], statistic=statistic)
+    r = _ref(name, "chisq")
+    r = r[r.level == statistic].set_index("stat")["value"]
+    _close([t.statistic, *t.df], [r["stat"], r["ndf"], r["ddf"]])
+    _close(t.pvalue, r["p"], rtol=1e-6)
+
+
+@pytest.mark.parametrize("name", ALL)
+@pytest.mark.parametrize("kind,family", [("glm", "gaussian"), ("glmb", "binomial")])
+def test_glm_refits_each_replicate(name, kind, family):
+    d, v = design(name), _vars(name)
+    fit = d.glm(v[kind], family=family)
+    _close(np.asarray(fit.params), _get(name, kind, "coef"), rtol=1e-7)
+    _close(np.asarray(fit.se), _get(name, kind, "se"), rtol=1e-7)
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_degf(name):
+    assert design(name).degf == int(_get(name, "degf", "value")[0])
+
+
+@pytest.mark.parametrize("name", ["strat_jkn", "clus1_jk1", "pairs_brr", "pairs_fay"])
+def test_built_scale_is_r(name):
+    assert design(name).replicates.scale == pytest.approx(_get(name, "scale", "value")[0],
+                                                          rel=1e-12)
