@@ -105,7 +105,7 @@ API = {"y": "api00", "total": "enroll", "prop": ("sch.wide", "Yes"), "ratio": ("
        "enroll"), "by": "stype", "chisq": ("sch.wide", "stype"),
        "glm": "api00 ~ ell + meals", "glmb": "wide ~ ell"}
 PAIRS = {"y": "y", "total": "x", "prop": ("b", "yes"), "ratio": ("y", "x"), "by": "grp",
-         "chisq": ("b", "grp"), "glm": "y ~ x + C(grp)", "glmb": "yes ~ x"}
+         "chisq": ("b", "grp"), "glm": "y ~ C(grp) + x", "glmb": "yes ~ x"}
 UNCAL = ["strat_jkn", "strat_jkn_mse", "clus1_jk1", "pairs_brr", "pairs_fay", "clus1_boot",
          "clus1_subboot", "cols_clus1_boot", "cols_clus1_subboot", "cols_strat_jkn"]
 CAL = ["strat_jkn_rake", "strat_jkn_cal"]

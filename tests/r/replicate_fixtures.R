@@ -103,7 +103,7 @@ api_vars <- list(y = "api00", total = "enroll", prop = "sch.wide", level = "Yes"
                  row = "sch.wide", col = "stype", glm = "api00 ~ ell + meals",
                  glmb = "wide ~ ell", prop01 = "wide")
 pair_vars <- list(y = "y", total = "x", prop = "b", level = "yes", ratio_num = "y",
-                  ratio_den = "x", by = "grp", row = "b", col = "grp", glm = "y ~ x + grp",
+                  ratio_den = "x", by = "grp", row = "b", col = "grp", glm = "y ~ grp + x",
                   glmb = "yes ~ x", prop01 = "yes")
 
 dstrat <- svydesign(id = ~1, strata = ~stype, weights = ~pw, fpc = ~fpc, data = apistrat)
