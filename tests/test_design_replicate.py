@@ -271,5 +271,29 @@ def test_crosstab_on_a_replicate_design():
     t = d.chisq("sch.wide", "stype")
     txt = str(tab)
     assert "sch.wide" in txt
+    assert f"{t.statistic:.2f}" in txt or f"{t.statistic:.1f}" in txt or f"{t.pvalue:.3g}" in txt
     assert t.pvalue == pytest.approx(_ref("strat_jkn", "chisq").query(
         "level == 'F' and stat == 'p'")["value"].iloc[0], rel=1e-6)
+
+
+def test_questionnaire_design_section_declares_replicate_weights():
+    from survey_kit.instrument.schema import Design
+
+    dec = Design(sample="probability", weights="pw", replicate_weights="bw",
+                 replicate_type="bootstrap", scale=_get("clus1_boot", "scale", "value")[0])
+    assert dec.stage_mismatch() is None
+    d = sk.SurveyDesign(_cols(), **dec.survey_design_args())
+    assert d.mean("api00").se == pytest.approx(_get("clus1_boot", "mean", "se")[0], rel=1e-8)
+    assert "replicate_type" in Design(replicate_weights="bw").stage_mismatch()
+    assert "without strata" in Design(replicate_weights="bw", replicate_type="JK1",
+                                      strata="s").stage_mismatch()
+
+
+def test_cli_takes_replicate_flags():
+    from survey_kit.cli import build_parser, design_overrides
+
+    args = build_parser().parse_args(
+        ["crosstab", "q.yaml", "r.csv", "--rows", "a", "--cols", "b", "--replicate-weights",
+         "repw", "--replicate-type", "JK1", "--replicate-mse"])
+    o = design_overrides(args)
+    assert (o["replicate_weights"], o["replicate_type"], o["mse"]) == ("repw", "JK1", True)

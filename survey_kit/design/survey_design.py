@@ -203,7 +203,8 @@ class SurveyDesign:
         return self._replicate
 
     def with_replicates(self, rep: replicate.Replicates) -> SurveyDesign:
-        """This design with replicate weights ``rep`` (package-internal; see :meth:`as_replicate`)."""
+        """This design with replicate weights ``rep`` (package-internal; see
+        :meth:`as_replicate`)."""
         new = self._replace(_replicate=rep, weights=rep.pweights)
         new._remember("degf", replicate.replicate_degf(rep))
         return new
