@@ -297,3 +297,18 @@ def test_cli_takes_replicate_flags():
          "repw", "--replicate-type", "JK1", "--replicate-mse"])
     o = design_overrides(args)
     assert (o["replicate_weights"], o["replicate_type"], o["mse"]) == ("repw", "JK1", True)
+
+
+def test_degf_of_many_rows_by_sketch_is_the_rank():
+    """Above 8 k rows the rank comes from a count sketch; it equals the exact rank."""
+    from survey_kit.design.replicate import Replicates, replicate_degf
+
+    rng = np.random.default_rng(3)
+    n, R = 60_000, 40
+    psu = rng.integers(0, 100, n)
+    M = np.where(rng.random((100, R)) < 0.5, 1.5, 0.5)
+    M[:, 7] = M[:, 3]                              # two equal columns: rank R - 1
+    W = rng.lognormal(size=n)[:, None] * M[psu]
+    rep = Replicates(pweights=np.ones(n), scale=1.0, rscales=np.ones(R), mse=False,
+                     type="other", full=W)
+    assert replicate_degf(rep) == np.linalg.matrix_rank(M) - 1 == R - 2

@@ -172,10 +172,16 @@ def replicate_degf(rep: Replicates, tol: float = 1e-5) -> int:
     The rank is that of R's ``qr(tol = 1e-5)`` (Householder with limited
     pivoting): a column counts when its norm, after removing the columns
     before it that count, is at least ``tol`` times its own norm. It is
-    computed on the R x R cross-product, so the n x R matrix is read once.
+    computed on the R x R cross-product. For a large n x R matrix of supplied
+    columns the cross-product is taken of a count sketch of its rows
+    (:func:`_sketch`: each row added, with a random sign, to one of
+    ``max(8 R, 512)`` buckets; Clarkson and Woodruff 2013), which keeps the
+    rank (with probability one for continuous weights) at O(n R) cost instead
+    of O(n R^2); the norms, and so the ``tol`` rule, hold to a few percent.
     """
     if rep.full is not None:
-        G = rep.full.T @ rep.full
+        A = _sketch(rep.full)
+        G = A.T @ A
     else:
         A = rep.multipliers[rep.index[rep.pweights != 0]]
         A = np.unique(A, axis=0) if len(A) > 4 * A.shape[1] else A
@@ -197,6 +203,20 @@ def replicate_degf(rep: Replicates, tol: float = 1e-5) -> int:
             L[j, j] = np.sqrt(resid)
             basis.append(j)
     return len(basis) - 1
+
+
+def _sketch(W: np.ndarray) -> np.ndarray:
+    """``W`` itself when small, else its count sketch (k, R), seeded (deterministic)."""
+    n, R = W.shape
+    k = max(8 * R, 512)
+    if n <= 8 * k:
+        return W
+    from scipy import sparse
+
+    rng = np.random.default_rng(0)
+    S = sparse.csr_matrix((rng.choice(np.array([-1.0, 1.0]), n),
+                           (rng.integers(0, k, n), np.arange(n))), shape=(k, n))
+    return np.asarray(S @ W)
 
 
 def _forward(L: np.ndarray, b: np.ndarray, g: np.ndarray) -> np.ndarray:
