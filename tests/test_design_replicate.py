@@ -263,6 +263,25 @@ def test_built_scale_is_r(name):
                                                           rel=1e-12)
 
 
+@pytest.mark.parametrize("name", ["strat_jkn", "clus1_jk1", "pairs_brr", "cols_clus1_boot",
+                                  "strat_jkn_rake", "strat_jkn_cal"])
+def test_crosstab_cells_are_svyby_on_the_replicates(name):
+    """Each cell's SE equals svyby's (R-checked above): the percentages and the means of a
+    numeric row are recomputed on every replicate."""
+    d, v = design(name), _vars(name)
+    row, level = v["prop"]
+    tab = sk.crosstab(d, rows=[row, v["y"]], cols=v["by"], ci=True)
+    props = d.by(row, v["by"], stat="proportion", level=level)
+    means = d.by(v["y"], v["by"])
+    for lev in props.index:
+        cell = tab.cell(level, lev, banner_variable=v["by"])
+        assert cell["se"] == pytest.approx(100 * props.loc[lev, "se"], rel=1e-10)
+        mrow = tab.cells[(tab.cells.row_variable == v["y"]) & (tab.cells.column_level == lev)]
+        assert float(mrow["se"].iloc[0]) == pytest.approx(means.loc[lev, "se"], rel=1e-10)
+    total = tab.cell(level, "total")
+    assert total["se"] == pytest.approx(100 * d.proportion(row, level).se, rel=1e-10)
+
+
 def test_crosstab_on_a_replicate_design():
     """A banner table on a replicate design: the Rao-Scott test is svychisq's (R), the
     cells' SEs are the replicate variance of each cell's influence values."""

@@ -154,11 +154,11 @@ def replicate_vcov(full: Any, reps: Any, rep: Replicates) -> np.ndarray:
     full = np.atleast_1d(np.asarray(full, dtype=float))
     reps = np.asarray(reps, dtype=float).reshape(rep.n_replicates, -1)
     rscales = rep.rscales
-    ok = np.isfinite(reps).all(axis=1)
+    ok = np.isfinite(reps).all(axis=1)          # R: na.omit of the replicates
     if not ok.all():
         if not ok.any():
             return np.full((reps.shape[1],) * 2, np.nan)
-        warnings.warn(f"{int((~ok).sum())} replicates gave NaN estimates and were left out "
+        warnings.warn(f"{int((~ok).sum())} replicates gave NaN or infinite estimates and were left out "
                       "of the variance (as R)", RuntimeWarning, stacklevel=3)
         reps, rscales = reps[ok], rscales[ok]
     centre = full if rep.mse else reps[rscales > 0].mean(axis=0)
