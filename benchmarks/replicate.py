@@ -23,8 +23,8 @@ Timed, each in the same run, median of ``--reps``:
   Rao-Scott test on replicate designs; the script reports that and times
   what it offers on the way there, the replicate proportions of the 20 cells.
 
-Run: ``.venv/bin/python benchmarks/replicate.py --n 1000000`` (about 3 minutes;
-R needs ~4 GB at 1,000,000). Prints the times, the ratios to survey_kit and
+Run: ``.venv/bin/python benchmarks/replicate.py --n 1000000 --samplics-python
+.bench-venv/samplics-venv/bin/python`` (R needs ~4 GB at 1,000,000). Prints the times, the ratios to survey_kit and
 F/p agreement with R.
 """
 
@@ -65,6 +65,13 @@ def panel(n: int, seed: int):
     W = frame["w"].to_numpy()[:, None] * M[psu]
     reps = pd.DataFrame(W, index=frame.index, columns=[f"rw{r + 1}" for r in range(R_REPS)])
     return pd.concat([frame, reps], axis=1), psu, M
+
+
+def sk_design(frame):
+    import survey_kit as sk
+
+    return sk.SurveyDesign(frame, weights="w", replicate_weights="rw", replicate_type="Fay",
+                           fay_rho=RHO)
 
 
 def time_survey_kit(frame, reps: int):
@@ -129,16 +136,17 @@ _SAMPLICS = """
 import sys, time, warnings, numpy as np
 warnings.simplefilter("ignore")
 from samplics.estimation import ReplicateEstimator
-from samplics.utils import PopParam
+from samplics.utils.types import PopParam, RepMethod
 z = np.load(sys.argv[1])
 cell, w, W = z["cell"].astype(str), z["w"], z["W"]
 ts = []
 for _ in range(int(sys.argv[2])):
     t0 = time.perf_counter()
-    est = ReplicateEstimator("fay", PopParam.prop, rep_coefs=0.05).estimate(
-        y=cell, samp_weight=w, rep_weights=W, fay_coef=0.5, remove_nan=False)
+    est = ReplicateEstimator(RepMethod.brr, PopParam.prop, fay_coef=0.5).estimate(
+        y=cell, samp_weight=w, rep_weights=W)
     ts.append(time.perf_counter() - t0)
 print("times=" + ",".join(f"{t:.6f}" for t in ts))
+print("se=" + ",".join(f"{est.stderror[str(k)]:.17g}" for k in range(20)))
 """
 
 
@@ -158,8 +166,9 @@ def time_samplics(python: str | None, frame, reps: int):
         shutil.rmtree(tmp, ignore_errors=True)
     if res.returncode != 0:
         return None, f"samplics failed: {res.stderr.strip()[-300:]}"
-    line = [x for x in res.stdout.splitlines() if x.startswith("times=")][0]
-    return statistics.median(float(t) for t in line[6:].split(",")), ""
+    vals = dict(x.split("=", 1) for x in res.stdout.splitlines() if "=" in x)
+    se = np.array([float(v) for v in vals["se"].split(",")])
+    return (statistics.median(float(t) for t in vals["times"].split(",")), se), ""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -187,13 +196,18 @@ def main(argv: list[str] | None = None) -> int:
             print(f"R survey    svychisq F (system.time in R)       {t:8.3f} s   "
                   f"{t / test:7.1f}x survey_kit; F, ddf agree to {agree:.1e}, "
                   f"p to {abs(v['p'] / r.pvalue - 1):.1e} (relative)")
-    ts, why = time_samplics(a.samplics_python, frame, a.reps)
-    if ts is None:
+    res, why = time_samplics(a.samplics_python, frame, a.reps)
+    if res is None:
         print(why)
     else:
+        ts, se = res
+        d = sk_design(frame)
+        cell = frame["cat4"].cat.codes.to_numpy() * 5 + frame["cat5"].cat.codes.to_numpy()
+        ours = np.sqrt(np.diag(d.replicates.cell_vcov(cell, 20, shares=True)))
         print(f"samplics    replicate proportions of the 20 cells {ts:6.3f} s   "
               f"{ts / test:7.1f}x survey_kit's whole test (samplics offers no Rao-Scott "
-              "test on replicate weights)")
+              "test on replicate weights); its cell SEs agree with survey_kit's to "
+              f"{np.max(np.abs(se / ours - 1)):.1e} (relative)")
     print(f"load average {os.getloadavg()[0]:.2f}")
     return 0
 
