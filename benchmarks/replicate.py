@@ -24,8 +24,8 @@ Timed, each in the same run, median of ``--reps``:
   what it offers on the way there, the replicate proportions of the 20 cells.
 
 Run: ``.venv/bin/python benchmarks/replicate.py --n 1000000 --samplics-python
-.bench-venv/samplics-venv/bin/python`` (R needs ~4 GB at 1,000,000). Prints the times, the ratios to survey_kit and
-F/p agreement with R.
+.bench-venv/samplics-venv/bin/python`` (R needs ~4 GB at 1,000,000). Prints the
+times, the ratios to survey_kit and F/p agreement with R.
 """
 
 from __future__ import annotations

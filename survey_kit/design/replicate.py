@@ -112,11 +112,17 @@ class Replicates:
             key = code[ok].astype(np.int64) * M + self.index[ok]
             pw = np.bincount(key, weights=self.pweights[ok], minlength=m * M).reshape(m, M)
             return pw @ self.multipliers
+        W = self.full
+        if W.flags.f_contiguous:                         # columns contiguous: bincount each
+            c = code[ok]
+            rows = np.flatnonzero(ok) if not ok.all() else slice(None)
+            return np.column_stack([np.bincount(c, weights=W[rows, r], minlength=m)
+                                    for r in range(W.shape[1])])
         from scipy import sparse
         rows = np.flatnonzero(ok)
         ind = sparse.csr_matrix((np.ones(len(rows)), (code[ok], rows)),
                                 shape=(m, len(code)))
-        return np.asarray(ind @ self.full)
+        return np.asarray(ind @ W)
 
     def vcov(self, full: Any, reps: Any) -> np.ndarray:
         """:func:`replicate_vcov` of estimates ``full`` (k,) and replicates ``reps`` (R, k)."""
@@ -158,8 +164,8 @@ def replicate_vcov(full: Any, reps: Any, rep: Replicates) -> np.ndarray:
     if not ok.all():
         if not ok.any():
             return np.full((reps.shape[1],) * 2, np.nan)
-        warnings.warn(f"{int((~ok).sum())} replicates gave NaN or infinite estimates and were left out "
-                      "of the variance (as R)", RuntimeWarning, stacklevel=3)
+        warnings.warn(f"{int((~ok).sum())} replicates gave NaN or infinite estimates and "
+                      "were left out of the variance (as R)", RuntimeWarning, stacklevel=3)
         reps, rscales = reps[ok], rscales[ok]
     centre = full if rep.mse else reps[rscales > 0].mean(axis=0)
     dev = (reps - centre) * np.sqrt(rscales)[:, None]
@@ -211,11 +217,16 @@ def _sketch(W: np.ndarray) -> np.ndarray:
     k = max(8 * R, 512)
     if n <= 8 * k:
         return W
+    rng = np.random.default_rng(0)
+    sign, bucket = rng.choice(np.array([-1.0, 1.0]), n), rng.integers(0, k, n)
+    if W.flags.f_contiguous:         # columns contiguous: bincount each, + and - apart
+        b2 = bucket + k * (sign > 0)
+        B = np.column_stack([np.bincount(b2, weights=W[:, r], minlength=2 * k)
+                             for r in range(R)])
+        return B[k:] - B[:k]
     from scipy import sparse
 
-    rng = np.random.default_rng(0)
-    S = sparse.csr_matrix((rng.choice(np.array([-1.0, 1.0]), n),
-                           (rng.integers(0, k, n), np.arange(n))), shape=(k, n))
+    S = sparse.csr_matrix((sign, (bucket, np.arange(n))), shape=(k, n))
     return np.asarray(S @ W)
 
 
@@ -266,13 +277,17 @@ def replicate_columns(frame: pd.DataFrame, spec: Any) -> tuple[np.ndarray, list[
 
 
 def _checked_matrix(arr: np.ndarray, names: Any) -> np.ndarray:
-    bad = np.argwhere(~np.isfinite(arr))
-    if bad.size:
+    """``arr`` (kept in its memory order: no copy) after checking every value is a finite,
+    non-negative number (two reductions; the row and column are found only on failure)."""
+    lo, hi = float(arr.min()), float(arr.max())          # NaN propagates into both
+    if not (np.isfinite(lo) and np.isfinite(hi) and lo >= 0):
+        bad = np.argwhere(~np.isfinite(arr) | (arr < 0))
         i, j = (int(v) for v in bad[0])
         col = names[j] if isinstance(names, list) else f"column {j + 1}"
-        raise DesignError(f"replicate weights must not be missing or infinite (data row "
-                          f"{i + 1}, 1-based)", column=str(col))
-    return np.ascontiguousarray(arr)
+        raise DesignError(f"replicate weights must be non-negative numbers, not missing or "
+                          f"infinite (data row {i + 1}, 1-based)", column=str(col),
+                          value=float(arr[i, j]))
+    return arr
 
 
 def _type_scales(rtype: str, R: int, scale: float | None, rscales: Any,
@@ -326,8 +341,6 @@ def from_columns(frame: pd.DataFrame, pweights: np.ndarray, spec: Any, rtype: st
         raise UsageError(f"replicate_type must be one of {', '.join(REPLICATE_TYPES)}; "
                          f"got {rtype!r}")
     W, _ = replicate_columns(frame, spec)
-    if (W < 0).any():
-        raise DesignError("replicate weights must be non-negative")
     if not combined_weights:
         W = W * pweights[:, None]
     s, rs = _type_scales(rtype, W.shape[1], scale, rscales, fay_rho, combined_weights)

@@ -70,6 +70,14 @@ def _numeric(rep, w: np.ndarray, sub: Sub, codes: np.ndarray, L: int) -> tuple:
     return T[:, None, :L], T[:, L:2 * L], T[:, 2 * L]
 
 
+def _estimates(mode: str, num: np.ndarray, lev: np.ndarray, tot: np.ndarray) -> np.ndarray:
+    """(Q, R, L) cell statistics of ``mode`` from the counts (full sample first)."""
+    den = {"col": lev[:, None, :], "none": 1.0, "total": tot[:, None, None],
+           "row": num.sum(axis=2, keepdims=True) if mode == "row" else 1.0}[mode]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return num / den
+
+
 def replicate_variance(dz: DesignInfo, sub: Sub, banners: list[Var], mode: str,
                        p: np.ndarray, den: np.ndarray | None) -> tuple[np.ndarray, list]:
     """Variances (R, K) and, for ``mode="col"``, covariances (R, L, L) per banner variable
@@ -85,10 +93,7 @@ def replicate_variance(dz: DesignInfo, sub: Sub, banners: list[Var], mode: str,
     parts = _categorical if sub.values is None else _numeric
     for gi, (codes, L) in enumerate(groups):
         num, lev, tot = parts(rep, dz.w, sub, codes, L)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            est = {"col": lambda: num / lev[:, None, :], "none": lambda: num,
-                   "total": lambda: num / tot[:, None, None],
-                   "row": lambda: num / num.sum(axis=2, keepdims=True)}[mode]()
+        est = _estimates(mode, num, lev, tot)
         cg = np.stack([rep.vcov(np.nan_to_num(est[0, r]), est[1:, r]) for r in range(R)])
         sl = slice(start, start + L)
         var[:, sl] = np.maximum(np.diagonal(cg, axis1=1, axis2=2), 0.0)
