@@ -331,3 +331,8 @@ def test_degf_of_many_rows_by_sketch_is_the_rank():
     rep = Replicates(pweights=np.ones(n), scale=1.0, rscales=np.ones(R), mse=False,
                      type="other", full=W)
     assert replicate_degf(rep) == np.linalg.matrix_rank(M) - 1 == R - 2
+    rep_f = Replicates(pweights=np.ones(n), scale=1.0, rscales=np.ones(R), mse=False,
+                       type="other", full=np.asfortranarray(W))      # columns as pandas gives
+    assert replicate_degf(rep_f) == R - 2
+    code = rng.integers(-1, 7, n)
+    np.testing.assert_allclose(rep_f.coded_sums(code, 7), rep.coded_sums(code, 7), rtol=1e-12)
