@@ -29,7 +29,8 @@
 # kind/stat: mean, total (est, se); prop (proportion of the level: est, se, and the
 #   logit interval of svyciprop: lo, hi); quantile (svyquantile 0.5, interval.type
 #   "mean", qrule "math": est, lo, hi, se); ratio (svyratio: est, se); by (svyby mean:
-#   est, se per level); chisq (svychisq F and Wald: stat, ndf, ddf, p); glm (svyglm
+#   est, se per level); compare (svyby covmat = TRUE, svycontrast of the second level minus
+#   the first: est, se); chisq (svychisq F and Wald: stat, ndf, ddf, p); glm (svyglm
 #   gaussian / quasibinomial: coef, se per term); degf.
 
 suppressPackageStartupMessages(library(survey))
@@ -81,6 +82,10 @@ stats_for <- function(name, d, v) {
   b <- svyby(f(v$y), f(v$by), d, svymean, na.rm = TRUE)
   add(name, "by", v$y, as.character(b[[1]]), "est", coef(b))
   add(name, "by", v$y, as.character(b[[1]]), "se", SE(b))
+  bb <- svyby(f(v$y), f(v$by), d, svymean, na.rm = TRUE, covmat = TRUE)
+  cc <- svycontrast(bb, c(-1, 1, rep(0, length(coef(bb)) - 2)))
+  add(name, "compare", v$y, paste(names(coef(bb))[2], "-", names(coef(bb))[1]),
+      c("est", "se"), c(coef(cc), SE(cc)))
   cf <- as.formula(sprintf("~%s + %s", v$row, v$col))
   for (st in c("F", "Wald")) {
     ch <- svychisq(cf, d, statistic = st)
