@@ -27,7 +27,14 @@ def _num(s: str) -> float:
     return float("nan") if s in ("", "NA") else float(s)
 
 
+#: designs built here from the replicate weights of another, supplied as columns with
+#: svrepdesign's defaults for their type: R's values are those of the other
+ALIAS = {"cols_pairs_brr": "pairs_brr", "cols_pairs_fay": "pairs_fay",
+         "cols_clus1_jk1": "clus1_jk1", "cols_strat_jkn_mse": "strat_jkn_mse"}
+
+
 def _ref(design: str, kind: str) -> pd.DataFrame:
+    design = ALIAS.get(design, design)
     out = REF[(REF.design == design) & (REF.kind == kind)].copy()
     out["value"] = out["value"].map(_num)
     return out
@@ -98,7 +105,24 @@ def _design(name: str) -> sk.SurveyDesign:
     if name == "strat_jkn_cal":
         t = sk.as_targets({"stype": {"E": 4421, "H": 755, "M": 1018}}, kind="count")
         return _strat().as_replicate("JKn").calibrate(t, numeric_totals={"enroll": 3811472})
+    if name in ALIAS:
+        return _as_columns(name)
     raise KeyError(name)
+
+
+def _as_columns(name: str) -> sk.SurveyDesign:
+    built = _design(ALIAS[name])
+    rep = built.replicates
+    W = pd.DataFrame(rep.analysis(), index=built.frame.index,
+                     columns=[f"rw{k + 1}" for k in range(rep.n_replicates)])
+    frame = pd.concat([built.frame, W], axis=1).assign(pw=built.weights)
+    kw = {"cols_pairs_brr": {"replicate_type": "BRR"},
+          "cols_pairs_fay": {"replicate_type": "Fay", "fay_rho": 0.3},
+          # apiclus1 has an fpc: R's JK1 scale (1 - f)(n - 1)/n is not the default (n - 1)/n
+          "cols_clus1_jk1": {"replicate_type": "JK1", "scale": rep.scale},
+          "cols_strat_jkn_mse": {"replicate_type": "JKn", "rscales": rep.rscales,
+                                 "mse": True}}[name]
+    return sk.SurveyDesign(frame, weights="pw", replicate_weights="rw", **kw)
 
 
 API = {"y": "api00", "total": "enroll", "prop": ("sch.wide", "Yes"), "ratio": ("api.stu",
@@ -107,13 +131,14 @@ API = {"y": "api00", "total": "enroll", "prop": ("sch.wide", "Yes"), "ratio": ("
 PAIRS = {"y": "y", "total": "x", "prop": ("b", "yes"), "ratio": ("y", "x"), "by": "grp",
          "chisq": ("b", "grp"), "glm": "y ~ C(grp) + x", "glmb": "yes ~ x"}
 UNCAL = ["strat_jkn", "strat_jkn_mse", "clus1_jk1", "pairs_brr", "pairs_fay", "clus1_boot",
-         "clus1_subboot", "cols_clus1_boot", "cols_clus1_subboot", "cols_strat_jkn"]
+         "clus1_subboot", "cols_clus1_boot", "cols_clus1_subboot", "cols_strat_jkn",
+         *ALIAS]
 CAL = ["strat_jkn_rake", "strat_jkn_cal"]
 ALL = UNCAL + CAL
 
 
 def _vars(name: str) -> dict:
-    return PAIRS if name.startswith("pairs") else API
+    return PAIRS if ALIAS.get(name, name).startswith("pairs") else API
 
 
 _CACHE: dict = {}
