@@ -360,3 +360,17 @@ def test_degf_of_many_rows_by_sketch_is_the_rank():
     assert replicate_degf(rep_f) == R - 2
     code = rng.integers(-1, 7, n)
     np.testing.assert_allclose(rep_f.coded_sums(code, 7), rep.coded_sums(code, 7), rtol=1e-12)
+
+
+@pytest.mark.parametrize("rule", ["remove", "adjust", "average", "certainty"])
+def test_jkn_lonely_psu_rules_are_rs(rule):
+    df = pd.read_csv(FIX / "replicate_pairs.csv")
+    df = df[df.psu != "s01.p2"].reset_index(drop=True)
+    d = sk.SurveyDesign(df, weights="pw", strata="h", cluster="psu",
+                        lonely_psu=rule).as_replicate("JKn")
+    name = f"lonely_jkn_{rule}"
+    m, t = d.mean("y"), d.total("x")
+    _close([m.estimate, m.se, t.estimate, t.se],
+           [_get(name, "mean", s)[0] for s in ("est", "se")]
+           + [_get(name, "total", s)[0] for s in ("est", "se")])
+    assert d.degf == int(_get(name, "degf", "value")[0])

@@ -25,6 +25,8 @@
 #   strat_jkn_rake  strat_jkn raked to the population counts of stype and sch.wide
 #   strat_jkn_cal   strat_jkn calibrated (linear) to the counts of stype and the
 #                   population total of enroll
+#   lonely_jkn_<rule>  replicate_pairs without PSU "s01.p2" (stratum s01 has one PSU), JKn
+#                   under options(survey.lonely.psu = rule): mean of y, total of x, degf
 #
 # kind/stat: mean, total (est, se); prop (proportion of the level: est, se, and the
 #   logit interval of svyciprop: lo, hi); quantile (svyquantile 0.5, interval.type
@@ -159,6 +161,20 @@ raked <- rake(strat_jkn, list(~stype, ~sch.wide), list(pop_types, pop_wide),
 stats_for("strat_jkn_rake", raked, api_vars)
 cal <- calibrate(strat_jkn, ~stype + enroll, c(6194, 755, 1018, 3811472), epsilon = 1e-13)
 stats_for("strat_jkn_cal", cal, api_vars)
+
+# a lonely PSU: stratum s01 keeps only its first PSU; JKn under each survey.lonely.psu rule
+lonely <- pairs[pairs$psu != "s01.p2", ]
+for (rule in c("remove", "adjust", "average", "certainty")) {
+  options(survey.lonely.psu = rule)
+  dl <- as.svrepdesign(svydesign(id = ~psu, strata = ~h, weights = ~pw, data = lonely),
+                       type = "JKn")
+  nm <- paste0("lonely_jkn_", rule)
+  mn <- svymean(~y, dl); tt <- svytotal(~x, dl)
+  add(nm, "mean", "y", "", c("est", "se"), c(coef(mn), SE(mn)))
+  add(nm, "total", "x", "", c("est", "se"), c(coef(tt), SE(tt)))
+  add(nm, "degf", "", "", "value", degf(dl))
+}
+options(survey.lonely.psu = "fail")
 
 write.csv(res, file.path(out_dir, "replicate_reference.csv"), row.names = FALSE, na = "")
 cat("wrote", nrow(res), "reference values\n")
