@@ -21,7 +21,7 @@ Example
 >>> df = pd.DataFrame({"g": list("aabbb"), "y": [1.0, 2, 3, 4, 6]})
 >>> t = sk.as_targets({"g": {"a": 40, "b": 60}}, kind="count")
 >>> d = sk.SurveyDesign(df).as_replicate("JK1").poststratify(t)
->>> d.replicates.analysis()[:, 2][df["g"] == "b"].sum().round(6)
+>>> float(d.replicates.analysis()[:, 2][df["g"] == "b"].sum().round(6))
 60.0
 """
 

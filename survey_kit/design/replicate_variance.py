@@ -26,8 +26,8 @@ Example
 -------
 >>> import numpy as np, pandas as pd, survey_kit as sk
 >>> d = sk.SurveyDesign(pd.DataFrame({"y": [1.0, 2, 4, 7]})).as_replicate("JK1")
->>> round(float(mean_variance(d, d.frame["y"].to_numpy(), np.ones(4, bool), 3.5)), 6)
-1.3125
+>>> round(float(mean_variance(d, d.frame["y"].to_numpy(), np.ones(4, bool), 3.5)), 12)
+1.75
 """
 
 from __future__ import annotations

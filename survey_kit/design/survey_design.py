@@ -222,8 +222,9 @@ class SurveyDesign:
         --------
         >>> import pandas as pd, survey_kit as sk
         >>> df = pd.DataFrame({"y": [1.0, 2, 4, 7], "s": ["a", "a", "b", "b"]})
-        >>> round(sk.SurveyDesign(df, strata="s").as_replicate("BRR").mean("y").se, 4)
-        0.5
+        >>> r = sk.SurveyDesign(df, strata="s").as_replicate("BRR")
+        >>> r.replicates.n_replicates, round(r.mean("y").se, 4)
+        (4, 0.7906)
         """
         from .replicate_build import as_replicate
 
