@@ -178,6 +178,14 @@ def test_proportion_logit_interval(name):
 
 
 @pytest.mark.parametrize("name", ALL)
+@pytest.mark.parametrize("method", ["xlogit", "beta", "mean", "asin"])
+def test_proportion_other_intervals(name, method):
+    d, v = design(name), _vars(name)
+    p = d.proportion(*v["prop"], ci_method=method)
+    _close([p.ci_low, p.ci_high], [_get(name, f"prop_{method}", s)[0] for s in ("lo", "hi")])
+
+
+@pytest.mark.parametrize("name", ALL)
 def test_quantile_woodruff(name):
     d, v = design(name), _vars(name)
     q = d.quantile(v["y"], 0.5)

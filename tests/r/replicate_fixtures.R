@@ -29,7 +29,8 @@
 #                   under options(survey.lonely.psu = rule): mean of y, total of x, degf
 #
 # kind/stat: mean, total (est, se); prop (proportion of the level: est, se, and the
-#   logit interval of svyciprop: lo, hi); quantile (svyquantile 0.5, interval.type
+#   logit interval of svyciprop: lo, hi; prop_<method>: its xlogit, beta, mean and asin
+#   intervals); quantile (svyquantile 0.5, interval.type
 #   "mean", qrule "math": est, lo, hi, se); ratio (svyratio: est, se); by (svyby mean:
 #   est, se per level); compare (svyby covmat = TRUE, svycontrast of the second level minus
 #   the first: est, se); chisq (svychisq F and Wald: stat, ndf, ddf, p); glm (svyglm
@@ -76,6 +77,10 @@ stats_for <- function(name, d, v) {
   cp <- eval(bquote(svyciprop(~.(as.name(v$prop01)), d, method = "logit")))
   add(name, "prop", v$prop, v$level, c("est", "se", "lo", "hi"),
       c(coef(cp), sqrt(attr(cp, "var")), confint(cp)))
+  for (meth in c("xlogit", "beta", "mean", "asin")) {
+    cm <- eval(bquote(svyciprop(~.(as.name(v$prop01)), d, method = meth)))
+    add(name, paste0("prop_", meth), v$prop, v$level, c("lo", "hi"), confint(cm))
+  }
   q <- svyquantile(f(v$y), d, 0.5, ci = TRUE, na.rm = TRUE)[[1]]
   add(name, "quantile", v$y, "0.5", c("est", "lo", "hi", "se"), q[1, 1:4])
   r <- svyratio(f(v$ratio_num), f(v$ratio_den), d)
