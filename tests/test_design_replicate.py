@@ -286,6 +286,17 @@ def test_replicate_design_errors():
     r = d.as_replicate("JKn")
     with pytest.raises(sk.SurveyKitError, match="trimming"):
         r.trim(upper=50)
+    with pytest.raises(sk.SurveyKitError, match="linear"):
+        r.calibrate(sk.as_targets({"stype": {"E": 4421, "H": 755, "M": 1018}}, kind="count"),
+                    method="raking")
+    bad = _cols()
+    bad.loc[3, "bw7"] = np.nan
+    with pytest.raises(sk.SurveyKitError, match=r"row 4.*") as err:
+        sk.SurveyDesign(bad, weights="pw", replicate_weights="bw", replicate_type="bootstrap")
+    assert err.value.column == "bw7"
+    bad.loc[3, "bw7"] = -1.0
+    with pytest.raises(sk.SurveyKitError, match="non-negative"):
+        sk.SurveyDesign(bad, weights="pw", replicate_weights="bw", replicate_type="bootstrap")
 
 
 @pytest.mark.parametrize("name", ["strat_jkn", "clus1_jk1", "pairs_brr", "pairs_fay"])
