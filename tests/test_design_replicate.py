@@ -107,6 +107,10 @@ def _design(name: str) -> sk.SurveyDesign:
         return _strat().as_replicate("JKn").calibrate(t, numeric_totals={"enroll": 3811472})
     if name in ALIAS:
         return _as_columns(name)
+    if name == "strat_jkn_calraking":
+        t = sk.as_targets({"stype": {"E": 4421, "H": 755, "M": 1018}}, kind="count")
+        return _strat().as_replicate("JKn").calibrate(t, method="raking", tol=1e-13,
+                                                      numeric_totals={"enroll": 3811472})
     raise KeyError(name)
 
 
@@ -133,7 +137,7 @@ PAIRS = {"y": "y", "total": "x", "prop": ("b", "yes"), "ratio": ("y", "x"), "by"
 UNCAL = ["strat_jkn", "strat_jkn_mse", "clus1_jk1", "pairs_brr", "pairs_fay", "clus1_boot",
          "clus1_subboot", "cols_clus1_boot", "cols_clus1_subboot", "cols_strat_jkn",
          *ALIAS]
-CAL = ["strat_jkn_rake", "strat_jkn_cal"]
+CAL = ["strat_jkn_rake", "strat_jkn_cal", "strat_jkn_calraking"]
 ALL = UNCAL + CAL
 
 
@@ -288,7 +292,7 @@ def test_replicate_design_errors():
         r.trim(upper=50)
     with pytest.raises(sk.SurveyKitError, match="linear"):
         r.calibrate(sk.as_targets({"stype": {"E": 4421, "H": 755, "M": 1018}}, kind="count"),
-                    method="raking")
+                    method="logit", bounds=(0.5, 2))
     bad = _cols()
     bad.loc[3, "bw7"] = np.nan
     with pytest.raises(sk.SurveyKitError, match=r"row 4.*") as err:

@@ -348,7 +348,7 @@ def with_weighting(design: Any, result: Any) -> Any:
     return new_weights(design, w, (step,))
 
 
-def _replicate_weighting(design: Any, result: Any, info: Any) -> Any:
+def _replicate_weighting(design: Any, result: Any, info: Any, calfun: str = "linear") -> Any:
     """A replicate design reweighted: each replicate calibrated again (R's methods for
     svyrep designs; :mod:`survey_kit.design.replicate_calibration`)."""
     from .replicate_calibration import recalibrated
@@ -362,7 +362,7 @@ def _replicate_weighting(design: Any, result: Any, info: Any) -> Any:
         raise UsageError("a replicate-weight design is calibrated from its own weights; "
                          "do not pass weights=")
     w = _as_weights(design, info.weights, "calibration weights", allow_negative=True)
-    return recalibrated(design, info, w, tol=1e-12)
+    return recalibrated(design, info, w, tol=1e-12, calfun=calfun)
 
 
 def trim_design(design: Any, lower: float | None = None, upper: float | None = None,
@@ -435,12 +435,14 @@ def calibrate_design(design: Any, targets: Any, method: str = "linear",
 
     Parameters as :meth:`SurveyDesign.calibrate`.
     """
-    if design._replicate is not None and method != "linear":
-        raise UsageError("a replicate-weight design is calibrated with method='linear' "
-                         "(every replicate is calibrated again); use rake() for raking")
+    if design._replicate is not None and (method not in ("linear", "raking") or bounds):
+        raise UsageError("a replicate-weight design is calibrated with method='linear' or "
+                         "'raking' and no bounds (every replicate is calibrated again)")
     result = calibrate(design.frame, targets, method=method, bounds=bounds,
                        weights=_base(design, weights), variables=variables,
                        max_iter=max_iter, tol=tol, on_nonconvergence=on_nonconvergence,
                        not_stated=not_stated, impute_within=impute_within, seed=seed,
                        numeric_totals=numeric_totals)
+    if design._replicate is not None:
+        return _replicate_weighting(design, result, result.calibration, calfun=method)
     return with_weighting(design, result)

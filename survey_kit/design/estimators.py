@@ -400,7 +400,10 @@ def quantile(design: Any, var: Any, q: float | Sequence[float] = 0.5,
     order = np.argsort(y[keep], kind="stable")
     xs = y[keep][order]
     cumw = np.cumsum(design.weights[keep][order])
-    dfv = df_value(degf(design, mask), df)
+    # R's svyquantile(na.rm=TRUE) takes design[!is.na(y), ], whose degf a replicate
+    # design recomputes even when no row is dropped
+    dfv = df_value(replicate_variance.subset_degf(design, mask) if design._replicate
+                   is not None else degf(design, mask), df)
     tq = tcrit(conf_level, dfv)
     out = []
     for p in qs:

@@ -13,7 +13,9 @@ totals all at once, as (n, R) matrices:
 - raking: iterative proportional fitting of every replicate column, margin by
   margin, until each margin's factors are within ``tol`` of 1;
 - linear calibration (GREG): :math:`w_{ri}(1 + x_i^T\\lambda_r)` with
-  :math:`(\\sum_i w_{ri} x_i x_i^T)\\lambda_r = T - \\sum_i w_{ri} x_i`.
+  :math:`(\\sum_i w_{ri} x_i x_i^T)\\lambda_r = T - \\sum_i w_{ri} x_i`;
+  raking calibration (``calfun="raking"``, unbounded): :math:`w_{ri}\\exp(x_i^T\\lambda_r)`
+  by Newton's method on all replicates at once.
 
 Example
 -------
@@ -87,7 +89,25 @@ def _greg(W: np.ndarray, w: np.ndarray, X: np.ndarray) -> np.ndarray:
     return W * (1.0 + X @ lam.T)
 
 
-def recalibrated(design: Any, info: Any, w: np.ndarray, tol: float) -> Any:
+def _greg_raking(W: np.ndarray, w: np.ndarray, X: np.ndarray, tol: float,
+                 max_iter: int = 100) -> np.ndarray:
+    """Every replicate calibrated with R's ``calfun="raking"``: :math:`w_{ri}
+    \exp(x_i^T\lambda_r)`, Newton's method on all replicates at once."""
+    T = X.T @ w
+    lam = np.zeros((W.shape[1], X.shape[1]))
+    for _ in range(max_iter):
+        G = W * np.exp(X @ lam.T)                                        # (n, R)
+        miss = T[None, :] - G.T @ X                                      # (R, p)
+        if np.max(np.abs(miss) / np.maximum(np.abs(T), 1.0)) < tol:
+            return G
+        J = np.einsum("ir,ij,ik->rjk", G, X, X)
+        lam += np.linalg.solve(J, miss[:, :, None])[:, :, 0]
+    raise DesignError(f"raking calibration of a replicate did not converge in {max_iter} "
+                      "Newton steps")
+
+
+def recalibrated(design: Any, info: Any, w: np.ndarray, tol: float,
+                 calfun: str = "linear") -> Any:
     """A replicate design with full-sample weights ``w`` (calibrated as ``info`` says) and
     every replicate calibrated to the same totals."""
     rep = design._replicate
@@ -99,7 +119,8 @@ def recalibrated(design: Any, info: Any, w: np.ndarray, tol: float) -> Any:
         W = _rake(W, w, info.margins, tol)
     elif method == "calibrate":
         X = np.asarray(info.model_matrix, dtype=float)
-        W = np.where((X != 0).any(axis=1)[:, None], _greg(W, w, X), 0.0)
+        fit = _greg_raking(W, w, X, tol) if calfun == "raking" else _greg(W, w, X)
+        W = np.where((X != 0).any(axis=1)[:, None], fit, 0.0)
     else:
         raise DesignError(f"unknown calibration method {method!r}")
     w = np.array(w, dtype=float)
@@ -107,5 +128,6 @@ def recalibrated(design: Any, info: Any, w: np.ndarray, tol: float) -> Any:
     W.setflags(write=False)
     new_rep = rep.with_weights(w, W)
     new = design._replace(weights=w, _replicate=new_rep, _calibrated=True)
-    new._remember("degf", replicate_degf(new_rep))       # R: the rank of the new weights
-    return new
+    if calfun == "linear":      # R recomputes degf (the rank of the new weights) after
+        new._remember("degf", replicate_degf(new_rep))   # postStratify, rake and linear
+    return new                  # calibrate; after calfun="raking" it keeps the old one

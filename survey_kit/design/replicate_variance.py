@@ -37,10 +37,19 @@ from typing import Any
 import numpy as np
 
 from ..errors import UsageError
-from .replicate import replicate_vcov
+from .replicate import Replicates, replicate_degf, replicate_vcov
 
-__all__ = ["domain_means_vcov", "logit_variance", "mean_variance",
+__all__ = ["subset_degf", "domain_means_vcov", "logit_variance", "mean_variance",
            "ratio_variance", "vcov_total", "vcov_total_coded"]
+
+
+def subset_degf(design: Any, mask: np.ndarray) -> int:
+    """R's ``degf(design[mask, ])`` of a replicate design: R's ``[`` recomputes it, the
+    rank of the remaining rows' replicate weights minus one."""
+    rep = design._replicate
+    sub = Replicates(pweights=rep.pweights[mask], scale=rep.scale, rscales=rep.rscales,
+                     mse=rep.mse, type=rep.type, full=rep.analysis()[mask])
+    return replicate_degf(sub)
 
 
 def _matrix(design: Any, x: Any) -> np.ndarray:

@@ -342,9 +342,10 @@ def centred_crossprod(design: Any, T: np.ndarray, present: np.ndarray | None) ->
 
 def degf(design: Any, mask: np.ndarray) -> int:
     """R's ``degf()`` of ``design[mask, ]``: PSUs minus strata among rows with weight
-    (for a replicate design, its own ``degf``: R keeps it for a subset)."""
+    (for a replicate design, the rank of the subset's replicate weights minus one, as R's
+    ``[`` recomputes it; the design's own ``degf`` when the mask keeps every row)."""
     if getattr(design, "_replicate", None) is not None:
-        return design.degf
+        return design.degf if mask.all() else replicate_variance.subset_degf(design, mask)
     inset = mask & (design.weights != 0)
     # counts of distinct codes by bincount (codes are 0..K-1): O(n), no sort
     if design._psu_is_row:

@@ -25,6 +25,7 @@
 #   strat_jkn_rake  strat_jkn raked to the population counts of stype and sch.wide
 #   strat_jkn_cal   strat_jkn calibrated (linear) to the counts of stype and the
 #                   population total of enroll
+#   strat_jkn_calraking  the same with calfun = "raking"
 #   lonely_jkn_<rule>  replicate_pairs without PSU "s01.p2" (stratum s01 has one PSU), JKn
 #                   under options(survey.lonely.psu = rule): mean of y, total of x, degf
 #
@@ -166,6 +167,9 @@ raked <- rake(strat_jkn, list(~stype, ~sch.wide), list(pop_types, pop_wide),
 stats_for("strat_jkn_rake", raked, api_vars)
 cal <- calibrate(strat_jkn, ~stype + enroll, c(6194, 755, 1018, 3811472), epsilon = 1e-13)
 stats_for("strat_jkn_cal", cal, api_vars)
+calr <- calibrate(strat_jkn, ~stype + enroll, c(6194, 755, 1018, 3811472), calfun = "raking",
+                  epsilon = 1e-13, maxit = 200)
+stats_for("strat_jkn_calraking", calr, api_vars)
 
 # a lonely PSU: stratum s01 keeps only its first PSU; JKn under each survey.lonely.psu rule
 lonely <- pairs[pairs$psu != "s01.p2", ]
