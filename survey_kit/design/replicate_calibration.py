@@ -92,7 +92,7 @@ def _greg(W: np.ndarray, w: np.ndarray, X: np.ndarray) -> np.ndarray:
 def _greg_raking(W: np.ndarray, w: np.ndarray, X: np.ndarray, tol: float,
                  max_iter: int = 100) -> np.ndarray:
     """Every replicate calibrated with R's ``calfun="raking"``: :math:`w_{ri}
-    \exp(x_i^T\lambda_r)`, Newton's method on all replicates at once."""
+    \\exp(x_i^T\\lambda_r)`, Newton's method on all replicates at once."""
     T = X.T @ w
     lam = np.zeros((W.shape[1], X.shape[1]))
     for _ in range(max_iter):
