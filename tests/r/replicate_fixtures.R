@@ -8,8 +8,10 @@
 #                            "s01".."s10" of 2 PSUs each, plus stratum "s11" of 4 PSUs
 #                            (split into two pairs by brrweights), 6 firms per PSU:
 #                            h, psu, pw, y, x, grp, b, yes
-#   replicate_columns.csv    apiclus1 / apistrat with the replicate weights R built
-#                            (analysis weights, rw1..rwR) of the designs marked "cols"
+#   replicate_columns.csv    apiclus1 with the bootstrap (bw1..bw50) and subbootstrap
+#                            (sw1..sw40) analysis weights R drew (seeds below)
+#   replicate_columns_strat.csv  apistrat with R's JKn analysis weights jw1..jw200
+#   (apiclus1 and apistrat: data(api) of R's survey package, licence as the package's)
 #   replicate_reference.csv  design, kind, var, level, stat, value
 #
 # Designs (as.svrepdesign of a linearization design unless noted):
