@@ -107,6 +107,9 @@ def _design(name: str) -> sk.SurveyDesign:
         return _strat().as_replicate("JKn").calibrate(t, numeric_totals={"enroll": 3811472})
     if name in ALIAS:
         return _as_columns(name)
+    if name == "strat_jkn_ps":
+        t = sk.as_targets({"sch.wide": {"No": 1000, "Yes": 5194}}, kind="count")
+        return _strat().as_replicate("JKn").poststratify(t)
     if name == "strat_jkn_calraking":
         t = sk.as_targets({"stype": {"E": 4421, "H": 755, "M": 1018}}, kind="count")
         return _strat().as_replicate("JKn").calibrate(t, method="raking", tol=1e-13,
@@ -137,7 +140,7 @@ PAIRS = {"y": "y", "total": "x", "prop": ("b", "yes"), "ratio": ("y", "x"), "by"
 UNCAL = ["strat_jkn", "strat_jkn_mse", "clus1_jk1", "pairs_brr", "pairs_fay", "clus1_boot",
          "clus1_subboot", "cols_clus1_boot", "cols_clus1_subboot", "cols_strat_jkn",
          *ALIAS]
-CAL = ["strat_jkn_rake", "strat_jkn_cal", "strat_jkn_calraking"]
+CAL = ["strat_jkn_ps", "strat_jkn_rake", "strat_jkn_cal", "strat_jkn_calraking"]
 ALL = UNCAL + CAL
 
 
@@ -186,6 +189,10 @@ def test_proportion_logit_interval(name):
 def test_proportion_other_intervals(name, method):
     d, v = design(name), _vars(name)
     p = d.proportion(*v["prop"], ci_method=method)
+    if method == "beta" and p.se < 1e-12:
+        # a calibration margin: SE 0 up to rounding (1e-16), so Korn-Graubard's effective
+        # size is ~1e32 and the beta quantiles are rounding noise (R: NA or p, by chance)
+        pytest.skip("degenerate: the proportion is a calibration margin")
     _close([p.ci_low, p.ci_high], [_get(name, f"prop_{method}", s)[0] for s in ("lo", "hi")])
 
 

@@ -175,40 +175,29 @@ def replicate_vcov(full: Any, reps: Any, rep: Replicates) -> np.ndarray:
 def replicate_degf(rep: Replicates, tol: float = 1e-5) -> int:
     """R ``degf()`` of a replicate design: the rank of the analysis weights minus one.
 
-    The rank is that of R's ``qr(tol = 1e-5)`` (Householder with limited
-    pivoting): a column counts when its norm, after removing the columns
-    before it that count, is at least ``tol`` times its own norm. It is
-    computed on the R x R cross-product. For a large n x R matrix of supplied
-    columns the cross-product is taken of a count sketch of its rows
+    The rank is that of R's ``qr(tol = 1e-5)`` (LINPACK ``dqrdc2``, Householder
+    with limited pivoting): in column order, a column counts when its norm,
+    after projecting out the columns before it that count, is at least
+    ``tol`` times its own norm (here by Gram-Schmidt, orthogonalising twice).
+    For many rows the same is done on a count sketch of the rows
     (:func:`_sketch`: each row added, with a random sign, to one of
     ``max(8 R, 512)`` buckets; Clarkson and Woodruff 2013), which keeps the
     rank (with probability one for continuous weights) at O(n R) cost instead
     of O(n R^2); the norms, and so the ``tol`` rule, hold to a few percent.
     """
-    if rep.full is not None:
-        A = _sketch(rep.full)
-        G = A.T @ A
-    else:
-        A = rep.multipliers[rep.index[rep.pweights != 0]]
-        A = np.unique(A, axis=0) if len(A) > 4 * A.shape[1] else A
-        G = A.T @ A
-    R = G.shape[0]
-    basis: list[int] = []
-    L = np.zeros((R, R))
-    for j in range(R):
-        if G[j, j] <= 0:
-            continue
-        if basis:
-            b = np.array(basis)
-            lj = _forward(L, b, G[b, j])
-            resid = G[j, j] - lj @ lj
-        else:
-            lj, resid = np.zeros(0), G[j, j]
-        if resid > (tol ** 2) * G[j, j]:
-            L[j, basis] = lj
-            L[j, j] = np.sqrt(resid)
-            basis.append(j)
-    return len(basis) - 1
+    A = _sketch(rep.full if rep.full is not None else rep.analysis())
+    norms = np.linalg.norm(A, axis=0)
+    Q = np.empty(A.shape)
+    k = 0
+    for j in range(A.shape[1]):
+        v = np.array(A[:, j], dtype=float)
+        for _ in range(2):
+            v -= Q[:, :k] @ (Q[:, :k].T @ v)
+        r = float(np.linalg.norm(v))
+        if norms[j] > 0 and r >= tol * norms[j]:
+            Q[:, k] = v / r
+            k += 1
+    return k - 1
 
 
 def _sketch(W: np.ndarray) -> np.ndarray:
@@ -228,13 +217,6 @@ def _sketch(W: np.ndarray) -> np.ndarray:
 
     S = sparse.csr_matrix((sign, (bucket, np.arange(n))), shape=(k, n))
     return np.asarray(S @ W)
-
-
-def _forward(L: np.ndarray, b: np.ndarray, g: np.ndarray) -> np.ndarray:
-    """Solve the lower-triangular system of the basis columns ``b`` of ``L`` for ``g``."""
-    from scipy.linalg import solve_triangular
-
-    return solve_triangular(L[np.ix_(b, b)], g, lower=True)
 
 
 def replicate_columns(frame: pd.DataFrame, spec: Any) -> tuple[np.ndarray, list[str]]:

@@ -24,6 +24,7 @@
 #   clus1_subboot   apiclus1 subbootstrap (40 replicates): exported
 #   cols_<design>   svrepdesign() from the exported columns of <design> (bootstraps,
 #                   and strat_jkn with rscales) -- "supplied as columns"
+#   strat_jkn_ps    strat_jkn post-stratified to the population counts of sch.wide
 #   strat_jkn_rake  strat_jkn raked to the population counts of stype and sch.wide
 #   strat_jkn_cal   strat_jkn calibrated (linear) to the counts of stype and the
 #                   population total of enroll
@@ -167,6 +168,8 @@ pop_wide <- data.frame(sch.wide = c("No", "Yes"), Freq = c(1000, 5194))
 raked <- rake(strat_jkn, list(~stype, ~sch.wide), list(pop_types, pop_wide),
               control = list(maxit = 100, epsilon = 1e-13, verbose = FALSE))
 stats_for("strat_jkn_rake", raked, api_vars)
+ps <- postStratify(strat_jkn, ~sch.wide, pop_wide)
+stats_for("strat_jkn_ps", ps, api_vars)
 cal <- calibrate(strat_jkn, ~stype + enroll, c(6194, 755, 1018, 3811472), epsilon = 1e-13)
 stats_for("strat_jkn_cal", cal, api_vars)
 calr <- calibrate(strat_jkn, ~stype + enroll, c(6194, 755, 1018, 3811472), calfun = "raking",
