@@ -336,8 +336,8 @@ def test_crosstab_cells_are_svyby_on_the_replicates(name):
 
 
 def test_crosstab_on_a_replicate_design():
-    """A banner table on a replicate design: the Rao-Scott test is svychisq's (R), the
-    cells' SEs are the replicate variance of each cell's influence values."""
+    """A banner table on a replicate design: the Rao-Scott test is svychisq's (R) and the
+    notes name the variance method."""
     d = design("strat_jkn")
     tab = sk.crosstab(d, rows="sch.wide", cols="stype")
     t = d.chisq("sch.wide", "stype")
