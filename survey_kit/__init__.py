@@ -114,6 +114,7 @@ _LAZY: dict[str, str] = {
     "ResponseRates": "report.response_rates",
     # design.py / estimate.py
     "SurveyDesign": "design.survey_design",
+    "as_replicate": "design.replicate_build",
     "adjust_pvalues": "design.domains",
     "Estimate": "design.estimate",
 }

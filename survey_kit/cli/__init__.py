@@ -55,12 +55,25 @@ def add_design_args(p: argparse.ArgumentParser) -> None:
                    help="column of the clusters (PSUs); repeat for each further stage")
     g.add_argument("--fpc", action="append", metavar="COL",
                    help="column of the finite population correction; repeat, one per stage")
+    g.add_argument("--replicate-weights", metavar="PATTERN",
+                   help="replicate weight columns shipped with the data: a prefix or a "
+                        "regular expression of their names (instead of strata/cluster/fpc)")
+    g.add_argument("--replicate-type", metavar="T",
+                   choices=["JK1", "JKn", "BRR", "Fay", "bootstrap", "subbootstrap", "ACS",
+                            "successive-difference", "other"],
+                   help="type of the replicate weights (sets R's default scale)")
+    g.add_argument("--replicate-scale", metavar="C", type=float,
+                   help="overall scale of the replicate variance (default: R's for the type)")
+    g.add_argument("--replicate-mse", action="store_true", default=None,
+                   help="centre replicates on the full-sample estimate (R mse=TRUE)")
 
 
 def design_overrides(args: argparse.Namespace) -> dict[str, object]:
     """The design options given on the command line (see :func:`add_design_args`)."""
     return {"weights": args.base_weights, "strata": args.strata, "cluster": args.cluster,
-            "fpc": args.fpc}
+            "fpc": args.fpc, "replicate_weights": args.replicate_weights,
+            "replicate_type": args.replicate_type, "scale": args.replicate_scale,
+            "mse": args.replicate_mse}
 
 
 def add_cleaning_args(p: argparse.ArgumentParser) -> None:

@@ -74,6 +74,14 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--base-weights", metavar="COLUMN",
                    help="column of base (design) weights; default the questionnaire's "
                         "design.weights, else all 1")
+    p.add_argument("--replicate-weights", metavar="PATTERN",
+                   help="replicate weight columns of the data (a prefix or a regular "
+                        "expression): each is calibrated again like the weights and written "
+                        "as WEIGHT_COLUMN_r1..r<R> (R's calibration of replicate designs)")
+    p.add_argument("--replicate-type", metavar="T",
+                   choices=["JK1", "JKn", "BRR", "Fay", "bootstrap", "subbootstrap", "ACS",
+                            "successive-difference", "other"],
+                   help="type of the replicate weights (needed with --replicate-weights)")
     p.add_argument("--trim-upper", metavar="X",
                    help="cap the weights at X, or at X times the mean weight when written "
                         "as e.g. 5x (default: the questionnaire's weighting.trim_upper, "
@@ -220,6 +228,36 @@ def _write_report(result: Any, plan: Any, args: argparse.Namespace, out: Path,
     return written + [path], notes
 
 
+def _with_replicates(weighted: Any, frame: Any, result: Any, plan: Any,
+                     args: argparse.Namespace) -> Any:
+    """The weighted data plus the replicate weights calibrated again (one column each)."""
+    import numpy as np
+
+    from ..design.survey_design import SurveyDesign
+    from ..errors import UsageError
+
+    if args.replicate_type is None:
+        raise UsageError("--replicate-weights needs --replicate-type (e.g. JK1, JKn, BRR)")
+    if plan.trim_upper or plan.trim_lower:
+        raise UsageError("replicate weights are calibrated again, not trimmed: drop "
+                         "--trim-upper/--trim-lower (or the questionnaire's trim_upper)")
+    base = plan.weights if plan.weights else np.ones(len(frame))
+    design = SurveyDesign(frame, weights=base, replicate_weights=args.replicate_weights,
+                          replicate_type=args.replicate_type).with_weighting(result)
+    W = design.replicates.analysis()
+    names = [f"{args.weight_column}_r{k + 1}" for k in range(W.shape[1])]
+    clash = [c for c in names if c in weighted.columns]
+    if clash:
+        raise UsageError(f"the data already have a column {clash[0]!r}; name the weights "
+                         "with --weight-column NAME")
+    import pandas as pd
+
+    reps = pd.DataFrame(W, index=weighted.index, columns=names)
+    print(f"replicate weights: {W.shape[1]} {args.replicate_type} columns calibrated again "
+          f"(scale {design.replicates.scale:.6g}) -> {names[0]}..{names[-1]}")
+    return pd.concat([weighted, reps], axis=1)
+
+
 def run(args: argparse.Namespace) -> int:
     from ..errors import UsageError
     from ..io.write import write_responses
@@ -238,7 +276,10 @@ def run(args: argparse.Namespace) -> int:
     _, result = plan.apply(frame)
     stem = Path(args.responses).stem
     data_path = out / f"{stem}_weighted.{args.data_format}"
-    write_responses(result.with_weights(frame, args.weight_column), data_path)
+    weighted = result.with_weights(frame, args.weight_column)
+    if args.replicate_weights:
+        weighted = _with_replicates(weighted, frame, result, plan, args)
+    write_responses(weighted, data_path)
     report, notes = _write_report(result, plan, args, out, stem, summary)
     written = [data_path] + report
 

@@ -15,6 +15,10 @@ Modules, from the bottom up:
 - ``ratio``: ratios of totals (R ``svyratio``);
 - ``domains``: estimates by domain, domain shares, comparisons, ``adjust_pvalues``;
 - ``glm``: survey-weighted GLMs (R ``svyglm``);
+- ``replicate``, ``replicate_build``, ``replicate_variance``, ``replicate_calibration``:
+  replicate-weight designs (R ``svrepdesign``/``as.svrepdesign``): the weights and
+  ``svrVar``, building them from a design (JK1, JKn, BRR/Fay, bootstraps), every
+  estimator recomputed per replicate, calibration of every replicate;
 - ``estimate``: the result objects (Estimate, Comparison, DomainProportions,
   SvyGLMResult);
 - ``survey_design``: :class:`SurveyDesign`, what a design is, with the

@@ -54,7 +54,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import DesignError
+from ..errors import DesignError, UsageError
 from ..weighting.calibrate import calibrate
 from ..weighting.poststratify import poststratify
 from ..weighting.rake import rake
@@ -331,6 +331,8 @@ def with_weighting(design: Any, result: Any) -> Any:
     SurveyDesign
     """
     info = getattr(result, "calibration", result)
+    if design._replicate is not None:
+        return _replicate_weighting(design, result, info)
     if info is None:
         final = getattr(result, "weights", None)
         return new_weights(design, _as_weights(design, final, "weights"), ())
@@ -346,6 +348,23 @@ def with_weighting(design: Any, result: Any) -> Any:
     return new_weights(design, w, (step,))
 
 
+def _replicate_weighting(design: Any, result: Any, info: Any, calfun: str = "linear") -> Any:
+    """A replicate design reweighted: each replicate calibrated again (R's methods for
+    svyrep designs; :mod:`survey_kit.design.replicate_calibration`)."""
+    from .replicate_calibration import recalibrated
+
+    if info is None or info is not result and not np.allclose(
+            np.asarray(result.weights, dtype=float), np.asarray(info.weights, dtype=float)):
+        raise UsageError("a replicate-weight design takes poststratify, rake or calibrate "
+                         "results (each replicate is calibrated again); trimming is not "
+                         "offered on it")
+    if not np.allclose(np.asarray(info.base_weights, dtype=float), design.weights):
+        raise UsageError("a replicate-weight design is calibrated from its own weights; "
+                         "do not pass weights=")
+    w = _as_weights(design, info.weights, "calibration weights", allow_negative=True)
+    return recalibrated(design, info, w, tol=1e-12, calfun=calfun)
+
+
 def trim_design(design: Any, lower: float | None = None, upper: float | None = None,
                 strict: bool = False) -> Any:
     """:func:`survey_kit.trim_weights` of the design's weights (R ``trimWeights``).
@@ -354,6 +373,8 @@ def trim_design(design: Any, lower: float | None = None, upper: float | None = N
     steps, which keep the weights they were calibrated with: as R, the
     trimming factors are fixed multipliers of the calibrated weights.
     """
+    if design._replicate is not None:
+        raise UsageError("trimming is not offered on a replicate-weight design")
     res = trim_weights(np.asarray(design.weights, dtype=float), lower=lower, upper=upper,
                        strict=strict)
     if not res.converged:
@@ -414,9 +435,14 @@ def calibrate_design(design: Any, targets: Any, method: str = "linear",
 
     Parameters as :meth:`SurveyDesign.calibrate`.
     """
+    if design._replicate is not None and (method not in ("linear", "raking") or bounds):
+        raise UsageError("a replicate-weight design is calibrated with method='linear' or "
+                         "'raking' and no bounds (every replicate is calibrated again)")
     result = calibrate(design.frame, targets, method=method, bounds=bounds,
                        weights=_base(design, weights), variables=variables,
                        max_iter=max_iter, tol=tol, on_nonconvergence=on_nonconvergence,
                        not_stated=not_stated, impute_within=impute_within, seed=seed,
                        numeric_totals=numeric_totals)
+    if design._replicate is not None:
+        return _replicate_weighting(design, result, result.calibration, calfun=method)
     return with_weighting(design, result)

@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import UsageError
+from . import replicate_variance
 from .calibration import PostStratifyStep, RakeStep
 from .variance import (
     centred_crossprod,
@@ -113,6 +114,10 @@ def vcov_total_coded(design: Any, table: Any, code: Any, subset: Any = None,
     """
     table, code = _checked(design, table, code)
     subset = check_subset(design, subset)
+    if design._replicate is not None:
+        if subset is not None and code_subset is not None:
+            raise UsageError("give subset or code_subset, not both")
+        return replicate_variance.vcov_total_coded(design, table, code, subset, code_subset)
     if code_subset is not None:
         if subset is not None:
             raise UsageError("give subset or code_subset, not both")
@@ -134,7 +139,10 @@ def vcov_total_coded(design: Any, table: Any, code: Any, subset: Any = None,
 
 def coded_path(design: Any, m: int = 1) -> str:
     """``"srs"``, ``"psu"``, ``"atoms"`` or ``"general"``: how a table of ``m`` rows is
-    treated (see the module's docstring)."""
+    treated (see the module's docstring); ``"replicate"`` for a replicate-weight design
+    (replicate weight sums per code)."""
+    if design._replicate is not None:
+        return "replicate"
     plan = _plan(design, int(m))
     if plan is None:
         return "general"

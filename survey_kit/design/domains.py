@@ -25,12 +25,14 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DesignError, UsageError
+from . import replicate_variance
 from .estimate import Comparison, DomainProportions
 from .estimators import (
     df_value,
     has_population_size,
     mean_parts,
     proportion_ci,
+    replicate_logit_ci,
     srs_fraction,
     tcrit,
     total_parts,
@@ -85,6 +87,8 @@ def by(design: Any, var: Any, by: Any, stat: str = "mean", level: Any = None,
         elif stat == "proportion":
             lo, hi = proportion_ci(est, v, ci_method, conf_level, dfv,
                                    n_rows=int(indom.sum()), n_resp=n_d)
+            if ci_method == "logit" and design._replicate is not None:
+                lo, hi = replicate_logit_ci(design, y, mask, est, conf_level, dfv)
         else:
             lo, hi = est - q * se, est + q * se
         rows.append((est, se, lo, hi, float(deff), n_d, miss_d))
@@ -165,6 +169,9 @@ def domain_means(design: Any, Y: Any, domains: Any, n_domains: int) -> tuple:
     with np.errstate(divide="ignore", invalid="ignore"):
         est = sums / W[:, None]
     est_safe = np.where(np.isfinite(est), est, 0.0)
+    if design._replicate is not None:          # R svyby: the means on each replicate
+        V = replicate_variance.domain_means_vcov(design, Yz, valid, dcode, D, est)
+        return est, V, nd, W, _domain_deff(design, V, valid, w, dcode, Yz, est_safe, W)
     Wsafe = np.where(W > 0, W, 1.0)
     Z = np.zeros((n, D * k))
     rows = np.flatnonzero(valid)

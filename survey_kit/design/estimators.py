@@ -49,10 +49,11 @@ import numpy as np
 from ..errors import DesignError, UsageError
 from .estimate import Estimate
 from .variables import indicator, numeric, require_some, require_weight
+from . import replicate_variance
 from .variance import degf, vcov_total
 
 __all__ = ["CI_METHODS", "df_value", "mean", "mean_parts", "proportion", "proportion_ci",
-           "quantile", "tcrit", "total", "total_parts"]
+           "quantile", "replicate_logit_ci", "tcrit", "total", "total_parts"]
 
 #: interval methods for a proportion (R ``svyciprop`` names, and Wilson)
 CI_METHODS = ("logit", "xlogit", "beta", "mean", "asin", "wilson")
@@ -136,8 +137,11 @@ def mean_parts(design: Any, y: np.ndarray, mask: np.ndarray):
         return np.nan, np.nan, np.nan, psum, int((mask & (w != 0)).sum())
     yz = np.where(mask, y, 0.0)
     est = float(wm @ yz / psum)
-    infl = np.where(mask, y - est, 0.0) / psum
-    v = float(vcov_total(design, infl, subset=mask)[0, 0])
+    if design._replicate is not None:          # R: the mean again on each replicate
+        v = replicate_variance.mean_variance(design, y, mask, est)
+    else:
+        infl = np.where(mask, y - est, 0.0) / psum
+        v = float(vcov_total(design, infl, subset=mask)[0, 0])
     nobs = int((mask & (w != 0)).sum())
     deff = np.nan
     if nobs > 1 and (psum >= nobs or not has_population_size(design)):
@@ -222,10 +226,23 @@ def proportion(design: Any, var: Any, level: Any = None, ci_method: str = "logit
     dfv = df_value(design.degf, df)
     lo, hi = proportion_ci(est, v, ci_method, conf_level, dfv, n_rows=design.n,
                            n_resp=int(mask.sum()))
+    if ci_method == "logit" and design._replicate is not None:
+        lo, hi = replicate_logit_ci(design, ind, mask, est, conf_level, dfv)
     return Estimate(variable=name, statistic="proportion", estimate=est,
                     se=float(np.sqrt(max(v, 0.0))), ci_low=lo, ci_high=hi,
                     conf_level=conf_level, df=dfv, deff=float(deff), n=int(mask.sum()),
                     n_missing=int((~mask).sum()), level=lev, ci_method=ci_method)
+
+
+def replicate_logit_ci(design: Any, ind: np.ndarray, mask: np.ndarray, p: float,
+                       conf_level: float, df: float) -> tuple[float, float]:
+    """R's ``svyciprop(method="logit")`` on a replicate design: the logit of the
+    proportion on each replicate gives the SE on the logit scale."""
+    if not 0 < p < 1:
+        return p, p
+    v = replicate_variance.logit_variance(design, ind, mask, p)
+    eta, half = np.log(p / (1 - p)), tcrit(conf_level, df) * np.sqrt(max(v, 0.0))
+    return float(1 / (1 + np.exp(-(eta - half)))), float(1 / (1 + np.exp(-(eta + half))))
 
 
 def _logit_ci(p: float, se: float, q: float) -> tuple[float, float]:
@@ -383,7 +400,10 @@ def quantile(design: Any, var: Any, q: float | Sequence[float] = 0.5,
     order = np.argsort(y[keep], kind="stable")
     xs = y[keep][order]
     cumw = np.cumsum(design.weights[keep][order])
-    dfv = df_value(degf(design, mask), df)
+    # R's svyquantile(na.rm=TRUE) takes design[!is.na(y), ], whose degf a replicate
+    # design recomputes even when no row is dropped
+    dfv = df_value(replicate_variance.subset_degf(design, mask) if design._replicate
+                   is not None else degf(design, mask), df)
     tq = tcrit(conf_level, dfv)
     out = []
     for p in qs:

@@ -104,6 +104,29 @@ def _influence(fam: Any, beta: np.ndarray, y: np.ndarray, X: np.ndarray,
     return score @ Ainv, Ainv
 
 
+def replicate_betas(X: np.ndarray, y: np.ndarray, W: np.ndarray, beta: np.ndarray,
+                    binomial: bool, tol: float = 1e-13, max_iter: int = 100) -> np.ndarray:
+    """The coefficients (R, p) refitted with each column of ``W`` (n, R), all replicates at
+    once: weighted least squares, or IRLS for the logit link started at ``beta``, iterated
+    until every coefficient moves by less than ``tol`` (relative)."""
+    B = np.tile(beta, (W.shape[1], 1))
+    for _ in range(max_iter if binomial else 1):
+        if binomial:
+            mu = 1.0 / (1.0 + np.exp(-(X @ B.T)))                  # (n, R)
+            v = mu * (1 - mu)
+            ww, z = W * v, X @ B.T + (y[:, None] - mu) / np.where(v > 0, v, 1.0)
+        else:
+            ww, z = W, np.broadcast_to(y[:, None], W.shape)
+        A = np.einsum("ir,ij,ik->rjk", ww, X, X)
+        b = np.einsum("ir,ij->rj", ww * z, X)
+        new = np.linalg.solve(A, b[:, :, None])[:, :, 0]
+        done = np.all(np.abs(new - B) <= tol * (np.abs(new) + tol))
+        B = new
+        if done:
+            break
+    return B
+
+
 def glm(design: Any, formula: str, family: str = "gaussian") -> SvyGLMResult:
     """Fit a survey-weighted GLM; parameters as :meth:`SurveyDesign.glm`."""
     import statsmodels.api as sm
@@ -127,7 +150,12 @@ def glm(design: Any, formula: str, family: str = "gaussian") -> SvyGLMResult:
     beta = np.asarray(res.params)
     infl = np.zeros((design.n, X.shape[1]))
     infl[rows], Ainv = _influence(fam, beta, y, X, w)
-    V = vcov_total(design, infl, subset=used)
+    if design._replicate is not None:          # R svyglm.svyrep.design: refit each replicate
+        reps = replicate_betas(X, y, design._replicate.analysis()[rows], beta,
+                               fam_name == "binomial")
+        V = design._replicate.vcov(beta, reps)
+    else:
+        V = vcov_total(design, infl, subset=used)
     se = np.sqrt(np.clip(np.diag(V), 0, None))
     df_resid = float(degf(design, used) + 1 - rank)
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -255,6 +255,9 @@ def proportion(design: Any, var: Any, level: Any = None, ci_method: str = "logit
         return estimators.proportion(design, var, level, ci_method, conf_level, df)
     from dataclasses import replace
 
+    if design._replicate is not None:
+        raise UsageError("ci_method='likelihood' is not offered on a replicate-weight design; "
+                         "use 'logit', 'beta' or another method")
     e = estimators.proportion(design, var, level, "mean", conf_level, df)
     ind, _, _ = indicator(design, var, level)
     lo, hi = likelihood_interval(design, ind, ~np.isnan(ind), e.estimate, e.se ** 2,

@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import DesignError
+from . import replicate_variance
 from .estimate import Estimate
 from .estimators import df_value, tcrit, total_parts
 from .variables import numeric, require_some, require_weight
@@ -77,7 +78,10 @@ def ratio(design: Any, numerator: Any, denominator: Any, conf_level: float = 0.9
                           "undefined", column=xname)
     est = float(w @ yz) / x_hat
     infl = (yz - est * xz) / x_hat
-    v = float(vcov_total(design, infl, subset=mask)[0, 0])
+    if design._replicate is not None:          # R: the ratio again on each replicate
+        v = replicate_variance.ratio_variance(design, yz, xz, est)
+    else:
+        v = float(vcov_total(design, infl, subset=mask)[0, 0])
     _, _, deff, _, _ = total_parts(design, infl, mask)
     se = float(np.sqrt(max(v, 0.0)))
     dfv = df_value(design.degf, df)

@@ -36,9 +36,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import calibration, coded, estimators, glm, intervals, variance
+from . import calibration, coded, estimators, glm, intervals, replicate, variance
 from . import ratio as ratio_estimation
 from . import domains as domain_estimation
+from ..errors import UsageError
 from .stages import later_stages, split_stages
 from .structure import (
     checked_frame,
@@ -85,6 +86,20 @@ class SurveyDesign:
         fpc only the first stage counts (the ultimate-cluster variance), as
         in R. Without ``weights``, the weights are the product of
         ``N / n`` over the stages.
+    replicate_weights : list of str, str or array (n, R), optional
+        Replicate weight columns supplied with the data (R ``svrepdesign``):
+        names, a regular expression or a prefix of the names, or the values.
+        Every estimator then uses replicate variance
+        (:mod:`survey_kit.design.replicate_variance`).
+    replicate_type : {"JK1", "JKn", "BRR", "Fay", "bootstrap", "subbootstrap", "ACS", \
+"successive-difference", "other"}
+        With ``replicate_weights``; sets R's default ``scale``/``rscales``
+        (:func:`survey_kit.design.replicate.from_columns`).
+    scale, rscales, mse, combined_weights, fay_rho
+        As R ``svrepdesign``: overall and per-replicate factors; centre on the
+        full-sample estimate (``mse=True``) or on the mean of the replicates;
+        whether the columns are analysis weights (else multipliers of
+        ``weights``); Fay's factor of ``"Fay"``.
     lonely_psu : {"fail", "remove", "adjust", "average", "certainty"}
         What to do with a stratum holding a single PSU, as R's
         ``options(survey.lonely.psu=)``: ``"fail"`` raises
@@ -111,8 +126,15 @@ class SurveyDesign:
     """
 
     def __init__(self, frame: pd.DataFrame, weights: Any = None, strata: Any = None,
-                 cluster: Any = None, fpc: Any = None, lonely_psu: str = "fail") -> None:
+                 cluster: Any = None, fpc: Any = None, lonely_psu: str = "fail", *,
+                 replicate_weights: Any = None, replicate_type: str | None = None,
+                 scale: float | None = None, rscales: Any = None, mse: bool = False,
+                 combined_weights: bool = True, fay_rho: float | None = None) -> None:
         frame = checked_frame(frame, lonely_psu)
+        if replicate_weights is not None and any(v is not None for v in (strata, cluster, fpc)):
+            raise UsageError("a replicate-weight design carries strata, clusters and fpc in "
+                             "its replicate weights: give replicate_weights without strata, "
+                             "cluster or fpc (or build them with as_replicate)")
         cluster, fpc, clusters, fpcs = split_stages(frame, cluster, fpc)
         s_codes, s_labels, s_name = strata_codes(frame, strata)
         psu, psu_is_row, c_name = psu_codes(frame, cluster, s_codes)
@@ -134,10 +156,16 @@ class SurveyDesign:
             "_calibrated": False,
             "_sparse": None,           # PSU indicator matrix, built when first needed
             "_coded_cache": None,      # (calibration, weights, plan of the coded paths)
+            "_replicate": None,        # replicate weights (design/replicate.py), if any
         }
         for name, value in facts.items():
             self._remember(name, value)
-        self._remember("degf", variance.degf(self, np.ones(len(frame), dtype=bool)))
+        if replicate_weights is not None:
+            self._remember("_replicate", replicate.from_columns(
+                frame, w, replicate_weights, replicate_type, scale, rscales, mse,
+                combined_weights, fay_rho))
+        self._remember("degf", variance.degf(self, np.ones(len(frame), dtype=bool))
+                       if self._replicate is None else replicate.replicate_degf(self._replicate))
 
     # immutability -----------------------------------------------------------
     def __setattr__(self, name: str, value: Any) -> None:
@@ -170,6 +198,39 @@ class SurveyDesign:
         return len(self._psu_stratum)
 
     @property
+    def replicates(self) -> replicate.Replicates | None:
+        """The replicate weights (type, scale, rscales, mse) of a replicate design, or None."""
+        return self._replicate
+
+    def with_replicates(self, rep: replicate.Replicates) -> SurveyDesign:
+        """This design with replicate weights ``rep`` (package-internal; see
+        :meth:`as_replicate`)."""
+        new = self._replace(_replicate=rep, weights=rep.pweights)
+        new._remember("degf", replicate.replicate_degf(rep))
+        return new
+
+    def as_replicate(self, type: str = "JKn", replicates: int | None = None, *,
+                     fay_rho: float = 0.0, seed: int | None = 0,
+                     mse: bool = False) -> SurveyDesign:
+        """Replicate weights built from this design (R ``as.svrepdesign``).
+
+        ``type`` is "JK1", "JKn", "BRR", "Fay", "bootstrap" or "subbootstrap";
+        the other parameters and the rules are those of
+        :func:`survey_kit.design.replicate_build.as_replicate`.
+
+        Examples
+        --------
+        >>> import pandas as pd, survey_kit as sk
+        >>> df = pd.DataFrame({"y": [1.0, 2, 4, 7], "s": ["a", "a", "b", "b"]})
+        >>> r = sk.SurveyDesign(df, strata="s").as_replicate("BRR")
+        >>> r.replicates.n_replicates, round(r.mean("y").se, 4)
+        (4, 0.7906)
+        """
+        from .replicate_build import as_replicate
+
+        return as_replicate(self, type, replicates, fay_rho=fay_rho, seed=seed, mse=mse)
+
+    @property
     def is_calibrated(self) -> bool:
         """True after poststratify, rake or calibrate."""
         return bool(self._calibrated)
@@ -181,6 +242,8 @@ class SurveyDesign:
                  "fpc" if self._popsize_h is not None else "no fpc",
                  *([f"{len(self._stages) + 1} stages"] if self._stages else []),
                  f"degf {self.degf}"]
+        if self._replicate is not None:
+            parts[1:4] = [f"{self._replicate.n_replicates} {self._replicate.type} replicates"]
         if self._calibrated:
             parts.append("calibrated")
         return f"<SurveyDesign: {', '.join(parts)}>"

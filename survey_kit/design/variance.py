@@ -47,6 +47,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import DesignError, UsageError
+from . import replicate_variance
 
 __all__ = ["LONELY_PSU_OPTIONS", "centred_crossprod", "check_subset", "degf", "degf_of",
            "group_sums", "later_stages_vcov", "lonely_strata", "psu_scale", "stratum_scales",
@@ -175,6 +176,10 @@ def vcov_total(design: Any, x: Any, subset: Any = None) -> np.ndarray:
         raise UsageError(f"x must have one row per respondent ({design.n}); got shape "
                          f"{x.shape}")
     subset = check_subset(design, subset)
+    if design._replicate is not None:
+        out = replicate_variance.vcov_total(design, x, subset)
+        _check_finite(out, x)
+        return out
     if (design._psu_is_row and design.n_strata == 1 and not design._calibration
             and design._f_h[0] >= CENSUS and design.n_psu > 1 and not design._stages):
         out = _vcov_rows_one_stratum(design, x, subset)
@@ -336,7 +341,11 @@ def centred_crossprod(design: Any, T: np.ndarray, present: np.ndarray | None) ->
 # ---------------------------------------------------------------------------
 
 def degf(design: Any, mask: np.ndarray) -> int:
-    """R's ``degf()`` of ``design[mask, ]``: PSUs minus strata among rows with weight."""
+    """R's ``degf()`` of ``design[mask, ]``: PSUs minus strata among rows with weight
+    (for a replicate design, the rank of the subset's replicate weights minus one, as R's
+    ``[`` recomputes it; the design's own ``degf`` when the mask keeps every row)."""
+    if getattr(design, "_replicate", None) is not None:
+        return design.degf if mask.all() else replicate_variance.subset_degf(design, mask)
     inset = mask & (design.weights != 0)
     # counts of distinct codes by bincount (codes are 0..K-1): O(n), no sort
     if design._psu_is_row:

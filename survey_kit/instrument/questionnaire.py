@@ -229,7 +229,9 @@ class Questionnaire:
     def declared_design(self, *, weights: str | None = None, strata: str | None = None,
                         cluster: str | list[str] | None = None,
                         fpc: str | list[str] | None = None,
-                        lonely_psu: str | None = None) -> Design | None:
+                        lonely_psu: str | None = None, replicate_weights: Any = None,
+                        replicate_type: str | None = None, scale: float | None = None,
+                        mse: bool | None = None) -> Design | None:
         """The ``design`` section with the given options applied (None = the
         questionnaire's); None when neither declares a design.
 
@@ -239,7 +241,8 @@ class Questionnaire:
             The fpc columns do not match the cluster stages.
         """
         overrides = {"weights": weights, "strata": strata, "cluster": cluster, "fpc": fpc,
-                     "lonely_psu": lonely_psu}
+                     "lonely_psu": lonely_psu, "replicate_weights": replicate_weights,
+                     "replicate_type": replicate_type, "scale": scale, "mse": mse}
         given = {k: v for k, v in overrides.items() if v is not None and v != []}
         if not given:
             return self.design
@@ -247,7 +250,7 @@ class Questionnaire:
             if isinstance(given.get(k), (list, tuple)):
                 given[k] = list(given[k]) if len(given[k]) > 1 else given[k][0]
         data = {**(self.design.model_dump(exclude_none=True) if self.design else {}), **given}
-        if any(k in given for k in ("strata", "cluster", "fpc")):
+        if any(k in given for k in ("strata", "cluster", "fpc", "replicate_weights")):
             data["sample"] = "probability"
         try:
             design = Design.model_validate(data)

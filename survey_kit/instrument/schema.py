@@ -303,9 +303,24 @@ class Design(_Model):
     fpc: str | list[str] | None = None             # one column per stage
     lonely_psu: Literal["fail", "remove", "adjust", "average", "certainty"] = "fail"
     dispositions: Dispositions | None = None
+    # replicate weights shipped with the data (R svrepdesign): columns or a pattern
+    replicate_weights: str | list[str] | None = None
+    replicate_type: Literal["JK1", "JKn", "BRR", "Fay", "bootstrap", "subbootstrap", "ACS",
+                            "successive-difference", "other"] | None = None
+    scale: float | None = None
+    rscales: list[float] | None = None
+    mse: bool = False
+    fay_rho: float | None = None
 
     def stage_mismatch(self) -> str | None:
-        """Why the fpc columns do not fit the cluster stages, or None."""
+        """Why the fpc columns do not fit the cluster stages (or replicate weights come with
+        strata, clusters or fpc, or without a type), or None."""
+        if self.replicate_weights is not None:
+            if self.strata or self.cluster or self.fpc:
+                return ("replicate_weights carry the strata, clusters and fpc; give them "
+                        "without strata, cluster or fpc")
+            if self.replicate_type is None:
+                return "replicate_weights need replicate_type (e.g. JK1, JKn, BRR, bootstrap)"
         if self.fpc is None or not isinstance(self.fpc, list) and not isinstance(self.cluster,
                                                                                   list):
             return None
@@ -319,6 +334,10 @@ class Design(_Model):
 
     def survey_design_args(self) -> dict[str, Any]:
         """Keyword arguments of ``SurveyDesign`` (besides the frame)."""
+        if self.replicate_weights is not None:
+            return {"weights": self.weights, "replicate_weights": self.replicate_weights,
+                    "replicate_type": self.replicate_type, "scale": self.scale,
+                    "rscales": self.rscales, "mse": self.mse, "fay_rho": self.fay_rho}
         return {"weights": self.weights, "strata": self.strata, "cluster": self.cluster,
                 "fpc": self.fpc, "lonely_psu": self.lonely_psu}
 
@@ -331,8 +350,10 @@ class Design(_Model):
         """(YAML path, column) of every column the design names."""
         out = [(f"design.{k}", getattr(self, k)) for k in ("weights", "strata")
                if getattr(self, k)]
-        for k in ("cluster", "fpc"):
+        for k in ("cluster", "fpc", "replicate_weights"):
             v = getattr(self, k)
+            if k == "replicate_weights" and not isinstance(v, list):
+                continue                   # a pattern: SurveyDesign says when nothing matches
             if isinstance(v, list):
                 out += [(f"design.{k}[{i}]", c) for i, c in enumerate(v)]
             elif v:

@@ -172,7 +172,8 @@ def svychisq(design: Any, row: str, col: str, statistic: str = "F", *,
     cell = tb.cell if tb.all_valid else tb.cell[tb.valid]
     totals = np.bincount(cell, weights=w if tb.all_valid else w[tb.valid],
                          minlength=nr * nc)
-    core = association_test(totals.reshape(nc, nr).T, _cell_vcov(design, tb), n_rows=design.n,
+    core = association_test(totals.reshape(nc, nr).T,
+                            _cell_vcov(design, tb, statistic, totals.sum()), n_rows=design.n,
                             degf=design.degf, statistic=statistic, what=f"{row!r} by {col!r}")
     details: dict[str, Any] = {
         "design_based": True, "pearson_x2": core.details["pearson_x2"],
@@ -198,11 +199,25 @@ def _sparse_cells(cell: np.ndarray, ncells: int,
             "variance of those cells, and so the test, rests on very few observations",)
 
 
-def _cell_vcov(design: DesignLike, tb: TwoWay) -> CellVcov:
+def _cell_vcov(design: DesignLike, tb: TwoWay, statistic: str, psum: float) -> CellVcov:
     """``cell_vcov`` of the core: the design covariance of the totals of ``table[cell_i]``
-    (zero for respondents outside the table), by ``design.vcov_total_coded``."""
+    (zero for respondents outside the table), by ``design.vcov_total_coded``.
+
+    A replicate-weight design (one with ``replicates``) answers as R's
+    ``svychisq.svyrep.design``: the Rao-Scott statistics take the replicate
+    covariance of the cell shares (R ``svymean`` of the cell indicators, each
+    replicate's shares of its own total), the Wald tests that of the cell totals."""
     code = tb.cell if tb.all_valid else np.where(tb.valid, tb.cell, -1)
     subset = None if tb.all_valid else tb.valid
+    rep = getattr(design, "replicates", None)
+    if rep is not None:
+        shares = statistic not in ("Wald", "adjWald")
+        V = rep.cell_vcov(code, tb.shape[0] * tb.shape[1], shares) * (psum ** 2 if shares
+                                                                     else 1.0)
+
+        def replicate_cells(table: np.ndarray) -> np.ndarray:
+            return table.T @ V @ table
+        return replicate_cells
 
     def cell_vcov(table: np.ndarray) -> np.ndarray:
         return design.vcov_total_coded(table, code, subset=subset)

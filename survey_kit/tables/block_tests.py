@@ -84,7 +84,7 @@ def chisq_test(res: SubResult, a: int, b: int, g: int, dz: DesignInfo, sub: Sub,
         return {"skip": "the row and banner variables are the same"}
     if not dz.weighted:
         return pearson_counts(res.sums[0][cats][:, a:b])
-    if dz.mode == "general":
+    if dz.mode in ("general", "replicate"):    # replicate designs: R's svychisq.svyrep
         return _svychisq(dz, sub, banner)
     code = res.codes.get(g + 1)
     if code is None:

@@ -253,7 +253,9 @@ def crosstab(design_or_frame: Any, rows: str | Sequence[str], cols: str | Sequen
             _tabulate(block, sub, idx, dz, banners, columns, opts, parts, warnings)
     show_letters = letters and percent in ("col", "none")
     notes = table_notes(dz.weighted, percent, show_letters, alpha, opts.adjust, opts.min_base,
-                        blocks, lang, conf_level, ci)
+                        blocks, lang, conf_level, ci,
+                        variance="replicate weights" if dz.mode == "replicate"
+                        else "linearisation")
     return Crosstab(cells=pd.concat([pd.DataFrame(p) for p in parts.cells], ignore_index=True),
                     columns=columns, tests=pd.DataFrame(parts.tests, columns=TEST_COLUMNS),
                     comparisons=(pd.concat(parts.comparisons, ignore_index=True)

@@ -31,9 +31,10 @@ def default_title(blocks: list[Block], banners: list[Var], lang: str) -> str:
 
 def table_notes(weighted: bool, percent: str, letters: bool, alpha: float, method: str | None,
                 min_base: int, blocks: list[Block], lang: str, conf_level: float,
-                ci: bool) -> list[str]:
+                ci: bool, *, variance: str = "linearisation") -> list[str]:
     """The notes of a table built with these options (``method``: the statsmodels name of
-    the letters' adjustment, None for none)."""
+    the letters' adjustment, None for none; ``variance``: how the standard errors are
+    estimated, "linearisation" or "replicate weights")."""
     adj = _ADJUST_NAMES.get(method, "unadjusted") if method else "unadjusted"
     multi = any(b.kind == "multi" for b in blocks)
     numeric = any(b.kind == "numeric" for b in blocks)
@@ -41,7 +42,7 @@ def table_notes(weighted: bool, percent: str, letters: bool, alpha: float, metho
         return _notes_ja(weighted, percent, letters, alpha, adj, min_base, multi, numeric,
                          conf_level, ci)
     return _notes_en(weighted, percent, letters, alpha, adj if method else None, min_base,
-                     multi, numeric, conf_level, ci)
+                     multi, numeric, conf_level, ci, variance)
 
 
 def _notes_ja(weighted: bool, percent: str, letters: bool, alpha: float, adj: str,
@@ -69,7 +70,7 @@ def _notes_ja(weighted: bool, percent: str, letters: bool, alpha: float, adj: st
 
 def _notes_en(weighted: bool, percent: str, letters: bool, alpha: float, adj: str | None,
               min_base: int, multi: bool, numeric: bool, conf_level: float,
-              ci: bool) -> list[str]:
+              ci: bool, variance: str = "linearisation") -> list[str]:
     """The notes in English."""
     adj_txt = f"{adj}-adjusted" if adj else "unadjusted"
     what = {"col": "percentages", "row": "row percentages", "total": "percentages of the total",
@@ -86,7 +87,7 @@ def _notes_en(weighted: bool, percent: str, letters: bool, alpha: float, adj: st
                  f"Unweighted {what}; Pearson chi-square tests")
     out = [first + "."]
     if letters:
-        se_txt = ("design-based standard errors of the difference (linearisation), t test on "
+        se_txt = (f"design-based standard errors of the difference ({variance}), t test on "
                   "the design degrees of freedom" if weighted else
                   "pooled two-proportion z test; Welch t test for means")
         out.append(f"Letters compare columns within one banner variable; the family adjusted "

@@ -7,7 +7,8 @@ base category, banner level) when the design has a coded path and the row is
 categorical (no respondent-level matrix), else by
 :meth:`SurveyDesign.vcov_total` on the respondents, chunked so that at most
 about ``_CHUNK`` values are held at once. The covariances within a banner
-variable feed the letters.
+variable feed the letters. A replicate-weight design recomputes every cell on
+each replicate instead (:mod:`survey_kit.tables.replicate_cells`).
 
 Example
 -------
@@ -32,6 +33,7 @@ import numpy as np
 
 from .blocks import Sub
 from .design_info import DesignInfo
+from .replicate_cells import replicate_variance
 from .variables import Var
 
 __all__ = ["group_code", "influence_variance"]
@@ -119,6 +121,8 @@ def influence_variance(dz: DesignInfo, sub: Sub, banners: list[Var], mode: str,
 
     col: 1_c a (y - p) / N_c; total: a (y 1_c - p) / N; row: y (1_c - p 1_g) / N_rg;
     none: y 1_c (a weighted count)."""
+    if dz.mode == "replicate":        # R svyby on a replicate design: recompute per replicate
+        return replicate_variance(dz, sub, banners, mode, p, den)
     R, K = p.shape
     var = np.full((R, K), np.nan)
     cov = []
