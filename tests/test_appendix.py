@@ -241,11 +241,11 @@ def test_weighting_tables(app, run):
 def test_codebook_has_every_variable_with_en_and_ja(app, run):
     cb = app.tables["codebook"]
     for var in run.questionnaire.variables:
-        assert var in set(cb["Variable"]), var
-    row = cb[(cb["Variable"] == "sector") & (cb["Key"] == "manufacturing")].iloc[0]
-    assert row["Code"] == 1 and row["Label"] == "Manufacturing"
-    assert row["Label (Japanese)"] == "製造業"
-    derived = cb.loc[cb["Variable"] == "n_foreign_services_band", "Export column"]
+        assert var in set(cb["variable"]), var
+    row = cb[(cb["variable"] == "sector") & (cb["key"] == "manufacturing")].iloc[0]
+    assert row["code"] == 1 and row["label"] == "Manufacturing"
+    assert row["label_ja"] == "製造業"
+    derived = cb.loc[cb["variable"] == "n_foreign_services_band", "column"]
     assert (derived == "(derived)").all()
 
 

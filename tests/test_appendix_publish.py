@@ -151,7 +151,8 @@ def test_bundled_default_keeps_the_publications_n():
 def _with_review(path: Path) -> sk.Questionnaire:
     """The questionnaire with near-duplicates flagged for review instead of excluded."""
     data = sk.load_questionnaire(path).to_dict()
-    data["quality"]["overrides"] = {"near_duplicate_action": "review"}
+    data["quality"]["overrides"] = {**(data["quality"].get("overrides") or {}),
+                                    "near_duplicate_action": "review"}
     return sk.Questionnaire.from_dict(data, source=path)
 
 

@@ -54,7 +54,7 @@ def _calinfo(name: str):
         cells = pd.factorize(f["size_class"], sort=True)[0]
         return SimpleNamespace(method="poststratify", cells=cells, margins=None,
                                model_matrix=None, base_weights=base, weights=final)
-    if name == "firm_rake":
+    if name in ("firm_rake", "firm_rake_share"):
         margins = [pd.factorize(f[v], sort=True)[0] for v in ("size_class", "sector",
                                                               "export_band")]
         return SimpleNamespace(method="rake", cells=None, margins=margins, model_matrix=None,
@@ -76,7 +76,7 @@ def design(name: str) -> SurveyDesign:
         return SurveyDesign(firms(), weights="w0")
     if name == "firm_clus":
         return SurveyDesign(firms(), weights="w0", strata="region", cluster="psu", fpc="frac")
-    if name in ("firm_ps", "firm_rake", "firm_cal", "firm_cal_logit"):
+    if name in ("firm_ps", "firm_rake", "firm_cal", "firm_cal_logit", "firm_rake_share"):
         return SurveyDesign(firms(), weights="w").with_weighting(_calinfo(name))
     m = re.fullmatch(r"firm_lonely_(\w+?)(_fpc)?", name)
     if m:
@@ -90,7 +90,8 @@ GLM = {
     "api_strat": ("api00 ~ ell + meals + stype", "gaussian"),
     "api_clus1": ("I(api00 > 700) ~ ell + meals + mobility", "binomial"),
 }
-for _n in ("firm_w", "firm_clus", "firm_ps", "firm_rake", "firm_cal", "firm_cal_logit"):
+for _n in ("firm_w", "firm_clus", "firm_ps", "firm_rake", "firm_cal", "firm_cal_logit",
+           "firm_rake_share"):
     GLM[_n] = ("foreign25 ~ export_intensity + size_class", "binomial")
 
 
@@ -147,7 +148,7 @@ def python_value(row) -> float:
 
 _BY = {"api_strat": "sch.wide", "api_clus1": "stype", "firm_w": "size_class",
        "firm_clus": "sector", "firm_ps": "sector", "firm_rake": "sector", "firm_cal": "sector",
-       "firm_cal_logit": "sector"}
+       "firm_cal_logit": "sector", "firm_rake_share": "sector"}
 
 
 def _by_var(name: str) -> str:
@@ -208,7 +209,7 @@ def test_agrees_with_r(dname, kind):
 def test_reference_covers_the_required_designs():
     ref = reference()
     for dn in ("api_strat", "api_clus1", "firm_w", "firm_ps", "firm_rake", "firm_cal",
-               "firm_cal_logit"):
+               "firm_cal_logit", "firm_rake_share"):
         kinds = set(ref.loc[ref["design"] == dn, "kind"])
         for k in ("mean", "total", "prop_logit", "prop_beta", "by_mean", "glm", "quantile"):
             assert k in kinds, (dn, k)
@@ -540,6 +541,9 @@ _VIA_WEIGHTING = {
     "firm_ps": lambda d, t: d.poststratify(t[t.variable == "size_class"],
                                            variables="size_class"),
     "firm_rake": lambda d, t: d.rake(t),
+    # population shares: each margin's targets scaled to sum to the sample size n
+    "firm_rake_share": lambda d, t: d.rake(t.assign(
+        target=t["target"] / t.groupby("variable")["target"].transform("sum") * d.n)),
     "firm_cal": lambda d, t: d.calibrate(t, method="linear"),
     "firm_cal_logit": lambda d, t: d.calibrate(t, method="logit", bounds=(0.05, 20)),
 }
@@ -650,3 +654,24 @@ def test_linear_calibration_with_negative_weights_keeps_a_usable_design():
     assert np.isclose(cal.weights.sum(), 100.0)
     est = cal.mean("y")
     assert np.isfinite(est.se) and est.se > 0
+
+
+def test_deff_on_share_targets_is_r_and_equals_the_count_targets():
+    """Raking to population shares (weights summing to n) gives R's deff, and the same
+    estimates, SEs and deff as raking to population counts (issue 13)."""
+    ref = reference()
+    sub = ref[ref["design"].isin(["firm_rake", "firm_rake_share"])
+              & ref["kind"].isin(["mean", "prop_deff"]) & ref["stat"].isin(["deff", "se"])]
+    wide = sub.pivot_table(index=["kind", "var", "level", "stat"], columns="design",
+                           values="value")
+    assert len(wide) >= 8
+    means = wide.xs("mean", level="kind")
+    np.testing.assert_allclose(means.xs("deff", level="stat")["firm_rake_share"],
+                               means.xs("deff", level="stat")["firm_rake"], rtol=1e-8)
+    d = design("firm_rake_share")
+    assert np.isclose(d.weights.sum(), d.n)
+    for v in ("share", "export_intensity", "employees"):
+        r = ref[(ref["design"] == "firm_rake_share") & (ref["kind"] == "mean")
+                & (ref["var"] == v) & (ref["stat"] == "deff")]["value"].iloc[0]
+        assert _rel_err(d.mean(v).deff, r) <= REL
+        assert _rel_err(d.mean(v).deff, design("firm_rake").mean(v).deff) <= REL

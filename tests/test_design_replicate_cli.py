@@ -111,3 +111,24 @@ def test_weight_calibrates_every_replicate(tmp_path, capsys):
         ratio = (got[f"weight_r{k}"] / got[f"bw{k}"]).where(got[f"bw{k}"] > 0)
         spread = ratio.groupby(got["stype"]).agg(lambda r: r.max() / r.min() - 1)
         assert (spread.fillna(0) < 1e-12).all()
+
+
+def test_appendix_describes_a_replicate_design(tmp_path, capsys):
+    """The appendix of a design given by replicate weights says so, not "Taylor
+    linearization" nor "non-probability sample" (issue 13)."""
+    design = {"sample": "probability", "weights": "pw", "replicate_weights": "bw",
+              "replicate_type": "bootstrap"}
+    q = _yaml(tmp_path, design)
+    code = main(["appendix", str(q), str(CLUS), "--out", str(tmp_path / "out"),
+                 "--format", "md"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    text = next((tmp_path / "out").rglob("appendix.md")).read_text(encoding="utf-8")
+    assert "Replicate-weight design: 50 bootstrap replicate weights supplied with the data " \
+           "(bw1 ... bw50)" in text
+    assert "standard errors from the bootstrap replicate weights" in text
+    assert "Taylor linearization" not in text
+    assert "Non-probability" not in text and "opt-in" not in text
+    degf = sk.SurveyDesign(pd.read_csv(CLUS), weights="pw", replicate_weights="bw",
+                           replicate_type="bootstrap").degf
+    assert f"t with {degf} degrees of freedom" in text

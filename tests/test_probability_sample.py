@@ -101,8 +101,8 @@ def test_nothing_invented_and_no_panel_wording(app, methodology):
     assert "opt-in" not in text and "Non-probability" not in text
     assert "panel" not in " ".join(methodology.values())
     for item in ("Sponsor", "Conducted (fielded) by", "Platform and mode", "Fieldwork dates"):
-        assert methodology[item] == "Not stated in the questionnaire"
-    assert "target sample size not stated" in methodology["Sample sizes"]
+        assert methodology[item] == "not stated in the source"
+    assert "(target not stated in the source)" in methodology["Sample sizes"]
     assert methodology["Response rate"].startswith("Not computed: the questionnaire declares "
                                                    "no final dispositions")
     assert app.tables["weighting_summary"].set_index("Statistic").loc["Method", "Value"] == \
@@ -213,13 +213,13 @@ def test_non_probability_states_the_model_assumption(tmp_path):
                                      "dispositions": {"counts": {"I": 200, "R": 50}}})
     meth, app = _methodology_of(path)
     assert meth["Sample and recruitment"].startswith("Non-probability sample")
-    assert "a model assumption, not a property of the selection" in \
-        meth["Margin of error (95%, p = 50%)"]
+    assert "under a model assumption" in meth["Margin of error (95%, p = 50%)"]
+    assert "not a sampling margin of error" in meth["Margin of error (95%, p = 50%)"]
     assert "the same model assumption" in meth["Margin of error with the design effect"]
     assert meth["Response rate"].startswith("Not computed: on an opt-in panel")
     assert "not turned into rates" in meth["Response rate"]
     assert meth["Weighting"].startswith("Base weights pw; no calibration")
-    assert app.notes["methodology"][0].endswith("opt-in online panel survey.")
+    assert app.notes["methodology"][0].endswith("a non-probability (opt-in) survey.")
 
 
 def test_design_flags_make_a_probability_sample(tmp_path):

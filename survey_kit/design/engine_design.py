@@ -123,7 +123,15 @@ class EngineDesign:
                      lonely_psu: str = "fail", engine: str = "auto",
                      progress: Callable[[str], None] | None = None,
                      **engine_options: Any) -> EngineDesign:
-        """See :meth:`survey_kit.SurveyDesign.from_parquet`."""
+        """A design over a Parquet dataset that need not fit in memory.
+
+        ``source`` is a file, a folder, a glob or a list of files (or a pandas or Dask
+        DataFrame); ``engine`` is ``"auto"`` (pandas for small data, DuckDB past
+        256 MB on disk), ``"duckdb"``, ``"dask"`` (the active ``distributed.Client``)
+        or ``"pandas"``. Design columns as :class:`~survey_kit.SurveyDesign` (one
+        stage). The design offers ``mean``, ``total``, ``proportion``, ``chisq``,
+        ``rake``, ``poststratify``, ``write_weights``, and ``sk.crosstab`` takes it.
+        """
         return cls(open_engine(source, engine, **engine_options), weights=weights,
                    strata=strata, cluster=cluster, fpc=fpc, lonely_psu=lonely_psu,
                    progress=progress)

@@ -253,16 +253,9 @@ class SurveyDesign:
                      cluster: str | None = None, fpc: str | None = None,
                      lonely_psu: str = "fail", engine: str = "auto", progress: Any = None,
                      **engine_options: Any) -> Any:
-        """A design over a Parquet dataset that need not fit in memory.
-
-        ``source`` is a file, a folder, a glob or a list of files (or a pandas or Dask
-        DataFrame); ``engine`` is ``"auto"`` (pandas for small data, DuckDB past
-        256 MB on disk), ``"duckdb"``, ``"dask"`` (the active ``distributed.Client``)
-        or ``"pandas"``. Design columns as :class:`SurveyDesign` (one stage). Returns
-        an :class:`~survey_kit.design.engine_design.EngineDesign`: ``mean``, ``total``,
-        ``proportion``, ``chisq``, ``rake``, ``poststratify``, ``write_weights``, and
-        ``sk.crosstab`` takes it; results equal this class's on the same data.
-        """
+        """A design over a Parquet dataset that need not fit in memory: an
+        :class:`~survey_kit.design.engine_design.EngineDesign` (see there for ``source``,
+        ``engine`` and what it computes; results equal this class's on the same data)."""
         from .engine_design import EngineDesign
         return EngineDesign.from_parquet(source, weights=weights, strata=strata,
                                          cluster=cluster, fpc=fpc, lonely_psu=lonely_psu,

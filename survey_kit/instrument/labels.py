@@ -124,6 +124,9 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "codebook_note": ("Every variable of the labelled data with its export column, codes "
                               "and labels (English and Japanese). Derived variables are "
                               "computed by the report."),
+            "codebook_note_one": ("Every variable of the labelled data with its export column, "
+                                  "codes and labels. Derived variables are computed by the "
+                                  "report."),
             "pct_sample": "% sample", "pct_target": "% target", "pct_achieved": "% achieved",
             "diff": "Difference (points)", "cb_column": "Export column", "cb_type": "Type",
             "cb_code": "Code", "cb_key": "Key", "cb_text": "Question", "cb_label": "Label",
@@ -202,6 +205,8 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
                              "(Σw)²。有効標本サイズは n / deff。"),
             "codebook_note": ("ラベル付きデータの全変数と、その出力列、コード、ラベル。派生変数は"
                               "レポートで算出した。"),
+            "codebook_note_one": ("ラベル付きデータの全変数と、その出力列、コード、ラベル。派生変数は"
+                                  "レポートで算出した。"),
             "pct_sample": "％（標本）", "pct_target": "％（目標）", "pct_achieved": "％（達成）",
             "diff": "差（ポイント）", "cb_column": "出力列", "cb_type": "型",
             "cb_code": "コード", "cb_key": "キー", "cb_text": "質問文", "cb_label": "ラベル",
@@ -217,7 +222,10 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
                "speeder": "回答時間が短すぎる", "straightliner": "グリッドでの同一回答",
                "numeric_limits": "数値回答が範囲外", "gibberish": "意味のない自由回答",
                "mahalanobis": "多変量外れ値（マハラノビスD²）",
-               "even_odd": "偶奇一貫性が低い", "start": "受け取った回答"},
+               "even_odd": "偶奇一貫性が低い", "start": "受け取った回答",
+               "preview_or_spam": "プレビュー・テスト・スパム（配信システムの状態）",
+               "not_finished": "未完了（配信システムの完了フラグ）",
+               "straightliner_contradictory": "逆転項目を含むグリッドでの同一回答（矛盾）"},
     },
     # the weights summary (Table 4b): statistic names and word values, by their English
     "weights_summary": {

@@ -153,15 +153,21 @@ class Appendix(ResultMixin):
             raise ReportError(f"no table {name!r}; tables are: {', '.join(self.tables)}")
         obj = self.tables[name]
         if isinstance(obj, pd.DataFrame):
-            heads = self.headers.get(name, {})
             if name == "codebook" and "variable" in obj.columns:
                 obj = _blank_repeats(obj, "variable")
-            shown = obj.drop(columns=[c for c, h in heads.items() if h is None and c in obj])
-            shown = shown.rename(columns={c: h for c, h in heads.items() if h is not None})
-            formats = {str(heads.get(k) or k): v for k, v in self.formats.get(name, {}).items()}
+            shown, formats = self._shown(name, obj)
             return Table(name, self.titles.get(name, name), shown,
                          tuple(self.notes.get(name, ())), formats)
         return obj
+
+    def _shown(self, name: str, frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any]]:
+        """A table's frame under its readable headers (hidden columns left out), and its
+        formats keyed by those headers."""
+        heads = self.headers.get(name, {})
+        shown = frame.drop(columns=[c for c, h in heads.items() if h is None and c in frame])
+        shown = shown.rename(columns={c: h for c, h in heads.items() if h is not None})
+        formats = {str(heads.get(k) or k): v for k, v in self.formats.get(name, {}).items()}
+        return shown, formats
 
     def _parts(self, figure_dir: str | None) -> list[tuple[str, Any]]:
         parts: list[tuple[str, Any]] = []
@@ -201,9 +207,14 @@ class Appendix(ResultMixin):
     def to_excel(self, path: str | os.PathLike) -> Path:
         """An XLSX workbook, one formatted sheet per table (written atomically)."""
         names = [n for _, section in self.sections for n in section]
-        return write_workbook(path, {n: self.tables[n] for n in names},
-                              titles={n: self.titles.get(n, n) for n in names},
-                              notes=self.notes, formats=self.formats)
+        sheets: dict[str, Any] = {}
+        formats: dict[str, Any] = {}
+        for n in names:      # readable headers, every row filled (a sheet is for filtering)
+            obj = self.tables[n]
+            sheets[n], formats[n] = (self._shown(n, obj) if isinstance(obj, pd.DataFrame)
+                                     else (obj, self.formats.get(n, {})))
+        return write_workbook(path, sheets, titles={n: self.titles.get(n, n) for n in names},
+                              notes=self.notes, formats=formats)
 
     def _doc_title(self) -> str:
         return f"{word(self.lang, 'appendix')}: {self.title}"
@@ -396,7 +407,8 @@ def _codebook_section(draft: _Draft, run: SurveyRun) -> None:
     cb = codebook_table(run)
     draft.section(5, "codebook", [draft.put(
         "codebook", cb, f"{draft.prefix} 5. {word(lang, 'codebook')}",
-        (word(lang, "codebook_note"),), {"code": "int"},
+        (word(lang, "codebook_note" if "text_ja" in cb.columns else "codebook_note_one"),),
+        {"code": "int"},
         codebook_headers(lang, japanese="text_ja" in cb.columns))])
 
 

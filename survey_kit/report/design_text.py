@@ -39,15 +39,9 @@ from ..errors import SurveyKitError
 from .precision import margin_of_error
 from .response_rates import EDITION, declared_rates
 
-__all__ = ["MODEL_ASSUMPTION", "and_list", "design_parts", "design_precision_rows",
-           "is_probability", "moe_summary", "rates_note", "response_rate_text",
+__all__ = ["and_list", "design_parts", "design_precision_rows", "is_probability",
+           "moe_summary", "rates_note", "replicate_text", "response_rate_text",
            "structure_text", "weights_text"]
-
-#: the AAPOR caveat beside any precision figure of a non-probability sample
-MODEL_ASSUMPTION = ("it assumes the weighted sample behaves like a simple random sample of "
-                    "the population: a model assumption, not a property of the selection "
-                    "(AAPOR: state it beside any measure of precision of a non-probability "
-                    "sample)")
 
 
 def is_probability(declared: Any) -> bool:
@@ -98,8 +92,27 @@ def _selected_per_stratum(declared: Any, data: pd.DataFrame) -> tuple[pd.Series,
     return strata.value_counts(sort=False).sort_index(), "units"
 
 
+def _replicate_names(declared: Any, data: pd.DataFrame) -> list[str]:
+    """The replicate weight columns a declared design names (a list, prefix or pattern)."""
+    from ..design.replicate import replicate_columns
+
+    return replicate_columns(data, declared.replicate_weights)[1]
+
+
+def replicate_text(declared: Any, data: pd.DataFrame) -> str:
+    """One sentence on a design given by replicate weights shipped with the data."""
+    names = _replicate_names(declared, data)
+    shown = f"{names[0]} ... {names[-1]}" if len(names) > 2 else ", ".join(names)
+    fay = (f", Fay's factor {declared.fay_rho:g}" if declared.fay_rho is not None else "")
+    return (f"Replicate-weight design: {len(names)} {declared.replicate_type} replicate "
+            f"weights supplied with the data ({shown}{fay}); the strata and primary sampling "
+            "units are carried by the replicate weights, not by columns of the data.")
+
+
 def structure_text(declared: Any, data: pd.DataFrame) -> str:
     """One sentence on how the sample was drawn: strata, stages, fpc or with replacement."""
+    if getattr(declared, "replicate_weights", None) is not None:
+        return replicate_text(declared, data)
     stages = _stages(declared)
     n_h, unit = _selected_per_stratum(declared, data)
     n_stages = {2: "two", 3: "three", 4: "four"}.get(len(stages), str(len(stages)))
@@ -133,8 +146,10 @@ def weights_text(declared: Any, data: pd.DataFrame) -> str:
     """The base weights of a declared design, in words (no final full stop)."""
     if declared.weights:
         w = pd.to_numeric(data[declared.weights], errors="coerce")
-        return (f"Base (design) weights from {declared.weights}: they sum to {w.sum():,.0f} "
-                f"and range from {w.min():,.4g} to {w.max():,.4g}")
+        spread = (f"are all {w.min():,.4g}" if w.min() == w.max()
+                  else f"range from {w.min():,.4g} to {w.max():,.4g}")
+        return f"Base (design) weights from {declared.weights}: they sum to {w.sum():,.0f} " \
+               f"and {spread}"
     if _fpcs(declared) and not (pd.to_numeric(data[_fpcs(declared)[0]]) <= 1).all():
         return ("Base weights: the inverse of the selection probabilities implied by the "
                 "finite population correction")
@@ -147,7 +162,10 @@ def and_list(items: list[str]) -> str:
 
 
 def design_parts(declared: Any) -> list[str]:
-    """What the variance takes from the declared design: strata, PSUs, fpc."""
+    """What the variance takes from the declared design: strata, PSUs, fpc (or the
+    replicate weights)."""
+    if getattr(declared, "replicate_weights", None) is not None:
+        return [f"{declared.replicate_type} replicate weights"]
     what = ["strata"] if declared.strata else []
     what += ["primary sampling units"] if _stages(declared) else []
     what += ["later-stage units"] if len(_stages(declared)) > 1 else []
@@ -156,6 +174,14 @@ def design_parts(declared: Any) -> list[str]:
 
 
 def _variance_text(declared: Any, degf: int) -> str:
+    if getattr(declared, "replicate_weights", None) is not None:
+        centre = ("the full-sample estimate" if declared.mse
+                  else "the mean of the replicate estimates")
+        return (f"standard errors from the {declared.replicate_type} replicate weights: every "
+                "estimate is computed again with each replicate weight and its variance is "
+                f"the scaled sum of squared deviations around {centre} (R survey's "
+                f"svrepdesign); confidence intervals use t with {degf} degrees of freedom "
+                "(the rank of the replicate weights minus one)")
     stages = _stages(declared)
     what = design_parts(declared)
     with_ = f" with the declared {and_list(what)}" if what else ""

@@ -231,8 +231,11 @@ def _analysis_rows(run: SurveyRun, lang: str = "en") -> list[tuple[str, str]]:
         _w(lang, "default_limitation_probability" if prob else "default_limitation")]
     end = "。" if lang == "ja" else "."
     parts = design_parts(run.declared) if prob else []
+    redone = " (the weighting redone on each)" if run.weighting is not None else ""
+    how = (f"from the replicate weights, each estimate recomputed on every replicate{redone}"
+           if getattr(run.declared, "replicate_weights", None) else "by Taylor linearization")
     estimation = _w(lang, "estimation_text") if not parts else (
-        "Weighted percentages; standard errors by Taylor linearization taking the sample "
+        f"Weighted percentages; standard errors {how} taking the sample "
         f"design as declared ({and_list(parts)}) and the weighting (calibration) into account; "
         "95% confidence intervals for proportions on the logit scale with the design degrees "
         "of freedom; tests of association: Rao-Scott second-order corrected F")

@@ -109,6 +109,14 @@ designs$firm_rake <- rake(firm_w, list(~size_class, ~sector, ~export_band),
                           list(pop_df("size_class", pop_size), pop_df("sector", pop_sector),
                                pop_df("export_band", pop_band)),
                           control = list(maxit = 1000, epsilon = 1e-12))
+# the same raking to population *shares* (targets summing to the sample size n, weights
+# then summing to n): estimates, SEs and deff must not depend on that scale
+share_of <- function(tab) tab * nrow(firms) / sum(tab)
+designs$firm_rake_share <- rake(firm_w, list(~size_class, ~sector, ~export_band),
+                                list(pop_df("size_class", share_of(pop_size)),
+                                     pop_df("sector", share_of(pop_sector)),
+                                     pop_df("export_band", share_of(pop_band))),
+                                control = list(maxit = 1000, epsilon = 1e-12))
 mm_pop <- function() {
   # population totals of model.matrix(~ size_class + sector + export_band): factor levels are
   # sorted alphabetically by R, the first being the reference
@@ -126,7 +134,8 @@ designs$firm_cal_logit <- calibrate(firm_w, ~size_class + sector + export_band,
 designs$firm_clus <- svydesign(ids = ~psu, strata = ~region, weights = ~w0, data = firms,
                                fpc = ~frac)
 
-calw <- do.call(rbind, lapply(c("firm_ps", "firm_rake", "firm_cal", "firm_cal_logit"), function(nm)
+calw <- do.call(rbind, lapply(c("firm_ps", "firm_rake", "firm_cal", "firm_cal_logit",
+                                "firm_rake_share"), function(nm)
   data.frame(id = firms$id, design = nm, weight = num17(weights(designs[[nm]])))))
 write.csv(calw, file.path(out_dir, "design_firms_calibration.csv"), row.names = FALSE)
 
@@ -152,6 +161,8 @@ spec$firm_ps <- spec$firm_w
 spec$firm_rake <- spec$firm_w
 spec$firm_cal <- spec$firm_w
 spec$firm_cal_logit <- spec$firm_w
+spec$firm_rake_share <- spec$firm_w
+spec$firm_rake_share$by <- "sector"
 spec$firm_cal_logit$by <- "sector"
 spec$firm_ps$by <- "sector"; spec$firm_rake$by <- "sector"; spec$firm_cal$by <- "sector"
 
