@@ -343,6 +343,19 @@ def _which_rscript() -> str | None:
         "/usr/bin/Rscript" if os.path.exists("/usr/bin/Rscript") else None)
 
 
+def _prepare_args(args: argparse.Namespace) -> list[int]:
+    """The sizes to run; ``--tool-python`` as a dict and the peers' interpreter resolved."""
+    tp = {}
+    for item in args.tool_python:
+        name, _, path = item.partition("=")
+        tp[name.strip()] = path.strip()
+    args.tool_python = tp
+    if args.peer_python is None:
+        cand = ROOT / ".bench-venv" / "bin" / "python"
+        args.peer_python = str(cand) if cand.exists() else sys.executable
+    return [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -372,15 +385,7 @@ def main(argv: list[str] | None = None) -> int:
     import numpy as np
     from peers import _common as c
 
-    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
-    tp = {}
-    for item in args.tool_python:
-        name, _, path = item.partition("=")
-        tp[name.strip()] = path.strip()
-    args.tool_python = tp
-    if args.peer_python is None:
-        cand = ROOT / ".bench-venv" / "bin" / "python"
-        args.peer_python = str(cand) if cand.exists() else sys.executable
+    sizes = _prepare_args(args)
     want_tools = set(args.tools.split(",")) if args.tools else set(TOOLS)
     want_tasks = [t for t in TASKS if not args.tasks or t in args.tasks.split(",")]
     out_dir = Path(args.out)
@@ -428,20 +433,9 @@ def main(argv: list[str] | None = None) -> int:
                 for tool in TASKS[task]:
                     if tool not in want_tools:
                         continue
-                    if tool == "R survey" and not rscript:
-                        rec = {"tool": tool, "task": task, "status": "not installed",
-                               "times": [], "error": "Rscript not found"}
-                    elif (tool, task) in gave_up:
-                        rec = {"tool": tool, "task": task, "status": "skipped", "times": [],
-                               "error": gave_up[(tool, task)]}
-                    else:
-                        prev = last_time.get((tool, task))
-                        if prev and prev[1] * n / prev[0] > args.timeout:
-                            rec = {"tool": tool, "task": task, "status": "skipped", "times": [],
-                                   "error": f"predicted {prev[1] * n / prev[0]:.0f} s from "
-                                            f"{prev[0]:,} rows > timeout"}
-                        else:
-                            rec = _run_worker(tool, task, data_path, tmp, args)
+                    rec = _not_run(tool, task, n, rscript, gave_up, last_time, args.timeout)
+                    if rec is None:
+                        rec = _run_worker(tool, task, data_path, tmp, args)
                     rec["n"] = n
                     rec["median_s"] = _median(rec.get("times", []))
                     if rec.get("status") == "ok":
@@ -511,25 +505,46 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _not_run(tool: str, task: str, n: int, rscript: str | None, gave_up: dict,
+             last_time: dict, timeout: float) -> dict | None:
+    """The record of a (tool, task) that is not run at size ``n``, and why; None to run it."""
+    if tool == "R survey" and not rscript:
+        return {"tool": tool, "task": task, "status": "not installed", "times": [],
+                "error": "Rscript not found"}
+    if (tool, task) in gave_up:
+        return {"tool": tool, "task": task, "status": "skipped", "times": [],
+                "error": gave_up[(tool, task)]}
+    prev = last_time.get((tool, task))
+    if prev and prev[1] * n / prev[0] > timeout:
+        return {"tool": tool, "task": task, "status": "skipped", "times": [],
+                "error": f"predicted {prev[1] * n / prev[0]:.0f} s from {prev[0]:,} rows "
+                         "> timeout"}
+    return None
+
+
+def _own_row(at: list[dict], task: str) -> dict | None:
+    """survey_kit's successful result of ``task`` among the rows ``at``."""
+    return next((r for r in at if r["task"] == task and r["tool"] == "survey_kit"
+                 and r.get("status") == "ok"), None)
+
+
+def _fastest_peer(at: list[dict], task: str, own_api_only: bool = False) -> dict | None:
+    """The fastest peer with a correct answer to ``task`` (through its own API only)."""
+    ok = [r for r in at if r["task"] == task and r["tool"] not in ("survey_kit", "numpy floor")
+          and r.get("status") == "ok" and r.get("agree")
+          and not (own_api_only and r["tool"] in HAND_BUILT)]
+    return min(ok, key=lambda r: r["median_s"], default=None)
+
+
 def _targets(rows: list[dict], n: int, cli_t: float, tail: dict) -> str:
     """Each target of the issue, met or missed, at size n."""
     at = [r for r in rows if r["n"] == n]
 
     def sk(task):
-        for r in at:
-            if r["task"] == task and r["tool"] == "survey_kit" and r.get("status") == "ok":
-                return r
-        return None
+        return _own_row(at, task)
 
     def fastest_peer(task, own_api_only=False):
-        best = None
-        for r in at:
-            ok = (r["task"] == task and r["tool"] not in ("survey_kit", "numpy floor")
-                  and r.get("status") == "ok" and r.get("agree")
-                  and not (own_api_only and r["tool"] in HAND_BUILT))
-            if ok and (best is None or r["median_s"] < best["median_s"]):
-                best = r
-        return best
+        return _fastest_peer(at, task, own_api_only)
 
     lines = [f"Targets (defined at 1,000,000 respondents; evaluated at {n:,}):"]
 

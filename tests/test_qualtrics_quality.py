@@ -433,6 +433,35 @@ def test_every_command_that_cleans_or_weights_takes_the_same_options():
             name
     for name in WEIGHTING:
         assert "--collapse" in options_of(subs[name]), name
+        assert "--not-stated" in options_of(subs[name]), name
+
+
+def test_not_stated_on_every_command_that_weights(capsys, tmp_path):
+    """A survey whose questionnaire says nothing of respondents with a missing weighting
+    variable: each weighting command refuses, naming the option it takes, and the option
+    gives the weights the questionnaire's own weighting.not_stated gives."""
+    text = FIRM_YAML.read_text(encoding="utf-8")
+    assert "\n  not_stated: separate\n" in text
+    bare = tmp_path / "bare.yaml"
+    bare.write_text(re.sub(r"\n  targets: \.\./", f"\n  targets: {FIRM_YAML.parents[1]}/",
+                           text).replace("\n  not_stated: separate\n", "\n"), encoding="utf-8")
+    raw = FIRM_YAML.parents[1] / "sample_data" / "japan_digital_services_2024_raw.csv"
+    rows = ["--rows", "foreign_share", "--cols", "export_intensity", "--format", "csv"]
+    code, _, err = run(capsys, "crosstab", bare, raw, *rows)
+    assert code == 2 and "--not-stated" in err
+    code, with_option, err = run(capsys, "crosstab", bare, raw, *rows, "--not-stated",
+                                 "separate")
+    assert code == 0, err
+    code, declared, err = run(capsys, "crosstab", FIRM_YAML, raw, *rows)
+    assert code == 0 and with_option == declared
+    code, _, err = run(capsys, "validate", bare, raw, "--not-stated", "separate")
+    assert code == 0, err
+    code, _, err = run(capsys, "appendix", bare, raw, "--not-stated", "exclude", "--out",
+                       tmp_path / "a", "--format", "md", "--no-figures")
+    assert code == 0, err
+    code, _, err = run(capsys, "crosstab", bare, raw, *rows, "--unweighted",
+                       "--not-stated", "separate")
+    assert code == 2 and "--not-stated" in err
 
 
 def _errors(capsys, tmp_path: Path, firm_raw: pd.DataFrame) -> list[tuple[str, str]]:

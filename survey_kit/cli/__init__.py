@@ -138,6 +138,15 @@ def add_collapse_args(p: argparse.ArgumentParser) -> None:
                         "region=north+islands:north_islands (repeatable)")
 
 
+def add_not_stated_arg(p: argparse.ArgumentParser) -> None:
+    """``--not-stated {separate,impute,exclude}``: how respondents whose weighting variable
+    is missing are weighted (default: the questionnaire's ``weighting.not_stated``)."""
+    p.add_argument("--not-stated", choices=("separate", "impute", "exclude"), default=None,
+                   help="respondents whose weighting variable is missing: their own group "
+                        "(separate), hot-deck imputed (impute) or weight 0 (exclude); "
+                        "default: the questionnaire's weighting.not_stated")
+
+
 def collapse_options(args: argparse.Namespace) -> tuple[tuple[str, tuple[str, ...],
                                                               str | None], ...]:
     """``(variable, levels, into)`` of each ``--collapse``.

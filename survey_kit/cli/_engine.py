@@ -97,12 +97,11 @@ def out_of_core_design(args: argparse.Namespace, q: Any) -> tuple[Any, str]:
     variables = (getattr(args, "variables", None) and
                  [v.strip() for v in args.variables.split(",") if v.strip()]) or \
         (wt.variables if wt is not None else None)
+    not_stated = getattr(args, "not_stated", None) or (wt.not_stated if wt else None)
     if method == "poststratify":
-        design = design.poststratify(targets, variables=variables,
-                                     not_stated=wt.not_stated if wt else None)
+        design = design.poststratify(targets, variables=variables, not_stated=not_stated)
     elif method == "rake":
-        design = design.rake(targets, variables=variables,
-                             not_stated=wt.not_stated if wt else None)
+        design = design.rake(targets, variables=variables, not_stated=not_stated)
     else:
         raise UsageError("out of core, weighting is raking or post-stratification; the "
                          f"questionnaire asks for {method!r}")

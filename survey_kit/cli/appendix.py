@@ -20,7 +20,7 @@ import argparse
 import sys
 from typing import Any
 
-from . import add_cleaning_args, add_collapse_args, add_design_args
+from . import add_cleaning_args, add_collapse_args, add_design_args, add_not_stated_arg
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -47,6 +47,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--no-figures", action="store_true", help="tables only")
     add_design_args(p)
     add_collapse_args(p)
+    add_not_stated_arg(p)
     add_cleaning_args(p)
     p.set_defaults(run=run)
     return p
@@ -78,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
     run_ = prepare(args.questionnaire, args.responses, args.targets, spec=args.spec,
                    design=design_overrides(args), progress=show,
                    cleaning=cleaning_overrides(args), collapse=collapse_options(args),
-                   missing_columns=missing_columns(args))
+                   missing_columns=missing_columns(args), not_stated=args.not_stated)
     app = build_appendix(run_, lang=args.lang, figures=not args.no_figures, progress=show)
     files = app.write(out, formats, figures=not args.no_figures)
     f = app.facts

@@ -26,6 +26,7 @@ from typing import Any
 from . import (
     add_cleaning_args,
     add_collapse_args,
+    add_not_stated_arg,
     add_design_args,
     cleaning_overrides,
     collapse_options,
@@ -80,6 +81,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--encoding", help="text encoding of a CSV (default: detected)")
     add_design_args(p)
     add_collapse_args(p)
+    add_not_stated_arg(p)
     add_cleaning_args(p)
     add_engine_arg(p)
     p.set_defaults(run=run)
@@ -119,7 +121,8 @@ def _check_names(frame: Any, q: Any, names: list[str], role: str) -> None:
 
 
 def weighted_design(frame: Any, q: Any, targets: str | None = None,
-                    design: Any = None, collapse: tuple = ()) -> tuple[Any, str]:
+                    design: Any = None, collapse: tuple = (),
+                    not_stated: str | None = None) -> tuple[Any, str]:
     """A calibrated design weighted as the questionnaire says; and a summary line.
 
     The weighting is :func:`survey_kit.weighting.plan.weighting_plan` (the report's):
@@ -128,7 +131,8 @@ def weighted_design(frame: Any, q: Any, targets: str | None = None,
     design (base weights, strata, clusters, fpc) is the questionnaire's
     ``design`` section, ``design`` (a mapping of overrides) replacing its entries;
     with base weights and no targets the design is weighted by the base weights.
-    ``collapse`` merges levels before weighting (``--collapse``).
+    ``collapse`` merges levels before weighting (``--collapse``); ``not_stated`` says
+    how respondents with a missing weighting variable are weighted (``--not-stated``).
     """
     from ..design.survey_design import SurveyDesign
     from ..errors import UsageError
@@ -137,7 +141,8 @@ def weighted_design(frame: Any, q: Any, targets: str | None = None,
     declared = q.declared_design(**(design or {}))
     check_design_columns(declared, frame)
     args = declared.survey_design_args() if declared is not None else {}
-    plan = weighting_plan(q, targets, weights=args.get("weights"), collapse=tuple(collapse))
+    plan = weighting_plan(q, targets, weights=args.get("weights"), collapse=tuple(collapse),
+                          not_stated=not_stated)
     if plan is None and args.get("weights"):
         return SurveyDesign(frame, **args), f"weights: base weights {args['weights']!r}"
     if plan is None:
@@ -181,13 +186,13 @@ def _check_option_use(args: argparse.Namespace, overrides: dict, collapse: tuple
     from ..cleaning.parameters import resolve_parameters
     from ..errors import UsageError
 
-    if args.weight_column and (overrides or collapse):
+    if args.weight_column and (overrides or collapse or args.not_stated):
         raise UsageError("--weight-column reads a file already cleaned and weighted; --rule, "
-                         "--skip-unavailable and --collapse apply to cleaning and weighting "
-                         "the raw export, so leave them out")
-    if args.unweighted and collapse:
-        raise UsageError("--collapse merges levels for the weighting; --unweighted does not "
-                         "weight")
+                         "--skip-unavailable, --collapse and --not-stated apply to cleaning "
+                         "and weighting the raw export, so leave them out")
+    if args.unweighted and (collapse or args.not_stated):
+        raise UsageError("--collapse and --not-stated concern the weighting; --unweighted "
+                         "does not weight")
     resolve_parameters(q, overrides)
 
 
@@ -232,7 +237,7 @@ def run(args: argparse.Namespace) -> int:
             summary += "; unweighted"
         else:
             data, note = weighted_design(kept, q, args.targets, design_overrides(args),
-                                         collapse)
+                                         collapse, not_stated=args.not_stated)
             summary += f"; {note}"
     table = crosstab(data, rows, cols, percent=args.percent, weighted=not args.unweighted,
                      nets=not args.no_nets, ci=args.ci, letters=not args.no_letters,

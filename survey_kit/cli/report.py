@@ -20,7 +20,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from . import add_cleaning_args, add_collapse_args, add_design_args
+from . import add_cleaning_args, add_collapse_args, add_design_args, add_not_stated_arg
 
 
 def _formats(text: str) -> tuple[str, ...]:
@@ -62,6 +62,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress lines")
     add_design_args(p)
     add_collapse_args(p)
+    add_not_stated_arg(p)
     add_cleaning_args(p)
     p.set_defaults(run=run)
     return p
@@ -88,15 +89,16 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--base-weights, --strata, --cluster and --fpc need QUESTIONNAIRE "
                          "and RESPONSES")
     collapse = collapse_options(args)
-    if collapse and args.questionnaire is None:
-        raise UsageError("--collapse names levels of one survey's weighting variables; it "
-                         "needs QUESTIONNAIRE and RESPONSES")
+    if (collapse or args.not_stated) and args.questionnaire is None:
+        raise UsageError("--collapse and --not-stated concern one survey's weighting "
+                         "variables; they need QUESTIONNAIRE and RESPONSES")
     out = out_folder(args.out)
     formats = _formats(args.formats)
     result = run_report(args.questionnaire, args.responses, args.targets, out=out,
                         lang=args.lang, formats=formats,
                         data=not args.no_data, progress=not args.quiet,
                         design=design or None, cleaning=cleaning_overrides(args),
-                        collapse=collapse, missing_columns=missing_columns(args))
+                        collapse=collapse, missing_columns=missing_columns(args),
+                        not_stated=args.not_stated)
     print(result)
     return 0

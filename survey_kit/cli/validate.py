@@ -31,6 +31,7 @@ from typing import Any
 from . import (
     add_cleaning_args,
     add_collapse_args,
+    add_not_stated_arg,
     cleaning_overrides,
     collapse_options,
     missing_columns,
@@ -58,6 +59,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                    help="population targets CSV/YAML to check the weighting with (default: "
                         "the questionnaire's weighting.targets)")
     add_collapse_args(p)
+    add_not_stated_arg(p)
     add_cleaning_args(p)
     p.set_defaults(run=run)
     return p
@@ -83,7 +85,8 @@ def run(args: argparse.Namespace) -> int:
                                format=args.file_format, missing_columns=missing_columns(args),
                                duplicate_ids="keep")
         text, n = responses_report(frame, q)
-        later, n_later = later_stages_report(frame, q, overrides, args.targets, collapse)
+        later, n_later = later_stages_report(frame, q, overrides, args.targets, collapse,
+                                             not_stated=args.not_stated)
         warnings += n + n_later
         print()
         print(text)
@@ -194,7 +197,8 @@ def _design_line(q: Any) -> str:
 
 
 def later_stages_report(frame: Any, q: Any, overrides: dict[str, Any],
-                        targets: str | None = None, collapse: tuple = ()) -> tuple[str, int]:
+                        targets: str | None = None, collapse: tuple = (),
+                        not_stated: str | None = None) -> tuple[str, int]:
     """What ``clean`` and the weighting would do with the file (nothing is written).
 
     Returns the text and the number of warnings it lists. Raises what those
@@ -237,7 +241,7 @@ def later_stages_report(frame: Any, q: Any, overrides: dict[str, Any],
     declared = q.declared_design()
     check_design_columns(declared, frame, frame.attrs.get("source"))
     plan = weighting_plan(q, targets, weights=declared.weights if declared else None,
-                          collapse=collapse)
+                          collapse=collapse, not_stated=not_stated)
     if plan is not None and len(res.kept):
         _, wres = plan.apply(res.kept)
         lines.append(f"Weighting (dry run): {wres.method} of {len(res.kept)} kept respondents "

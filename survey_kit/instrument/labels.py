@@ -205,8 +205,8 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
                              "(Σw)²。有効標本サイズは n / deff。"),
             "codebook_note": ("ラベル付きデータの全変数と、その出力列、コード、ラベル。派生変数は"
                               "レポートで算出した。"),
-            "codebook_note_one": ("ラベル付きデータの全変数と、その出力列、コード、ラベル。派生変数は"
-                                  "レポートで算出した。"),
+            "codebook_note_one": ("ラベル付きデータの全変数と、その出力列、コード、ラベル。"
+                                  "派生変数はレポートで算出した。"),
             "pct_sample": "％（標本）", "pct_target": "％（目標）", "pct_achieved": "％（達成）",
             "diff": "差（ポイント）", "cb_column": "出力列", "cb_type": "型",
             "cb_code": "コード", "cb_key": "キー", "cb_text": "質問文", "cb_label": "ラベル",

@@ -291,7 +291,7 @@ def run_report(questionnaire: Any = None, responses: Any = None, targets: Any = 
                design: Mapping[str, Any] | None = None,
                cleaning: Mapping[str, Any] | None = None,
                collapse: Sequence[tuple[str, Sequence[str], str | None]] = (),
-               missing_columns: str = "error") -> ReportResult:
+               missing_columns: str = "error", not_stated: str | None = None) -> ReportResult:
     """Run the whole job and write the report folder.
 
     Parameters
@@ -320,9 +320,10 @@ def run_report(questionnaire: Any = None, responses: Any = None, targets: Any = 
         Overrides of the questionnaire's ``design`` section (``weights``,
         ``strata``, ``cluster``, ``fpc``, ``lonely_psu``), as in
         :func:`~survey_kit.report.run.prepare`; needs QUESTIONNAIRE and RESPONSES.
-    cleaning, collapse, missing_columns : optional
+    cleaning, collapse, missing_columns, not_stated : optional
         Cleaning parameters (``--rule``), levels merged before weighting
-        (``--collapse``) and what a missing column does, as in
+        (``--collapse``), what a missing column does and how respondents with a missing
+        weighting variable are weighted (``--not-stated``), as in
         :func:`~survey_kit.report.run.prepare`; applied to every survey run.
 
     Returns
@@ -367,7 +368,8 @@ def run_report(questionnaire: Any = None, responses: Any = None, targets: Any = 
                 progress(_label, name, seconds, detail)
 
         run = prepare(qsrc, rsrc, tsrc, design=design, progress=stage, cleaning=cleaning,
-                      collapse=collapse, missing_columns=missing_columns)
+                      collapse=collapse, missing_columns=missing_columns,
+                      not_stated=not_stated)
         sid = run.questionnaire.id
         app = build_appendix(run, lang=lang, figures=figures, progress=stage)
         t0 = time.perf_counter()

@@ -143,7 +143,7 @@ def prepare(questionnaire: Questionnaire | str | os.PathLike,
             progress: Callable[[str, float, str], None] | None = None,
             cleaning: Mapping[str, Any] | None = None,
             collapse: Sequence[tuple[str, Sequence[str], str | None]] = (),
-            missing_columns: str = "error") -> SurveyRun:
+            missing_columns: str = "error", not_stated: str | None = None) -> SurveyRun:
     """Read, clean, weight and build the designs of one survey.
 
     Parameters
@@ -171,6 +171,9 @@ def prepare(questionnaire: Questionnaire | str | os.PathLike,
         :func:`survey_kit.collapse_levels` (``--collapse`` on the command line).
     missing_columns : {"error", "allow"}
         As in :func:`survey_kit.read_responses`.
+    not_stated : {"separate", "impute", "exclude"}, optional
+        How respondents whose weighting variable is missing are weighted; default the
+        questionnaire's ``weighting.not_stated`` (``--not-stated``).
 
     Returns
     -------
@@ -217,7 +220,7 @@ def prepare(questionnaire: Questionnaire | str | os.PathLike,
 
     t0 = time.perf_counter()
     base_weights = declared.weights if declared is not None else None
-    plan = weighting_plan(q, targets, weights=base_weights,
+    plan = weighting_plan(q, targets, weights=base_weights, not_stated=not_stated,
                           collapse=tuple((v, tuple(lv), into) for v, lv, into in collapse))
     tg, wres = plan.apply(kept) if plan is not None else (None, None)
     if wres is None and base_weights:

@@ -208,7 +208,8 @@ def prepare_inputs(frame: pd.DataFrame, targets: Any, weights: Any, variables: l
             f"respondents with 'not stated' (missing) weighting variables: {listing}. "
             "Choose how to weight them: not_stated='separate' (their own group, given the "
             "overall adjustment), 'impute' (hot-deck within classes, seeded) or 'exclude' "
-            "(weight 0, reported)")
+            "(weight 0, reported); in a questionnaire weighting.not_stated, on the command "
+            "line --not-stated")
     total_base = float(base.sum())
     for v in any_missing:
         m = factors[v].missing
