@@ -319,7 +319,8 @@ def _render(fig: Any, ax: Any, caption: str, lang: str) -> tuple[bytes, str]:
     bbox = fig.get_tightbbox(renderer).padded(0.08)
     png = io.BytesIO()
     fig.savefig(png, format="png", dpi=FIGURE_DPI, bbox_inches=bbox,
-                metadata={"Software": None}, facecolor="white")
+                metadata={"Software": None}, facecolor="white",
+                pil_kwargs={"compress_level": 2})   # 3-4x faster to encode than 6; ~10% larger
     svg = io.StringIO()
     fig.savefig(svg, format="svg", bbox_inches=bbox,
                 metadata={"Date": None, "Creator": None}, facecolor="white")

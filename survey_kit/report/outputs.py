@@ -254,6 +254,61 @@ def _write_data(run: SurveyRun, folder: Path) -> dict[str, Path]:
     return out
 
 
+def _one_survey(job: tuple, progress: Any, options: Mapping[str, Any]) -> SurveyReport:
+    """Read, clean, weight, tabulate and write one survey of a report."""
+    qsrc, rsrc, tsrc = job
+    label = Path(qsrc).stem if isinstance(qsrc, (str, os.PathLike)) else \
+        getattr(qsrc, "id", "survey")
+    if progress is True:                      # in a worker process: its own printer
+        progress = _progress_printer(sys.stderr)
+
+    def stage(name: str, seconds: float, detail: str) -> None:
+        if progress is not None:
+            progress(label, name, seconds, detail)
+
+    o = options
+    run = prepare(qsrc, rsrc, tsrc, design=o["design"], progress=stage, cleaning=o["cleaning"],
+                  collapse=o["collapse"], missing_columns=o["missing_columns"],
+                  not_stated=o["not_stated"])
+    sid = run.questionnaire.id
+    app = build_appendix(run, lang=o["lang"], figures=o["figures"], progress=stage)
+    t0 = time.perf_counter()
+    folder = o["out"] / sid
+    files = app.write(folder, o["formats"], figures=o["figures"])
+    if o["data"]:
+        files.update(_write_data(run, folder / "data"))
+    stage("write", time.perf_counter() - t0, f"{len(files)} files in {folder}")
+    return SurveyReport(survey_id=sid, folder=folder, files=files, facts=dict(app.facts),
+                        reproduced=app.reproduced, timings=dict(run.timings),
+                        headline=_headline(app.reproduced, run.spec.summary),
+                        warnings=app.warnings)
+
+
+def _parallel(jobs: list, progress: Any) -> bool:
+    """Several surveys, two or more cores, and nothing that cannot cross to a process (a
+    progress callable of the caller's stays in this process)."""
+    return (len(jobs) > 1 and (os.cpu_count() or 1) > 1 and progress in (True, None)
+            and all(isinstance(q, (str, os.PathLike)) for q, _, _ in jobs))
+
+
+def _in_parallel(jobs: list, progress: Any, options: Mapping[str, Any]
+                 ) -> list[SurveyReport] | None:
+    """The surveys of a report, one process each (their figures are most of the time).
+    None when a worker fails: the caller then runs them here, so the error raised is
+    the real one with its message (an error may not survive the way back)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    workers = min(len(jobs), os.cpu_count() or 1)
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")
+                                 ) as pool:
+            futures = [pool.submit(_one_survey, job, progress, options) for job in jobs]
+            return [f.result() for f in futures]
+    except Exception:  # noqa: BLE001 - rerun in this process to raise the real error
+        return None
+
+
 def _summary_markdown(result: ReportResult) -> str:
     lines = ["# survey_kit report", ""]
     for s in result.surveys:
@@ -358,32 +413,12 @@ def run_report(questionnaire: Any = None, responses: Any = None, targets: Any = 
         progress = None
     out = Path(out)
     check_outputs([out / "summary.md"])     # before the work: a file that may not be replaced
-    reports = []
-    for qsrc, rsrc, tsrc in jobs:
-        label = Path(qsrc).stem if isinstance(qsrc, (str, os.PathLike)) else \
-            getattr(qsrc, "id", "survey")
-
-        def stage(name: str, seconds: float, detail: str, _label: str = label) -> None:
-            if progress is not None:
-                progress(_label, name, seconds, detail)
-
-        run = prepare(qsrc, rsrc, tsrc, design=design, progress=stage, cleaning=cleaning,
-                      collapse=collapse, missing_columns=missing_columns,
-                      not_stated=not_stated)
-        sid = run.questionnaire.id
-        app = build_appendix(run, lang=lang, figures=figures, progress=stage)
-        t0 = time.perf_counter()
-        folder = out / sid
-        files = app.write(folder, formats, figures=figures)
-        if data:
-            files.update(_write_data(run, folder / "data"))
-        stage("write", time.perf_counter() - t0, f"{len(files)} files in {folder}")
-        timings = dict(run.timings)
-        reports.append(SurveyReport(survey_id=sid, folder=folder, files=files,
-                                    facts=dict(app.facts), reproduced=app.reproduced,
-                                    timings=timings,
-                                    headline=_headline(app.reproduced, run.spec.summary),
-                                    warnings=app.warnings))
+    options = dict(out=out, lang=lang, formats=formats, data=data, figures=figures,
+                   design=design, cleaning=cleaning, collapse=collapse,
+                   missing_columns=missing_columns, not_stated=not_stated)
+    reports = _in_parallel(jobs, progress, options) if _parallel(jobs, progress) else None
+    if reports is None:
+        reports = [_one_survey(job, progress, options) for job in jobs]
     result = ReportResult(out=out, surveys=tuple(reports),
                           seconds=time.perf_counter() - t_start, lang=lang)
     summary = write_text(out / "summary.md", _summary_markdown(result))
