@@ -52,7 +52,13 @@ def subset_degf(design: Any, mask: np.ndarray) -> int:
     return replicate_degf(sub)
 
 
-def _matrix(design: Any, x: Any) -> np.ndarray:
+def per_respondent(design: Any, x: Any) -> np.ndarray:
+    """``x`` as a float matrix with one row per respondent (a vector: one column).
+
+    >>> import numpy as np, pandas as pd, survey_kit as sk
+    >>> per_respondent(sk.SurveyDesign(pd.DataFrame({"a": [1, 2]})), [3, 4]).shape
+    (2, 1)
+    """
     x = np.asarray(x, dtype=float)
     if x.ndim == 1:
         x = x[:, None]
@@ -64,7 +70,7 @@ def _matrix(design: Any, x: Any) -> np.ndarray:
 
 def vcov_total(design: Any, x: Any, subset: np.ndarray | None = None) -> np.ndarray:
     """Replicate covariance of the totals ``sum_i w_i x_i`` (rows outside ``subset``: 0)."""
-    x = _matrix(design, x)
+    x = per_respondent(design, x)
     if subset is not None:
         x = np.where(subset[:, None], x, 0.0)
     rep = design._replicate

@@ -169,12 +169,7 @@ def vcov_total(design: Any, x: Any, subset: Any = None) -> np.ndarray:
     without calibration is summed in cache-sized blocks, with no n x k
     temporary.
     """
-    x = np.asarray(x, dtype=float)
-    if x.ndim == 1:
-        x = x[:, None]
-    if x.ndim != 2 or x.shape[0] != design.n:
-        raise UsageError(f"x must have one row per respondent ({design.n}); got shape "
-                         f"{x.shape}")
+    x = replicate_variance.per_respondent(design, x)
     subset = check_subset(design, subset)
     if design._replicate is not None:
         out = replicate_variance.vcov_total(design, x, subset)
