@@ -282,3 +282,32 @@ def test_cli_engine_paths(capsys, tmp_path):
                           "--engine", "duckdb", "--collapse", "size=micro+small",
                           "--out", tmp_path / "w2")
     assert code == 2 and "--collapse apply to the in-memory path" in err
+
+
+def test_a_duckdb_relation_or_query_is_a_source(data, tmp_path):
+    """A table or a SQL query of the caller's own DuckDB connection: the design over it
+    equals the in-memory design of the same rows, and weights are written back."""
+    import duckdb
+
+    folder, frame = data
+    con = duckdb.connect()
+    con.execute(f"CREATE VIEW survey AS SELECT * FROM read_parquet('{folder}/*.parquet')")
+    kw = LAYOUTS["clustered_fpc"]
+    d = sk.SurveyDesign.from_parquet(con.table("survey"), **kw)
+    assert d.engine_name == "duckdb"
+    ref = sk.SurveyDesign(frame, **kw)
+    _estimates(d, ref)
+    _estimates(d.rake(MARGINS), ref.rake(MARGINS))
+    # a query: the rows it selects, in the order it gives them
+    q = con.sql("SELECT * FROM survey WHERE region <> '5' ORDER BY psu, st, y")
+    sub = q.df()
+    dq = sk.SurveyDesign.from_parquet(q, weights="w", strata="st", cluster="psu")
+    refq = sk.SurveyDesign(sub, weights="w", strata="st", cluster="psu")
+    _estimates(dq, refq)
+    margins = MARGINS | {"region": {str(i): 2.25e5 for i in range(1, 5)}}
+    out = dq.rake(margins).write_weights(tmp_path / "q.parquet", name="w_raked")
+    back = pd.read_parquet(out)
+    assert len(back) == len(sub) and back["y"].equals(sub["y"])
+    np.testing.assert_allclose(back["w_raked"], refq.rake(margins).weights, rtol=1e-10)
+    with pytest.raises(sk.SurveyKitError, match="own connection"):
+        sk.SurveyDesign.from_parquet(con.table("survey"), weights="w", threads=2)

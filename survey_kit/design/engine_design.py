@@ -64,7 +64,8 @@ def stderr_progress(message: str) -> None:
 
 def open_engine(source: Any, engine: str = "auto", **options: Any) -> Any:
     """An engine over ``source``: a Parquet file, folder, glob or list, a pandas or Dask
-    DataFrame. ``engine`` is ``"auto"`` (pandas below
+    DataFrame, or a DuckDB relation (a table or a query of the caller's connection:
+    ``con.sql("SELECT ...")``). ``engine`` is ``"auto"`` (pandas below
     :data:`~survey_kit.engine.source.SIZE_THRESHOLD` bytes, DuckDB above), ``"pandas"``,
     ``"duckdb"`` or ``"dask"``; ``options`` go to the engine (DuckDB: ``threads``,
     ``memory_limit``)."""
@@ -73,6 +74,9 @@ def open_engine(source: Any, engine: str = "auto", **options: Any) -> Any:
 
     if isinstance(source, pd.DataFrame):
         return PandasEngine(source)
+    if type(source).__module__.startswith("duckdb"):
+        from ..engine.duck import DuckDBEngine
+        return DuckDBEngine(relation=source, **options)
     if type(source).__module__.startswith(("dask", "dask_expr")):
         from ..engine.dasked import DaskEngine
         return DaskEngine(source)
@@ -126,10 +130,11 @@ class EngineDesign:
         """A design over a Parquet dataset that need not fit in memory.
 
         ``source`` is a file, a folder, a glob or a list of files (or a pandas or Dask
-        DataFrame); ``engine`` is ``"auto"`` (pandas for small data, DuckDB past
-        256 MB on disk), ``"duckdb"``, ``"dask"`` (the active ``distributed.Client``)
-        or ``"pandas"``. Design columns as :class:`~survey_kit.SurveyDesign` (one
-        stage). The design offers ``mean``, ``total``, ``proportion``, ``chisq``,
+        DataFrame, or a DuckDB relation: a table or SQL query of your own connection,
+        ``con.sql("SELECT * FROM survey WHERE wave = 3")``); ``engine`` is ``"auto"``
+        (pandas for small data, DuckDB past 256 MB on disk), ``"duckdb"``, ``"dask"``
+        (the active ``distributed.Client``) or ``"pandas"``. Design columns as
+        :class:`~survey_kit.SurveyDesign` (one stage). The design offers ``mean``, ``total``, ``proportion``, ``chisq``,
         ``rake``, ``poststratify``, ``write_weights``, and ``sk.crosstab`` takes it.
         """
         return cls(open_engine(source, engine, **engine_options), weights=weights,

@@ -59,11 +59,15 @@ def sql_literal(value: Any) -> str:
 
 
 class DuckDBEngine:
-    """DuckDB over a list of Parquet files.
+    """DuckDB over a list of Parquet files, or over a DuckDB relation.
 
     Parameters
     ----------
     files : list of paths
+    relation : duckdb.DuckDBPyRelation, optional
+        Instead of files: a table, view or query of the caller's connection
+        (``con.table("survey")``, ``con.sql("SELECT ... FROM ... WHERE ...")``); it is
+        read through its own connection, never copied.
     threads : int, optional
         Worker threads (default: DuckDB's, one per core).
     memory_limit : str, optional
@@ -72,11 +76,22 @@ class DuckDBEngine:
 
     name = "duckdb"
 
-    def __init__(self, files: Sequence[Path], threads: int | None = None,
-                 memory_limit: str | None = None) -> None:
+    def __init__(self, files: Sequence[Path] = (), threads: int | None = None,
+                 memory_limit: str | None = None, *, relation: Any = None) -> None:
         import duckdb
 
         self.files = [Path(p) for p in files]
+        self.relation = relation
+        if relation is not None:
+            if threads or memory_limit:
+                raise DataError("threads and memory_limit are the settings of the relation's "
+                                "own connection; set them there")
+            self.source = "__survey_kit_source"
+            try:
+                self.columns = [str(c) for c in relation.columns]
+            except duckdb.Error as exc:
+                raise DataError(f"DuckDB cannot read the relation: {exc}") from None
+            return
         config: dict[str, Any] = {"temp_directory": os.path.join(tempfile.gettempdir(),
                                                                  "survey_kit_duckdb")}
         if threads:
@@ -120,7 +135,7 @@ class DuckDBEngine:
                 f"AS {quote('sy:' + y)}"]
         group = f" GROUP BY {', '.join(quote(k) for k in keys)}" if keys else ""
         sql = f"SELECT {', '.join(parts)} FROM {self.source}{group}"
-        frame = self.con.execute(sql).df()
+        frame = self._query(sql).df()
         for c in ("__n", "__nz", "__bad") + tuple(f"{p}:{y}" for y in numeric
                                                    for p in ("c", "cz")):
             frame[c] = frame[c].astype(np.int64)
@@ -161,6 +176,15 @@ class DuckDBEngine:
         keep = ", ".join(quote(c) for c in (self.columns if columns is None else columns)
                          if c != name)
         keep = keep + ", " if keep else ""
+        select = f"SELECT {keep}{expr} AS {quote(name)} FROM {self.source}"
         with atomic_write(Path(out)) as tmp:
-            self.con.execute(f"COPY (SELECT {keep}{expr} AS {quote(name)} FROM {self.source}) "
-                             f"TO {sql_literal(str(tmp))} (FORMAT parquet)")
+            if self.relation is not None:
+                self._query(select).write_parquet(str(tmp))
+            else:
+                self.con.execute(f"COPY ({select}) TO {sql_literal(str(tmp))} (FORMAT parquet)")
+
+    def _query(self, sql: str) -> Any:
+        """``sql`` (which reads ``self.source``) as a DuckDB relation."""
+        if self.relation is not None:
+            return self.relation.query(self.source, sql)
+        return self.con.sql(sql)
