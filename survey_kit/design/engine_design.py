@@ -134,8 +134,9 @@ class EngineDesign:
         ``con.sql("SELECT * FROM survey WHERE wave = 3")``); ``engine`` is ``"auto"``
         (pandas for small data, DuckDB past 256 MB on disk), ``"duckdb"``, ``"dask"``
         (the active ``distributed.Client``) or ``"pandas"``. Design columns as
-        :class:`~survey_kit.SurveyDesign` (one stage). The design offers ``mean``, ``total``, ``proportion``, ``chisq``,
-        ``rake``, ``poststratify``, ``write_weights``, and ``sk.crosstab`` takes it.
+        :class:`~survey_kit.SurveyDesign` (one stage). The design offers ``mean``,
+        ``total``, ``proportion``, ``chisq``, ``rake``, ``poststratify``, ``write_weights``,
+        and ``sk.crosstab`` takes it.
         """
         return cls(open_engine(source, engine, **engine_options), weights=weights,
                    strata=strata, cluster=cluster, fpc=fpc, lonely_psu=lonely_psu,
