@@ -165,7 +165,8 @@ def test_review_list_and_review_flags_in_the_kept_data(tmp_path):
     expected = set(run.cleaning.review.index.astype(str))
     assert set(review["Respondent"]) == expected and len(review) == len(expected) > 3
     nd = review[review["Flagged by"].str.contains("Near-duplicate")]
-    assert len(nd) == 3 and nd["Detail"].str.contains("near_duplicate_of = ").all()
+    assert len(nd) == 3 and nd["Detail"].str.contains("same answers as ").all()
+    assert not review["Detail"].str.contains("_d2|_of =|_share =").any()   # readable names
     assert "2d. Respondents kept and flagged for review" in app.titles["review"]
     out = sk.run_report(q, FIRM_RAW, out=tmp_path, formats=("md",), figures=False)
     data = pd.read_csv(out.surveys[0].files["data:csv"])

@@ -213,6 +213,13 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "cb_label_ja": "ラベル（日本語）",
         },
     },
+    # what a review rule measured, by its flag column (Table 2d's detail)
+    "measures": {
+        "en": {"mahalanobis_d2": "Mahalanobis D²", "near_duplicate_share":
+               "share of identical answers", "near_duplicate_of": "same answers as"},
+        "ja": {"mahalanobis_d2": "マハラノビスD²", "near_duplicate_share": "同一回答の割合",
+               "near_duplicate_of": "同一回答の相手"},
+    },
     # names of the built-in cleaning rules (English: the cleaning flow's own labels)
     "rules": {
         "ja": {"screened_out": "対象外（スクリーニング）",

@@ -330,7 +330,9 @@ def review_table(run: SurveyRun, lang: str = "en") -> pd.DataFrame:
             for c in flags.columns:
                 if c.startswith(f"{r}_") and pd.notna(flags.at[rid, c]):
                     v = flags.at[rid, c]
-                    detail.append(f"{c} = {v:.2f}" if isinstance(v, float) else f"{c} = {v}")
+                    name = word_or(lang, c, "measures", c)
+                    detail.append(f"{name} = {v:.2f}" if isinstance(v, float)
+                                  else f"{name} = {v}")
         rows.append((str(rid), "; ".join(rule_label(run, r, str(flow.loc[r, "label"]), lang)
                                          for r in hit), "; ".join(detail)))
     return pd.DataFrame(rows, columns=[word(lang, "respondent"), word(lang, "reasons"),
