@@ -146,8 +146,8 @@ def weights_text(declared: Any, data: pd.DataFrame) -> str:
     """The base weights of a declared design, in words (no final full stop)."""
     if declared.weights:
         w = pd.to_numeric(data[declared.weights], errors="coerce")
-        spread = (f"are all {w.min():,.4g}" if w.min() == w.max()
-                  else f"range from {w.min():,.4g} to {w.max():,.4g}")
+        spread = (f"are all {w.min():,.2f}" if w.min() == w.max()
+                  else f"range from {w.min():,.2f} to {w.max():,.2f}")
         return f"Base (design) weights from {declared.weights}: they sum to {w.sum():,.0f} " \
                f"and {spread}"
     if _fpcs(declared) and not (pd.to_numeric(data[_fpcs(declared)[0]]) <= 1).all():
