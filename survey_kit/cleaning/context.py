@@ -82,6 +82,14 @@ class Context:
                             f"{rule}_action=off), or pass skip_unavailable=True "
                             "(--skip-unavailable) to skip it with a warning")
 
+    def skipped_without(self, rule: str, column: str) -> Outcome | None:
+        """None when the responses have ``column``; otherwise :meth:`unavailable` and the
+        outcome of the skipped rule."""
+        if self.has(column):
+            return None
+        self.unavailable(rule, f"it needs column {column!r}, which the responses do not have")
+        return Outcome(self.nobody(), f"column {column!r} missing", "skipped")
+
     def meta(self, role: str) -> str | None:
         """The variable holding a meta role (:func:`meta_variable`)."""
         return meta_variable(self.frame, self.q, role)

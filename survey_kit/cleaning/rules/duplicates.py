@@ -80,9 +80,8 @@ def flag_duplicate_fingerprint(ctx: Context, rule: str) -> Outcome:
     if var is None:
         return Outcome(ctx.nobody(), "no fingerprint meta question in the questionnaire",
                        "not applicable")
-    if not ctx.has(var):
-        ctx.unavailable(rule, f"it needs column {var!r}, which the responses do not have")
-        return Outcome(ctx.nobody(), f"column {var!r} missing", "skipped")
+    if (skipped := ctx.skipped_without(rule, var)) is not None:
+        return skipped
     keys = ctx.frame[var].astype("string").str.strip()
     present = (keys.notna() & (keys.str.len() > 0)).fillna(False).to_numpy(dtype=bool)
     dup = keys.duplicated(keep="first").to_numpy() & present

@@ -41,9 +41,8 @@ def flag_preview_or_spam(ctx: Context, rule: str) -> Outcome:
     var = ctx.meta("response_type")
     if var is None:
         return Outcome(ctx.nobody(), "no response-type (Status) column", "not applicable")
-    if not ctx.has(var):
-        ctx.unavailable(rule, f"it needs column {var!r}, which the responses do not have")
-        return Outcome(ctx.nobody(), f"column {var!r} missing", "skipped")
+    if (skipped := ctx.skipped_without(rule, var)) is not None:
+        return skipped
     col = ctx.frame[var]
     code = response_types(col)
     unknown = np.isnan(code) & col.notna().to_numpy()
@@ -61,9 +60,8 @@ def flag_not_finished(ctx: Context, rule: str) -> Outcome:
     """The platform's finished flag is 0, or (without one) progress below 100."""
     var = ctx.meta("finished")
     if var is not None:
-        if not ctx.has(var):
-            ctx.unavailable(rule, f"it needs column {var!r}, which the responses do not have")
-            return Outcome(ctx.nobody(), f"column {var!r} missing", "skipped")
+        if (skipped := ctx.skipped_without(rule, var)) is not None:
+            return skipped
         done = finished_flags(ctx.frame[var])
         _warn_unclear(ctx, rule, var, done)
         return Outcome(done == 0, f"{var} = 0 (the platform's finished flag)",
@@ -71,9 +69,8 @@ def flag_not_finished(ctx: Context, rule: str) -> Outcome:
     var = ctx.meta("progress")
     if var is None:
         return Outcome(ctx.nobody(), "no finished flag or progress column", "not applicable")
-    if not ctx.has(var):
-        ctx.unavailable(rule, f"it needs column {var!r}, which the responses do not have")
-        return Outcome(ctx.nobody(), f"column {var!r} missing", "skipped")
+    if (skipped := ctx.skipped_without(rule, var)) is not None:
+        return skipped
     progress = ctx.number(var)
     with np.errstate(invalid="ignore"):
         flagged = progress < 100
