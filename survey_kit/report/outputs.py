@@ -407,10 +407,8 @@ def run_report(questionnaire: Any = None, responses: Any = None, targets: Any = 
         raise UsageError("--targets needs QUESTIONNAIRE and RESPONSES")
     jobs = [(questionnaire, responses, targets)] if questionnaire is not None else \
         [(qp, rp, None) for qp, rp in bundled_surveys()]
-    if progress is True:
-        progress = _progress_printer(sys.stderr)
-    elif progress is False:
-        progress = None
+    if progress is False:
+        progress = None         # True stays True: each survey's process makes its printer
     out = Path(out)
     check_outputs([out / "summary.md"])     # before the work: a file that may not be replaced
     options = dict(out=out, lang=lang, formats=formats, data=data, figures=figures,
