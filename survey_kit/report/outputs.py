@@ -259,8 +259,6 @@ def _one_survey(job: tuple, progress: Any, options: Mapping[str, Any]) -> Survey
     qsrc, rsrc, tsrc = job
     label = Path(qsrc).stem if isinstance(qsrc, (str, os.PathLike)) else \
         getattr(qsrc, "id", "survey")
-    if progress is True:                      # in a worker process: its own printer
-        progress = _progress_printer(sys.stderr)
 
     def stage(name: str, seconds: float, detail: str) -> None:
         if progress is not None:
@@ -284,26 +282,63 @@ def _one_survey(job: tuple, progress: Any, options: Mapping[str, Any]) -> Survey
                         warnings=app.warnings)
 
 
-def _parallel(jobs: list, progress: Any) -> bool:
-    """Several surveys, two or more cores, and nothing that cannot cross to a process (a
-    progress callable of the caller's stays in this process)."""
-    return (len(jobs) > 1 and (os.cpu_count() or 1) > 1 and progress in (True, None)
+def _parallel(jobs: list) -> bool:
+    """Several surveys given by path (so they cross to a process) and two or more cores."""
+    return (len(jobs) > 1 and (os.cpu_count() or 1) > 1
             and all(isinstance(q, (str, os.PathLike)) for q, _, _ in jobs))
+
+
+#: a worker process's end of the progress queue (set by the pool's initializer)
+_RELAY: Any = None
+
+
+def _relay_to(queue: Any) -> None:
+    global _RELAY
+    _RELAY = queue
+
+
+def _relayed(label: str, stage: str, seconds: float, detail: str) -> None:
+    _RELAY.put((label, stage, seconds, detail))
+
+
+def _one_survey_relayed(job: tuple, options: Mapping[str, Any]) -> SurveyReport:
+    """:func:`_one_survey` in a worker: progress goes to the parent through the queue,
+    closed by a ``None`` after the last line."""
+    try:
+        return _one_survey(job, _relayed if _RELAY is not None else None, options)
+    finally:
+        if _RELAY is not None:
+            _RELAY.put(None)
 
 
 def _in_parallel(jobs: list, progress: Any, options: Mapping[str, Any]
                  ) -> list[SurveyReport] | None:
-    """The surveys of a report, one process each (their figures are most of the time).
-    None when a worker fails: the caller then runs them here, so the error raised is
-    the real one with its message (an error may not survive the way back)."""
+    """The surveys of a report, one process each (their figures are most of the time);
+    their progress lines reach ``progress`` here, as they happen. None when a worker
+    fails: the caller then runs them here, so the error raised is the real one with its
+    message (an error may not survive the way back)."""
     import multiprocessing
+    import queue as queues
     from concurrent.futures import ProcessPoolExecutor
 
-    workers = min(len(jobs), os.cpu_count() or 1)
+    ctx = multiprocessing.get_context("fork")
+    relay = ctx.Queue() if progress is not None else None
     try:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")
-                                 ) as pool:
-            futures = [pool.submit(_one_survey, job, progress, options) for job in jobs]
+        with ProcessPoolExecutor(min(len(jobs), os.cpu_count() or 1), mp_context=ctx,
+                                 initializer=_relay_to, initargs=(relay,)) as pool:
+            futures = [pool.submit(_one_survey_relayed, job, options) for job in jobs]
+            closed = 0
+            while relay is not None and closed < len(jobs):
+                try:
+                    line = relay.get(timeout=0.2)
+                except queues.Empty:
+                    if any(f.done() and f.exception() is not None for f in futures):
+                        return None
+                    continue
+                if line is None:
+                    closed += 1
+                else:
+                    progress(*line)
             return [f.result() for f in futures]
     except Exception:  # noqa: BLE001 - rerun in this process to raise the real error
         return None
@@ -407,14 +442,16 @@ def run_report(questionnaire: Any = None, responses: Any = None, targets: Any = 
         raise UsageError("--targets needs QUESTIONNAIRE and RESPONSES")
     jobs = [(questionnaire, responses, targets)] if questionnaire is not None else \
         [(qp, rp, None) for qp, rp in bundled_surveys()]
-    if progress is False:
-        progress = None         # True stays True: each survey's process makes its printer
+    if progress is True:
+        progress = _progress_printer(sys.stderr)
+    elif progress is False:
+        progress = None
     out = Path(out)
     check_outputs([out / "summary.md"])     # before the work: a file that may not be replaced
     options = dict(out=out, lang=lang, formats=formats, data=data, figures=figures,
                    design=design, cleaning=cleaning, collapse=collapse,
                    missing_columns=missing_columns, not_stated=not_stated)
-    reports = _in_parallel(jobs, progress, options) if _parallel(jobs, progress) else None
+    reports = _in_parallel(jobs, progress, options) if _parallel(jobs) else None
     if reports is None:
         reports = [_one_survey(job, progress, options) for job in jobs]
     result = ReportResult(out=out, surveys=tuple(reports),
