@@ -316,11 +316,16 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "trimmed": "Weights trimmed at {upper:g} × the mean weight.",
             "no_trimming": "No trimming.",
             "estimation": "Estimation",
-            "estimation_text": ("Weighted percentages; standard errors by Taylor linearization "
-                                "taking the weighting (calibration) into account; 95% confidence "
+            "estimation_text": ("Weighted percentages; standard errors {how} taking {design}the "
+                                "weighting (calibration) into account; 95% confidence "
                                 "intervals for proportions on the logit scale with the design "
                                 "degrees of freedom; tests of association: Rao-Scott "
                                 "second-order corrected F"),
+            "by_linearization": "by Taylor linearization",
+            "by_replicates": "from the replicate weights, each estimate recomputed on every "
+                             "replicate",
+            "weighting_redone": " (the weighting redone on each)",
+            "declared_design": "the sample design as declared ({parts}) and ",
             "data_quality": "Data-quality procedures", "limitations": "Limitations",
             "default_limitation": ("Non-probability sample: margins of error assume the "
                                    "weighted sample behaves like a random sample of the "
@@ -382,9 +387,13 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "trimmed": "ウェイトは平均の{upper:g}倍で切り詰めた。",
             "no_trimming": "ウェイトの切り詰めなし。",
             "estimation": "推定方法",
-            "estimation_text": ("加重比率。標準誤差はウェイト付け（キャリブレーション）を考慮した"
-                                "テイラー線形化法。比率の95％信頼区間はデザインの自由度による"
+            "estimation_text": ("加重比率。標準誤差は{design}ウェイト付け（キャリブレーション）"
+                                "を考慮した{how}。比率の95％信頼区間はデザインの自由度による"
                                 "ロジット尺度の区間。関連の検定はRao-Scottの二次補正F検定"),
+            "by_linearization": "テイラー線形化法",
+            "by_replicates": "レプリケートウェイトによる推定（各推定値を全レプリケートで再計算）",
+            "weighting_redone": "（ウェイト付けも各レプリケートで再実施）",
+            "declared_design": "宣言された標本設計（{parts}）と",
             "data_quality": "データ品質の手続き", "limitations": "限界",
             "default_limitation": ("非確率標本のため、誤差の幅は加重後の標本が無作為標本のように"
                                    "ふるまうと仮定している。"),

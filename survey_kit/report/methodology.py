@@ -231,14 +231,12 @@ def _analysis_rows(run: SurveyRun, lang: str = "en") -> list[tuple[str, str]]:
         _w(lang, "default_limitation_probability" if prob else "default_limitation")]
     end = "。" if lang == "ja" else "."
     parts = design_parts(run.declared) if prob else []
-    redone = " (the weighting redone on each)" if run.weighting is not None else ""
-    how = (f"from the replicate weights, each estimate recomputed on every replicate{redone}"
-           if getattr(run.declared, "replicate_weights", None) else "by Taylor linearization")
-    estimation = _w(lang, "estimation_text") if not parts else (
-        f"Weighted percentages; standard errors {how} taking the sample "
-        f"design as declared ({and_list(parts)}) and the weighting (calibration) into account; "
-        "95% confidence intervals for proportions on the logit scale with the design degrees "
-        "of freedom; tests of association: Rao-Scott second-order corrected F")
+    how = _w(lang, "by_linearization")
+    if getattr(run.declared, "replicate_weights", None):
+        how = _w(lang, "by_replicates") + (_w(lang, "weighting_redone")
+                                           if run.weighting is not None else "")
+    design = _w(lang, "declared_design").format(parts=and_list(parts)) if parts else ""
+    estimation = _w(lang, "estimation_text").format(how=how, design=design)
     return [
         (_w(lang, "estimation"), estimation),
         (_w(lang, "data_quality"), _data_quality_text(run, lang)),
