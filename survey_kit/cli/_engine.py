@@ -66,6 +66,7 @@ def out_of_core_design(args: argparse.Namespace, q: Any) -> tuple[Any, str]:
     """The design over the dataset, weighted as the questionnaire says; a summary line."""
     from ..design.engine_design import EngineDesign, stderr_progress
     from ..errors import UsageError
+    from ..weighting.plan import weighting_plan
     from ..weighting.targets import load_targets
 
     over = {k: v for k in ("strata", "cluster", "fpc") if (v := getattr(args, k, None))}
@@ -86,22 +87,18 @@ def out_of_core_design(args: argparse.Namespace, q: Any) -> tuple[Any, str]:
                                        engine="duckdb" if args.engine == "auto" else args.engine,
                                        progress=stderr_progress, **spec)
     note = f"{design.n} respondents ({design.engine_name} engine, not cleaned here)"
-    wt = q.weighting
-    path = getattr(args, "targets", None) or (wt.targets if wt and wt.targets else None)
-    if path is None or given or getattr(args, "unweighted", False):
+    listed = getattr(args, "variables", None)
+    plan = weighting_plan(q, getattr(args, "targets", None), method=getattr(args, "method", None),
+                          variables=[v.strip() for v in listed.split(",") if v.strip()]
+                          if listed else None, not_stated=getattr(args, "not_stated", None))
+    if plan is None or given or getattr(args, "unweighted", False):
         return design, note + (f"; weights from column {weights!r}" if weights else "")
-    if wt is not None and wt.targets and not getattr(args, "targets", None) and q.source:
-        path = Path(q.source).parent / wt.targets
-    targets = load_targets(path)
-    method = getattr(args, "method", None) or (wt.method if wt is not None else "rake")
-    variables = (getattr(args, "variables", None) and
-                 [v.strip() for v in args.variables.split(",") if v.strip()]) or \
-        (wt.variables if wt is not None else None)
-    not_stated = getattr(args, "not_stated", None) or (wt.not_stated if wt else None)
+    targets, method, path = load_targets(plan.targets), plan.method, plan.targets
     if method == "poststratify":
-        design = design.poststratify(targets, variables=variables, not_stated=not_stated)
+        design = design.poststratify(targets, variables=plan.variables,
+                                     not_stated=plan.not_stated)
     elif method == "rake":
-        design = design.rake(targets, variables=variables, not_stated=not_stated)
+        design = design.rake(targets, variables=plan.variables, not_stated=plan.not_stated)
     else:
         raise UsageError("out of core, weighting is raking or post-stratification; the "
                          f"questionnaire asks for {method!r}")
