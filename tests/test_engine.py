@@ -312,3 +312,69 @@ def test_a_duckdb_relation_or_query_is_a_source(data, tmp_path):
     np.testing.assert_allclose(back["w_raked"], refq.rake(margins).weights, rtol=1e-10)
     with pytest.raises(sk.SurveyKitError, match="own connection"):
         sk.SurveyDesign.from_parquet(con.table("survey"), weights="w", threads=2)
+
+
+@pytest.mark.filterwarnings("ignore:.*after one round")
+@pytest.mark.parametrize("engine, layout, method", [
+    ("duckdb", dict(), "rake"),
+    ("pandas", dict(strata="st", cluster="psu"), "rake"),
+    ("duckdb", dict(strata="st"), "poststratify")])
+def test_trimmed_weights_equal_in_memory(data, engine, layout, method, tmp_path):
+    """Trimming after raking or post-stratification (R trimWeights, strict and not): the
+    same weights, estimates, SEs and tests as SurveyDesign.trim, the calibration step still
+    residualising with the calibrated weights."""
+    folder, frame = data
+    d = sk.SurveyDesign.from_parquet(folder, engine=engine, **layout)
+    ref = sk.SurveyDesign(frame, **layout)
+    targets = MARGINS if method == "rake" else {"size": MARGINS["size"]}
+    d, ref = getattr(d, method)(targets), getattr(ref, method)(targets)
+    mean = d.mean_weight()
+    assert _close(mean, float(np.mean(ref.weights)))
+    for kw in (dict(upper=1.05 * mean, strict=True), dict(lower=0.5 * mean, upper=1.1 * mean)):
+        t, tref = d.trim(**kw), ref.trim(**kw)
+        assert t.trim_notes and "trimmed to" in t.trim_notes[0]
+        _estimates(t, tref)
+        a = sk.crosstab(t, rows="q", cols=["sector", "region"])
+        _same_table(a, sk.crosstab(tref, rows="q", cols=["sector", "region"]))
+    path = t.write_weights(tmp_path / "trimmed.parquet")
+    back = pd.read_parquet(path)["weight"].to_numpy()
+    assert np.allclose(back, np.asarray(tref.weights), rtol=1e-10, atol=0)
+    assert not np.allclose(back, np.asarray(ref.weights))    # the trimming did something
+
+
+def test_trimming_refuses_base_weights_that_vary_within_the_cells(data):
+    folder, _ = data
+    d = sk.SurveyDesign.from_parquet(folder, weights="w", engine="duckdb")
+    with pytest.raises(sk.SurveyKitError, match="trim in memory"):
+        d.rake(MARGINS).trim(upper=3.0)
+    with pytest.raises(sk.SurveyKitError, match="after rake"):
+        d.trim(upper=3.0)
+
+
+def test_cli_trims_as_the_questionnaire_says(capsys, tmp_path):
+    """The questionnaire's trim_upper (and --trim-upper/--trim-lower) are applied out of
+    core as in memory: the weights written equal WeightingPlan.apply's."""
+    from conftest import FIRM_YAML, SAMPLE_CSV
+
+    q = sk.load_questionnaire(FIRM_YAML)
+    kept = sk.clean(sk.read_responses(SAMPLE_CSV, q, duplicate_ids="keep"), q).kept
+    kept.to_parquet(tmp_path / "kept.parquet", index=False)
+    text = FIRM_YAML.read_text(encoding="utf-8").replace(
+        "targets: ../sample_data/", f"targets: {FIRM_YAML.parent.parent / 'sample_data'}/")
+    text = text.replace("  method: rake\n", "  method: rake\n  trim_upper: 1.3\n")
+    yaml = tmp_path / "firms_trimmed.yaml"
+    yaml.write_text(text, encoding="utf-8")
+    q2 = sk.load_questionnaire(yaml)
+    from survey_kit.weighting.plan import weighting_plan
+
+    for extra, caps in (((), {}), (("--trim-lower", "0.5x", "--trim-upper", "1.2x"),
+                                   dict(trim_lower="0.5x", trim_upper="1.2x"))):
+        _, res = weighting_plan(q2, **caps).apply(kept)
+        assert res.method.endswith("+ trim")
+        out = tmp_path / f"w{len(extra)}"
+        code, _, err = _cli(capsys, "weight", yaml, tmp_path / "kept.parquet",
+                            "--engine", "duckdb", "--out", out, *extra)
+        assert code == 0, err
+        back = pd.read_parquet(out / "kept_weighted.parquet")["weight"].to_numpy()
+        assert np.allclose(back, res.weights.to_numpy(), rtol=1e-10, atol=0)
+        assert back.max() < (1.3 if not extra else 1.2) * back.mean() * (1 + 1e-9)

@@ -8,7 +8,9 @@ not hold the respondents: it builds the design over the dataset
 (:meth:`survey_kit.SurveyDesign.from_parquet`) with the questionnaire's
 design (or ``--base-weights``/``--strata``/``--cluster``/``--fpc``), rakes or
 post-stratifies to ``--targets`` (or the questionnaire's) by the
-questionnaire's weighting method, and reports each long step on stderr. The
+questionnaire's weighting method, trims the weights to the questionnaire's
+``trim_upper`` (or ``--trim-upper``/``--trim-lower``) as the in-memory path
+does, and reports each long step on stderr. The
 data are taken as they are (clean them first: the out-of-core cleaning rules
 are :func:`survey_kit.engine.cleaning.clean_parquet`).
 """
@@ -66,7 +68,7 @@ def out_of_core_design(args: argparse.Namespace, q: Any) -> tuple[Any, str]:
     """The design over the dataset, weighted as the questionnaire says; a summary line."""
     from ..design.engine_design import EngineDesign, stderr_progress
     from ..errors import UsageError
-    from ..weighting.plan import weighting_plan
+    from ..weighting.plan import Cap, weighting_plan
     from ..weighting.targets import load_targets
 
     over = {k: v for k in ("strata", "cluster", "fpc") if (v := getattr(args, k, None))}
@@ -88,9 +90,12 @@ def out_of_core_design(args: argparse.Namespace, q: Any) -> tuple[Any, str]:
                                        progress=stderr_progress, **spec)
     note = f"{design.n} respondents ({design.engine_name} engine, not cleaned here)"
     listed = getattr(args, "variables", None)
+    caps = {f"trim_{side}": Cap.parse(value, f"--trim-{side}") for side in ("upper", "lower")
+            if (value := getattr(args, f"trim_{side}", None)) is not None}
     plan = weighting_plan(q, getattr(args, "targets", None), method=getattr(args, "method", None),
                           variables=[v.strip() for v in listed.split(",") if v.strip()]
-                          if listed else None, not_stated=getattr(args, "not_stated", None))
+                          if listed else None, not_stated=getattr(args, "not_stated", None),
+                          **caps)
     if plan is None or given or getattr(args, "unweighted", False):
         return design, note + (f"; weights from column {weights!r}" if weights else "")
     targets, method, path = load_targets(plan.targets), plan.method, plan.targets
@@ -102,7 +107,16 @@ def out_of_core_design(args: argparse.Namespace, q: Any) -> tuple[Any, str]:
     else:
         raise UsageError("out of core, weighting is raking or post-stratification; the "
                          f"questionnaire asks for {method!r}")
-    return design, note + f"; weights: {method} to {path}"
+    note += f"; weights: {method} to {path}"
+    if plan.trim_upper is not None or plan.trim_lower is not None:
+        mean = design.mean_weight()
+        design = design.trim(
+            lower=None if plan.trim_lower is None else plan.trim_lower.bound(mean),
+            upper=None if plan.trim_upper is None else plan.trim_upper.bound(mean), strict=True)
+        sides = [f"{side} {cap}" for side, cap in (("upper", plan.trim_upper),
+                                                   ("lower", plan.trim_lower)) if cap]
+        note += f", trimmed ({', '.join(sides)}): " + "; ".join(design.trim_notes)
+    return design, note
 
 
 def out_of_core_weight(args: argparse.Namespace, q: Any) -> int:
@@ -110,9 +124,9 @@ def out_of_core_weight(args: argparse.Namespace, q: Any) -> int:
     back with the weight column (``<stem>_weighted.parquet`` in ``--out``), streaming."""
     from ..errors import UsageError
 
-    if args.trim_upper or args.trim_lower or args.method == "calibrate":
-        raise UsageError("out of core, weighting is raking or post-stratification without "
-                         "trimming; drop --trim-upper/--trim-lower or use --engine pandas")
+    if args.method == "calibrate":
+        raise UsageError("out of core, weighting is raking or post-stratification (then "
+                         "trimming); for --method calibrate use --engine pandas")
     design, summary = out_of_core_design(args, q)
     if design._factor is None:
         raise UsageError("give the population targets with --targets FILE")

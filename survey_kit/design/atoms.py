@@ -76,13 +76,28 @@ class Moments(NamedTuple):
     sw2yy: np.ndarray
 
 
+def _per_atom(ratio: np.ndarray | None, n: int) -> np.ndarray:
+    """The trimming ratio per atom (ones when the weights were not trimmed; 1 where the
+    ratio is 0, i.e. atoms without weight)."""
+    if ratio is None:
+        return np.ones(n)
+    r = np.asarray(ratio, dtype=float)
+    return np.where(r != 0, r, 1.0)
+
+
 @dataclass(frozen=True)
 class AtomRakeStep(RakeStep):
     """:class:`~.calibration.RakeStep` over atoms: ``margins`` are the atoms' level codes
-    and ``counts`` / ``nonzero`` their respondents (all / non-zero weight)."""
+    and ``counts`` / ``nonzero`` their respondents (all / non-zero weight).
+
+    ``ratio`` (per atom) is final weight / raked weight when the weights were trimmed
+    after raking: as R's ``trimWeights`` (and :meth:`SurveyDesign.trim`), the step
+    residualises ``x w_final / w_raked`` and multiplies back by the raked weights, so
+    the amount subtracted from ``A`` is the offset of ``ratio x A`` over ``ratio``."""
 
     counts: np.ndarray = None          # type: ignore[assignment]
     nonzero: np.ndarray = None         # type: ignore[assignment]
+    ratio: np.ndarray | None = None
 
     def bind(self, design: AtomDesign) -> AtomRakeStep:
         """This step with the respondent counts of ``design``'s atoms."""
@@ -106,36 +121,40 @@ class AtomRakeStep(RakeStep):
 
     def offsets(self, A: np.ndarray, B: np.ndarray | None, mom: Moments) -> np.ndarray:
         """The amount subtracted from ``A`` per atom (sum over margins of a_j[level])."""
-        base = mom.nz[:, None] * A
+        r = _per_atom(self.ratio, len(A))[:, None]
+        base = (mom.nz[:, None] * r) * A
         if B is not None:
-            base = base + mom.sy[:, None] * B
+            base = base + (mom.sy[:, None] * r) * B
         G0 = [group_sums(m, base, L) for m, L in zip(self.margins, self.sizes)]
         out = np.zeros_like(A)
         for m, a in zip(self.margins, self.level_offsets(G0)):
             out += a[m]
-        return out
+        return out / r
 
 
 @dataclass(frozen=True)
 class AtomPostStratify:
-    """Post-stratification over atoms: ``cells`` per atom and ``factor`` = new / old weight."""
+    """Post-stratification over atoms: ``cells`` per atom and ``factor`` = new / old weight;
+    ``ratio`` as :class:`AtomRakeStep` (final / post-stratified weight, after trimming)."""
 
     cells: np.ndarray
     factor: np.ndarray
+    ratio: np.ndarray | None = None
 
     def offsets(self, A: np.ndarray, B: np.ndarray | None, mom: Moments) -> np.ndarray:
         """The cell mean of x under the weights before post-stratification, per atom."""
+        r = _per_atom(self.ratio, len(A))
         with np.errstate(divide="ignore", invalid="ignore"):
             inv = np.where(self.factor != 0, 1.0 / self.factor, 0.0)
         num = (mom.s1 * inv)[:, None] * A
         if B is not None:
             num = num + (mom.swy * inv)[:, None] * B
         G = int(self.cells.max()) + 1
-        den = np.bincount(self.cells, weights=mom.s1 * inv, minlength=G)
+        den = np.bincount(self.cells, weights=mom.s1 * inv / r, minlength=G)
         with np.errstate(divide="ignore", invalid="ignore"):
             means = group_sums(self.cells, num, G) / den[:, None]
         means[~np.isfinite(means)] = 0.0
-        return means[self.cells]
+        return means[self.cells] / r[:, None]
 
 
 def _codes(values: Any, what: str, name: str | None) -> tuple[np.ndarray, np.ndarray]:

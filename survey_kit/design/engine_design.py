@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import sys
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,7 @@ from ..stats.design_tests import svychisq
 from ..weighting.poststratify import poststratify as ps_weights
 from ..weighting.rake import rake as rake_weights
 from ..weighting.targets import as_targets
+from ..weighting.trim import trim_grouped
 from .atoms import AtomDesign, AtomPostStratify, AtomRakeStep, Layout
 from .estimate import Estimate
 from .estimators import df_value, proportion_ci, srs_fraction, tcrit
@@ -119,6 +121,7 @@ class EngineDesign:
         self.progress = progress
         self._factor: pd.DataFrame | None = None     # margin keys + "factor"
         self._step: tuple | None = None              # ("rake" | "poststratify", codes)
+        self.trim_notes: tuple[str, ...] = ()         # what trimming did, in words
         self._cache: dict = {}
 
     @classmethod
@@ -188,21 +191,33 @@ class EngineDesign:
         """The :class:`~.atoms.AtomDesign` of the atoms of ``variables`` (and the moments of
         the ``numeric`` ones), with this design's final weights and calibration."""
         variables = [v for v in dict.fromkeys(variables)]
+        atoms = self._base_atoms(variables, numeric)
+        steps: tuple = ()
+        if self._factor is not None:
+            atoms = atoms.merge(self._factor, how="left", on=self._margin_keys, sort=False)
+            atoms = _scaled(atoms, atoms.pop("factor").to_numpy(dtype=float), numeric)
+            ratio = atoms.pop("__ratio").to_numpy(dtype=float)
+            cal = atoms.pop("__cal").to_numpy(dtype=float)
+            steps = (self._atom_step(atoms.pop("__combo").to_numpy(), cal, ratio),)
+        return AtomDesign(atoms, variables, self.layout, steps)
+
+    @property
+    def _margin_keys(self) -> list[str]:
+        """The weighting variables (the keys of the factor table), or none."""
+        if self._factor is None:
+            return []
+        return [c for c in self._factor.columns if c not in _LOOKUP_COLUMNS]
+
+    def _base_atoms(self, variables: list[str], numeric: Sequence[str]) -> pd.DataFrame:
+        """The atoms of ``variables`` and the margins (moments of the base weights)."""
         for v in list(variables) + list(numeric):
             if v not in self.engine.columns:
                 raise DesignError("the variable is not in the data", column=v)
-        margin_keys = [] if self._factor is None else \
-            [c for c in self._factor.columns if c not in ("factor", "__combo")]
-        keys = list(dict.fromkeys(self._design_keys() + variables + margin_keys))
+        keys = list(dict.fromkeys(self._design_keys() + variables + self._margin_keys))
         atoms = self._moments(keys, tuple(numeric)).copy()
         if self.weight_column is None and self.layout.fpc is not None:
             atoms = self._fpc_weights(atoms, variables, numeric)
-        steps: tuple = ()
-        if self._factor is not None:
-            atoms = atoms.merge(self._factor, how="left", on=margin_keys, sort=False)
-            atoms = _scaled(atoms, atoms.pop("factor").to_numpy(dtype=float), numeric)
-            steps = (self._atom_step(atoms.pop("__combo").to_numpy()),)
-        return AtomDesign(atoms, variables, self.layout, steps)
+        return atoms
 
     def _fpc_weights(self, atoms: pd.DataFrame, variables: list[str],
                      numeric: Sequence[str]) -> pd.DataFrame:
@@ -212,13 +227,16 @@ class EngineDesign:
         mult = (probe._popsize_h / probe._n_h)[probe._strata]
         return _scaled(atoms, mult, numeric)
 
-    def _atom_step(self, combo: np.ndarray) -> Any:
+    def _atom_step(self, combo: np.ndarray, cal: np.ndarray, ratio: np.ndarray) -> Any:
+        """The calibration step over the atoms (``cal``: the weighting factor of each
+        atom; ``ratio``: final / calibrated weight, 1 unless trimmed)."""
         kind, codes, n_levels = self._step
         combo = combo.astype(np.intp)
+        trimmed = ratio if (ratio != 1).any() else None
         if kind == "rake":
-            return AtomRakeStep(margins=tuple(c[combo] for c in codes), weights=np.ones(0))
-        return AtomPostStratify(cells=codes[combo], factor=self._factor["factor"]
-                                .to_numpy(dtype=float)[combo])
+            return AtomRakeStep(margins=tuple(c[combo] for c in codes), weights=np.ones(0),
+                                ratio=trimmed)
+        return AtomPostStratify(cells=codes[combo], factor=cal, ratio=trimmed)
 
     # -- estimates -------------------------------------------------------------
     def mean(self, var: str, *, conf_level: float = 0.95, df: float | None = None) -> Estimate:
@@ -337,6 +355,54 @@ class EngineDesign:
         cells = _spare(res.calibration.cells)
         return self._weighted(combos, names, res.weights, ("poststratify", cells, None))
 
+    def trim(self, lower: float | None = None, upper: float | None = None,
+             strict: bool = False) -> EngineDesign:
+        """Trim the raked or post-stratified weights to ``[lower, upper]`` (as
+        :meth:`SurveyDesign.trim`, R ``trimWeights``): weights outside are set to the bound
+        and the amount trimmed is spread equally over the others; the calibration step
+        keeps residualising with the weights it made.
+
+        Out of core the weights are trimmed per combination of the weighting variables'
+        levels, which is exact when every respondent of a combination has the same weight:
+        always without base weights, or with base weights constant within the
+        combinations. Otherwise a :class:`~survey_kit.errors.DesignError` says so.
+        """
+        if self._factor is None:
+            raise DesignError("out of core, trim the weights after rake() or poststratify(); "
+                              "the base weights alone are not trimmed")
+        lookup = self._factor
+        names = self._margin_keys
+        base = self._base_atoms([], ())
+        sums = base.groupby(names, dropna=False, sort=False, observed=True)[
+            ["__s1", "__s2", "__nz"]].sum().reset_index()
+        table = lookup.merge(sums, how="left", on=names, sort=False)
+        s1, s2 = table["__s1"].to_numpy(dtype=float), table["__s2"].to_numpy(dtype=float)
+        nz = table["__nz"].fillna(0).to_numpy(dtype=float)
+        _check_equal_weights(s1, s2, nz, names, table, self.weight_column)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            value = np.where(nz > 0, table["factor"].to_numpy(dtype=float) * s1 / nz, 0.0)
+        trimmed, notes, ok = trim_grouped(value, nz, lower=lower, upper=upper, strict=strict)
+        if not ok:
+            warnings.warn(notes[-1], stacklevel=2)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            change = np.where(value > 0, trimmed / np.where(value > 0, value, 1.0), 1.0)
+        new_lookup = lookup.copy()
+        new_lookup["factor"] = lookup["factor"].to_numpy(dtype=float) * change
+        new_lookup["__ratio"] = lookup["__ratio"].to_numpy(dtype=float) * change
+        new = object.__new__(EngineDesign)
+        new.__dict__.update(self.__dict__)
+        new._factor = new_lookup
+        new.trim_notes = notes
+        return new
+
+    def mean_weight(self) -> float:
+        """The mean of the non-zero weights (the unit of a trimming cap such as ``5x``)."""
+        a = self.atoms_for([]).atoms
+        nz = float(a["__nz"].sum())
+        if nz == 0:
+            raise DesignError("every weight is zero")
+        return float(a["__s1"].sum()) / nz
+
     def _target_variables(self, targets: Any, variables: Any) -> list[str]:
         if self._factor is not None:
             raise DesignError("this design is already raked or post-stratified; out of core, "
@@ -368,6 +434,8 @@ class EngineDesign:
             factor = np.where(s1 > 0, new_w / np.where(s1 > 0, s1, 1.0), 1.0)
         lookup = combos[names].copy()
         lookup["factor"] = factor
+        lookup["__cal"] = factor
+        lookup["__ratio"] = 1.0
         lookup["__combo"] = np.arange(len(lookup))
         new = object.__new__(EngineDesign)
         new.__dict__.update(self.__dict__)
@@ -386,8 +454,7 @@ class EngineDesign:
             if c not in self.engine.columns:
                 raise DesignError("the column to write is not in the data", column=c)
         lookup = self._factor
-        keys = [] if lookup is None else [c for c in lookup.columns
-                                          if c not in ("factor", "__combo")]
+        keys = self._margin_keys
         if lookup is None:
             lookup = pd.DataFrame({"factor": [1.0]})
         if self.weight_column is None and self.layout.fpc is not None:
@@ -401,6 +468,10 @@ class EngineDesign:
         if self.progress:
             self.progress(f"{self.engine.name}: written in {time.perf_counter() - start:.2f} s")
         return Path(out)
+
+
+#: the columns of the factor table that are not weighting variables
+_LOOKUP_COLUMNS = ("factor", "__cal", "__ratio", "__combo")
 
 
 def _spare(codes: Any) -> np.ndarray:
@@ -419,6 +490,23 @@ def _scaled(atoms: pd.DataFrame, f: np.ndarray, numeric: Sequence[str]) -> pd.Da
     for c in two:
         out[c] = out[c].to_numpy(dtype=float) * f * f
     return out
+
+
+def _check_equal_weights(s1: np.ndarray, s2: np.ndarray, nz: np.ndarray, names: list[str],
+                         table: pd.DataFrame, weight: str | None) -> None:
+    """Trimming per combination needs one weight per combination: the non-zero base
+    weights of a combination are equal when ``nz x sum(w^2) = sum(w)^2`` (Cauchy-Schwarz;
+    relative tolerance 1e-12 for the rounding of the sums)."""
+    spread = nz * s2 - s1 * s1
+    varies = (nz > 1) & (spread > 1e-12 * s1 * s1)
+    if varies.any():
+        first = table.loc[np.flatnonzero(varies)[0], names].to_dict()
+        raise DesignError(
+            f"out of core, trimming needs every respondent of a combination of "
+            f"{', '.join(names)} to carry the same weight, but the base weights vary within "
+            f"{int(varies.sum())} combination(s) (first: {first}); trim in memory "
+            "(engine='pandas', or survey-kit --engine pandas), or make the variables that "
+            "set the base weights weighting variables", column=weight)
 
 
 def _present_split(d: AtomDesign, y: str) -> AtomDesign:
@@ -449,6 +537,8 @@ def _present_split(d: AtomDesign, y: str) -> AtomDesign:
 
 
 def _split_step(step: Any, rows: np.ndarray) -> Any:
+    ratio = None if step.ratio is None else step.ratio[rows]
     if isinstance(step, AtomRakeStep):
-        return AtomRakeStep(margins=tuple(m[rows] for m in step.margins), weights=np.ones(0))
-    return AtomPostStratify(cells=step.cells[rows], factor=step.factor[rows])
+        return AtomRakeStep(margins=tuple(m[rows] for m in step.margins), weights=np.ones(0),
+                            ratio=ratio)
+    return AtomPostStratify(cells=step.cells[rows], factor=step.factor[rows], ratio=ratio)

@@ -21,7 +21,7 @@ from .inputs import list_ids
 from .margins import margins_table
 from .result import WeightingResult
 
-__all__ = ["trim_weights"]
+__all__ = ["trim_grouped", "trim_weights"]
 
 
 def trim_weights(weights: Any, lower: float | None = None, upper: float | None = None,
@@ -73,13 +73,7 @@ def trim_weights(weights: Any, lower: float | None = None, upper: float | None =
         raise WeightingError(f"{int((~np.isfinite(w)).sum())} weight(s) are missing or "
                              f"infinite ({list_ids(series.index, ~np.isfinite(w))}); trim finite "
                              "weights")
-    lo = -np.inf if lower is None else _bound(lower, "lower")
-    hi = np.inf if upper is None else _bound(upper, "upper")
-    if np.isnan(lo) or np.isnan(hi) or not lo < hi:
-        raise UsageError(f"trim bounds need lower < upper; got lower={lower!r}, upper={upper!r}")
-    if strict and (not isinstance(max_rounds, (int, np.integer)) or isinstance(max_rounds, bool)
-                   or max_rounds < 1):
-        raise UsageError(f"max_rounds must be a positive integer, not {max_rounds!r}")
+    lo, hi = _bounds(lower, upper, strict, max_rounds)
     units = w != 0
     _check_feasible(w, units, lo, hi)
     w, ever, rounds, still = _trim(w, units, lo, hi, max_rounds if strict else 1)
@@ -97,6 +91,47 @@ def trim_weights(weights: Any, lower: float | None = None, upper: float | None =
                    max_margin_error=max_err, margins=margins,
                    diagnostics=diag, warnings=prev.warnings + tuple(warnings),
                    method=prev.method + " + trim")
+
+
+def trim_grouped(values: Any, counts: Any, lower: float | None = None,
+                 upper: float | None = None, strict: bool = False, *,
+                 max_rounds: int = 10_000) -> tuple[np.ndarray, tuple[str, ...], bool]:
+    """:func:`trim_weights` of weights given as distinct values and how many respondents
+    hold each (``counts``): the same rounds, on a table instead of the respondents (the
+    out-of-core designs trim per combination of the weighting cells this way).
+
+    Returns the trimmed values, the warnings and whether every weight ended within the
+    bounds.
+
+    >>> v, notes, ok = trim_grouped([1.0, 5.0], [3, 1], upper=3)
+    >>> v.round(6).tolist(), ok
+    ([1.666667, 3.0], True)
+    """
+    w = np.array(values, dtype=float)
+    c = np.asarray(counts, dtype=float)
+    if w.shape != c.shape or w.ndim != 1:
+        raise UsageError(f"values and counts must be one-dimensional and alike; got shapes "
+                         f"{w.shape} and {c.shape}")
+    if not (np.isfinite(w).all() and np.isfinite(c).all() and (c >= 0).all()):
+        raise WeightingError("weights to trim must be finite, with non-negative counts")
+    lo, hi = _bounds(lower, upper, strict, max_rounds)
+    units = (w != 0) & (c > 0)
+    _check_feasible(w, units, lo, hi, c)
+    w, ever, rounds, still = _trim(w, units, lo, hi, max_rounds if strict else 1, c)
+    notes = _trim_warnings(ever, still, units, lo, hi, rounds, strict, max_rounds, c)
+    return w, tuple(notes), not still.any()
+
+
+def _bounds(lower: Any, upper: Any, strict: bool, max_rounds: Any) -> tuple[float, float]:
+    """The bounds as floats (-inf/inf when not given), checked."""
+    lo = -np.inf if lower is None else _bound(lower, "lower")
+    hi = np.inf if upper is None else _bound(upper, "upper")
+    if np.isnan(lo) or np.isnan(hi) or not lo < hi:
+        raise UsageError(f"trim bounds need lower < upper; got lower={lower!r}, upper={upper!r}")
+    if strict and (not isinstance(max_rounds, (int, np.integer)) or isinstance(max_rounds, bool)
+                   or max_rounds < 1):
+        raise UsageError(f"max_rounds must be a positive integer, not {max_rounds!r}")
+    return lo, hi
 
 
 def _bound(value: Any, name: str) -> float:
@@ -122,10 +157,11 @@ def _as_series(weights: Any) -> pd.Series:
     return pd.Series(arr, name="weight")
 
 
-def _check_feasible(w: np.ndarray, units: np.ndarray, lo: float, hi: float) -> None:
+def _check_feasible(w: np.ndarray, units: np.ndarray, lo: float, hi: float,
+                    counts: np.ndarray | None = None) -> None:
     """The non-zero weights can all lie within [lo, hi] and keep their total."""
-    m = int(units.sum())
-    total = float(w[units].sum())
+    m = int(units.sum() if counts is None else counts[units].sum())
+    total = float(w[units].sum() if counts is None else (counts * w)[units].sum())
     if w.size == 0:
         raise WeightingError("there are no weights to trim")
     if m == 0:
@@ -140,15 +176,16 @@ def _check_feasible(w: np.ndarray, units: np.ndarray, lo: float, hi: float) -> N
                              "lower it")
 
 
-def _trim(w: np.ndarray, units: np.ndarray, lo: float, hi: float, max_rounds: int
-          ) -> tuple[np.ndarray, np.ndarray, int, np.ndarray]:
+def _trim(w: np.ndarray, units: np.ndarray, lo: float, hi: float, max_rounds: int,
+          counts: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, int, np.ndarray]:
     """Clip to the bounds and spread the amount clipped, for up to ``max_rounds`` rounds.
 
+    ``counts`` (default one each) are how many respondents share each weight.
     Returns the weights, which were ever trimmed, the rounds run, and which
     are still outside the bounds.
     """
-    m = int(units.sum())
-    total = float(w[units].sum())
+    m = int(units.sum() if counts is None else counts[units].sum())
+    total = float(w[units].sum() if counts is None else (counts * w)[units].sum())
     ever = np.zeros(w.size, dtype=bool)
     rounds = 0
     # a weight within 1e-12 (relative) of a bound is at the bound: without this
@@ -163,11 +200,13 @@ def _trim(w: np.ndarray, units: np.ndarray, lo: float, hi: float, max_rounds: in
             break
         rounds += 1
         clipped = np.where(outside, np.clip(w, lo, hi), w)
-        trimmed_amount = float((w - clipped).sum())
+        diff = w - clipped
+        trimmed_amount = float(diff.sum() if counts is None else (counts * diff).sum())
         inside = units & ~outside
         if not inside.any():
             raise WeightingError("every weight is outside the trimming bounds; widen them")
-        clipped[inside] += trimmed_amount / inside.sum()
+        clipped[inside] += trimmed_amount / (inside.sum() if counts is None
+                                             else counts[inside].sum())
         ever |= outside
         w = clipped
     still = units & ((w < lo_test) | (w > hi_test))
@@ -175,18 +214,21 @@ def _trim(w: np.ndarray, units: np.ndarray, lo: float, hi: float, max_rounds: in
 
 
 def _trim_warnings(ever: np.ndarray, still: np.ndarray, units: np.ndarray, lo: float,
-                   hi: float, rounds: int, strict: bool, max_rounds: int) -> list[str]:
+                   hi: float, rounds: int, strict: bool, max_rounds: int,
+                   counts: np.ndarray | None = None) -> list[str]:
     """What trimming did (and did not manage), in words."""
+    c = np.ones(units.size) if counts is None else np.asarray(counts, dtype=float)
+    n_ever, n_still = int(c[ever].sum()), int(c[still].sum())
     span = (f"[{lo:.6g}, {hi:.6g}]" if np.isfinite(lo) and np.isfinite(hi)
             else f"at most {hi:.6g}" if np.isfinite(hi) else f"at least {lo:.6g}")
     if ever.any():
-        warnings = [(f"{int(ever.sum())} weight(s) ({ever[units].mean():.1%}) trimmed to "
+        warnings = [(f"{n_ever} weight(s) ({n_ever / c[units].sum():.1%}) trimmed to "
                      f"{span} in {rounds} round(s); the trimmed amount was spread equally over "
                      "the other weights")]
     else:
         warnings = [f"trimming to {span}: no weight was outside the bounds"]
     if still.any():
-        warnings.append(f"{int(still.sum())} weight(s) are not {span} after "
+        warnings.append(f"{n_still} weight(s) are not {span} after "
                         + ("one round; use strict=True to repeat until none is"
                            if not strict else f"{max_rounds} rounds"))
     return warnings
