@@ -973,3 +973,37 @@ def test_reads_100k_rows(tmp_path, firm_raw, firm_q):
     assert frame.shape[0] == copies * len(firm_raw) >= 100_000
     assert frame.attrs["columns"]["in_file"] == 60
     assert frame.index.is_unique
+
+
+def test_a_parquet_dataset_of_parts_reads_as_one_export(tmp_path, capsys):
+    """A folder, a glob or a list of Parquet parts (as a query engine writes them) is one
+    response file, in order, for read_responses and for the commands."""
+    from conftest import FIRM_YAML, SAMPLE_CSV
+
+    from survey_kit.cli import main
+    from survey_kit.io.formats import read_raw
+
+    frame = read_raw(SAMPLE_CSV).frame
+    parts = tmp_path / "export"
+    (parts / "wave=2").mkdir(parents=True)   # files are read in path order
+    frame.iloc[:250].to_parquet(parts / "part-0.parquet", index=False)
+    frame.iloc[250:].to_parquet(parts / "wave=2" / "part-1.parquet", index=False)
+    q = sk.load_questionnaire(FIRM_YAML)
+    ref = sk.read_responses(SAMPLE_CSV, q, duplicate_ids="keep")
+    for source in (parts, f"{parts}/**/*.parquet",
+                   [parts / "part-0.parquet", parts / "wave=2" / "part-1.parquet"]):
+        got = sk.read_responses(source, q, duplicate_ids="keep")
+        assert len(got) == len(ref) == 700
+        pd.testing.assert_frame_equal(got, ref, check_index_type=False)
+    code = main(["clean", str(FIRM_YAML), str(parts), "--out", str(tmp_path / "c"),
+                 "--format", "csv"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert (tmp_path / "c" / "export_kept.csv").exists()
+    code = main(["report", str(FIRM_YAML), str(tmp_path / "empty"), "--out", str(tmp_path / "r")])
+    out, err = capsys.readouterr()
+    assert code == 2 and "file not found" in err and "Traceback" not in err
+    (tmp_path / "none").mkdir()
+    code = main(["appendix", str(FIRM_YAML), str(tmp_path / "none"), "--out", str(tmp_path / "a")])
+    out, err = capsys.readouterr()
+    assert code == 2 and "holds no .parquet file" in err

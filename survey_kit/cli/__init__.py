@@ -239,8 +239,11 @@ def out_folder(text: str | os.PathLike) -> Path:
     return path
 
 
-def input_files(*paths: str | os.PathLike | None) -> None:
-    """Check the input files a command was given, before it starts working.
+def input_files(*paths: str | os.PathLike | None,
+                datasets: tuple[str | os.PathLike | None, ...] = ()) -> None:
+    """Check the input files a command was given, before it starts working; each of
+    ``datasets`` (the responses) may also be a Parquet dataset: a folder or a glob of
+    Parquet files.
 
     Raises
     ------
@@ -248,9 +251,17 @@ def input_files(*paths: str | os.PathLike | None) -> None:
         A path that does not exist, is a folder, or is not a regular file (a
         device or a pipe, which could block the command forever); ``None``
         (an optional argument not given) is skipped.
+    DataError
+        A folder or glob that holds no Parquet file.
     """
     from ..errors import UsageError
+    from ..io.parquet import is_parquet_source, parquet_files
 
+    for text in datasets:
+        if text is not None and is_parquet_source(text) and not Path(text).is_file():
+            parquet_files(text)
+            continue
+        input_files(text)
     for text in paths:
         if text is None:
             continue

@@ -68,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
     )
     from .report import _formats
 
-    input_files(args.questionnaire, args.responses, args.targets, args.spec)
+    input_files(args.questionnaire, args.targets, args.spec, datasets=(args.responses,))
     out = out_folder(args.out)
     formats = _formats(args.formats)
     t0 = time.perf_counter()

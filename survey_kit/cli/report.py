@@ -83,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
     if args.questionnaire is not None and args.responses is None:
         raise UsageError("give RESPONSES after QUESTIONNAIRE (or neither, to run on the "
                          "bundled sample)")
-    input_files(args.questionnaire, args.responses, args.targets)
+    input_files(args.questionnaire, args.targets, datasets=(args.responses,))
     design = {k: v for k, v in design_overrides(args).items() if v}
     if design and args.questionnaire is None:
         raise UsageError("--base-weights, --strata, --cluster and --fpc need QUESTIONNAIRE "

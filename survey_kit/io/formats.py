@@ -90,7 +90,7 @@ def read_raw(path: str | Path, format: str | None = None, *, encoding: str | Non
 
     Parameters
     ----------
-    path : the file
+    path : the file (for Parquet, also a folder, a glob or a list of parts)
     format : force a format instead of guessing it from the extension
     encoding : text encoding of a CSV (default: detected)
     sheet : sheet name or 0-based position in a workbook (default: the first)
@@ -101,6 +101,9 @@ def read_raw(path: str | Path, format: str | None = None, *, encoding: str | Non
     DataError
         The file is missing, empty, of an unknown kind, not decodable, or malformed.
     """
+    if format in (None, "parquet", "pq") and (isinstance(path, (list, tuple)) or (
+            parquet.is_parquet_source(path) and not Path(path).is_file())):
+        return parquet.read_parquet(path)          # a folder, a glob or a list of parts
     path = Path(path)
     fmt = format_of(path, format)
     if not path.exists():
