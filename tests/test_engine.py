@@ -378,3 +378,47 @@ def test_cli_trims_as_the_questionnaire_says(capsys, tmp_path):
         back = pd.read_parquet(out / "kept_weighted.parquet")["weight"].to_numpy()
         assert np.allclose(back, res.weights.to_numpy(), rtol=1e-10, atol=0)
         assert back.max() < (1.3 if not extra else 1.2) * back.mean() * (1 + 1e-9)
+
+
+@pytest.mark.parametrize("engine, layout, method, bounds", [
+    ("duckdb", "weights", "linear", None),
+    ("pandas", "clustered_fpc", "raking", None),
+    ("duckdb", "weights", "logit", (0.5, 6.0)),
+    ("duckdb", "none", "linear", None)])
+def test_calibrated_designs_equal_in_memory(data, engine, layout, method, bounds):
+    """GREG, raking and logit calibration to categorical margins (R calibrate): the same
+    weights and the same GREG-residual SEs as SurveyDesign.calibrate, base weights varying
+    within the cells; then trimmed."""
+    folder, frame = data
+    kw = LAYOUTS.get(layout, {})
+    d = sk.SurveyDesign.from_parquet(folder, engine=engine, **kw).calibrate(MARGINS, method,
+                                                                            bounds)
+    ref = sk.SurveyDesign(frame, **kw).calibrate(MARGINS, method, bounds)
+    _estimates(d, ref)
+    _same_table(sk.crosstab(d, rows="q", cols=["size", "region"]),
+                sk.crosstab(ref, rows="q", cols=["size", "region"]))
+    if layout == "weights":
+        with pytest.raises(sk.SurveyKitError, match="trim in memory"):
+            d.trim(upper=3.0)
+    elif layout == "none":                 # one weight per cell: trimmed exactly
+        cap = 1.02 * d.mean_weight()
+        _estimates(d.trim(upper=cap, strict=True), ref.trim(upper=cap, strict=True))
+
+
+def test_cli_calibrates_out_of_core(capsys, tmp_path):
+    """--method calibrate (--calfun) out of core writes SurveyDesign.calibrate's weights."""
+    from conftest import FIRM_YAML, SAMPLE_CSV
+
+    q = sk.load_questionnaire(FIRM_YAML)
+    kept = sk.clean(sk.read_responses(SAMPLE_CSV, q, duplicate_ids="keep"), q).kept
+    kept.to_parquet(tmp_path / "kept.parquet", index=False)
+    targets = sk.load_targets(q.source.parent / q.weighting.targets)
+    ref = sk.SurveyDesign(kept).calibrate(targets, "raking", variables=q.weighting.variables,
+                                          not_stated="separate")
+    code, out, err = _cli(capsys, "weight", FIRM_YAML, tmp_path / "kept.parquet", "--engine",
+                          "duckdb", "--method", "calibrate", "--calfun", "raking",
+                          "--out", tmp_path / "w")
+    assert code == 0, err
+    assert "calibrate to" in out
+    back = pd.read_parquet(tmp_path / "w" / "kept_weighted.parquet")["weight"].to_numpy()
+    assert np.allclose(back, ref.weights, rtol=1e-10, atol=0)

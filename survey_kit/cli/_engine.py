@@ -8,7 +8,8 @@ not hold the respondents: it builds the design over the dataset
 (:meth:`survey_kit.SurveyDesign.from_parquet`) with the questionnaire's
 design (or ``--base-weights``/``--strata``/``--cluster``/``--fpc``), rakes or
 post-stratifies to ``--targets`` (or the questionnaire's) by the
-questionnaire's weighting method, trims the weights to the questionnaire's
+questionnaire's weighting method (raking, post-stratification or calibration to
+categorical margins), trims the weights to the questionnaire's
 ``trim_upper`` (or ``--trim-upper``/``--trim-lower``) as the in-memory path
 does, and reports each long step on stderr. The
 data are taken as they are (clean them first: the out-of-core cleaning rules
@@ -92,10 +93,13 @@ def out_of_core_design(args: argparse.Namespace, q: Any) -> tuple[Any, str]:
     listed = getattr(args, "variables", None)
     caps = {f"trim_{side}": Cap.parse(value, f"--trim-{side}") for side in ("upper", "lower")
             if (value := getattr(args, f"trim_{side}", None)) is not None}
+    from .weight import _bounds
+
     plan = weighting_plan(q, getattr(args, "targets", None), method=getattr(args, "method", None),
                           variables=[v.strip() for v in listed.split(",") if v.strip()]
                           if listed else None, not_stated=getattr(args, "not_stated", None),
-                          **caps)
+                          calfun=getattr(args, "calfun", None) or "linear",
+                          bounds=_bounds(getattr(args, "bounds", None)), **caps)
     if plan is None or given or getattr(args, "unweighted", False):
         return design, note + (f"; weights from column {weights!r}" if weights else "")
     targets, method, path = load_targets(plan.targets), plan.method, plan.targets
@@ -105,8 +109,8 @@ def out_of_core_design(args: argparse.Namespace, q: Any) -> tuple[Any, str]:
     elif method == "rake":
         design = design.rake(targets, variables=plan.variables, not_stated=plan.not_stated)
     else:
-        raise UsageError("out of core, weighting is raking or post-stratification; the "
-                         f"questionnaire asks for {method!r}")
+        design = design.calibrate(targets, plan.calfun, plan.bounds, variables=plan.variables,
+                                  not_stated=plan.not_stated)
     note += f"; weights: {method} to {path}"
     if plan.trim_upper is not None or plan.trim_lower is not None:
         mean = design.mean_weight()
@@ -120,13 +124,10 @@ def out_of_core_design(args: argparse.Namespace, q: Any) -> tuple[Any, str]:
 
 
 def out_of_core_weight(args: argparse.Namespace, q: Any) -> int:
-    """``survey-kit weight --engine ...``: rake or post-stratify the dataset and write it
+    """``survey-kit weight --engine ...``: rake, post-stratify or calibrate the dataset and write it
     back with the weight column (``<stem>_weighted.parquet`` in ``--out``), streaming."""
     from ..errors import UsageError
 
-    if args.method == "calibrate":
-        raise UsageError("out of core, weighting is raking or post-stratification (then "
-                         "trimming); for --method calibrate use --engine pandas")
     design, summary = out_of_core_design(args, q)
     if design._factor is None:
         raise UsageError("give the population targets with --targets FILE")

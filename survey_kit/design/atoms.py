@@ -49,7 +49,8 @@ from .calibration import RakeStep
 from .structure import fpc_numbers, popsize_per_group, remaining_fractions
 from .variance import centred_crossprod, group_sums, lonely_strata, stratum_scales
 
-__all__ = ["AtomDesign", "AtomPostStratify", "AtomRakeStep", "Layout", "Moments"]
+__all__ = ["AtomDesign", "AtomGregStep", "AtomPostStratify", "AtomRakeStep", "Layout",
+           "Moments"]
 
 
 class Layout(NamedTuple):
@@ -157,6 +158,38 @@ class AtomPostStratify:
         return means[self.cells] / r[:, None]
 
 
+@dataclass(frozen=True)
+class AtomGregStep:
+    """Calibration (GREG, any calibration function) over atoms whose model-matrix row ``x``
+    and calibration factor ``g = w / d`` are constant (categorical margins): as
+    :class:`~.calibration.GregStep`, the least-squares fit of the influence values on
+    ``x`` with the base weights ``d`` is subtracted; ``ratio`` as :class:`AtomRakeStep`."""
+
+    x: np.ndarray            # (atoms, K) model-matrix rows
+    g: np.ndarray            # calibration factor per atom
+    ratio: np.ndarray | None = None
+
+    def offsets(self, A: np.ndarray, B: np.ndarray | None, mom: Moments) -> np.ndarray:
+        """``x' beta / ratio`` per atom, beta the base-weighted least-squares coefficients."""
+        r = _per_atom(self.ratio, len(A))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            inv_g = np.where(self.g != 0, 1.0 / self.g, 0.0)
+        zsum = mom.s1[:, None] * A
+        if B is not None:
+            zsum = zsum + mom.swy[:, None] * B
+        rhs = self.x.T @ (zsum * inv_g[:, None])
+        d = mom.s1 * inv_g / r                   # the base weights' sum per atom
+        scaled = self.x * np.sqrt(np.maximum(d, 0.0))[:, None]
+        _, sv, vt = np.linalg.svd(scaled, full_matrices=False)
+        # the rank tolerance of GregStep on the respondents' rows (same singular values)
+        rows = max(int(mom.n.sum()), scaled.shape[1])
+        tol = sv.max() * rows * np.finfo(float).eps if sv.size else 0.0
+        keep = sv > tol
+        v = vt[keep]
+        beta = v.T @ ((v @ rhs) / (sv[keep] ** 2)[:, None])
+        return (self.x @ beta) / r[:, None]
+
+
 def _codes(values: Any, what: str, name: str | None) -> tuple[np.ndarray, np.ndarray]:
     values = pd.Series(values)
     if values.isna().any():
@@ -178,7 +211,8 @@ class AtomDesign:
         The analysis variables (the columns of :attr:`frame`).
     layout : Layout
     steps : tuple
-        At most one :class:`AtomRakeStep` or :class:`AtomPostStratify`.
+        At most one :class:`AtomRakeStep`, :class:`AtomPostStratify` or
+        :class:`AtomGregStep`.
     """
 
     def __init__(self, atoms: pd.DataFrame, keys: list[str], layout: Layout,

@@ -46,11 +46,12 @@ import pandas as pd
 
 from ..errors import DesignError, UsageError
 from ..stats.design_tests import svychisq
+from ..weighting.calibrate import calibrate as calibrate_weights
 from ..weighting.poststratify import poststratify as ps_weights
 from ..weighting.rake import rake as rake_weights
 from ..weighting.targets import as_targets
 from ..weighting.trim import trim_grouped
-from .atoms import AtomDesign, AtomPostStratify, AtomRakeStep, Layout
+from .atoms import AtomDesign, AtomGregStep, AtomPostStratify, AtomRakeStep, Layout
 from .estimate import Estimate
 from .estimators import df_value, proportion_ci, srs_fraction, tcrit
 from .variables import indicator, require_some
@@ -138,7 +139,8 @@ class EngineDesign:
         (pandas for small data, DuckDB past 256 MB on disk), ``"duckdb"``, ``"dask"``
         (the active ``distributed.Client``) or ``"pandas"``. Design columns as
         :class:`~survey_kit.SurveyDesign` (one stage). The design offers ``mean``,
-        ``total``, ``proportion``, ``chisq``, ``rake``, ``poststratify``, ``write_weights``,
+        ``total``, ``proportion``, ``chisq``, ``rake``, ``poststratify``, ``calibrate``,
+        ``trim``, ``write_weights``,
         and ``sk.crosstab`` takes it.
         """
         return cls(open_engine(source, engine, **engine_options), weights=weights,
@@ -236,6 +238,8 @@ class EngineDesign:
         if kind == "rake":
             return AtomRakeStep(margins=tuple(c[combo] for c in codes), weights=np.ones(0),
                                 ratio=trimmed)
+        if kind == "calibrate":
+            return AtomGregStep(x=codes[combo], g=cal, ratio=trimmed)
         return AtomPostStratify(cells=codes[combo], factor=cal, ratio=trimmed)
 
     # -- estimates -------------------------------------------------------------
@@ -354,6 +358,26 @@ class EngineDesign:
                          variables=variables, not_stated=not_stated, seed=None)
         cells = _spare(res.calibration.cells)
         return self._weighted(combos, names, res.weights, ("poststratify", cells, None))
+
+    def calibrate(self, targets: Any, method: str = "linear",
+                  bounds: tuple[float, float] | None = None, *,
+                  variables: Sequence[str] | str | None = None, max_iter: int = 100,
+                  tol: float = 1e-10, on_nonconvergence: str = "error",
+                  not_stated: str | None = None) -> EngineDesign:
+        """Calibrate to population margins of categorical variables (as
+        :meth:`SurveyDesign.calibrate`, R ``calibrate``: ``method`` linear (GREG), raking or
+        logit, ``bounds`` on ``g``); the Newton steps run on the base-weight sums per
+        combination of the margins' levels, where ``g`` is constant, and the standard
+        errors use the GREG residuals over the atoms."""
+        names = self._target_variables(targets, variables)
+        combos = self._combos(names)
+        res = calibrate_weights(combos[names], targets, method, bounds,
+                                weights=combos["__s1"].to_numpy(), variables=variables,
+                                max_iter=max_iter, tol=tol,
+                                on_nonconvergence=on_nonconvergence, not_stated=not_stated,
+                                seed=None)
+        x = np.asarray(res.calibration.model_matrix, dtype=float)
+        return self._weighted(combos, names, res.weights, ("calibrate", x, None))
 
     def trim(self, lower: float | None = None, upper: float | None = None,
              strict: bool = False) -> EngineDesign:
@@ -541,4 +565,6 @@ def _split_step(step: Any, rows: np.ndarray) -> Any:
     if isinstance(step, AtomRakeStep):
         return AtomRakeStep(margins=tuple(m[rows] for m in step.margins), weights=np.ones(0),
                             ratio=ratio)
+    if isinstance(step, AtomGregStep):
+        return AtomGregStep(x=step.x[rows], g=step.g[rows], ratio=ratio)
     return AtomPostStratify(cells=step.cells[rows], factor=step.factor[rows], ratio=ratio)
