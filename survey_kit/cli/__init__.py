@@ -119,6 +119,23 @@ def cleaning_overrides(args: argparse.Namespace) -> dict[str, object]:
     return out
 
 
+def bounds_option(text: str | None) -> tuple[float, float] | None:
+    """``--bounds LO,HI`` (calibration bounds on g) as two floats, or None."""
+    from ..errors import UsageError
+
+    if text is None:
+        return None
+    parts = [x.strip() for x in text.split(",")]
+    try:
+        lo, hi = (float(x) for x in parts)
+    except ValueError:
+        raise UsageError(f"--bounds {text!r}: give two numbers LO,HI, e.g. --bounds 0.5,3") \
+            from None
+    if not lo < hi:
+        raise UsageError(f"--bounds {text!r}: LO must be below HI")
+    return lo, hi
+
+
 def missing_columns(args: argparse.Namespace) -> str:
     """``--missing-columns``, ``allow`` when ``--skip-unavailable`` is given."""
     given = getattr(args, "missing_columns", None)

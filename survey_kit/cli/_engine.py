@@ -93,13 +93,13 @@ def out_of_core_design(args: argparse.Namespace, q: Any) -> tuple[Any, str]:
     listed = getattr(args, "variables", None)
     caps = {f"trim_{side}": Cap.parse(value, f"--trim-{side}") for side in ("upper", "lower")
             if (value := getattr(args, f"trim_{side}", None)) is not None}
-    from .weight import _bounds
+    from . import bounds_option
 
     plan = weighting_plan(q, getattr(args, "targets", None), method=getattr(args, "method", None),
                           variables=[v.strip() for v in listed.split(",") if v.strip()]
                           if listed else None, not_stated=getattr(args, "not_stated", None),
                           calfun=getattr(args, "calfun", None) or "linear",
-                          bounds=_bounds(getattr(args, "bounds", None)), **caps)
+                          bounds=bounds_option(getattr(args, "bounds", None)), **caps)
     if plan is None or given or getattr(args, "unweighted", False):
         return design, note + (f"; weights from column {weights!r}" if weights else "")
     targets, method, path = load_targets(plan.targets), plan.method, plan.targets

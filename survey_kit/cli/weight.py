@@ -36,6 +36,7 @@ from typing import Any
 from . import (
     add_cleaning_args,
     add_collapse_args,
+    bounds_option,
     cleaning_overrides,
     collapse_options,
     missing_columns,
@@ -124,22 +125,6 @@ def _split(value: str | None) -> list[str] | None:
     return out or None
 
 
-def _bounds(text: str | None) -> tuple[float, float] | None:
-    from ..errors import UsageError
-
-    if text is None:
-        return None
-    parts = [x.strip() for x in text.split(",")]
-    try:
-        lo, hi = (float(x) for x in parts)
-    except ValueError:
-        raise UsageError(f"--bounds {text!r}: give two numbers LO,HI, e.g. --bounds 0.5,3") \
-            from None
-    if not lo < hi:
-        raise UsageError(f"--bounds {text!r}: LO must be below HI")
-    return lo, hi
-
-
 def _settings(args: argparse.Namespace) -> tuple[Any, Any]:
     """The questionnaire and the weighting plan (options over its weighting section).
 
@@ -163,7 +148,7 @@ def _settings(args: argparse.Namespace) -> tuple[Any, Any]:
                           not_stated=args.not_stated, impute_within=_split(args.impute_within),
                           trim_upper=trim_upper, trim_lower=trim_lower,
                           weights=args.base_weights, seed=args.seed, max_iter=args.max_iter,
-                          calfun=args.calfun, bounds=_bounds(args.bounds),
+                          calfun=args.calfun, bounds=bounds_option(args.bounds),
                           collapse=collapse_options(args))
     if plan is None:
         raise UsageError(f"give the population targets with --targets FILE (questionnaire "
