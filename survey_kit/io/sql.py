@@ -165,6 +165,7 @@ class SqlFrame:
     def _series(self, col: str) -> pd.Series:
         """The distinct values of ``col`` as pandas reads such a Parquet column."""
         vals = list(self._values.get(col) or [])
+        self._probs.rows = np.arange(len(vals), dtype=np.int64) + 1   # no row numbers here
         t = self.types[col].upper()
         if t == "BOOLEAN":
             return pd.Series(vals, dtype=bool if None not in vals else object)
