@@ -36,7 +36,7 @@ Example
 ...                                       "even_odd")}
 >>> res = clean_dataset(d / "raw.parquet", q, d, overrides=off)
 >>> res.n, res.n_kept, res.flagged.name
-(700, 603, 'raw_flagged.parquet')
+(700, 607, 'raw_flagged.parquet')
 """
 
 from __future__ import annotations
