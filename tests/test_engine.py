@@ -212,34 +212,6 @@ def test_atoms_give_the_in_memory_variance(seed, n, clustered):
         _same_estimate(d.proportion("q", "a"), ref.proportion("q", "a"))
 
 
-def test_out_of_core_cleaning_equals_pandas(tmp_path):
-    from survey_kit.engine.cleaning import Rules, clean_parquet
-
-    rng = np.random.default_rng(7)
-    n = 20_000
-    frame = pd.DataFrame({"id": rng.integers(0, 18_000, n), "secs": rng.gamma(4, 80, n),
-                          "trap": rng.choice(["b", "a", None], n, p=[.9, .08, .02]),
-                          "emp": rng.integers(-5, 5000, n).astype(float),
-                          "fp": rng.integers(0, 19_000, n).astype(str)})
-    (tmp_path / "data").mkdir()
-    frame.iloc[:10_000].to_parquet(tmp_path / "data" / "p0.parquet")
-    frame.iloc[10_000:].to_parquet(tmp_path / "data" / "p1.parquet")
-    rules = Rules(id="id", duration="secs", speeder_fraction=0.4, traps={"trap": "b"},
-                  limits={"emp": (0, 4000)}, fingerprint="fp")
-    a = clean_parquet(tmp_path / "data", rules, tmp_path / "out" / "duck.parquet", engine="duckdb")
-    b = clean_parquet(tmp_path / "data", rules, tmp_path / "out" / "pd.parquet", engine="pandas")
-    assert a.flow.equals(b.flow)
-    assert a.flow["excluded"].sum() == n                  # the flow adds up to the raw total
-    x, y = pd.read_parquet(a.path), pd.read_parquet(b.path)
-    assert len(x) == n and x["id"].tolist() == frame["id"].tolist()   # nothing dropped
-    for c in ["flag_speeder", "flag_trap", "flag_limit", "flag_duplicate_id",
-              "flag_duplicate_fingerprint", "excluded"]:
-        assert x[c].tolist() == y[c].tolist(), c
-    assert x["exclusion_reason"].fillna("").tolist() == y["exclusion_reason"].fillna("").tolist()
-    # a duplicate id is flagged on every occurrence after the first, in file order
-    assert int(x["flag_duplicate_id"].sum()) == n - frame["id"].nunique()
-
-
 def _cli(capsys, *argv):
     from survey_kit.cli import main
 

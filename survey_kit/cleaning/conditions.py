@@ -233,3 +233,168 @@ def _compare(x: np.ndarray, cond, rule: str) -> Result:
                 raise CleaningError(f"rule {rule!r}: op {op!r} needs a number, got {value!r}")
             hit = ORDER_OPS[op](x, float(value))
     return hit & present, present
+
+
+# ---------------------------------------------------------------------------
+# the same conditions out of core: (holds, evaluable) as SQL booleans, never NULL
+
+SqlResult = tuple[str, str]
+
+
+def sql_condition(ctx, cond, rule: str) -> SqlResult | None:
+    """:func:`condition` on a :class:`~survey_kit.cleaning.sql_context.SqlContext`."""
+    name, op = cond.question, cond.op
+    ctx.known(name, rule)
+    if name not in ctx.variables:
+        return _sql_question_condition(ctx, cond, rule)
+    if not ctx.has(name):
+        ctx.unavailable(rule, f"it needs column {name!r}, which the responses do not have")
+        return None
+    if op in ("answered", "missing"):
+        return _sql_presence(ctx.answered(name), op)
+    if ctx.is_option(name):
+        return _sql_option_condition(ctx, cond, rule)
+    info = ctx.variables[name]
+    if op == "matches" or info.kind == "text" or (info.kind == "meta"
+                                                  and ctx.kind(name) == "text"):
+        return _sql_text_condition(ctx, cond, rule)
+    return _sql_numeric_condition(ctx, cond, rule)
+
+
+def _sql_presence(answered: str, op: str) -> SqlResult:
+    return (answered if op == "answered" else f"NOT {answered}"), "true"
+
+
+def _sql_set_result(hit: str, present: str, mkeys: list, miss: str | None, op: str
+                    ) -> SqlResult:
+    from .sql_context import isin
+
+    evaluable = present
+    if mkeys and miss is not None:
+        hit = f"({hit} OR {isin(miss, mkeys)})"
+        evaluable = f"({present} OR {miss} IS NOT NULL)"
+    return (hit if op in ("in", "eq") else f"NOT {hit}"), evaluable
+
+
+def _sql_question_condition(ctx, cond, rule: str) -> SqlResult | None:
+    from .sql_context import isin
+
+    name, op, value = cond.question, cond.op, cond.value
+    qq = ctx.questions[name]
+    cols = ([f"{qq.id}_{o.key}" for o in qq.options] if qq.type == "multi"
+            else [it.id for it in qq.items] if qq.type == "grid" else [name])
+    absent = [c for c in cols if not ctx.has(c)]
+    if absent:
+        ctx.unavailable(rule, f"question {name!r} needs columns {absent}, which the "
+                              "responses do not have")
+        return None
+    if qq.type == "grid":
+        if op in ("answered", "missing"):
+            return _sql_presence("(" + " OR ".join(ctx.answered(c) for c in cols) + ")", op)
+        raise CleaningError(f"rule {rule!r}: op {op!r} cannot be used on the grid question "
+                            f"{name!r}; test one of its items ({', '.join(cols)})")
+    answered = "(" + " OR ".join(f"{ctx.number(c)} IS NOT NULL" for c in cols) + ")"
+    if op in ("answered", "missing"):
+        return _sql_presence(answered, op)
+    if op not in SET_OPS:
+        raise CleaningError(f"rule {rule!r}: op {op!r} cannot be used on the multi-select "
+                            f"question {name!r}; use in, not_in, eq, ne, missing, answered")
+    keys = {o.key: i for i, o in enumerate(qq.options)}
+    by_code = {o.code: o.key for o in qq.options}
+    picked = []
+    for v in (value if isinstance(value, list) else [value]):
+        k = v if isinstance(v, str) else by_code.get(v)
+        if k not in keys:
+            raise CleaningError(f"rule {rule!r}: {v!r} is not an option of {name!r}; valid "
+                                f"keys are {', '.join(keys)}")
+        picked.append(keys[k])
+    hit = "(" + " OR ".join(isin(ctx.number(cols[j]), [1.0]) for j in picked) + ")"
+    return (hit if op in ("in", "eq") else f"NOT {hit}"), answered
+
+
+def _sql_option_condition(ctx, cond, rule: str) -> SqlResult:
+    from .sql_context import isin
+
+    name, op = cond.question, cond.op
+    codes = ctx.codes(name)
+    if op not in SET_OPS:
+        return _sql_compare(ctx.scores(name), cond, rule)
+    levels = list(ctx.variables[name].levels)
+    by_code, missing_map = ctx.options_of(name)
+    pos, mkeys = [], []
+    for v in _values(cond):
+        if isinstance(v, str) and v in levels:
+            pos.append(levels.index(v))
+        elif not isinstance(v, (bool, str)) and v in by_code:
+            pos.append(levels.index(by_code[v]))
+        elif v in missing_map and not isinstance(v, bool):
+            mkeys.append(missing_map[v])
+        else:
+            raise CleaningError(f"rule {rule!r}: {v!r} is not a code or key of {name!r}; "
+                                f"valid keys are {', '.join(levels)}")
+    return _sql_set_result(isin(codes, pos), f"({codes} >= 0)", mkeys, ctx.missing_keys(name),
+                           op)
+
+
+def _sql_text_condition(ctx, cond, rule: str) -> SqlResult:
+    from .sql_context import isin
+
+    name, op = cond.question, cond.op
+    col = ctx.text(name)
+    present = f"({col} IS NOT NULL)"
+    if op == "matches":
+        pattern = str(cond.value)
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise CleaningError(f"rule {rule!r}: {cond.value!r} is not a valid regular "
+                                f"expression ({exc})") from None
+        hit = ctx.mapped(col, lambda s: s.astype("string").str.contains(
+            pattern, case=False, regex=True).fillna(False).to_numpy(dtype=bool), "false")
+        return f"({hit} AND {present})", present
+    if op not in SET_OPS:
+        raise CleaningError(f"rule {rule!r}: op {op!r} needs a numeric question; "
+                            f"{name!r} holds text")
+    hit = isin(col, [str(v) for v in _values(cond)])
+    return (hit if op in ("in", "eq") else f"NOT {hit}"), present
+
+
+def _sql_numeric_condition(ctx, cond, rule: str) -> SqlResult:
+    from .sql_context import isin
+
+    name, op = cond.question, cond.op
+    x = ctx.number(name)
+    if op not in SET_OPS:
+        return _sql_compare(x, cond, rule)
+    qq = ctx.questions.get(ctx.variables[name].question)
+    missing_map = {}
+    if qq is not None:
+        missing_map = {m.code: m.key for m in qq.missing}
+        missing_map.update({m.key: m.key for m in qq.missing})
+    nums, mkeys = [], []
+    for v in _values(cond):
+        if not isinstance(v, bool) and v in missing_map:
+            mkeys.append(missing_map[v])
+        elif isinstance(v, (int, float)) and not isinstance(v, bool):
+            nums.append(float(v))
+        else:
+            raise CleaningError(f"rule {rule!r}: {v!r} is not a number or missing code "
+                                f"of {name!r}")
+    return _sql_set_result(isin(x, nums), f"({x} IS NOT NULL)", mkeys, ctx.missing_keys(name),
+                           op)
+
+
+def _sql_compare(x: str, cond, rule: str) -> SqlResult:
+    op, value = cond.op, cond.value
+    present = f"({x} IS NOT NULL)"
+    if op == "between":
+        if not (isinstance(value, list) and len(value) == 2):
+            raise CleaningError(f"rule {rule!r}: op 'between' needs [low, high]")
+        lo, hi = (float(v) for v in value)
+        hit = f"({x} >= {lo!r} AND {x} <= {hi!r})"
+    else:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise CleaningError(f"rule {rule!r}: op {op!r} needs a number, got {value!r}")
+        sym = {"lt": "<", "le": "<=", "gt": ">", "ge": ">="}[op]
+        hit = f"({x} {sym} {float(value)!r})"
+    return f"coalesce({hit}, false)", present

@@ -90,8 +90,13 @@ def attribute(by_rule: np.ndarray, is_exclude: np.ndarray
 def flow_table(runs: list[RuleRun], by_rule: np.ndarray, applied: np.ndarray,
                n_removed: np.ndarray, n_remaining: np.ndarray) -> pd.DataFrame:
     """The exclusion flow: step 0 is the raw total, then one row per rule."""
-    n = by_rule.shape[1]
-    n_flagged = by_rule.sum(axis=1)
+    return flow_frame(runs, by_rule.sum(axis=1), applied, n_removed, n_remaining,
+                      by_rule.shape[1])
+
+
+def flow_frame(runs: list[RuleRun], n_flagged: np.ndarray, applied: np.ndarray,
+               n_removed: np.ndarray, n_remaining: np.ndarray, n: int) -> pd.DataFrame:
+    """:func:`flow_table` from the counts (out of core, the counts come from SQL)."""
     flow = pd.DataFrame({
         "step": np.arange(len(runs) + 1),
         "rule": ["start"] + [r.name for r in runs],

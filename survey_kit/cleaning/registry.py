@@ -26,20 +26,33 @@ from dataclasses import dataclass
 from ..errors import CleaningError
 from .context import Context
 from .outcome import Outcome
-from .rules.duplicates import flag_duplicate_fingerprint, flag_duplicate_id, flag_near_duplicate
-from .rules.limits import flag_numeric_limits
+from .rules.duplicates import (
+    flag_duplicate_fingerprint,
+    flag_duplicate_id,
+    flag_near_duplicate,
+    sql_duplicate_fingerprint,
+    sql_duplicate_id,
+)
+from .rules.limits import flag_numeric_limits, sql_numeric_limits
 from .rules.open_ended import flag_gibberish
-from .rules.platform import flag_not_finished, flag_preview_or_spam
-from .rules.questionnaire import flag_questionnaire_rule
+from .rules.platform import (
+    flag_not_finished,
+    flag_preview_or_spam,
+    sql_not_finished,
+    sql_preview_or_spam,
+)
+from .rules.questionnaire import flag_questionnaire_rule, sql_questionnaire_rule
 from .rules.response_patterns import (
     flag_even_odd,
     flag_mahalanobis,
     flag_straightliner,
     flag_straightliner_contradictory,
+    sql_straightliner,
+    sql_straightliner_contradictory,
 )
-from .rules.screening import flag_incomplete, flag_screened_out
-from .rules.speeders import flag_speeder
-from .rules.traps import flag_trap_failed
+from .rules.screening import flag_incomplete, flag_screened_out, sql_incomplete, sql_screened_out
+from .rules.speeders import flag_speeder, sql_speeder
+from .rules.traps import flag_trap_failed, sql_trap_failed
 
 __all__ = ["BUILTIN_RULES", "QUESTIONNAIRE_RULES_AFTER", "BuiltinRule", "PlannedRule",
            "rule_plan"]
@@ -50,36 +63,42 @@ class BuiltinRule:
     """A built-in rule: its name, default action, label, and the function flagging.
 
     ``flag(ctx, name)`` returns an :class:`~survey_kit.cleaning.outcome.Outcome`
-    for every raw respondent.
+    for every raw respondent; ``sql(sql_ctx, name)`` is the same rule out of core
+    (flags as a SQL expression, :mod:`survey_kit.cleaning.sql_context`), None for a
+    rule that needs the respondents in memory (a model over all answers).
     """
 
     name: str
     action: str
     label: str
     flag: Callable[[Context, str], Outcome]
+    sql: Callable[..., Outcome] | None = None
 
 
 BUILTIN_RULES: tuple[BuiltinRule, ...] = (
     BuiltinRule("preview_or_spam", "exclude", "Survey preview, test or spam (platform status)",
-                flag_preview_or_spam),
-    BuiltinRule("screened_out", "exclude", "Screened out (not eligible)", flag_screened_out),
+                flag_preview_or_spam, sql_preview_or_spam),
+    BuiltinRule("screened_out", "exclude", "Screened out (not eligible)", flag_screened_out,
+                sql_screened_out),
     BuiltinRule("not_finished", "exclude", "Did not finish (platform's finished flag)",
-                flag_not_finished),
+                flag_not_finished, sql_not_finished),
     BuiltinRule("incomplete", "exclude", "Partial complete (required question blank)",
-                flag_incomplete),
-    BuiltinRule("duplicate_id", "exclude", "Duplicate respondent id", flag_duplicate_id),
+                flag_incomplete, sql_incomplete),
+    BuiltinRule("duplicate_id", "exclude", "Duplicate respondent id", flag_duplicate_id,
+                sql_duplicate_id),
     BuiltinRule("duplicate_fingerprint", "exclude", "Duplicate device fingerprint",
-                flag_duplicate_fingerprint),
+                flag_duplicate_fingerprint, sql_duplicate_fingerprint),
     BuiltinRule("near_duplicate", "review", "Near-duplicate answers", flag_near_duplicate),
-    BuiltinRule("trap_failed", "exclude", "Failed trap questions", flag_trap_failed),
-    BuiltinRule("speeder", "exclude", "Speeder", flag_speeder),
+    BuiltinRule("trap_failed", "exclude", "Failed trap questions", flag_trap_failed,
+                sql_trap_failed),
+    BuiltinRule("speeder", "exclude", "Speeder", flag_speeder, sql_speeder),
     BuiltinRule("straightliner_contradictory", "exclude",
                 "Straight-lining across reverse-keyed items (contradictory)",
-                flag_straightliner_contradictory),
+                flag_straightliner_contradictory, sql_straightliner_contradictory),
     BuiltinRule("straightliner", "review", "Straight-lining in a same-direction grid",
-                flag_straightliner),
+                flag_straightliner, sql_straightliner),
     BuiltinRule("numeric_limits", "exclude", "Numeric answer outside the question's limits",
-                flag_numeric_limits),
+                flag_numeric_limits, sql_numeric_limits),
     BuiltinRule("gibberish", "exclude", "Gibberish open-ended answer", flag_gibberish),
     BuiltinRule("mahalanobis", "review", "Multivariate outlier (Mahalanobis D2)",
                 flag_mahalanobis),
@@ -92,16 +111,20 @@ QUESTIONNAIRE_RULES_AFTER = "numeric_limits"
 
 @dataclass(frozen=True)
 class PlannedRule:
-    """One step of a run: the rule's name, its label, and ``run(ctx) -> Outcome``."""
+    """One step of a run: the rule's name, its label, ``run(ctx) -> Outcome`` and its
+    out-of-core form ``run_sql(sql_ctx) -> Outcome`` (None: in memory only)."""
 
     name: str
     label: str
     run: Callable[[Context], Outcome]
+    run_sql: Callable[..., Outcome] | None = None
 
 
 def rule_plan(q) -> list[PlannedRule]:
     """Every rule of a run on questionnaire ``q``, in the order they are applied."""
-    builtin = [PlannedRule(r.name, r.label, (lambda ctx, f=r.flag, n=r.name: f(ctx, n)))
+    builtin = [PlannedRule(r.name, r.label, (lambda ctx, f=r.flag, n=r.name: f(ctx, n)),
+                           None if r.sql is None else
+                           (lambda ctx, f=r.sql, n=r.name: f(ctx, n)))
                for r in BUILTIN_RULES]
     names = {r.name for r in BUILTIN_RULES}
     own = []
@@ -110,6 +133,7 @@ def rule_plan(q) -> list[PlannedRule]:
             raise CleaningError(f"quality.rules: rule id {r.id!r} is the name of a built-in "
                                 "cleaning rule; rename it", file=q.source)
         own.append(PlannedRule(r.id, r.label or r.id,
-                               (lambda ctx, r=r: flag_questionnaire_rule(ctx, r))))
+                               (lambda ctx, r=r: flag_questionnaire_rule(ctx, r)),
+                               (lambda ctx, r=r: sql_questionnaire_rule(ctx, r))))
     k = [r.name for r in BUILTIN_RULES].index(QUESTIONNAIRE_RULES_AFTER) + 1
     return builtin[:k] + own + builtin[k:]

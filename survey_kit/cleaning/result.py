@@ -23,7 +23,18 @@ import pandas as pd
 
 from .._results import ResultMixin
 
-__all__ = ["CleaningResult"]
+__all__ = ["CleaningResult", "flow_display"]
+
+
+def flow_display(flow: pd.DataFrame) -> pd.DataFrame:
+    """The flow as printed: the status in place of the action of a rule not applied."""
+    f = flow.copy()
+    f["pct_of_start"] = f["pct_of_start"].map(lambda v: f"{v:.1f}")
+    f["n_flagged"] = f["n_flagged"].astype(object).where(f["n_flagged"].notna(), "-")
+    shown = f["action"].where(f["status"] == "applied", f["status"])
+    f["action"] = shown
+    return f[["step", "rule", "action", "n_flagged", "n_removed", "n_remaining",
+              "pct_of_start", "parameter"]]
 
 
 @dataclass(frozen=True, eq=False)
@@ -91,13 +102,7 @@ class CleaningResult(ResultMixin):
                 f"{len(self.kept):,} kept ({len(self.review):,} of them flagged for review)")
 
     def _display(self) -> pd.DataFrame:
-        f = self.flow.copy()
-        f["pct_of_start"] = f["pct_of_start"].map(lambda v: f"{v:.1f}")
-        f["n_flagged"] = f["n_flagged"].astype(object).where(f["n_flagged"].notna(), "-")
-        shown = f["action"].where(f["status"] == "applied", f["status"])
-        f["action"] = shown
-        return f[["step", "rule", "action", "n_flagged", "n_removed", "n_remaining",
-                  "pct_of_start", "parameter"]]
+        return flow_display(self.flow)
 
     def __str__(self) -> str:
         text = self._headline() + "\n" + self._display().to_string(index=False)

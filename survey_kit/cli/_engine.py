@@ -9,11 +9,13 @@ not hold the respondents: it builds the design over the dataset
 design (or ``--base-weights``/``--strata``/``--cluster``/``--fpc``), rakes or
 post-stratifies to ``--targets`` (or the questionnaire's) by the
 questionnaire's weighting method (raking, post-stratification or calibration to
-categorical margins), trims the weights to the questionnaire's
-``trim_upper`` (or ``--trim-upper``/``--trim-lower``) as the in-memory path
-does, and reports each long step on stderr. The
-data are taken as they are (clean them first: the out-of-core cleaning rules
-are :func:`survey_kit.engine.cleaning.clean_parquet`).
+categorical margins), trims the weights to the questionnaire's ``trim_upper`` (or
+``--trim-upper``/``--trim-lower``) as the in-memory path does, and reports each
+long step on stderr. The data are taken as they are there (clean them first with
+``survey-kit clean --engine duckdb``, which runs the questionnaire's own rules out
+of core and writes ``<stem>_kept.parquet``). ``survey-kit clean`` accepts
+``--rule`` and ``--skip-unavailable`` out of core (:func:`wants_engine` with
+``cleans=True``); ``crosstab`` and ``weight`` refuse them there.
 """
 
 from __future__ import annotations
@@ -33,8 +35,9 @@ def add_engine_arg(p: argparse.ArgumentParser) -> None:
                         "dask read it out of core (dask: the active cluster)")
 
 
-def wants_engine(args: argparse.Namespace) -> bool:
-    """Whether the responses go the out-of-core way."""
+def wants_engine(args: argparse.Namespace, cleans: bool = False) -> bool:
+    """Whether the responses go the out-of-core way (``cleans``: the command is
+    ``clean``, whose rules and their options follow the questionnaire out of core)."""
     from ..engine.source import choose_engine, is_parquet_source, parquet_files
 
     engine = getattr(args, "engine", "auto")
@@ -46,7 +49,8 @@ def wants_engine(args: argparse.Namespace) -> bool:
         return False
     if choose_engine(engine, parquet_files(args.responses)) == "pandas":
         return False
-    _refuse_in_memory_options(args, engine)
+    if not cleans:
+        _refuse_in_memory_options(args, engine)
     return True
 
 
@@ -62,7 +66,7 @@ def _refuse_in_memory_options(args: argparse.Namespace, engine: str) -> None:
         raise UsageError(f"{', '.join(given)} apply to the in-memory path, but {args.responses} "
                          f"goes out of core (--engine {engine}), where the data are taken as "
                          "cleaned and the weighting cells as given; clean the dataset first "
-                         "(survey_kit.engine.cleaning.clean_parquet) or give --engine pandas")
+                         "(survey-kit clean --engine duckdb) or give --engine pandas")
 
 
 def out_of_core_design(args: argparse.Namespace, q: Any) -> tuple[Any, str]:

@@ -21,6 +21,19 @@ spreadsheet does not run it, unless ``--no-escape-formulas``
 ``--rule NAME=VALUE`` (repeatable), for example ``--rule speeder_fraction=0.4
 --rule near_duplicate_action=exclude``.
 
+A Parquet dataset (a file, a folder or a glob) past 256 MB, or any with
+``--engine duckdb``, is cleaned out of core
+(:func:`survey_kit.engine.cleaning.clean_dataset`): the questionnaire's rules
+with the same parameters (``--rule`` included), order and first-rule
+attribution, in DuckDB, with progress lines on stderr. It writes
+``<stem>_flagged.parquet`` (every raw row in order, a ``flag_<rule>`` column
+per applied rule, ``excluded``, ``exclusion_reason``), ``<stem>_kept.parquet``
+and ``<stem>_flow.csv`` (the flow as in memory), and prints the flow. Rules
+that need every respondent in memory (near_duplicate, gibberish, mahalanobis,
+even_odd) are refused by name there: switch them off (``--rule
+near_duplicate_action=off``) or give ``--engine pandas``. ``--engine dask`` is
+not offered for cleaning.
+
 Example
 -------
 $ survey-kit clean questionnaires/japan_digital_services_2024.yaml \\
@@ -35,6 +48,7 @@ from pathlib import Path
 from typing import Any
 
 from . import add_cleaning_args, cleaning_overrides, missing_columns, sheet_arg
+from ._engine import add_engine_arg, wants_engine
 
 FORMATS = ("csv", "xlsx")
 
@@ -51,7 +65,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                     "flow table.",
     )
     p.add_argument("questionnaire", metavar="QUESTIONNAIRE", help="questionnaire YAML file")
-    p.add_argument("responses", metavar="RESPONSES", help="response file (raw export)")
+    p.add_argument("responses", metavar="RESPONSES",
+                   help="response file (raw export), or a Parquet dataset (file, folder or "
+                        "glob)")
     p.add_argument("--out", required=True, metavar="DIR", help="output folder")
     add_cleaning_args(p)
     p.add_argument("--format", dest="formats", default="csv,xlsx", metavar="FMT[,FMT]",
@@ -59,6 +75,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--encoding", help="text encoding of a CSV input (default: detected)")
     p.add_argument("--sheet", type=sheet_arg,
                    help="sheet of a workbook, by name or 0-based position")
+    add_engine_arg(p)
     p.set_defaults(run=run)
     return p
 
@@ -86,6 +103,8 @@ def run(args: argparse.Namespace) -> int:
     overrides = cleaning_overrides(args)
     q = load_questionnaire(args.questionnaire)
     resolve_parameters(q, overrides)          # bad names/values fail before any reading
+    if wants_engine(args, cleans=True):
+        return _out_of_core(args, q, overrides)
     # with --skip-unavailable, columns the file lacks become blank variables and the
     # rules needing them are skipped
     read_kwargs: dict[str, Any] = {"duplicate_ids": "keep",
@@ -127,4 +146,29 @@ def run(args: argparse.Namespace) -> int:
     for w in notes:
         print(f"writing: {w}")
     print(f"\nwritten to {out}: " + ", ".join(p.name for p in written))
+    return 0
+
+
+def _out_of_core(args: argparse.Namespace, q: Any, overrides: dict) -> int:
+    """``--engine duckdb`` (or a large Parquet dataset): the rules out of core."""
+    from ..design.engine_design import stderr_progress
+    from ..engine.cleaning import clean_dataset
+    from ..errors import UsageError
+    from ._tables import write_csv
+
+    engine = "duckdb" if args.engine == "auto" else args.engine
+    if engine != "duckdb":
+        raise UsageError(f"--engine {engine} is not offered for clean; out of core the rules "
+                         "run on DuckDB (--engine duckdb), in memory with --engine pandas")
+    if args.encoding or args.sheet is not None:
+        raise UsageError("--encoding and --sheet apply to CSV and workbook files, not to a "
+                         "Parquet dataset")
+    out = Path(args.out)
+    result = clean_dataset(args.responses, q, out, overrides=overrides,
+                           missing_columns=missing_columns(args), progress=stderr_progress)
+    flow = write_csv(result.flow, out / f"{result.flagged.name[:-len('_flagged.parquet')]}"
+                                         "_flow.csv", index=False)
+    print(result)
+    print(f"\nwritten to {out}: " + ", ".join(p.name for p in (result.flagged, result.kept,
+                                                                flow)))
     return 0

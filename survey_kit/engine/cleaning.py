@@ -1,233 +1,246 @@
-"""Cleaning rules out of core: row-local and grouped rules over a Parquet dataset.
+"""Cleaning out of core: the questionnaire's rules over a Parquet dataset, in DuckDB.
 
-The rules are those a panel's quality checks use that need no respondent-level
-model: speeders (duration under a fraction of the median), failed attention
-traps, values outside limits, repeated respondent ids and repeated device
-fingerprints (every occurrence after the first, in file order). Each rule adds
-a boolean flag column (``flag_speeder``, ``flag_trap``, ...); a respondent is
-excluded when any flag is set, and
-the exclusion record (:attr:`OutOfCoreCleaning.flow`) counts, rule by rule in
-order, the respondents each rule excludes that no earlier rule did, so the
-flow adds up to the raw total. Nothing is dropped: the flagged dataset is
-written whole, with ``excluded`` and ``exclusion_reason`` columns.
+:func:`clean_dataset` runs the rule plan of :func:`survey_kit.clean` -- the same
+rules, parameters (``quality.overrides``, then the call's overrides), order and
+first-rule attribution -- on a Parquet dataset (a file, a folder or a glob)
+without holding the respondents. Each rule's out-of-core form sits beside its
+in-memory form (``sql_<rule>`` in :mod:`survey_kit.cleaning.rules`) and gives
+its flags as a SQL expression over the labelled frame as SQL
+(:mod:`survey_kit.io.sql`: the export's codes decoded as
+:func:`survey_kit.read_responses` decodes them). Grouped rules use window
+functions (duplicate ids and fingerprints: every occurrence after the first in
+file order) or one aggregate query (the speeders' median of completes). Rules
+that need all respondents in memory (near-duplicates, gibberish, Mahalanobis
+D2, even-odd consistency) are refused by name unless switched off.
 
-The same rules run on DuckDB (SQL with window functions, streamed to
-Parquet) and on pandas (the reference), with the same results.
+It writes, each atomically:
+
+* ``<stem>_flagged.parquet``: every raw row in file order, with
+  ``flag_<rule>`` for each applied rule, ``excluded`` and ``exclusion_reason``
+  (the first exclude rule that fired);
+* ``<stem>_kept.parquet``: the rows kept (the export's columns).
+
+The flow table (:attr:`OutOfCoreCleaning.flow`) is the in-memory one.
 
 Example
 -------
->>> import tempfile, pandas as pd
+>>> import tempfile
+>>> import pandas as pd
+>>> import survey_kit as sk
 >>> from pathlib import Path
 >>> d = Path(tempfile.mkdtemp())
->>> pd.DataFrame({"id": [1, 2, 2, 3], "secs": [300, 20, 400, 350],
-...               "trap": ["b", "b", "b", "a"]}).to_parquet(d / "raw.parquet")
->>> rules = Rules(id="id", duration="secs", speeder_fraction=0.3, traps={"trap": "b"})
->>> res = clean_parquet(d / "raw.parquet", rules, d / "flagged.parquet", engine="duckdb")
->>> res.flow[["rule", "excluded"]].values.tolist()
-[['speeder', 1], ['trap', 1], ['duplicate_id', 1], ['kept', 1]]
+>>> q = sk.load_questionnaire("questionnaires/japan_digital_services_2024.yaml")
+>>> raw = pd.read_csv("sample_data/japan_digital_services_2024_raw.csv", dtype={"Q16": str})
+>>> raw.to_parquet(d / "raw.parquet")
+>>> off = {f"{r}_action": "off" for r in ("near_duplicate", "gibberish", "mahalanobis",
+...                                       "even_odd")}
+>>> res = clean_dataset(d / "raw.parquet", q, d, overrides=off)
+>>> res.n, res.n_kept, res.flagged.name
+(700, 607, 'raw_flagged.parquet')
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from .._files import atomic_write
-from ..errors import CleaningError
-from .duck import quote, sql_literal
+from ..cleaning.outofcore import apply_sql_rules, flow_from_patterns, sql_plan
+from ..cleaning.parameters import resolve_parameters
+from ..cleaning.result import flow_display
+from ..cleaning.sql_context import SqlContext
+from ..errors import DataError, UsageError
+from ..instrument.questionnaire import as_questionnaire
+from ..io.sql import SqlFrame, quote, sql_literal
 from .source import parquet_files
 
-__all__ = ["OutOfCoreCleaning", "Rules", "clean_parquet"]
+__all__ = ["OutOfCoreCleaning", "clean_dataset"]
 
-
-@dataclass(frozen=True)
-class Rules:
-    """The rules to apply (each optional).
-
-    Attributes
-    ----------
-    id : str, optional
-        Respondent id column: repeats after the first are flagged ``duplicate_id``.
-    duration : str, optional
-        Interview duration column; ``speeder`` when below ``speeder_fraction`` x median.
-    speeder_fraction : float
-    traps : mapping column -> expected value
-        ``trap`` when any trap column differs from its expected answer (or is missing).
-    limits : mapping column -> (low, high)
-        ``limit`` when a value lies outside [low, high] (missing values pass).
-    fingerprint : str, optional
-        Device fingerprint column: repeats after the first are flagged ``duplicate_fingerprint``.
-    """
-
-    id: str | None = None
-    duration: str | None = None
-    speeder_fraction: float = 0.3
-    traps: Mapping[str, Any] = field(default_factory=dict)
-    limits: Mapping[str, tuple[float, float]] = field(default_factory=dict)
-    fingerprint: str | None = None
-
-    def names(self) -> list[str]:
-        """The flags, in the order the exclusion record counts them."""
-        out = []
-        if self.duration:
-            out.append("speeder")
-        if self.traps:
-            out.append("trap")
-        if self.limits:
-            out.append("limit")
-        if self.id:
-            out.append("duplicate_id")
-        if self.fingerprint:
-            out.append("duplicate_fingerprint")
-        return out
-
-    def columns(self) -> list[str]:
-        return [c for c in (self.id, self.duration, self.fingerprint) if c] + \
-            list(self.traps) + list(self.limits)
+#: rows per file in the position key (file index x this + row number)
+_FILE_STRIDE = 2 ** 40
 
 
 @dataclass(frozen=True)
 class OutOfCoreCleaning:
-    """Where the flagged dataset went, and the exclusion record."""
+    """Where the flagged and kept datasets went, the exclusion flow, and the audit."""
 
-    path: Path
+    flagged: Path
+    kept: Path
     flow: pd.DataFrame
     n: int
+    params: dict = field(default_factory=dict)
+    param_sources: dict = field(default_factory=dict)
+    warnings: list = field(default_factory=list)
+    survey: str = ""
+
+    @property
+    def n_kept(self) -> int:
+        return int(self.flow["n_remaining"].iloc[-1])
+
+    def __str__(self) -> str:
+        text = (f"Exclusion flow{': ' + self.survey if self.survey else ''} - {self.n:,} raw "
+                f"respondents, {self.n - self.n_kept:,} excluded, {self.n_kept:,} kept "
+                "(out of core)\n" + flow_display(self.flow).to_string(index=False))
+        if self.warnings:
+            text += "\nWarnings:\n" + "\n".join(f"  - {w}" for w in self.warnings)
+        return text
 
 
-def _flags_sql(rules: Rules) -> dict[str, str]:
-    out = {}
-    if rules.duration:
-        d = quote(rules.duration)
-        out["speeder"] = (f"coalesce({d} < {float(rules.speeder_fraction)!r} * "
-                          f"(median({d}) OVER ()), false)")
-    if rules.traps:
-        out["trap"] = " OR ".join(f"({quote(c)} IS NULL OR {quote(c)} <> {sql_literal(v)})"
-                                  for c, v in rules.traps.items())
-    if rules.limits:
-        out["limit"] = " OR ".join(
-            f"coalesce({quote(c)} < {float(lo)!r} OR {quote(c)} > {float(hi)!r}, false)"
-            for c, (lo, hi) in rules.limits.items())
-    order = "ORDER BY __file, __row"
-    for name, col in (("duplicate_id", rules.id), ("duplicate_fingerprint", rules.fingerprint)):
-        if col:
-            out[name] = (f"({quote(col)} IS NOT NULL AND row_number() OVER "
-                         f"(PARTITION BY {quote(col)} {order}) > 1)")
-    return out
+def clean_dataset(source: Any, questionnaire: Any, out: str | Path, *,
+                  stem: str | None = None, overrides: dict | None = None,
+                  engine: str = "duckdb", missing_columns: str = "error",
+                  progress: Callable[[str], None] | None = None) -> OutOfCoreCleaning:
+    """Apply the questionnaire's cleaning rules to a Parquet dataset, out of core.
 
+    Parameters
+    ----------
+    source : a Parquet file, a folder of them, a glob or a list of files
+    questionnaire : Questionnaire or the path of its YAML
+    out : folder of the outputs (``<stem>_flagged.parquet``, ``<stem>_kept.parquet``)
+    stem : name stem of the outputs (default: the source's)
+    overrides : cleaning parameters, as ``sk.clean(..., **overrides)``
+    engine : ``"duckdb"`` (the only out-of-core engine for cleaning)
+    missing_columns : ``"error"`` or ``"allow"``, as :func:`survey_kit.read_responses`
+    progress : a callable given one line per long step
 
-def _flags_pandas(frame: pd.DataFrame, rules: Rules) -> dict[str, np.ndarray]:
-    out = {}
-    if rules.duration:
-        d = pd.to_numeric(frame[rules.duration], errors="coerce")
-        out["speeder"] = (d < rules.speeder_fraction * d.median()).to_numpy()
-    if rules.traps:
-        bad = np.zeros(len(frame), dtype=bool)
-        for c, v in rules.traps.items():
-            bad |= (frame[c].isna() | (frame[c] != v)).to_numpy()
-        out["trap"] = bad
-    if rules.limits:
-        bad = np.zeros(len(frame), dtype=bool)
-        for c, (lo, hi) in rules.limits.items():
-            x = pd.to_numeric(frame[c], errors="coerce")
-            bad |= ((x < lo) | (x > hi)).fillna(False).to_numpy(dtype=bool)
-        out["limit"] = bad
-    for name, col in (("duplicate_id", rules.id), ("duplicate_fingerprint", rules.fingerprint)):
-        if col:
-            out[name] = (frame[col].notna() & frame[col].duplicated(keep="first")).to_numpy()
-    return out
-
-
-def _flow(flags: pd.DataFrame, names: list[str], n: int) -> pd.DataFrame:
-    """Rule by rule, respondents newly excluded; then the kept ones."""
-    taken = np.zeros(len(flags), dtype=bool) if len(flags) else np.zeros(0, dtype=bool)
-    rows = []
-    for nm in names:
-        f = flags[nm].to_numpy(dtype=bool)
-        rows.append({"rule": nm, "flagged": int(f.sum()), "excluded": int((f & ~taken).sum())})
-        taken |= f
-    rows.append({"rule": "kept", "flagged": 0, "excluded": n - int(taken.sum())})
-    return pd.DataFrame(rows)
-
-
-def clean_parquet(source: Any, rules: Rules, out: str | Path,
-                  engine: str = "duckdb") -> OutOfCoreCleaning:
-    """Apply ``rules`` to a Parquet dataset and write it whole to ``out`` with one flag
-    column per rule, ``excluded`` and ``exclusion_reason`` (the first rule that flags).
-
-    ``engine`` is ``"duckdb"`` (streamed; the grouped rules use window functions) or
-    ``"pandas"`` (in memory). Returns the path and the exclusion record.
+    Raises
+    ------
+    UsageError
+        A rule switched on that needs the respondents in memory; an engine other than
+        DuckDB; an output name that clashes with a column of the dataset.
+    DataError, CleaningError
+        As :func:`survey_kit.read_responses` and :func:`survey_kit.clean` would.
     """
-    files = parquet_files(source)
-    names = rules.names()
-    if not names:
-        raise CleaningError("no cleaning rule given; name an id, a duration, traps, limits "
-                            "or a fingerprint column")
-    out = Path(out)
-    if engine == "pandas":
-        frame = pd.concat([pd.read_parquet(p) for p in files], ignore_index=True)
-        _check(list(frame.columns), rules)
-        flags = pd.DataFrame(_flags_pandas(frame, rules))
-        full = pd.concat([frame, flags.add_prefix("flag_")], axis=1)
-        _finish_columns(full, names)
-        with atomic_write(out) as tmp:
-            full.to_parquet(tmp, index=False)
-        return OutOfCoreCleaning(out, _flow(flags, names, len(frame)), len(frame))
     if engine != "duckdb":
-        raise CleaningError(f"out-of-core cleaning runs on 'duckdb' or 'pandas'; got {engine!r}")
-    from .duck import DuckDBEngine
-
-    eng = DuckDBEngine(files)
-    _check(eng.columns, rules)
-    listed = ", ".join(sql_literal(str(p)) for p in eng.files)
-    src = (f"(SELECT *, filename AS __file, file_row_number AS __row FROM read_parquet("
-           f"[{listed}], union_by_name = true, filename = true, file_row_number = true))")
-    exprs = _flags_sql(rules)
-    flag_cols = ", ".join(f"{e} AS {quote('flag_' + k)}" for k, e in exprs.items())
-    keep = ", ".join(quote(c) for c in eng.columns)
-    fl = [quote("flag_" + k) for k in names]
-    reason = " ".join(f"WHEN {f} THEN {sql_literal(k)}" for f, k in zip(fl, names))
-    inner = f"SELECT {keep}, __file, __row, {flag_cols} FROM {src}"
-    sql = (f"SELECT {keep}, {', '.join(fl)}, ({' OR '.join(fl)}) AS excluded, "
-           f"CASE {reason} ELSE NULL END AS exclusion_reason FROM ({inner}) ORDER BY __file, __row")
-    with atomic_write(out) as tmp:
-        eng.con.execute(f"COPY ({sql}) TO {sql_literal(str(tmp))} (FORMAT parquet)")
-    counts = _flow_sql(eng, out, names)
-    return OutOfCoreCleaning(out, counts, int(counts["excluded"].sum()))
-
-
-
-def _flow_sql(eng: Any, out: Path, names: list[str]) -> pd.DataFrame:
-    """The exclusion record from the written flags, by one grouped query."""
-    cols = ", ".join(quote("flag_" + k) for k in names)
-    combos = eng.con.execute(f"SELECT {cols}, count(*) AS n FROM read_parquet("
-                             f"{sql_literal(str(out))}) GROUP BY ALL").df()
-    reps = combos
-    n = int(reps["n"].sum())
-    rows, taken = [], np.zeros(len(reps), dtype=bool)
-    w = reps["n"].to_numpy()
-    for nm in names:
-        f = reps["flag_" + nm].to_numpy(dtype=bool)
-        rows.append({"rule": nm, "flagged": int(w[f].sum()), "excluded": int(w[f & ~taken].sum())})
-        taken |= f
-    rows.append({"rule": "kept", "flagged": 0, "excluded": n - int(w[taken].sum())})
-    return pd.DataFrame(rows)
+        raise UsageError(f"out-of-core cleaning runs on DuckDB; --engine {engine} is not "
+                         "offered for clean (use --engine duckdb or --engine pandas)")
+    say = progress or (lambda _msg: None)
+    q = as_questionnaire(questionnaire)
+    files = parquet_files(source)
+    params, sources = resolve_parameters(q, overrides)
+    plan = sql_plan(q, params)
+    run = _Run(files, str(source))
+    say(f"reading {len(files)} Parquet file(s): {run.n:,} rows")
+    frame = SqlFrame(q, run.types, run.distinct_raw, str(source), missing_columns)
+    run.check(frame)
+    run.con.execute(f"CREATE TEMP VIEW __decoded AS {frame.view_sql('__src')}")
+    ctx = SqlContext(frame, q, params, run.n, run.scalar, run.distinct)
+    runs = apply_sql_rules(ctx, plan, say)
+    columns = {r.name: f"flag_{r.name}" for r in runs if r.outcome.status == "applied"}
+    clash = sorted(set(columns.values()) | {"excluded", "exclusion_reason"}
+                   & set(run.columns))
+    clash = [c for c in clash if c in run.columns]
+    if clash:
+        raise UsageError(f"the dataset already has column(s) {clash}, which cleaning adds; "
+                         "rename them first", column=clash[0])
+    out = Path(out)
+    stem = stem or _stem(source)
+    flagged, kept = out / f"{stem}_flagged.parquet", out / f"{stem}_kept.parquet"
+    say(f"writing {flagged.name}")
+    run.write_flagged(flagged, runs, columns)
+    say(f"writing {kept.name}")
+    run.write_kept(flagged, kept)
+    cols = list(columns.values())
+    patterns = run.con.execute(
+        f"SELECT {', '.join(quote(c) for c in cols) + ', ' if cols else ''}count(*) AS n "
+        f"FROM read_parquet({sql_literal(str(flagged))}) GROUP BY ALL").df() if run.n else \
+        pd.DataFrame({"n": []})
+    flow = flow_from_patterns(runs, patterns, columns)
+    return OutOfCoreCleaning(flagged, kept, flow, run.n, dict(params), dict(sources),
+                             list(ctx.warnings), q.survey.id)
 
 
-def _finish_columns(full: pd.DataFrame, names: list[str]) -> None:
-    F = full[["flag_" + k for k in names]].to_numpy(dtype=bool)
-    full["excluded"] = F.any(axis=1)
-    first = np.where(F.any(axis=1), F.argmax(axis=1), -1)
-    full["exclusion_reason"] = pd.Series(
-        [names[i] if i >= 0 else None for i in first], dtype=object)
+def _stem(source: Any) -> str:
+    if isinstance(source, (list, tuple)):
+        source = source[0] if source else "responses"
+    return Path(str(source).rstrip("/*")).stem.replace("*", "") or "responses"
 
 
-def _check(columns: list[str], rules: Rules) -> None:
-    missing = [c for c in rules.columns() if c not in columns]
-    if missing:
-        raise CleaningError("the cleaning rule's column is not in the data", column=missing[0])
+class _Run:
+    """One DuckDB connection over the dataset: ``__src`` (the rows, in file order, with
+    their position ``__pos``) and the queries the rules ask."""
+
+    def __init__(self, files: list[Path], source: str) -> None:
+        import duckdb
+
+        from .duck import DuckDBEngine
+
+        self.source = source
+        self.con = DuckDBEngine(files).con
+        listed = ", ".join(sql_literal(str(p)) for p in files)
+        read = f"read_parquet([{listed}], union_by_name = true)"
+        try:
+            desc = self.con.execute(f"DESCRIBE SELECT * FROM {read}").fetchall()
+        except duckdb.Error as exc:
+            raise DataError(f"DuckDB cannot read the Parquet dataset: {exc}",
+                            file=str(files[0])) from None
+        self.types = {str(r[0]): str(r[1]) for r in desc}
+        self.columns = list(self.types)
+        for c in ("filename", "file_row_number", "__pos", "__file", "__row"):
+            if c in self.types:
+                raise UsageError(f"the dataset has a column {c!r}, a name out-of-core "
+                                 "cleaning uses; rename it", column=c)
+        blank = " AND ".join(
+            f"({quote(c)} IS NULL" + (f" OR isnan({quote(c)}))" if t.upper() in ("DOUBLE",
+                                                                                "FLOAT")
+                                       else ")") for c, t in self.types.items())
+        self.con.execute(
+            "CREATE TEMP VIEW __src AS SELECT * EXCLUDE (filename, file_row_number), "
+            f"list_position([{listed}], filename) AS __file, file_row_number AS __row, "
+            f"list_position([{listed}], filename) * {_FILE_STRIDE} + file_row_number AS __pos "
+            f"FROM read_parquet([{listed}], union_by_name = true, filename = true, "
+            f"file_row_number = true)" + (f" WHERE NOT ({blank})" if blank else ""))
+        self.n = int(self.con.execute("SELECT count(*) FROM __src").fetchone()[0])
+
+    def distinct_raw(self, exprs: dict[str, str]) -> dict[str, list]:
+        """The distinct values of each expression over the raw rows (one scan)."""
+        keys = list(exprs)
+        sel = ", ".join(f"list(DISTINCT {e})" for e in exprs.values())
+        row = self.con.execute(f"SELECT {sel} FROM __src").fetchone()
+        return {k: list(v or []) for k, v in zip(keys, row)}
+
+    def check(self, frame: SqlFrame) -> None:
+        """Cells the reader would refuse (infinite numbers, blank ids): a DataError."""
+        if not frame.checks:
+            return
+        sel = ", ".join(f"count(*) FILTER (WHERE {cond}), any_value(CAST({quote(col)} AS "
+                        f"VARCHAR)) FILTER (WHERE {cond})" for cond, col, _ in frame.checks)
+        row = self.con.execute(f"SELECT {sel} FROM __src").fetchone()
+        for i, (_, col, message) in enumerate(frame.checks):
+            if row[2 * i]:
+                raise DataError(f"column {col!r}: {row[2 * i]} {message}", file=self.source,
+                                column=col, value=row[2 * i + 1])
+
+    def scalar(self, select: str) -> tuple:
+        return self.con.execute(f"SELECT {select} FROM __decoded").fetchone()
+
+    def distinct(self, expr: str) -> list:
+        return [r[0] for r in self.con.execute(f"SELECT DISTINCT {expr} FROM __decoded")
+                .fetchall()]
+
+    def write_flagged(self, path: Path, runs: list, columns: dict[str, str]) -> None:
+        raw = ", ".join(quote(c) for c in self.columns)
+        flags = "".join(f", ({r.outcome.flagged}) AS {quote(columns[r.name])}"
+                        for r in runs if r.name in columns)
+        exclude = [r.name for r in runs if r.name in columns and r.action == "exclude"]
+        excluded = " OR ".join(quote(columns[n]) for n in exclude) or "false"
+        reason = ("CASE " + " ".join(f"WHEN {quote(columns[n])} THEN {sql_literal(n)}"
+                                     for n in exclude) + " ELSE NULL END") if exclude else "NULL"
+        listed = "".join(f", {quote(columns[r.name])}" for r in runs if r.name in columns)
+        sql = (f"SELECT {raw}{listed}, ({excluded}) AS excluded, CAST({reason} AS VARCHAR) AS "
+               f"exclusion_reason FROM (SELECT {raw}, __pos{flags} FROM __decoded) "
+               "ORDER BY __pos")
+        with atomic_write(path) as tmp:
+            self.con.execute(f"COPY ({sql}) TO {sql_literal(str(tmp))} (FORMAT parquet)")
+
+    def write_kept(self, flagged: Path, path: Path) -> None:
+        raw = ", ".join(quote(c) for c in self.columns)
+        with atomic_write(path) as tmp:
+            self.con.execute(f"COPY (SELECT {raw} FROM read_parquet("
+                             f"{sql_literal(str(flagged))}) WHERE NOT excluded) TO "
+                             f"{sql_literal(str(tmp))} (FORMAT parquet)")
+

@@ -32,30 +32,9 @@ import pandas as pd
 
 from .._files import atomic_write
 from ..errors import DataError
+from ..io.sql import quote, sql_literal
 
 __all__ = ["DuckDBEngine", "quote", "sql_literal"]
-
-
-def quote(name: str) -> str:
-    """A SQL identifier."""
-    return '"' + str(name).replace('"', '""') + '"'
-
-
-def sql_literal(value: Any) -> str:
-    """A SQL literal for a key value (text, number, boolean).
-
-    >>> sql_literal("it's"), sql_literal(2), sql_literal(True)
-    ("'it''s'", '2', 'true')
-    """
-    if isinstance(value, (bool, np.bool_)):
-        return "true" if value else "false"
-    if isinstance(value, (int, np.integer)):
-        return str(int(value))
-    if isinstance(value, (float, np.floating)):
-        return repr(float(value))
-    if isinstance(value, pd.Timestamp):
-        return f"TIMESTAMP '{value.isoformat(sep=' ')}'"
-    return "'" + str(value).replace("'", "''") + "'"
 
 
 class DuckDBEngine:

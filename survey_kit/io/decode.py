@@ -49,7 +49,7 @@ from .frame import MISSING_SUFFIX
 from .problems import Problems, codes_text, show
 from .raw import TEXT_DTYPE, as_text
 
-__all__ = ["Decoding", "decode_question"]
+__all__ = ["Decoding", "choice_cells", "decode_question", "multi_cells", "multi_problem"]
 
 
 @dataclass
@@ -105,8 +105,8 @@ def _missing_reasons(d: Decoding, var: str, qq: Question, mpos: np.ndarray) -> N
         d.out[var + MISSING_SUFFIX] = categorical(mpos, [m.key for m in qq.missing], False)
 
 
-def _choice(raw: pd.Series, q: Question, column: str, probs: Problems
-            ) -> tuple[np.ndarray, np.ndarray]:
+def choice_cells(raw: pd.Series, q: Question, column: str, probs: Problems
+                 ) -> tuple[np.ndarray, np.ndarray]:
     """Codes of a single/likert/grid column -> (option positions, missing positions)."""
     num = numeric(raw)
     pos = lookup(num.values, code_numbers(q.options))
@@ -135,7 +135,7 @@ def _decode_choice(qq: Question, d: Decoding) -> None:
     ordered = qq.type != "single"
     for var, col in items:
         if col in d.present:
-            pos, mpos = _choice(d.frame[col], qq, col, d.probs)
+            pos, mpos = choice_cells(d.frame[col], qq, col, d.probs)
         else:
             pos, mpos = d.nothing(), d.nothing()
         d.out[var] = categorical(pos, keys, ordered)
@@ -183,6 +183,34 @@ def _decode_meta(qq: Question, d: Decoding) -> None:
                         else d.blank_text())
 
 
+def multi_cells(raw_col: pd.Series, o, mcodes: list[float], qq: Question
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(selected, unselected, missing position, unknown) of the cells of one multi option's
+    column (elementwise: the out-of-core reader applies it to a column's distinct values)."""
+    num = numeric(raw_col)
+    v = num.values
+    sel = (v == 1) | (v == o.code)
+    unsel = (v == 0) & (o.code != 0)
+    if len(num.text):
+        hit = match_text(num.text, text_map([(1, [o.key, o.label, o.label_ja])]))
+        sel[hit.index.to_numpy()] = True
+    mpos = lookup(v, mcodes)
+    if len(num.text) and mcodes:
+        mhit = match_text(num.text, texts_of(qq.missing))
+        mpos[mhit.index.to_numpy()] = mhit.to_numpy(dtype=np.int64)
+    unknown = ~num.blank & ~sel & ~unsel & (mpos < 0)
+    return sel, unsel, mpos, unknown
+
+
+def multi_problem(o, mcodes: list[float], qq: Question) -> tuple[str, str]:
+    """(what, what to do) of invalid cells of a multi option's column."""
+    allowed = f"1 or {o.code}" if o.code != 1 else "1"
+    return (f"invalid value(s) for option {o.key!r} of multi question {qq.id!r} "
+            f"[{allowed} = selected, 0 or blank = not selected"
+            + (f"; missing codes {', '.join(show(c) for c in mcodes)}" if mcodes else "")
+            + "]", "use 1 for a selected option and 0 or blank otherwise.")
+
+
 def _decode_multi(qq: Question, d: Decoding) -> None:
     """One 0/1 variable per option; a question left wholly blank is NaN throughout."""
     n = d.n
@@ -196,24 +224,9 @@ def _decode_multi(qq: Question, d: Decoding) -> None:
             continue
         have[j] = True
         raw_col = d.frame[o.column]
-        num = numeric(raw_col)
-        v = num.values
-        sel = (v == 1) | (v == o.code)
-        unsel = (v == 0) & (o.code != 0)
-        if len(num.text):
-            hit = match_text(num.text, text_map([(1, [o.key, o.label, o.label_ja])]))
-            sel[hit.index.to_numpy()] = True
-        mpos = lookup(v, mcodes)
-        if len(num.text) and mcodes:
-            mhit = match_text(num.text, texts_of(qq.missing))
-            mpos[mhit.index.to_numpy()] = mhit.to_numpy(dtype=np.int64)
-        unknown = ~num.blank & ~sel & ~unsel & (mpos < 0)
-        allowed = f"1 or {o.code}" if o.code != 1 else "1"
-        d.probs.add(unknown, o.column, raw_col,
-                    f"invalid value(s) for option {o.key!r} of multi question {qq.id!r} "
-                    f"[{allowed} = selected, 0 or blank = not selected"
-                    + (f"; missing codes {', '.join(show(c) for c in mcodes)}" if mcodes else "")
-                    + "]", "use 1 for a selected option and 0 or blank otherwise.")
+        sel, unsel, mpos, unknown = multi_cells(raw_col, o, mcodes, qq)
+        what, todo = multi_problem(o, mcodes, qq)
+        d.probs.add(unknown, o.column, raw_col, what, todo)
         vals[sel, j] = 1.0
         vals[unsel, j] = 0.0
         reason = np.where((reason < 0) & (mpos >= 0), mpos, reason)

@@ -157,3 +157,31 @@ def flag_near_duplicate(ctx: Context, rule: str) -> Outcome:
                     f"({method})",
                     extra={"near_duplicate_share": res.share, "near_duplicate_of": of})
 
+
+
+def _sql_repeat(key: str) -> str:
+    """A non-NULL ``key`` seen on an earlier row (in file order)."""
+    return (f"({key} IS NOT NULL AND row_number() OVER (PARTITION BY {key} "
+            "ORDER BY __pos) > 1)")
+
+
+def sql_duplicate_id(ctx, rule: str) -> Outcome:
+    """:func:`flag_duplicate_id` out of core (``_raw_id``: the id as exported)."""
+    return Outcome(_sql_repeat(ctx.text("_raw_id")),
+                   "same id in column _raw_id as an earlier respondent (first kept)")
+
+
+def sql_duplicate_fingerprint(ctx, rule: str) -> Outcome:
+    """:func:`flag_duplicate_fingerprint` out of core (blanks never match)."""
+    var = ctx.q.meta_column("fingerprint")
+    if var is None:
+        return Outcome(ctx.nobody(), "no fingerprint meta question in the questionnaire",
+                       "not applicable")
+    if (skipped := ctx.skipped_without(rule, var)) is not None:
+        return skipped
+    from ...io.sql import blank_sql, strip_sql
+
+    text = f"CAST({ctx.text(var)} AS VARCHAR)"
+    key = f"(CASE WHEN {blank_sql(text)} THEN NULL ELSE {strip_sql(text)} END)"
+    return Outcome(_sql_repeat(key),
+                   f"same {var} as an earlier respondent (first kept; blanks never match)")

@@ -58,3 +58,29 @@ def flag_numeric_limits(ctx: Context, rule: str) -> Outcome:
         parts.append(f"{qq.id} in [{lo}, {hi}]" + (" whole" if qq.integer else ""))
     return Outcome(flagged, "; ".join(parts), extra=extra)
 
+
+
+def sql_numeric_limits(ctx, rule: str) -> Outcome:
+    """:func:`flag_numeric_limits` out of core (a SQL expression)."""
+    qs = [qq for qq in ctx.q.questions if qq.type == "numeric"
+          and (qq.min is not None or qq.max is not None or qq.integer)]
+    if not qs:
+        return Outcome(ctx.nobody(), "no numeric question has limits", "not applicable")
+    outs, parts = [], []
+    for qq in qs:
+        if not ctx.has(qq.id):
+            ctx.unavailable(rule, f"it needs column {qq.id!r}, which the responses do not have")
+            continue
+        x = ctx.number(qq.id)
+        if qq.min is not None:
+            outs.append(f"{x} < {float(qq.min)!r}")
+        if qq.max is not None:
+            outs.append(f"{x} > {float(qq.max)!r}")
+        if qq.integer:
+            outs.append(f"(NOT isinf({x}) AND {x} <> round({x}))")
+        lo = "-inf" if qq.min is None else f"{qq.min:g}"
+        hi = "inf" if qq.max is None else f"{qq.max:g}"
+        parts.append(f"{qq.id} in [{lo}, {hi}]" + (" whole" if qq.integer else ""))
+    flagged = "coalesce(" + " OR ".join(f"coalesce({o}, false)" for o in outs) + ", false)" \
+        if outs else "false"
+    return Outcome(flagged, "; ".join(parts))

@@ -86,3 +86,46 @@ def _warn_unclear(ctx: Context, rule: str, var: str, done: np.ndarray) -> None:
         ctx.warnings.append(f"{rule}: {int(unclear.sum())} value(s) of {var!r} are neither "
                             f"finished (1, true) nor unfinished (0, false), e.g. respondent "
                             f"{ctx.frame.index[i]!r}: {col.iloc[i]!r}; not judged")
+
+
+def sql_preview_or_spam(ctx, rule: str) -> Outcome:
+    """:func:`flag_preview_or_spam` out of core: the Status text mapped by its distinct
+    values with :func:`~survey_kit.io.qualtrics.response_types`."""
+    var = ctx.meta("response_type")
+    if var is None:
+        return Outcome(ctx.nobody(), "no response-type (Status) column", "not applicable")
+    if (skipped := ctx.skipped_without(rule, var)) is not None:
+        return skipped
+    col = ctx.text(var)
+    code = ctx.mapped(col, response_types)
+    unknown = ctx.count(f"{code} IS NULL AND {col} IS NOT NULL")
+    if unknown:
+        ctx.warnings.append(f"{rule}: {unknown} response(s) have a response type that is not "
+                            "a known Qualtrics Status; they were kept")
+    shown = ", ".join(f"{RESPONSE_TYPES[c]} ({c})" for c in sorted(NOT_A_RESPONSE))
+    listed = ", ".join(repr(float(c)) for c in sorted(NOT_A_RESPONSE))
+    return Outcome(f"coalesce({code} IN ({listed}), false)", f"{var} is one of {shown}")
+
+
+def sql_not_finished(ctx, rule: str) -> Outcome:
+    """:func:`flag_not_finished` out of core (the flag mapped with
+    :func:`~survey_kit.io.qualtrics.finished_flags`)."""
+    var = ctx.meta("finished")
+    if var is not None:
+        if (skipped := ctx.skipped_without(rule, var)) is not None:
+            return skipped
+        col = ctx.text(var)
+        done = ctx.mapped(col, finished_flags)
+        unclear = ctx.count(f"{done} IS NULL AND {col} IS NOT NULL")
+        if unclear:
+            ctx.warnings.append(f"{rule}: {unclear} value(s) of {var!r} are neither finished "
+                                "(1, true) nor unfinished (0, false); not judged")
+        return Outcome(f"coalesce({done} = 0, false)",
+                       f"{var} = 0 (the platform's finished flag)")
+    var = ctx.meta("progress")
+    if var is None:
+        return Outcome(ctx.nobody(), "no finished flag or progress column", "not applicable")
+    if (skipped := ctx.skipped_without(rule, var)) is not None:
+        return skipped
+    return Outcome(f"coalesce({ctx.number(var)} < 100, false)",
+                   f"{var} < 100 (percent of the survey reached)")

@@ -143,3 +143,84 @@ def _exclude_if(ctx: Context, r, names: list[str]) -> Outcome:
 #: kind of a questionnaire rule -> the function applying it
 _KINDS = {"range": _range_or_sum, "sum": _range_or_sum, "band_match": _band_match,
           "implies": _implies, "exclude_if": _exclude_if}
+
+
+def sql_questionnaire_rule(ctx, r) -> Outcome:
+    """:func:`flag_questionnaire_rule` out of core (a SQL expression per kind)."""
+    names = _questions(ctx, r)
+    return _SQL_KINDS[r.kind](ctx, r, names)
+
+
+def _sql_range_or_sum(ctx, r, names: list[str]) -> Outcome:
+    skipped = _skipped(ctx, r, names)
+    if skipped is not None:
+        return skipped
+    xs = [ctx.scores(c) if ctx.is_option(c) else ctx.number(c) for c in names]
+    x = "(" + " + ".join(xs) + ")"
+    outs = ([f"{x} < {float(r.min)!r}"] if r.min is not None else []) + \
+        ([f"{x} > {float(r.max)!r}"] if r.max is not None else [])
+    lo = "-inf" if r.min is None else f"{r.min:g}"
+    hi = "inf" if r.max is None else f"{r.max:g}"
+    what = names[0] if r.kind == "range" else " + ".join(names)
+    flagged = f"coalesce({' OR '.join(outs)}, false)" if outs else "false"
+    return Outcome(flagged, f"{what} in [{lo}, {hi}]")
+
+
+def _sql_band_match(ctx, r, names: list[str]) -> Outcome:
+    skipped = _skipped(ctx, r, names)
+    if skipped is not None:
+        return skipped
+    nq = ctx.questions.get(r.numeric)
+    if nq is None or nq.bands is None:
+        raise CleaningError(f"rule {r.id!r}: question {r.numeric!r} has no bands",
+                            file=ctx.q.source)
+    levels = list(ctx.variables[r.question].levels)
+    x = ctx.number(r.numeric)
+    whens = []
+    for b in nq.bands.levels:
+        if b.key not in levels:
+            raise CleaningError(f"rule {r.id!r}: band {b.key!r} of {r.numeric!r} is not an "
+                                f"option of {r.question!r}", file=ctx.q.source)
+        whens.append(f"WHEN {x} >= {float(b.min)!r} AND {x} <= {float(b.max)!r} "
+                     f"THEN {levels.index(b.key)}")
+    band = f"(CASE {' '.join(reversed(whens))} ELSE -1 END)"    # the last band wins
+    codes = ctx.codes(r.question)
+    return Outcome(f"({codes} >= 0 AND {band} >= 0 AND {codes} <> {band})",
+                   f"{r.question} equals the band of {r.numeric}")
+
+
+def _sql_conditions(ctx, r, conds) -> list[tuple[str, str]] | None:
+    from ..conditions import sql_condition
+
+    out = []
+    for c in conds:
+        res = sql_condition(ctx, c, r.id)
+        if res is None:
+            return None
+        out.append(res)
+    return out
+
+
+def _sql_implies(ctx, r, names: list[str]) -> Outcome:
+    when = _sql_conditions(ctx, r, r.when)
+    then = _sql_conditions(ctx, r, r.then) if when is not None else None
+    if when is None or then is None:
+        return Outcome(ctx.nobody(), r.label or r.id, "skipped")
+    text = ("if " + " and ".join(condition_text(c) for c in r.when) + " then "
+            + " and ".join(condition_text(c) for c in r.then))
+    holds = " AND ".join(f"{h} AND {e}" for h, e in when) or "true"
+    broken = " OR ".join(f"({e} AND NOT {h})" for h, e in then) or "false"
+    return Outcome(f"(({holds}) AND ({broken}))", text)
+
+
+def _sql_exclude_if(ctx, r, names: list[str]) -> Outcome:
+    when = _sql_conditions(ctx, r, r.when)
+    if when is None:
+        return Outcome(ctx.nobody(), r.label or r.id, "skipped")
+    fires = " AND ".join(f"{h} AND {e}" for h, e in when) or "true"
+    return Outcome(f"({fires})", " and ".join(condition_text(c) for c in r.when))
+
+
+_SQL_KINDS = {"range": _sql_range_or_sum, "sum": _sql_range_or_sum,
+              "band_match": _sql_band_match, "implies": _sql_implies,
+              "exclude_if": _sql_exclude_if}

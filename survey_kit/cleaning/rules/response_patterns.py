@@ -244,3 +244,75 @@ def flag_even_odd(ctx: Context, rule: str) -> Outcome:
     return Outcome(flagged, f"even-odd consistency < {lim:g} over {len(scales)} scales",
                    extra={"even_odd_consistency": eo})
 
+
+
+# ---------------------------------------------------------------------------
+# straight-lining out of core: one answer to every item of a grid is row-local (the run
+# of identical answers spans the grid exactly when every item is answered, all alike)
+
+
+def _sql_same(ctx, g) -> str:
+    codes = [ctx.codes(it.id) for it in g.items]
+    return "(" + " AND ".join([f"{codes[0]} >= 0"] + [f"{c} = {codes[0]}"
+                                                      for c in codes[1:]]) + ")"
+
+
+def _sql_off_midpoint(ctx, g) -> str:
+    first = g.items[0].id
+    table = ctx.score_table(first)
+    scores = table[:-1][~np.isnan(table[:-1])]
+    if not scores.size:
+        return "true"                                 # NaN != anything
+    mid = (scores.min() + scores.max()) / 2
+    return f"coalesce({ctx.scores(first)} <> {float(mid)!r}, true)"
+
+
+def _sql_absent(ctx, g) -> list[str]:
+    return [it.id for it in g.items if not ctx.has(it.id)]
+
+
+def sql_straightliner_contradictory(ctx, rule: str) -> Outcome:
+    """:func:`flag_straightliner_contradictory` out of core."""
+    minimum = ctx.params["straightline_min_items"]
+    grids = [g for g in ctx.q.grids() if len(g.items) >= minimum and all(_directions(g))]
+    if not grids:
+        return Outcome(ctx.nobody(), f"no grid of >= {minimum} items marks reverse-keyed "
+                       "items (items: reverse: true)", "not applicable")
+    flags, checked = [], []
+    for g in grids:
+        if (absent := _sql_absent(ctx, g)):
+            ctx.unavailable(rule, f"grid {g.id!r} needs columns {absent}, which the responses "
+                                  "do not have")
+            continue
+        flags.append(f"({_sql_same(ctx, g)} AND {_sql_off_midpoint(ctx, g)})")
+        fwd, rev = _directions(g)
+        checked.append(f"{g.id} ({fwd} + {rev} reverse-keyed)")
+    if not checked:
+        return Outcome("false", "grid columns missing", "skipped")
+    return Outcome(" OR ".join(flags), "one answer, not the midpoint, to every item of a grid "
+                   "with reverse-keyed items: " + ", ".join(checked))
+
+
+def sql_straightliner(ctx, rule: str) -> Outcome:
+    """:func:`flag_straightliner` out of core (the flag; the longstring, average string and
+    IRV indices are computed in memory only)."""
+    grids = ctx.q.grids()
+    if not grids:
+        return Outcome(ctx.nobody(), "no grid questions", "not applicable")
+    minimum = ctx.params["straightline_min_items"]
+    flags, checked = [], []
+    for g in grids:
+        if (absent := _sql_absent(ctx, g)):
+            ctx.unavailable(rule, f"grid {g.id!r} needs columns {absent}, which the responses do "
+                                  "not have")
+            continue
+        if len(g.items) >= minimum:
+            same = _sql_same(ctx, g)
+            if all(_directions(g)):
+                same = f"({same} AND NOT {_sql_off_midpoint(ctx, g)})"
+            flags.append(same)
+            checked.append(f"{g.id} ({len(g.items)})")
+    if not checked:
+        return Outcome("false", f"no grid has >= {minimum} items", "not applicable")
+    return Outcome(" OR ".join(flags), f"every item answered and identical in a grid of >= "
+                   f"{minimum} items: " + ", ".join(checked))

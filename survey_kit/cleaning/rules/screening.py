@@ -80,3 +80,50 @@ def flag_incomplete(ctx: Context, rule: str) -> Outcome:
     return Outcome(n_missing > 0, f"{used} required questions answered (a missing code "
                    "counts as an answer)", extra={"n_required_missing": n_missing})
 
+
+
+def sql_screened_out(ctx, rule: str) -> Outcome:
+    """:func:`flag_screened_out` out of core."""
+    from ..conditions import sql_condition
+
+    conds = ctx.q.survey.screening
+    if not conds:
+        return Outcome(ctx.nobody(), "no screening conditions in the questionnaire",
+                       "not applicable")
+    eligible = []
+    for c in conds:
+        res = sql_condition(ctx, c, rule)
+        if res is None:
+            return Outcome(ctx.nobody(), "screening column missing", "skipped")
+        eligible.append(f"({res[0]} AND {res[1]})")
+    return Outcome(f"NOT ({' AND '.join(eligible)})",
+                   "eligible if " + " and ".join(condition_text(c) for c in conds))
+
+
+def sql_incomplete(ctx, rule: str) -> Outcome:
+    """:func:`flag_incomplete` out of core."""
+    required = [qq for qq in ctx.q.questions if qq.required]
+    if not required:
+        return Outcome(ctx.nobody(), "no required questions", "not applicable")
+    unanswered = []
+    used = 0
+    for qq in required:
+        if qq.type == "multi":
+            cols = [f"{qq.id}_{o.key}" for o in qq.options]
+        elif qq.type == "grid":
+            cols = [it.id for it in qq.items]
+        else:
+            cols = [qq.id]
+        absent = [c for c in cols if not ctx.has(c)]
+        if absent:
+            ctx.unavailable(rule, f"required question {qq.id!r} needs columns {absent}, which "
+                                  "the responses do not have")
+            continue
+        used += 1
+        if qq.type == "multi":
+            answered = " OR ".join(ctx.value_present(c) for c in cols)
+        else:
+            answered = " AND ".join(ctx.answered(c) for c in cols)
+        unanswered.append(f"NOT ({answered})")
+    return Outcome(" OR ".join(unanswered) or "false",
+                   f"{used} required questions answered (a missing code counts as an answer)")

@@ -101,3 +101,64 @@ def _usable_durations(ctx: Context, var: str) -> tuple[np.ndarray, int]:
                             "were not checked")
         dur = np.where(bad, np.nan, dur)
     return dur, int(bad.sum())
+
+
+def sql_speeder(ctx, rule: str) -> Outcome:
+    """:func:`flag_speeder` out of core: the median of completes by one aggregate query."""
+    declared = ctx.meta("duration")
+    var = declared or "duration"
+    if not ctx.has(var):
+        ctx.unavailable(rule, f"it needs the duration column {var!r}, which the responses do "
+                              "not have" + ("" if declared else " (the questionnaire declares "
+                                            "no meta question with role: duration)"))
+        return Outcome(ctx.nobody(), f"no duration column {var!r}", "skipped")
+    raw = ctx.number(var)
+    bad = f"({raw} < 0 OR isinf({raw}))"
+    dur = f"(CASE WHEN {bad} THEN NULL ELSE {raw} END)"
+    done = [f"NOT ({o.flagged})" for r in ("screened_out", "incomplete")
+            if (o := ctx.outcomes.get(r)) is not None and o.status == "applied"]
+    positive = f"{dur} > 0"
+    base = " AND ".join([positive] + done)
+    n_have, n_bad, n_pos, n_base = ctx.scalar(
+        f"count({dur}), count(*) FILTER (WHERE {bad}), count(*) FILTER (WHERE {positive}), "
+        f"count(*) FILTER (WHERE {base})")
+    u = ctx.q.duration_unit()[1]
+    if n_bad:
+        ctx.warnings.append(f"speeder: {n_bad} respondent(s) have an impossible duration "
+                            f"(negative or infinite) in column {var!r}; they were not checked")
+    if ctx.n and not n_have:
+        ctx.unavailable(rule, f"no respondent has a duration in column {var!r}"
+                              + (f" ({n_bad} negative or infinite)" if n_bad else ""))
+        return Outcome(ctx.nobody(), f"column {var!r} is empty", "skipped")
+    if not n_base and n_pos:
+        base = positive
+        ctx.warnings.append("speeder: no complete respondent has a duration; the median is "
+                            "taken over all respondents with one")
+    elif not n_base:
+        if ctx.n:
+            ctx.warnings.append(f"speeder: no respondent has a positive duration in column "
+                                f"{var!r}; the rule was not applied")
+        return Outcome(ctx.nobody(), "no positive durations", "not applicable")
+    median, sd = ctx.scalar(f"median({dur}) FILTER (WHERE {base}), "
+                            f"stddev_samp({dur}) FILTER (WHERE {base})")
+    median = float(median)
+    p = ctx.params
+    if p["speeder_method"] == "fraction":
+        cut = p["speeder_fraction"] * median
+        text = (f"duration < {fmt_num(p['speeder_fraction'])} x median of completes "
+                f"({median:.4g} {u}) = {cut:.4g} {u}")
+    else:
+        sd = float("nan") if sd is None else float(sd)
+        cut = median - p["speeder_sd"] * sd
+        text = (f"duration < median of completes ({median:.4g} {u}) - "
+                f"{fmt_num(p['speeder_sd'])} SD ({sd:.4g} {u}) = {cut:.4g} {u}")
+        if not cut > 0:
+            ctx.warnings.append(f"speeder: median - {fmt_num(p['speeder_sd'])} SD = {cut:.4g} {u} "
+                                "is not positive, so no respondent can be flagged; the durations "
+                                "are too dispersed for speeder_method='sd' (try 'fraction')")
+    n_none = ctx.n - n_have - n_bad
+    if n_none:
+        ctx.warnings.append(f"speeder: {n_none} respondent(s) have no duration and were not "
+                            "checked")
+    flagged = "false" if np.isnan(cut) else f"coalesce({dur} < {cut!r}, false)"
+    return Outcome(flagged, text)

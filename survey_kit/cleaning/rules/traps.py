@@ -167,3 +167,73 @@ def _consistency(ctx: Context, t, where: str) -> tuple[np.ndarray, np.ndarray]:
     with np.errstate(invalid="ignore"):
         fail = evaluable & (diff > t.tolerance + 1e-9)
     return fail, evaluable
+
+
+def sql_trap_failed(ctx, rule: str) -> Outcome:
+    """:func:`flag_trap_failed` out of core: each trap's failure as a SQL expression."""
+    from ...errors import UsageError
+    from ..sql_context import both, isin
+
+    traps = ctx.q.quality.traps
+    if not traps:
+        return Outcome(ctx.nobody(), "no traps in the questionnaire", "not applicable")
+    fails = []
+    for t in traps:
+        where = f"quality.traps {t.id!r}"
+        vars_ = [t.question] + ([t.repeat] if t.type == "consistency" else [])
+        for v in vars_:
+            if v not in ctx.variables:
+                raise CleaningError(f"{where} names unknown question {v!r}; valid names are: "
+                                    f"{', '.join(ctx.variables)}", file=ctx.q.source)
+        absent = [v for v in vars_ if not ctx.has(v)]
+        if absent:
+            ctx.unavailable(rule, f"trap {t.id!r} needs column(s) {absent}, which the responses "
+                                  "do not have")
+            continue
+        if t.type == "text":
+            raise UsageError(f"trap {t.id!r} compares typed text (NFKC, regular expressions), "
+                             "which is done in memory only; switch the rule off (--rule "
+                             "trap_failed_action=off) or use --engine pandas")
+        if t.type == "instructed":
+            if not t.expected:
+                raise CleaningError(f"{where}: an instructed-response trap needs its expected "
+                                    "answer(s)", file=ctx.q.source)
+            if ctx.is_option(t.question):
+                pos = _option_positions(ctx, t.question, t.expected, where)
+                fails.append(f"NOT {isin(ctx.codes(t.question), pos)}")
+            else:
+                for e in t.expected:
+                    if isinstance(e, bool) or not isinstance(e, (int, float)):
+                        raise CleaningError(f"{where}: expected answer {e!r} of the numeric "
+                                            f"question {t.question!r} must be a number",
+                                            file=ctx.q.source)
+                fails.append(f"NOT {isin(ctx.number(t.question), [float(e) for e in t.expected])}")
+        else:
+            fails.append(_sql_consistency(ctx, t, where, both))
+    m = ctx.params["trap_max_failures"]
+    if not fails:
+        return Outcome(ctx.nobody(), "trap columns missing", "skipped")
+    score = " + ".join(f"CAST({f} AS INTEGER)" for f in fails)
+    return Outcome(f"({score}) >= {m}", f"failed >= {m} of {len(fails)} traps (blank instructed "
+                   "or text item = failed; consistency pair with a blank side not evaluable)")
+
+
+def _sql_consistency(ctx, t, where: str, both) -> str:
+    a_opt, b_opt = ctx.is_option(t.question), ctx.is_option(t.repeat)
+    if a_opt and b_opt:
+        la = list(ctx.variables[t.question].levels)
+        lb = list(ctx.variables[t.repeat].levels)
+        absent_keys = [k for k in lb if k not in la]
+        if absent_keys:
+            raise CleaningError(f"{where}: options {absent_keys} of {t.repeat!r} are not "
+                                f"options of {t.question!r}; a consistency pair needs the "
+                                "same option keys", file=ctx.q.source)
+        a = ctx.codes(t.question)
+        whens = " ".join(f"WHEN {i} THEN {la.index(k)}" for i, k in enumerate(lb))
+        b = f"(CASE {ctx.codes(t.repeat)} {whens} ELSE -1 END)"
+        return both(f"{a} >= 0 AND {b} >= 0 AND abs({a} - {b}) > {t.tolerance + 1e-9!r}")
+    if not a_opt and not b_opt:
+        a, b = ctx.number(t.question), ctx.number(t.repeat)
+        return both(f"abs({a} - {b}) > {t.tolerance + 1e-9!r}")
+    raise CleaningError(f"{where}: {t.question!r} and {t.repeat!r} must both be "
+                        "option questions or both numeric", file=ctx.q.source)

@@ -1,0 +1,84 @@
+"""The rule plan out of core: the same rules, parameters and order as :func:`clean`.
+
+:func:`sql_plan` is the questionnaire's :func:`~survey_kit.cleaning.registry.rule_plan`
+with every rule that is not switched off; a rule that needs all respondents in
+memory (no ``sql_<rule>`` form: near-duplicates, gibberish, Mahalanobis D2,
+even-odd consistency) is refused by name rather than skipped.
+:func:`apply_sql_rules` runs the out-of-core forms in order, each seeing the
+earlier outcomes, and :func:`flow_from_patterns` turns the counts of each
+pattern of flags into the flow table of the in-memory run (first exclude
+rule that fired, review rules only flag).
+
+Example
+-------
+>>> import survey_kit as sk
+>>> q = sk.load_questionnaire("questionnaires/japan_digital_services_2024.yaml")
+>>> params, _ = resolve_parameters(q)
+>>> try:
+...     sql_plan(q, params)
+... except UsageError as exc:
+...     print(str(exc)[:72])
+out of core, rule(s) near_duplicate, gibberish, mahalanobis, even_odd ne
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..errors import UsageError
+from .flow import RuleRun, attribute, flow_frame
+from .outcome import Outcome
+from .parameters import resolve_parameters
+from .registry import PlannedRule, rule_plan
+
+__all__ = ["apply_sql_rules", "flow_from_patterns", "resolve_parameters", "sql_plan"]
+
+
+def sql_plan(q, params: dict) -> list[PlannedRule]:
+    """Every rule of a run on ``q``; refuses rules switched on that run in memory only."""
+    plan = rule_plan(q)
+    memory_only = [s.name for s in plan
+                   if s.run_sql is None and params[f"{s.name}_action"] != "off"]
+    if memory_only:
+        offs = " ".join(f"--rule {n}_action=off" for n in memory_only)
+        raise UsageError(f"out of core, rule(s) {', '.join(memory_only)} need every "
+                         "respondent in memory (a model over all the answers) and cannot run; "
+                         f"switch them off ({offs}) or use --engine pandas")
+    return plan
+
+
+def apply_sql_rules(ctx, plan: list[PlannedRule], progress=None) -> list[RuleRun]:
+    """Run each rule's out-of-core form (not switched off), in order."""
+    runs = []
+    for step in plan:
+        action = ctx.params[f"{step.name}_action"]
+        if action == "off":
+            out = Outcome(ctx.nobody(), "switched off", "off")
+        else:
+            if progress is not None:
+                progress(f"rule {step.name}")
+            out = step.run_sql(ctx)
+        ctx.outcomes[step.name] = out
+        runs.append(RuleRun(step.name, step.label, action, out))
+    return runs
+
+
+def flow_from_patterns(runs: list[RuleRun], patterns: pd.DataFrame, columns: dict[str, str]
+                       ) -> pd.DataFrame:
+    """The flow table from ``patterns``: one row per distinct combination of the applied
+    rules' flags (``columns``: rule -> its flag column) and its count ``n``."""
+    w = patterns["n"].to_numpy(dtype=np.int64) if len(patterns) else np.zeros(0, np.int64)
+    applied = np.array([r.name in columns for r in runs], dtype=bool)
+    by_rule = np.zeros((len(runs), len(w)), dtype=bool)
+    for j, r in enumerate(runs):
+        if r.name in columns:
+            by_rule[j] = patterns[columns[r.name]].to_numpy(dtype=bool)
+    is_exclude = np.array([r.action == "exclude" for r in runs], dtype=bool) & applied
+    _, removed_by, _, _ = attribute(by_rule, is_exclude)
+    n = int(w.sum())
+    n_removed = np.array([int(w[removed_by == j].sum()) for j in range(len(runs))],
+                         dtype=np.int64)
+    n_remaining = n - np.cumsum(n_removed)
+    n_flagged = by_rule.astype(np.int64) @ w if len(w) else np.zeros(len(runs), np.int64)
+    return flow_frame(runs, n_flagged, applied, n_removed, n_remaining, n)
