@@ -93,7 +93,8 @@ class OutOfCoreCleaning:
 def clean_dataset(source: Any, questionnaire: Any, out: str | Path, *,
                   stem: str | None = None, overrides: dict | None = None,
                   engine: str = "duckdb", missing_columns: str = "error",
-                  progress: Callable[[str], None] | None = None) -> OutOfCoreCleaning:
+                  progress: Callable[[str], None] | None = None, threads: int | None = None,
+                  memory_limit: str | None = None) -> OutOfCoreCleaning:
     """Apply the questionnaire's cleaning rules to a Parquet dataset, out of core.
 
     Parameters
@@ -106,6 +107,8 @@ def clean_dataset(source: Any, questionnaire: Any, out: str | Path, *,
     engine : ``"duckdb"`` (the only out-of-core engine for cleaning)
     missing_columns : ``"error"`` or ``"allow"``, as :func:`survey_kit.read_responses`
     progress : a callable given one line per long step
+    threads, memory_limit : DuckDB's settings (default: one thread per core, and DuckDB's
+        own limit); past ``memory_limit`` (e.g. ``"3GB"``) the sorts and windows spill to disk
 
     Raises
     ------
@@ -123,7 +126,7 @@ def clean_dataset(source: Any, questionnaire: Any, out: str | Path, *,
     files = parquet_files(source)
     params, sources = resolve_parameters(q, overrides)
     plan = sql_plan(q, params)
-    run = _Run(files, str(source))
+    run = _Run(files, str(source), threads, memory_limit)
     say(f"reading {len(files)} Parquet file(s): {run.n:,} rows")
     frame = SqlFrame(q, run.types, run.distinct_raw, str(source), missing_columns)
     run.check(frame)
@@ -164,13 +167,14 @@ class _Run:
     """One DuckDB connection over the dataset: ``__src`` (the rows, in file order, with
     their position ``__pos``) and the queries the rules ask."""
 
-    def __init__(self, files: list[Path], source: str) -> None:
+    def __init__(self, files: list[Path], source: str, threads: int | None = None,
+                 memory_limit: str | None = None) -> None:
         import duckdb
 
         from .duck import DuckDBEngine
 
         self.source = source
-        self.con = DuckDBEngine(files).con
+        self.con = DuckDBEngine(files, threads, memory_limit).con
         listed = ", ".join(sql_literal(str(p)) for p in files)
         read = f"read_parquet([{listed}], union_by_name = true)"
         try:
