@@ -12,7 +12,7 @@ out of core is applied (the four that need every respondent in memory are
 switched off, in both paths). Each run is a fresh process, so the peak RSS
 (``resource.getrusage``) is its own:
 
-- ``duckdb``: ``survey_kit.engine.cleaning.clean_dataset`` (flagged and kept
+- ``duckdb``: ``survey_kit.clean_parquet`` (flagged and kept
   Parquet files written, streamed; 2 threads, 3 GB memory limit);
 - ``memory`` (the peer, at ``--memory-size`` rows): ``sk.read_responses`` of
   the same Parquet file and ``sk.clean``, the in-memory path of ``survey-kit
@@ -61,9 +61,9 @@ def tile(n: int, path: Path) -> None:
 def worker(mode: str, path: str, out: str) -> dict:
     start = time.perf_counter()
     if mode == "duckdb":
-        from survey_kit.engine.cleaning import clean_dataset
+        from survey_kit.engine.cleaning import clean_parquet
 
-        res = clean_dataset(path, QUESTIONNAIRE, out, overrides=OFF, threads=2,
+        res = clean_parquet(path, QUESTIONNAIRE, out, overrides=OFF, threads=2,
                             memory_limit="3GB")
         flow = res.flow
     else:

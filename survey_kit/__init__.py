@@ -66,6 +66,7 @@ _LAZY: dict[str, str] = {
     "convert_responses": "io.write",
     # cleaning/
     "clean": "cleaning.engine",
+    "clean_parquet": "engine.cleaning",         # the same rules out of core (DuckDB)
     "CleaningResult": "cleaning.result",
     "longstring": "cleaning.careless.longstring",
     "irv": "cleaning.careless.irv",

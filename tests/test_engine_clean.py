@@ -9,7 +9,7 @@ import pytest
 from conftest import FIRM_YAML, SAMPLE_CSV
 
 import survey_kit as sk
-from survey_kit.engine.cleaning import clean_dataset
+from survey_kit import clean_parquet
 from survey_kit.errors import UsageError
 
 pytest.importorskip("duckdb")
@@ -75,17 +75,33 @@ def _same(res, mem) -> None:
     assert (flagged["excluded"].to_numpy() == excluded).all()
     reason = pd.Series(mem.excluded["reason"]).reindex(mem.flags.index)
     assert flagged["exclusion_reason"].fillna("").tolist() == reason.fillna("").tolist()
-    kept = pd.read_parquet(res.kept)
-    assert kept["respondent_id"].tolist() == mem.kept["_raw_id"].tolist()
+    kept = pd.read_parquet(res.kept).set_index("respondent_id")
+    _same_labelled(kept, mem.kept)
+
+
+def _same_labelled(got: pd.DataFrame, ref: pd.DataFrame) -> None:
+    """The kept file out of core is the in-memory labelled frame: the same index, columns
+    in order, missing cells and values (option keys, numbers, text, times)."""
+    assert got.index.tolist() == ref.index.tolist()
+    assert list(got.columns) == list(ref.columns)
+    for c in ref.columns:
+        a, b = got[c], ref[c]
+        na, nb = a.isna().to_numpy(), b.isna().to_numpy()
+        assert (na == nb).all(), c
+        av, bv = a[~na], b[~nb]
+        if pd.api.types.is_float_dtype(bv):
+            assert (av.to_numpy(float) == bv.to_numpy(float)).all(), c
+        else:
+            assert (av.astype(str).to_numpy() == bv.astype(str).to_numpy()).all(), c
 
 
 def test_out_of_core_equals_in_memory_at_100k(big, tmp_path):
     folder, q, overrides, mem = big
     assert mem.n_raw == N and 0 < len(mem.excluded) < N
-    res = clean_dataset(folder / "big.parquet", q, tmp_path, overrides=overrides)
+    res = clean_parquet(folder / "big.parquet", q, tmp_path, overrides=overrides)
     _same(res, mem)
     # a folder of parts is the same dataset, in file order
-    res = clean_dataset(folder / "parts", q, tmp_path / "parts", overrides=overrides)
+    res = clean_parquet(folder / "parts", q, tmp_path / "parts", overrides=overrides)
     _same(res, mem)
 
 
@@ -97,7 +113,7 @@ def test_other_parameters_equal_in_memory(tmp_path, extra):
     over = dict(OFF, **extra)
     mem = sk.clean(sk.read_responses(tmp_path / "raw.parquet", q, duplicate_ids="keep"), q,
                    **over)
-    res = clean_dataset(tmp_path / "raw.parquet", q, tmp_path / "o", overrides=over)
+    res = clean_parquet(tmp_path / "raw.parquet", q, tmp_path / "o", overrides=over)
     _same(res, mem)
 
 
@@ -105,9 +121,9 @@ def test_model_rules_are_refused_by_name(tmp_path):
     q = sk.load_questionnaire(FIRM_YAML)
     _raw().to_parquet(tmp_path / "raw.parquet", index=False)
     with pytest.raises(UsageError, match="near_duplicate, gibberish, mahalanobis, even_odd"):
-        clean_dataset(tmp_path / "raw.parquet", q, tmp_path / "o")
+        clean_parquet(tmp_path / "raw.parquet", q, tmp_path / "o")
     with pytest.raises(UsageError, match="not offered"):
-        clean_dataset(tmp_path / "raw.parquet", q, tmp_path / "o", overrides=OFF,
+        clean_parquet(tmp_path / "raw.parquet", q, tmp_path / "o", overrides=OFF,
                       engine="dask")
 
 
@@ -117,7 +133,7 @@ def test_unknown_codes_are_errors_as_in_memory(tmp_path):
     raw.loc[3, "Q1"] = 77
     raw.to_parquet(tmp_path / "raw.parquet", index=False)
     with pytest.raises(sk.DataError) as exc:
-        clean_dataset(tmp_path / "raw.parquet", q, tmp_path / "o", overrides=OFF)
+        clean_parquet(tmp_path / "raw.parquet", q, tmp_path / "o", overrides=OFF)
     assert exc.value.column == "Q1" and "77" in str(exc.value)
 
 
@@ -166,3 +182,39 @@ def test_cli_clean_out_of_core(capsys, tmp_path):
     code, out, err = _cli(capsys, "clean", FIRM_YAML, tmp_path / "raw.parquet", "--out",
                           tmp_path / "o4", "--engine", "dask", *offs)
     assert code == 2 and "not offered" in err
+
+
+def test_clean_weight_crosstab_out_of_core_end_to_end(tmp_path, capsys):
+    """clean --engine duckdb writes the kept rows as the labelled frame, which weight and
+    crosstab --engine duckdb take as they are: the weights and the table equal the in-memory
+    pipeline's on the same export."""
+    from survey_kit.cli import main
+
+    q = sk.load_questionnaire(FIRM_YAML)
+    raw = _raw()
+    repeat = raw.iloc[[3]].copy()                 # a repeated id kept by the rules switched
+    raw = pd.concat([raw, repeat], ignore_index=True)   # off below: the index reads "<id>~2"
+    raw.to_parquet(tmp_path / "export.parquet", index=False)
+    over = dict(OFF, duplicate_id_action="off", duplicate_fingerprint_action="off")
+    rules = [a for k, v in over.items() for a in ("--rule", f"{k}={v}")]
+    assert main(["clean", str(FIRM_YAML), str(tmp_path / "export.parquet"), "--out",
+                 str(tmp_path / "c"), "--engine", "duckdb", *rules]) == 0
+    mem = sk.clean(sk.read_responses(tmp_path / "export.parquet", q, duplicate_ids="keep"), q,
+                   **over).kept
+    kept_path = tmp_path / "c" / "export_kept.parquet"
+    got = pd.read_parquet(kept_path).set_index("respondent_id")
+    assert got.index.str.endswith("~2").sum() >= 1          # repeats, as read_responses names them
+    _same_labelled(got, mem)
+    assert main(["weight", str(FIRM_YAML), str(kept_path), "--engine", "duckdb", "--out",
+                 str(tmp_path / "w")]) == 0
+    targets = sk.load_targets(q.source.parent / q.weighting.targets)
+    ref = sk.SurveyDesign(mem).rake(targets, variables=q.weighting.variables,
+                                    not_stated="separate")
+    back = pd.read_parquet(tmp_path / "w" / "export_kept_weighted.parquet")
+    assert np.allclose(back["weight"].to_numpy(), ref.weights, rtol=1e-10, atol=0)
+    capsys.readouterr()
+    assert main(["crosstab", str(FIRM_YAML), str(kept_path), "--rows", "foreign_share",
+                 "--cols", "export_intensity", "--engine", "duckdb"]) == 0
+    out = capsys.readouterr().out
+    table = sk.crosstab(ref, "foreign_share", "export_intensity", questionnaire=q)
+    assert out.strip() == table.to_text().strip()

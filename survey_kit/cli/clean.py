@@ -23,12 +23,14 @@ spreadsheet does not run it, unless ``--no-escape-formulas``
 
 A Parquet dataset (a file, a folder or a glob) past 256 MB, or any with
 ``--engine duckdb``, is cleaned out of core
-(:func:`survey_kit.engine.cleaning.clean_dataset`): the questionnaire's rules
+(:func:`survey_kit.clean_parquet`): the questionnaire's rules
 with the same parameters (``--rule`` included), order and first-rule
 attribution, in DuckDB, with progress lines on stderr. It writes
 ``<stem>_flagged.parquet`` (every raw row in order, a ``flag_<rule>`` column
 per applied rule, ``excluded``, ``exclusion_reason``), ``<stem>_kept.parquet``
-and ``<stem>_flow.csv`` (the flow as in memory), and prints the flow. Rules
+(the kept rows as the labelled frame, which ``weight`` and ``crosstab --engine``
+take as they are) and ``<stem>_flow.csv`` (the flow as in memory), and prints
+the flow. Rules
 that need every respondent in memory (near_duplicate, gibberish, mahalanobis,
 even_odd) are refused by name there: switch them off (``--rule
 near_duplicate_action=off``) or give ``--engine pandas``. ``--engine dask`` is
@@ -152,7 +154,7 @@ def run(args: argparse.Namespace) -> int:
 def _out_of_core(args: argparse.Namespace, q: Any, overrides: dict) -> int:
     """``--engine duckdb`` (or a large Parquet dataset): the rules out of core."""
     from ..design.engine_design import stderr_progress
-    from ..engine.cleaning import clean_dataset
+    from ..engine.cleaning import clean_parquet
     from ..errors import UsageError
     from ._tables import write_csv
 
@@ -164,7 +166,7 @@ def _out_of_core(args: argparse.Namespace, q: Any, overrides: dict) -> int:
         raise UsageError("--encoding and --sheet apply to CSV and workbook files, not to a "
                          "Parquet dataset")
     out = Path(args.out)
-    result = clean_dataset(args.responses, q, out, overrides=overrides,
+    result = clean_parquet(args.responses, q, out, overrides=overrides,
                            missing_columns=missing_columns(args), progress=stderr_progress)
     flow = write_csv(result.flow, out / f"{result.flagged.name[:-len('_flagged.parquet')]}"
                                          "_flow.csv", index=False)

@@ -1,6 +1,6 @@
 """Cleaning out of core: the questionnaire's rules over a Parquet dataset, in DuckDB.
 
-:func:`clean_dataset` runs the rule plan of :func:`survey_kit.clean` -- the same
+:func:`clean_parquet` runs the rule plan of :func:`survey_kit.clean` -- the same
 rules, parameters (``quality.overrides``, then the call's overrides), order and
 first-rule attribution -- on a Parquet dataset (a file, a folder or a glob)
 without holding the respondents. Each rule's out-of-core form sits beside its
@@ -18,7 +18,10 @@ It writes, each atomically:
 * ``<stem>_flagged.parquet``: every raw row in file order, with
   ``flag_<rule>`` for each applied rule, ``excluded`` and ``exclusion_reason``
   (the first exclude rule that fired);
-* ``<stem>_kept.parquet``: the rows kept (the export's columns).
+* ``<stem>_kept.parquet``: the rows kept, as the labelled frame of
+  :func:`survey_kit.read_responses` (variables and option keys, the index as
+  the column ``respondent_id``), ready for :meth:`SurveyDesign.from_parquet
+  <survey_kit.SurveyDesign.from_parquet>` and ``survey-kit weight/crosstab --engine``.
 
 The flow table (:attr:`OutOfCoreCleaning.flow`) is the in-memory one.
 
@@ -34,7 +37,7 @@ Example
 >>> raw.to_parquet(d / "raw.parquet")
 >>> off = {f"{r}_action": "off" for r in ("near_duplicate", "gibberish", "mahalanobis",
 ...                                       "even_odd")}
->>> res = clean_dataset(d / "raw.parquet", q, d, overrides=off)
+>>> res = clean_parquet(d / "raw.parquet", q, d, overrides=off)
 >>> res.n, res.n_kept, res.flagged.name
 (700, 607, 'raw_flagged.parquet')
 """
@@ -55,10 +58,11 @@ from ..cleaning.result import flow_display
 from ..cleaning.sql_context import SqlContext
 from ..errors import DataError, UsageError
 from ..instrument.questionnaire import as_questionnaire
+from ..io.frame import INDEX_NAME, RAW_ID
 from ..io.sql import SqlFrame, quote, sql_literal
 from .source import parquet_files
 
-__all__ = ["OutOfCoreCleaning", "clean_dataset"]
+__all__ = ["OutOfCoreCleaning", "clean_parquet"]
 
 #: rows per file in the position key (file index x this + row number)
 _FILE_STRIDE = 2 ** 40
@@ -90,7 +94,7 @@ class OutOfCoreCleaning:
         return text
 
 
-def clean_dataset(source: Any, questionnaire: Any, out: str | Path, *,
+def clean_parquet(source: Any, questionnaire: Any, out: str | Path, *,
                   stem: str | None = None, overrides: dict | None = None,
                   engine: str = "duckdb", missing_columns: str = "error",
                   progress: Callable[[str], None] | None = None, threads: int | None = None,
@@ -146,7 +150,7 @@ def clean_dataset(source: Any, questionnaire: Any, out: str | Path, *,
     say(f"writing {flagged.name}")
     run.write_flagged(flagged, runs, columns)
     say(f"writing {kept.name}")
-    run.write_kept(flagged, kept)
+    run.write_kept(frame, kept)
     cols = list(columns.values())
     patterns = run.con.execute(
         f"SELECT {', '.join(quote(c) for c in cols) + ', ' if cols else ''}count(*) AS n "
@@ -259,11 +263,20 @@ class _Run:
                "ORDER BY __pos")
         with atomic_write(path) as tmp:
             self.con.execute(f"COPY ({sql}) TO {sql_literal(str(tmp))} (FORMAT parquet)")
+        self.excluded = " OR ".join(f"({exprs[n]})" for n in exclude) or "false"
 
-    def write_kept(self, flagged: Path, path: Path) -> None:
-        raw = ", ".join(quote(c) for c in self.columns)
+    def write_kept(self, frame: SqlFrame, path: Path) -> None:
+        """The kept rows as the labelled frame (:meth:`SqlFrame.labelled_columns`), its
+        index first as the column ``respondent_id`` (a repeated id as ``<id>~2``, ...)."""
+        rid = quote("v:" + RAW_ID)
+        self.con.execute(
+            "CREATE OR REPLACE TEMP TABLE __repeat AS SELECT __pos, rn FROM (SELECT __pos, "
+            f"row_number() OVER (PARTITION BY {rid} ORDER BY __pos) AS rn FROM __decoded) "
+            "WHERE rn > 1")
+        cols = ", ".join(f"{e} AS {quote(n)}" for n, e in frame.labelled_columns())
+        index = f"{rid} || coalesce('~' || CAST(__repeat.rn AS VARCHAR), '')"
+        sql = (f"SELECT {index} AS {quote(INDEX_NAME)}, {cols} FROM __decoded LEFT JOIN "
+               f"__repeat USING (__pos) WHERE NOT ({self.excluded}) ORDER BY __pos")
         with atomic_write(path) as tmp:
-            self.con.execute(f"COPY (SELECT {raw} FROM read_parquet("
-                             f"{sql_literal(str(flagged))}) WHERE NOT excluded) TO "
-                             f"{sql_literal(str(tmp))} (FORMAT parquet)")
+            self.con.execute(f"COPY ({sql}) TO {sql_literal(str(tmp))} (FORMAT parquet)")
 

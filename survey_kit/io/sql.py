@@ -36,7 +36,7 @@ from ..errors import DataError, UsageError
 from ..instrument.schema import Question
 from .cells import code_numbers, durations, numeric
 from .decode import choice_cells, multi_cells, multi_problem
-from .frame import RAW_ID, export_columns
+from .frame import INDEX_NAME, MISSING_SUFFIX, RAW_ID, export_columns
 from .problems import Problems
 
 __all__ = ["MAX_DISTINCT", "SqlFrame", "blank_sql", "quote", "sql_literal", "strip_sql"]
@@ -335,6 +335,46 @@ class SqlFrame:
         raise DataError(f"column {g['column']!r}: {g['problem']} (values: {shown}); "
                         f"{g['advice']}", file=self.source, column=g["column"],
                         value=g["cells"][0][1])
+
+    # -- the labelled frame -----------------------------------------------------
+
+    def labelled_columns(self) -> list[tuple[str, str]]:
+        """``(name, SQL over the view)`` of each column of the labelled frame, in the order
+        :func:`~survey_kit.io.read.read_responses` gives them (:mod:`survey_kit.io.frame`):
+        ``_raw_id``, each question's variables (option keys as text, numbers, text, the
+        ``<var>__missing`` keys, bands), then the export columns the questionnaire does not
+        name. Start and end times are the export's values as timestamps (``TRY_CAST``)."""
+        out = [(RAW_ID, quote("v:" + RAW_ID))]
+        for qq in self.q.questions:
+            out += self._labelled(qq)
+        named = {c for qq in self.q.questions for c in export_columns(qq)}
+        named |= {self.q.survey.respondent_id, INDEX_NAME} | {n for n, _ in out}
+        out += [(c, quote(c)) for c in self.types if c not in named]
+        return out
+
+    def _missing_of(self, var: str) -> list[tuple[str, str]]:
+        key = "m:" + var
+        return [(var + MISSING_SUFFIX, quote(key))] if key in self.columns else []
+
+    def _labelled(self, qq: Question) -> list[tuple[str, str]]:
+        if qq.type in ("single", "likert", "grid"):
+            keys = [o.key for o in qq.options]
+            names = [qq.id] if qq.type != "grid" else [it.id for it in qq.items]
+            return [c for v in names for c in [(v, _key_case(quote("v:" + v), keys))]
+                    + self._missing_of(v)]
+        if qq.type == "multi":
+            return [(f"{qq.id}_{o.key}", quote(f"v:{qq.id}_{o.key}")) for o in qq.options] \
+                + self._missing_of(qq.id)
+        if qq.type == "meta" and qq.role in ("start_time", "end_time"):
+            col = qq.column
+            expr = (f"TRY_CAST({quote(col)} AS TIMESTAMP)" if col in self.types
+                    else "NULL::TIMESTAMP")
+            return [(qq.id, expr)]
+        out = [(qq.id, quote("v:" + qq.id))] + self._missing_of(qq.id)
+        if qq.type == "numeric" and qq.bands is not None:
+            out.append((qq.bands.id, _key_case(quote("v:" + qq.bands.id),
+                                               [b.key for b in qq.bands.levels])))
+        return out
 
     # -- the view ---------------------------------------------------------------
 
