@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import operator
 import re
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -94,8 +95,9 @@ def _set_result(hit: np.ndarray, present: np.ndarray, mkeys: list, miss, op: str
     return (hit if op in ("in", "eq") else ~hit), evaluable
 
 
-def _question_condition(ctx: Context, cond, rule: str) -> Result | None:
-    """A condition on a multi-select or grid question as a whole."""
+def _question_columns(ctx: Any, cond, rule: str) -> tuple[Any, list[str]] | None:
+    """The question of a condition on a multi-select or grid as a whole, and its columns;
+    None (the rule skipped) when some are not in the responses."""
     name = cond.question
     qq = ctx.questions[name]
     cols = ([f"{qq.id}_{o.key}" for o in qq.options] if qq.type == "multi"
@@ -105,27 +107,17 @@ def _question_condition(ctx: Context, cond, rule: str) -> Result | None:
         ctx.unavailable(rule, f"question {name!r} needs columns {absent}, which the "
                               "responses do not have")
         return None
-    if qq.type == "grid":
-        return _grid_condition(ctx, cond, rule, cols)
-    return _multi_condition(ctx, cond, rule, qq, cols)
+    return qq, cols
 
 
-def _grid_condition(ctx: Context, cond, rule: str, cols: list[str]) -> Result:
-    """A grid: answered (any item answered) or missing; other ops test one of its items."""
-    any_answer = np.column_stack([ctx.answered(c) for c in cols]).any(axis=1)
-    if cond.op in ("answered", "missing"):
-        return _presence(any_answer, cond.op)
-    raise CleaningError(f"rule {rule!r}: op {cond.op!r} cannot be used on the grid question "
-                        f"{cond.question!r}; test one of its items ({', '.join(cols)})")
+def _grid_refused(cond, rule: str, cols: list[str]) -> CleaningError:
+    return CleaningError(f"rule {rule!r}: op {cond.op!r} cannot be used on the grid question "
+                         f"{cond.question!r}; test one of its items ({', '.join(cols)})")
 
 
-def _multi_condition(ctx: Context, cond, rule: str, qq, cols: list[str]) -> Result:
-    """A multi-select question: a set op holds when any of the values is selected."""
+def _multi_picked(cond, rule: str, qq) -> list[int]:
+    """The positions of the options a set op on a multi-select names."""
     name, op, value = cond.question, cond.op, cond.value
-    sel = np.column_stack([ctx.number(c) for c in cols])       # multi: 1 / 0 / NaN
-    answered = ~np.isnan(sel).all(axis=1)
-    if op in ("answered", "missing"):
-        return _presence(answered, op)
     if op not in SET_OPS:
         raise CleaningError(f"rule {rule!r}: op {op!r} cannot be used on the multi-select "
                             f"question {name!r}; use in, not_in, eq, ne, missing, answered")
@@ -138,16 +130,12 @@ def _multi_condition(ctx: Context, cond, rule: str, qq, cols: list[str]) -> Resu
             raise CleaningError(f"rule {rule!r}: {v!r} is not an option of {name!r}; valid "
                                 f"keys are {', '.join(keys)}")
         picked.append(keys[k])
-    hit = (sel[:, picked] == 1).any(axis=1)
-    return (hit if op in ("in", "eq") else ~hit), answered
+    return picked
 
 
-def _option_condition(ctx: Context, cond, rule: str) -> Result:
-    """An option variable: set ops on keys, codes or missing codes; order ops on scores."""
-    name, op = cond.question, cond.op
-    codes = ctx.codes(name)
-    if op not in SET_OPS:
-        return _compare(ctx.scores(name), cond, rule)
+def _option_values(ctx: Any, cond, rule: str) -> tuple[list[int], list[str]]:
+    """The option positions and missing-code keys a set op on an option variable names."""
+    name = cond.question
     levels = list(ctx.variables[name].levels)
     by_code, missing_map = ctx.options_of(name)
     pos, mkeys = [], []
@@ -161,6 +149,74 @@ def _option_condition(ctx: Context, cond, rule: str) -> Result:
         else:
             raise CleaningError(f"rule {rule!r}: {v!r} is not a code or key of {name!r}; "
                                 f"valid keys are {', '.join(levels)}")
+    return pos, mkeys
+
+
+def _numeric_values(ctx: Any, cond, rule: str) -> tuple[list[float], list[str]]:
+    """The numbers and missing-code keys a set op on a numeric variable names."""
+    name = cond.question
+    qq = ctx.questions.get(ctx.variables[name].question)
+    missing_map = {}
+    if qq is not None:
+        missing_map = {m.code: m.key for m in qq.missing}
+        missing_map.update({m.key: m.key for m in qq.missing})
+    nums, mkeys = [], []
+    for v in _values(cond):
+        if not isinstance(v, bool) and v in missing_map:
+            mkeys.append(missing_map[v])
+        elif isinstance(v, (int, float)) and not isinstance(v, bool):
+            nums.append(float(v))
+        else:
+            raise CleaningError(f"rule {rule!r}: {v!r} is not a number or missing code "
+                                f"of {name!r}")
+    return nums, mkeys
+
+
+def _text_set_op(cond, rule: str) -> None:
+    if cond.op not in SET_OPS:
+        raise CleaningError(f"rule {rule!r}: op {cond.op!r} needs a numeric question; "
+                            f"{cond.question!r} holds text")
+
+
+def _order_bound(cond, rule: str) -> tuple[float, float] | float:
+    """``(low, high)`` of ``between``, or the number an order op compares with."""
+    op, value = cond.op, cond.value
+    if op == "between":
+        if not (isinstance(value, list) and len(value) == 2):
+            raise CleaningError(f"rule {rule!r}: op 'between' needs [low, high]")
+        lo, hi = (float(v) for v in value)
+        return lo, hi
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise CleaningError(f"rule {rule!r}: op {op!r} needs a number, got {value!r}")
+    return float(value)
+
+
+def _question_condition(ctx: Context, cond, rule: str) -> Result | None:
+    """A condition on a multi-select or grid question as a whole."""
+    found = _question_columns(ctx, cond, rule)
+    if found is None:
+        return None
+    qq, cols = found
+    if qq.type == "grid":             # answered (any item answered) or missing
+        if cond.op in ("answered", "missing"):
+            return _presence(np.column_stack([ctx.answered(c) for c in cols]).any(axis=1),
+                             cond.op)
+        raise _grid_refused(cond, rule, cols)
+    sel = np.column_stack([ctx.number(c) for c in cols])       # multi: 1 / 0 / NaN
+    answered = ~np.isnan(sel).all(axis=1)
+    if cond.op in ("answered", "missing"):
+        return _presence(answered, cond.op)
+    hit = (sel[:, _multi_picked(cond, rule, qq)] == 1).any(axis=1)
+    return (hit if cond.op in ("in", "eq") else ~hit), answered
+
+
+def _option_condition(ctx: Context, cond, rule: str) -> Result:
+    """An option variable: set ops on keys, codes or missing codes; order ops on scores."""
+    name, op = cond.question, cond.op
+    codes = ctx.codes(name)
+    if op not in SET_OPS:
+        return _compare(ctx.scores(name), cond, rule)
+    pos, mkeys = _option_values(ctx, cond, rule)
     return _set_result(np.isin(codes, pos), codes >= 0, mkeys, ctx.missing_keys(name), op)
 
 
@@ -169,9 +225,7 @@ def _text_condition(ctx: Context, cond, rule: str) -> Result:
     name, op = cond.question, cond.op
     if op == "matches":
         return _matches(ctx, cond, rule)
-    if op not in SET_OPS:
-        raise CleaningError(f"rule {rule!r}: op {op!r} needs a numeric question; "
-                            f"{name!r} holds text")
+    _text_set_op(cond, rule)
     col = ctx.frame[name]
     present = col.notna().to_numpy()
     hit = col.astype(object).isin([str(v) for v in _values(cond)]).to_numpy() & present
@@ -196,20 +250,7 @@ def _numeric_condition(ctx: Context, cond, rule: str) -> Result:
     x = ctx.number(name)
     if op not in SET_OPS:
         return _compare(x, cond, rule)
-    qq = ctx.questions.get(ctx.variables[name].question)
-    missing_map = {}
-    if qq is not None:
-        missing_map = {m.code: m.key for m in qq.missing}
-        missing_map.update({m.key: m.key for m in qq.missing})
-    nums, mkeys = [], []
-    for v in _values(cond):
-        if not isinstance(v, bool) and v in missing_map:
-            mkeys.append(missing_map[v])
-        elif isinstance(v, (int, float)) and not isinstance(v, bool):
-            nums.append(float(v))
-        else:
-            raise CleaningError(f"rule {rule!r}: {v!r} is not a number or missing code "
-                                f"of {name!r}")
+    nums, mkeys = _numeric_values(ctx, cond, rule)
     present = ~np.isnan(x)
     return _set_result(np.isin(x, nums) & present, present, mkeys, ctx.missing_keys(name), op)
 
@@ -220,18 +261,13 @@ def _values(cond) -> list:
 
 def _compare(x: np.ndarray, cond, rule: str) -> Result:
     """``between`` or an order op on numbers (NaN: not evaluable)."""
-    op, value = cond.op, cond.value
+    bound = _order_bound(cond, rule)
     present = ~np.isnan(x)
     with np.errstate(invalid="ignore"):
-        if op == "between":
-            if not (isinstance(value, list) and len(value) == 2):
-                raise CleaningError(f"rule {rule!r}: op 'between' needs [low, high]")
-            lo, hi = (float(v) for v in value)
-            hit = (x >= lo) & (x <= hi)
+        if cond.op == "between":
+            hit = (x >= bound[0]) & (x <= bound[1])
         else:
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise CleaningError(f"rule {rule!r}: op {op!r} needs a number, got {value!r}")
-            hit = ORDER_OPS[op](x, float(value))
+            hit = ORDER_OPS[cond.op](x, bound)
     return hit & present, present
 
 
@@ -279,35 +315,19 @@ def _sql_set_result(hit: str, present: str, mkeys: list, miss: str | None, op: s
 def _sql_question_condition(ctx, cond, rule: str) -> SqlResult | None:
     from .sql_context import isin
 
-    name, op, value = cond.question, cond.op, cond.value
-    qq = ctx.questions[name]
-    cols = ([f"{qq.id}_{o.key}" for o in qq.options] if qq.type == "multi"
-            else [it.id for it in qq.items] if qq.type == "grid" else [name])
-    absent = [c for c in cols if not ctx.has(c)]
-    if absent:
-        ctx.unavailable(rule, f"question {name!r} needs columns {absent}, which the "
-                              "responses do not have")
+    op = cond.op
+    found = _question_columns(ctx, cond, rule)
+    if found is None:
         return None
+    qq, cols = found
     if qq.type == "grid":
         if op in ("answered", "missing"):
             return _sql_presence("(" + " OR ".join(ctx.answered(c) for c in cols) + ")", op)
-        raise CleaningError(f"rule {rule!r}: op {op!r} cannot be used on the grid question "
-                            f"{name!r}; test one of its items ({', '.join(cols)})")
+        raise _grid_refused(cond, rule, cols)
     answered = "(" + " OR ".join(f"{ctx.number(c)} IS NOT NULL" for c in cols) + ")"
     if op in ("answered", "missing"):
         return _sql_presence(answered, op)
-    if op not in SET_OPS:
-        raise CleaningError(f"rule {rule!r}: op {op!r} cannot be used on the multi-select "
-                            f"question {name!r}; use in, not_in, eq, ne, missing, answered")
-    keys = {o.key: i for i, o in enumerate(qq.options)}
-    by_code = {o.code: o.key for o in qq.options}
-    picked = []
-    for v in (value if isinstance(value, list) else [value]):
-        k = v if isinstance(v, str) else by_code.get(v)
-        if k not in keys:
-            raise CleaningError(f"rule {rule!r}: {v!r} is not an option of {name!r}; valid "
-                                f"keys are {', '.join(keys)}")
-        picked.append(keys[k])
+    picked = _multi_picked(cond, rule, qq)
     hit = "(" + " OR ".join(isin(ctx.number(cols[j]), [1.0]) for j in picked) + ")"
     return (hit if op in ("in", "eq") else f"NOT {hit}"), answered
 
@@ -319,19 +339,7 @@ def _sql_option_condition(ctx, cond, rule: str) -> SqlResult:
     codes = ctx.codes(name)
     if op not in SET_OPS:
         return _sql_compare(ctx.scores(name), cond, rule)
-    levels = list(ctx.variables[name].levels)
-    by_code, missing_map = ctx.options_of(name)
-    pos, mkeys = [], []
-    for v in _values(cond):
-        if isinstance(v, str) and v in levels:
-            pos.append(levels.index(v))
-        elif not isinstance(v, (bool, str)) and v in by_code:
-            pos.append(levels.index(by_code[v]))
-        elif v in missing_map and not isinstance(v, bool):
-            mkeys.append(missing_map[v])
-        else:
-            raise CleaningError(f"rule {rule!r}: {v!r} is not a code or key of {name!r}; "
-                                f"valid keys are {', '.join(levels)}")
+    pos, mkeys = _option_values(ctx, cond, rule)
     return _sql_set_result(isin(codes, pos), f"({codes} >= 0)", mkeys, ctx.missing_keys(name),
                            op)
 
@@ -352,9 +360,7 @@ def _sql_text_condition(ctx, cond, rule: str) -> SqlResult:
         hit = ctx.mapped(col, lambda s: s.astype("string").str.contains(
             pattern, case=False, regex=True).fillna(False).to_numpy(dtype=bool), "false")
         return f"({hit} AND {present})", present
-    if op not in SET_OPS:
-        raise CleaningError(f"rule {rule!r}: op {op!r} needs a numeric question; "
-                            f"{name!r} holds text")
+    _text_set_op(cond, rule)
     hit = isin(col, [str(v) for v in _values(cond)])
     return (hit if op in ("in", "eq") else f"NOT {hit}"), present
 
@@ -366,35 +372,17 @@ def _sql_numeric_condition(ctx, cond, rule: str) -> SqlResult:
     x = ctx.number(name)
     if op not in SET_OPS:
         return _sql_compare(x, cond, rule)
-    qq = ctx.questions.get(ctx.variables[name].question)
-    missing_map = {}
-    if qq is not None:
-        missing_map = {m.code: m.key for m in qq.missing}
-        missing_map.update({m.key: m.key for m in qq.missing})
-    nums, mkeys = [], []
-    for v in _values(cond):
-        if not isinstance(v, bool) and v in missing_map:
-            mkeys.append(missing_map[v])
-        elif isinstance(v, (int, float)) and not isinstance(v, bool):
-            nums.append(float(v))
-        else:
-            raise CleaningError(f"rule {rule!r}: {v!r} is not a number or missing code "
-                                f"of {name!r}")
+    nums, mkeys = _numeric_values(ctx, cond, rule)
     return _sql_set_result(isin(x, nums), f"({x} IS NOT NULL)", mkeys, ctx.missing_keys(name),
                            op)
 
 
 def _sql_compare(x: str, cond, rule: str) -> SqlResult:
-    op, value = cond.op, cond.value
+    bound = _order_bound(cond, rule)
     present = f"({x} IS NOT NULL)"
-    if op == "between":
-        if not (isinstance(value, list) and len(value) == 2):
-            raise CleaningError(f"rule {rule!r}: op 'between' needs [low, high]")
-        lo, hi = (float(v) for v in value)
-        hit = f"({x} >= {lo!r} AND {x} <= {hi!r})"
+    if cond.op == "between":
+        hit = f"({x} >= {bound[0]!r} AND {x} <= {bound[1]!r})"
     else:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise CleaningError(f"rule {rule!r}: op {op!r} needs a number, got {value!r}")
-        sym = {"lt": "<", "le": "<=", "gt": ">", "ge": ">="}[op]
-        hit = f"({x} {sym} {float(value)!r})"
+        sym = {"lt": "<", "le": "<=", "gt": ">", "ge": ">="}[cond.op]
+        hit = f"({x} {sym} {bound!r})"
     return f"coalesce({hit}, false)", present

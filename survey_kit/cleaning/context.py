@@ -52,7 +52,37 @@ def meta_variable(frame: pd.DataFrame, q, role: str) -> str | None:
     return system.get(role)
 
 
-class Context:
+class QuestionnaireLookups:
+    """What a rule asks of the questionnaire, the same in memory (:class:`Context`) and
+    out of core (:class:`~survey_kit.cleaning.sql_context.SqlContext`); needs ``q``,
+    ``questions`` (id -> question) and ``variables``."""
+
+    def known(self, name: str, rule: str) -> None:
+        if name not in self.variables and name not in self.questions:
+            raise CleaningError(f"rule {rule!r} names unknown question {name!r}; valid names "
+                                f"are: {', '.join(self.variables)}", file=self.q.source)
+
+    def question_of(self, var: str):
+        return self.questions[self.variables[var].question]
+
+    def options_of(self, var: str) -> tuple[dict, dict]:
+        """(code -> key, missing code/key -> missing key) of an option variable."""
+        qq = self.question_of(var)
+        if qq.bands is not None and var == qq.bands.id:
+            codes = {}
+            missing = {}
+        else:
+            codes = {o.code: o.key for o in qq.options}
+            missing = {m.code: m.key for m in qq.missing}
+            missing.update({m.key: m.key for m in qq.missing})
+        return codes, missing
+
+
+    def is_option(self, var: str) -> bool:
+        return self.variables[var].kind in ("categorical", "ordinal")
+
+
+class Context(QuestionnaireLookups):
     """The responses, the questionnaire, the parameters and the warnings of one run."""
 
     def __init__(self, frame: pd.DataFrame, q, params: dict) -> None:
@@ -102,29 +132,6 @@ class Context:
         return np.zeros(self.n, dtype=bool)
 
     # -- variables ----------------------------------------------------------
-
-    def known(self, name: str, rule: str) -> None:
-        if name not in self.variables and name not in self.questions:
-            raise CleaningError(f"rule {rule!r} names unknown question {name!r}; valid names "
-                                f"are: {', '.join(self.variables)}", file=self.q.source)
-
-    def question_of(self, var: str):
-        return self.questions[self.variables[var].question]
-
-    def options_of(self, var: str) -> tuple[dict, dict]:
-        """(code -> key, missing code/key -> missing key) of an option variable."""
-        qq = self.question_of(var)
-        if qq.bands is not None and var == qq.bands.id:
-            codes = {}
-            missing = {}
-        else:
-            codes = {o.code: o.key for o in qq.options}
-            missing = {m.code: m.key for m in qq.missing}
-            missing.update({m.key: m.key for m in qq.missing})
-        return codes, missing
-
-    def is_option(self, var: str) -> bool:
-        return self.variables[var].kind in ("categorical", "ordinal")
 
     def codes(self, var: str) -> np.ndarray:
         """Position of each answer in the variable's levels; -1 blank or missing code.

@@ -107,7 +107,7 @@ from ..errors import CleaningError
 from ..instrument.questionnaire import Questionnaire
 from .context import Context
 from .flow import (
-    RuleRun,
+    apply_rules,
     attribute,
     check_index_columns,
     flags_table,
@@ -116,9 +116,8 @@ from .flow import (
     split_respondents,
     stack_flags,
 )
-from .outcome import Outcome
 from .parameters import resolve_parameters
-from .registry import PlannedRule, rule_plan
+from .registry import rule_plan
 from .result import CleaningResult
 
 __all__ = ["clean"]
@@ -176,7 +175,7 @@ def clean(responses: pd.DataFrame, questionnaire, **overrides) -> CleaningResult
     _check_inputs(responses, questionnaire)
     params, sources = resolve_parameters(questionnaire, overrides)
     ctx = Context(responses, questionnaire, params)
-    runs = _apply_rules(ctx, rule_plan(questionnaire))
+    runs = apply_rules(ctx, rule_plan(questionnaire))
     check_index_columns(runs, questionnaire.source)
 
     by_rule, applied = stack_flags(runs, ctx.n)
@@ -207,15 +206,3 @@ def _check_inputs(responses, questionnaire) -> None:
                                 "adds to the excluded respondents; rename it first", column=col)
 
 
-def _apply_rules(ctx: Context, plan: list[PlannedRule]) -> list[RuleRun]:
-    """Run every rule that is not switched off, in order; each sees the earlier outcomes."""
-    runs = []
-    for step in plan:
-        action = ctx.params[f"{step.name}_action"]
-        if action == "off":
-            out = Outcome(ctx.nobody(), "switched off", "off")
-        else:
-            out = step.run(ctx)
-        ctx.outcomes[step.name] = out
-        runs.append(RuleRun(step.name, step.label, action, out))
-    return runs

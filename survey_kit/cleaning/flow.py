@@ -44,6 +44,25 @@ class RuleRun:
     outcome: Outcome
 
 
+def apply_rules(ctx: Any, plan: list, *, out_of_core: bool = False,
+                progress: Any = None) -> list[RuleRun]:
+    """Run every rule of ``plan`` that is not switched off, in order; each sees the earlier
+    outcomes (``ctx.outcomes``). ``out_of_core``: each rule's SQL form (``run_sql``) on a
+    :class:`~survey_kit.cleaning.sql_context.SqlContext`; ``progress`` is told each rule."""
+    runs = []
+    for step in plan:
+        action = ctx.params[f"{step.name}_action"]
+        if action == "off":
+            out = Outcome(ctx.nobody(), "switched off", "off")
+        else:
+            if progress is not None:
+                progress(f"rule {step.name}")
+            out = step.run_sql(ctx) if out_of_core else step.run(ctx)
+        ctx.outcomes[step.name] = out
+        runs.append(RuleRun(step.name, step.label, action, out))
+    return runs
+
+
 def check_index_columns(runs: list[RuleRun], source) -> None:
     """Rule ids must not clash with the index columns the rules add to the flags table."""
     names = [r.name for r in runs]

@@ -4,10 +4,11 @@
 with every rule that is not switched off; a rule that needs all respondents in
 memory (no ``sql_<rule>`` form: near-duplicates, gibberish, Mahalanobis D2,
 even-odd consistency) is refused by name rather than skipped.
-:func:`apply_sql_rules` runs the out-of-core forms in order, each seeing the
-earlier outcomes, and :func:`flow_from_patterns` turns the counts of each
-pattern of flags into the flow table of the in-memory run (first exclude
-rule that fired, review rules only flag).
+:func:`~survey_kit.cleaning.flow.apply_rules` (``out_of_core=True``) runs the
+out-of-core forms in order, each seeing the earlier outcomes, and
+:func:`flow_from_patterns` turns the counts of each pattern of flags into the
+flow table of the in-memory run (first exclude rule that fired, review rules
+only flag).
 
 Example
 -------
@@ -28,11 +29,10 @@ import pandas as pd
 
 from ..errors import UsageError
 from .flow import RuleRun, attribute, flow_frame
-from .outcome import Outcome
 from .parameters import resolve_parameters
 from .registry import PlannedRule, rule_plan
 
-__all__ = ["apply_sql_rules", "flow_from_patterns", "resolve_parameters", "sql_plan"]
+__all__ = ["flow_from_patterns", "resolve_parameters", "sql_plan"]
 
 
 def sql_plan(q, params: dict) -> list[PlannedRule]:
@@ -46,22 +46,6 @@ def sql_plan(q, params: dict) -> list[PlannedRule]:
                          "respondent in memory (a model over all the answers) and cannot run; "
                          f"switch them off ({offs}) or use --engine pandas")
     return plan
-
-
-def apply_sql_rules(ctx, plan: list[PlannedRule], progress=None) -> list[RuleRun]:
-    """Run each rule's out-of-core form (not switched off), in order."""
-    runs = []
-    for step in plan:
-        action = ctx.params[f"{step.name}_action"]
-        if action == "off":
-            out = Outcome(ctx.nobody(), "switched off", "off")
-        else:
-            if progress is not None:
-                progress(f"rule {step.name}")
-            out = step.run_sql(ctx)
-        ctx.outcomes[step.name] = out
-        runs.append(RuleRun(step.name, step.label, action, out))
-    return runs
 
 
 def flow_from_patterns(runs: list[RuleRun], patterns: pd.DataFrame, columns: dict[str, str]

@@ -27,7 +27,7 @@ import pandas as pd
 
 from ..errors import CleaningError, UsageError
 from ..io.sql import MAX_DISTINCT, SqlFrame, quote, sql_literal
-from .context import SKIPPED
+from .context import SKIPPED, QuestionnaireLookups
 from .outcome import Outcome
 
 __all__ = ["SqlContext", "both", "either", "isin"]
@@ -49,7 +49,7 @@ def isin(expr: str, values: list) -> str:
     return both(f"{expr} IN ({', '.join(sql_literal(v) for v in values)})")
 
 
-class SqlContext:
+class SqlContext(QuestionnaireLookups):
     """The questionnaire, the parameters, the warnings and the view of one out-of-core run.
 
     Parameters
@@ -101,25 +101,6 @@ class SqlContext:
 
     def nobody(self) -> str:
         return "false"
-
-    def known(self, name: str, rule: str) -> None:
-        if name not in self.variables and name not in self.questions:
-            raise CleaningError(f"rule {rule!r} names unknown question {name!r}; valid names "
-                                f"are: {', '.join(self.variables)}", file=self.q.source)
-
-    def question_of(self, var: str):
-        return self.questions[self.variables[var].question]
-
-    def options_of(self, var: str) -> tuple[dict, dict]:
-        qq = self.question_of(var)
-        if qq.bands is not None and var == qq.bands.id:
-            return {}, {}
-        missing = {m.code: m.key for m in qq.missing}
-        missing.update({m.key: m.key for m in qq.missing})
-        return {o.code: o.key for o in qq.options}, missing
-
-    def is_option(self, var: str) -> bool:
-        return self.variables[var].kind in ("categorical", "ordinal")
 
     # -- answers as SQL ---------------------------------------------------------
 

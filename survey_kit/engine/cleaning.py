@@ -52,7 +52,8 @@ from typing import Any
 import pandas as pd
 
 from .._files import atomic_write
-from ..cleaning.outofcore import apply_sql_rules, flow_from_patterns, sql_plan
+from ..cleaning.flow import apply_rules
+from ..cleaning.outofcore import flow_from_patterns, sql_plan
 from ..cleaning.parameters import resolve_parameters
 from ..cleaning.result import flow_display
 from ..cleaning.sql_context import SqlContext
@@ -136,7 +137,7 @@ def clean_parquet(source: Any, questionnaire: Any, out: str | Path, *,
     run.check(frame)
     run.con.execute(f"CREATE TEMP VIEW __decoded AS {frame.view_sql('__src')}")
     ctx = SqlContext(frame, q, params, run.n, run.scalar, run.distinct)
-    runs = apply_sql_rules(ctx, plan, say)
+    runs = apply_rules(ctx, plan, out_of_core=True, progress=say)
     columns = {r.name: f"flag_{r.name}" for r in runs if r.outcome.status == "applied"}
     clash = sorted(set(columns.values()) | {"excluded", "exclusion_reason"}
                    & set(run.columns))

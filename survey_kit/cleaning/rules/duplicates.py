@@ -74,13 +74,19 @@ def flag_duplicate_id(ctx: Context, rule: str) -> Outcome:
     return Outcome(dup, text, extra={"duplicate_id_of": _first_of(ctx.frame.index, keys, dup)})
 
 
-def flag_duplicate_fingerprint(ctx: Context, rule: str) -> Outcome:
-    """A repeat of an earlier device fingerprint (blanks never match)."""
+def _fingerprint_column(ctx, rule: str) -> tuple[str, Outcome | None]:
+    """The fingerprint column, and the rule's outcome when there is none to check."""
     var = ctx.q.meta_column("fingerprint")
     if var is None:
-        return Outcome(ctx.nobody(), "no fingerprint meta question in the questionnaire",
-                       "not applicable")
-    if (skipped := ctx.skipped_without(rule, var)) is not None:
+        return "", Outcome(ctx.nobody(), "no fingerprint meta question in the questionnaire",
+                           "not applicable")
+    return var, ctx.skipped_without(rule, var)
+
+
+def flag_duplicate_fingerprint(ctx: Context, rule: str) -> Outcome:
+    """A repeat of an earlier device fingerprint (blanks never match)."""
+    var, skipped = _fingerprint_column(ctx, rule)
+    if skipped is not None:
         return skipped
     keys = ctx.frame[var].astype("string").str.strip()
     present = (keys.notna() & (keys.str.len() > 0)).fillna(False).to_numpy(dtype=bool)
@@ -173,11 +179,8 @@ def sql_duplicate_id(ctx, rule: str) -> Outcome:
 
 def sql_duplicate_fingerprint(ctx, rule: str) -> Outcome:
     """:func:`flag_duplicate_fingerprint` out of core (blanks never match)."""
-    var = ctx.q.meta_column("fingerprint")
-    if var is None:
-        return Outcome(ctx.nobody(), "no fingerprint meta question in the questionnaire",
-                       "not applicable")
-    if (skipped := ctx.skipped_without(rule, var)) is not None:
+    var, skipped = _fingerprint_column(ctx, rule)
+    if skipped is not None:
         return skipped
     from ...io.sql import blank_sql, strip_sql
 

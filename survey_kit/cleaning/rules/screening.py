@@ -48,6 +48,23 @@ def flag_screened_out(ctx: Context, rule: str) -> Outcome:
     return Outcome(~eligible, "eligible if " + " and ".join(condition_text(c) for c in conds))
 
 
+def _required_columns(ctx, rule: str, qq) -> list[str] | None:
+    """The columns of a required question, or None (the question skipped, noted on the
+    rule) when some are not in the responses."""
+    if qq.type == "multi":
+        cols = [f"{qq.id}_{o.key}" for o in qq.options]
+    elif qq.type == "grid":
+        cols = [it.id for it in qq.items]
+    else:
+        cols = [qq.id]
+    absent = [c for c in cols if not ctx.has(c)]
+    if absent:
+        ctx.unavailable(rule, f"required question {qq.id!r} needs columns {absent}, which "
+                              "the responses do not have")
+        return None
+    return cols
+
+
 def flag_incomplete(ctx: Context, rule: str) -> Outcome:
     """A required question unanswered (a missing code counts as an answer)."""
     required = [qq for qq in ctx.q.questions if qq.required]
@@ -56,16 +73,8 @@ def flag_incomplete(ctx: Context, rule: str) -> Outcome:
     n_missing = np.zeros(ctx.n, dtype=np.int64)
     used = 0
     for qq in required:
-        if qq.type == "multi":
-            cols = [f"{qq.id}_{o.key}" for o in qq.options]
-        elif qq.type == "grid":
-            cols = [it.id for it in qq.items]
-        else:
-            cols = [qq.id]
-        absent = [c for c in cols if not ctx.has(c)]
-        if absent:
-            ctx.unavailable(rule, f"required question {qq.id!r} needs columns {absent}, which "
-                                  "the responses do not have")
+        cols = _required_columns(ctx, rule, qq)
+        if cols is None:
             continue
         used += 1
         if qq.type == "multi":
@@ -108,16 +117,8 @@ def sql_incomplete(ctx, rule: str) -> Outcome:
     unanswered = []
     used = 0
     for qq in required:
-        if qq.type == "multi":
-            cols = [f"{qq.id}_{o.key}" for o in qq.options]
-        elif qq.type == "grid":
-            cols = [it.id for it in qq.items]
-        else:
-            cols = [qq.id]
-        absent = [c for c in cols if not ctx.has(c)]
-        if absent:
-            ctx.unavailable(rule, f"required question {qq.id!r} needs columns {absent}, which "
-                                  "the responses do not have")
+        cols = _required_columns(ctx, rule, qq)
+        if cols is None:
             continue
         used += 1
         if qq.type == "multi":

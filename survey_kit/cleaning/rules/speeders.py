@@ -29,15 +29,23 @@ from ..context import Context
 from ..outcome import Outcome, fmt_num
 
 
-def flag_speeder(ctx: Context, rule: str) -> Outcome:
-    """A duration far below the median of completes."""
+def _duration_column(ctx, rule: str) -> tuple[str, Outcome | None]:
+    """The duration variable, and the rule's outcome when the responses lack it."""
     declared = ctx.meta("duration")
     var = declared or "duration"
-    if not ctx.has(var):
-        ctx.unavailable(rule, f"it needs the duration column {var!r}, which the responses do "
-                              "not have" + ("" if declared else " (the questionnaire declares "
-                                            "no meta question with role: duration)"))
-        return Outcome(ctx.nobody(), f"no duration column {var!r}", "skipped")
+    if ctx.has(var):
+        return var, None
+    ctx.unavailable(rule, f"it needs the duration column {var!r}, which the responses do "
+                          "not have" + ("" if declared else " (the questionnaire declares "
+                                        "no meta question with role: duration)"))
+    return var, Outcome(ctx.nobody(), f"no duration column {var!r}", "skipped")
+
+
+def flag_speeder(ctx: Context, rule: str) -> Outcome:
+    """A duration far below the median of completes."""
+    var, skipped = _duration_column(ctx, rule)
+    if skipped is not None:
+        return skipped
     dur, n_bad = _usable_durations(ctx, var)
     have = ~np.isnan(dur)
     if ctx.n and not have.any():
@@ -105,13 +113,9 @@ def _usable_durations(ctx: Context, var: str) -> tuple[np.ndarray, int]:
 
 def sql_speeder(ctx, rule: str) -> Outcome:
     """:func:`flag_speeder` out of core: the median of completes by one aggregate query."""
-    declared = ctx.meta("duration")
-    var = declared or "duration"
-    if not ctx.has(var):
-        ctx.unavailable(rule, f"it needs the duration column {var!r}, which the responses do "
-                              "not have" + ("" if declared else " (the questionnaire declares "
-                                            "no meta question with role: duration)"))
-        return Outcome(ctx.nobody(), f"no duration column {var!r}", "skipped")
+    var, skipped = _duration_column(ctx, rule)
+    if skipped is not None:
+        return skipped
     raw = ctx.number(var)
     bad = f"({raw} < 0 OR isinf({raw}))"
     dur = f"(CASE WHEN {bad} THEN NULL ELSE {raw} END)"

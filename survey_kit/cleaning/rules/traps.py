@@ -58,6 +58,21 @@ def _option_positions(ctx: Context, var: str, values, where: str) -> list[int]:
     return out
 
 
+def _columns_present(ctx: Any, rule: str, t: Any, where: str) -> bool:
+    """Whether the trap's question(s) are in the responses (an unknown name is an error;
+    a missing column skips the trap, noted on the rule)."""
+    vars_ = [t.question] + ([t.repeat] if t.type == "consistency" else [])
+    for v in vars_:
+        if v not in ctx.variables:
+            raise CleaningError(f"{where} names unknown question {v!r}; valid names are: "
+                                f"{', '.join(ctx.variables)}", file=ctx.q.source)
+    absent = [v for v in vars_ if not ctx.has(v)]
+    if absent:
+        ctx.unavailable(rule, f"trap {t.id!r} needs column(s) {absent}, which the responses "
+                              "do not have")
+    return not absent
+
+
 def flag_trap_failed(ctx: Context, rule: str) -> Outcome:
     """At least ``trap_max_failures`` traps failed."""
     traps = ctx.q.quality.traps
@@ -69,15 +84,7 @@ def flag_trap_failed(ctx: Context, rule: str) -> Outcome:
     used = 0
     for t in traps:
         where = f"quality.traps {t.id!r}"
-        vars_ = [t.question] + ([t.repeat] if t.type == "consistency" else [])
-        for v in vars_:
-            if v not in ctx.variables:
-                raise CleaningError(f"{where} names unknown question {v!r}; valid names are: "
-                                    f"{', '.join(ctx.variables)}", file=ctx.q.source)
-        absent = [v for v in vars_ if not ctx.has(v)]
-        if absent:
-            ctx.unavailable(rule, f"trap {t.id!r} needs column(s) {absent}, which the responses "
-                                  "do not have")
+        if not _columns_present(ctx, rule, t, where):
             continue
         check = {"instructed": _instructed, "text": _typed_text}.get(t.type, _consistency)
         fail, evaluable = check(ctx, t, where)
@@ -180,15 +187,7 @@ def sql_trap_failed(ctx, rule: str) -> Outcome:
     fails = []
     for t in traps:
         where = f"quality.traps {t.id!r}"
-        vars_ = [t.question] + ([t.repeat] if t.type == "consistency" else [])
-        for v in vars_:
-            if v not in ctx.variables:
-                raise CleaningError(f"{where} names unknown question {v!r}; valid names are: "
-                                    f"{', '.join(ctx.variables)}", file=ctx.q.source)
-        absent = [v for v in vars_ if not ctx.has(v)]
-        if absent:
-            ctx.unavailable(rule, f"trap {t.id!r} needs column(s) {absent}, which the responses "
-                                  "do not have")
+        if not _columns_present(ctx, rule, t, where):
             continue
         if t.type == "text":
             raise UsageError(f"trap {t.id!r} compares typed text (NFKC, regular expressions), "
