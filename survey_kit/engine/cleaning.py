@@ -151,7 +151,7 @@ def clean_parquet(source: Any, questionnaire: Any, out: str | Path, *,
     say(f"writing {flagged.name}")
     run.write_flagged(flagged, runs, columns)
     say(f"writing {kept.name}")
-    run.write_kept(frame, kept)
+    run.write_kept(frame, flagged, kept)
     cols = list(columns.values())
     patterns = run.con.execute(
         f"SELECT {', '.join(quote(c) for c in cols) + ', ' if cols else ''}count(*) AS n "
@@ -266,18 +266,33 @@ class _Run:
             self.con.execute(f"COPY ({sql}) TO {sql_literal(str(tmp))} (FORMAT parquet)")
         self.excluded = " OR ".join(f"({exprs[n]})" for n in exclude) or "false"
 
-    def write_kept(self, frame: SqlFrame, path: Path) -> None:
+    def write_kept(self, frame: SqlFrame, flagged: Path, path: Path) -> None:
         """The kept rows as the labelled frame (:meth:`SqlFrame.labelled_columns`), its
-        index first as the column ``respondent_id`` (a repeated id as ``<id>~2``, ...)."""
+        index first as the column ``respondent_id`` (a repeated id as ``<id>~2``, ...).
+
+        Decoded from the flagged file (in file order, ``excluded`` at hand), a scan that
+        keeps its order; only when repeated ids are kept is the occurrence number joined
+        back, and the rows sorted again."""
         rid = quote("v:" + RAW_ID)
         self.con.execute(
             "CREATE OR REPLACE TEMP TABLE __repeat AS SELECT __pos, rn FROM (SELECT __pos, "
             f"row_number() OVER (PARTITION BY {rid} ORDER BY __pos) AS rn FROM __decoded) "
             "WHERE rn > 1")
+        kept_repeats = self.con.execute(
+            f"SELECT count(*) FROM __decoded WHERE __pos IN (SELECT __pos FROM __repeat) AND "
+            f"NOT ({self.excluded})").fetchone()[0] if self.con.execute(
+            "SELECT count(*) FROM __repeat").fetchone()[0] else 0
         cols = ", ".join(f"{e} AS {quote(n)}" for n, e in frame.labelled_columns())
-        index = f"{rid} || coalesce('~' || CAST(__repeat.rn AS VARCHAR), '')"
-        sql = (f"SELECT {index} AS {quote(INDEX_NAME)}, {cols} FROM __decoded LEFT JOIN "
-               f"__repeat USING (__pos) WHERE NOT ({self.excluded}) ORDER BY __pos")
+        if kept_repeats:
+            index = f"{rid} || coalesce('~' || CAST(__repeat.rn AS VARCHAR), '')"
+            sql = (f"SELECT {index} AS {quote(INDEX_NAME)}, {cols} FROM __decoded LEFT JOIN "
+                   f"__repeat USING (__pos) WHERE NOT ({self.excluded}) ORDER BY __pos")
+        else:
+            self.con.execute(
+                "CREATE OR REPLACE TEMP VIEW __kept AS SELECT *, file_row_number AS __pos FROM "
+                f"read_parquet({sql_literal(str(flagged))}, file_row_number = true) "
+                "WHERE NOT excluded")
+            sql = (f"SELECT {rid} AS {quote(INDEX_NAME)}, {cols} FROM "
+                   f"({frame.view_sql('__kept')})")
         with atomic_write(path) as tmp:
             self.con.execute(f"COPY ({sql}) TO {sql_literal(str(tmp))} (FORMAT parquet)")
-
