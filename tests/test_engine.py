@@ -394,3 +394,20 @@ def test_cli_calibrates_out_of_core(capsys, tmp_path):
     assert "calibrate to" in out
     back = pd.read_parquet(tmp_path / "w" / "kept_weighted.parquet")["weight"].to_numpy()
     assert np.allclose(back, ref.weights, rtol=1e-10, atol=0)
+
+
+def test_cli_duckdb_settings(capsys, tmp_path, data):
+    """--memory-limit and --threads reach DuckDB; a bad size, or a setting for another
+    engine, is one line naming it (exit 2)."""
+    from conftest import FIRM_YAML
+
+    folder, _ = data
+    args = ["crosstab", FIRM_YAML, folder, "--rows", "q", "--cols", "sector", "--unweighted",
+            "--engine"]
+    code, out, err = _cli(capsys, *args, "duckdb", "--memory-limit", "1GB", "--threads", "1")
+    assert code == 0, err
+    assert "sector" in out
+    code, _, err = _cli(capsys, *args, "duckdb", "--memory-limit", "3XB")
+    assert code == 2 and "memory_limit='3XB'" in err and "Traceback" not in err
+    code, _, err = _cli(capsys, *args, "dask", "--threads", "2")
+    assert code == 2 and "--engine dask does not use them" in err

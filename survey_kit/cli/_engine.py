@@ -24,7 +24,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-__all__ = ["add_engine_arg", "out_of_core_design", "out_of_core_weight", "wants_engine"]
+__all__ = ["add_engine_arg", "duckdb_options", "out_of_core_design", "out_of_core_weight",
+           "wants_engine"]
 
 
 def add_engine_arg(p: argparse.ArgumentParser) -> None:
@@ -33,6 +34,26 @@ def add_engine_arg(p: argparse.ArgumentParser) -> None:
                    help="engine for a Parquet dataset (file, folder or glob): auto (default) "
                         "keeps small data in memory and uses DuckDB past 256 MB; duckdb or "
                         "dask read it out of core (dask: the active cluster)")
+    p.add_argument("--memory-limit", metavar="SIZE",
+                   help="DuckDB's memory limit, e.g. 3GB (past it, sorts and groups spill to "
+                        "a temporary folder; default: DuckDB's, 80%% of the memory)")
+    p.add_argument("--threads", type=int, metavar="N",
+                   help="DuckDB's worker threads (default: one per core)")
+
+
+def duckdb_options(args: argparse.Namespace) -> dict[str, Any]:
+    """``--memory-limit`` and ``--threads`` as DuckDB engine options (only those given);
+    refused for another engine, which would not use them."""
+    options = {k: v for k, v in (("memory_limit", getattr(args, "memory_limit", None)),
+                                 ("threads", getattr(args, "threads", None))) if v}
+    if options and getattr(args, "engine", "auto") not in ("auto", "duckdb"):
+        from ..errors import UsageError
+        raise UsageError(f"--memory-limit and --threads set DuckDB; --engine {args.engine} "
+                         "does not use them")
+    if getattr(args, "threads", None) is not None and args.threads < 1:
+        from ..errors import UsageError
+        raise UsageError("--threads must be a positive number")
+    return options
 
 
 def wants_engine(args: argparse.Namespace, cleans: bool = False) -> bool:
@@ -90,9 +111,10 @@ def out_of_core_design(args: argparse.Namespace, q: Any) -> tuple[Any, str]:
     given = getattr(args, "weight_column", None) if not hasattr(args, "no_clean") else None
     weights = given or spec.pop("weights", None)
     spec.pop("weights", None)
-    design = EngineDesign.from_parquet(args.responses, weights=weights,
-                                       engine="duckdb" if args.engine == "auto" else args.engine,
-                                       progress=stderr_progress, **spec)
+    engine = "duckdb" if args.engine == "auto" else args.engine
+    options = duckdb_options(args)
+    design = EngineDesign.from_parquet(args.responses, weights=weights, engine=engine,
+                                       progress=stderr_progress, **spec, **options)
     note = f"{design.n} respondents ({design.engine_name} engine, not cleaned here)"
     listed = getattr(args, "variables", None)
     caps = {f"trim_{side}": Cap.parse(value, f"--trim-{side}") for side in ("upper", "lower")

@@ -50,7 +50,7 @@ from pathlib import Path
 from typing import Any
 
 from . import add_cleaning_args, cleaning_overrides, missing_columns, sheet_arg
-from ._engine import add_engine_arg, wants_engine
+from ._engine import add_engine_arg, duckdb_options, wants_engine
 
 FORMATS = ("csv", "xlsx")
 
@@ -167,7 +167,8 @@ def _out_of_core(args: argparse.Namespace, q: Any, overrides: dict) -> int:
                          "Parquet dataset")
     out = Path(args.out)
     result = clean_parquet(args.responses, q, out, overrides=overrides,
-                           missing_columns=missing_columns(args), progress=stderr_progress)
+                           missing_columns=missing_columns(args), progress=stderr_progress,
+                           **duckdb_options(args))
     flow = write_csv(result.flow, out / f"{result.flagged.name[:-len('_flagged.parquet')]}"
                                          "_flow.csv", index=False)
     print(result)

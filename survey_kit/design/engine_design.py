@@ -437,7 +437,11 @@ class EngineDesign:
             names = as_targets(targets).variables
         for v in names:
             if v not in self.engine.columns:
-                raise DesignError("the weighting variable is not in the data", column=v)
+                raise DesignError("the weighting variable is not in the data; out of core the "
+                                  "data are taken as labelled and cleaned: give the kept file "
+                                  "of sk.clean_parquet (survey-kit clean --engine duckdb), "
+                                  "whose columns are the questionnaire's variables, not the "
+                                  "raw export", column=v)
         return names
 
     def _combos(self, names: list[str]) -> pd.DataFrame:

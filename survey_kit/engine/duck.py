@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from .._files import atomic_write
-from ..errors import DataError
+from ..errors import DataError, UsageError
 from ..io.sql import quote, sql_literal
 
 __all__ = ["DuckDBEngine", "quote", "sql_literal"]
@@ -77,7 +77,12 @@ class DuckDBEngine:
             config["threads"] = int(threads)
         if memory_limit:
             config["memory_limit"] = memory_limit
-        self.con = duckdb.connect(config=config)
+        try:
+            self.con = duckdb.connect(config=config)
+        except duckdb.Error as exc:
+            raise UsageError(f"DuckDB refused its settings (threads={threads!r}, "
+                             f"memory_limit={memory_limit!r}): {exc}; give e.g. "
+                             "memory_limit='3GB'") from None
         # survey_kit reports its own progress (one line per step); DuckDB's bar would
         # interleave with it on the terminal
         self.con.execute("SET enable_progress_bar = false")
