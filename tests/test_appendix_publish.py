@@ -345,7 +345,7 @@ def test_japanese_appendix_has_no_english_sentence(app_ja, run):
 
     for h in run.spec.headlines:
         cap = _caption(app_ja.tables[h.id], run.questionnaire.survey.text("source_line", "ja"),
-                       "ja", True)
+                       "ja")
         assert english_sentences(cap, names) == [], cap
 
 

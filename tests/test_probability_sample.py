@@ -243,3 +243,14 @@ def test_with_replacement_cluster_design(tmp_path):
         "are large).")
     assert "primary sampling units; confidence intervals use t with 2 design degrees" in \
         meth["Design-based precision"]
+
+
+def test_figure_captions_say_what_the_tables_are():
+    """A sample weighted by its base weights alone (no targets) has weighted tables, and
+    its figures say so too (they said "Unweighted" when no targets were given)."""
+    app = sk.appendix(Q, DATA)
+    assert app.figures
+    for name, fig in app.figures.items():
+        assert app.tables[name].weighted
+        assert "Weighted percentages" in fig.caption, name
+        assert "Unweighted percentages" not in fig.caption

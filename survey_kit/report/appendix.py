@@ -539,8 +539,7 @@ def build_appendix(run: SurveyRun, *, lang: str = "en", figures: bool = True,
     if figures and heads:
         t0 = time.perf_counter()
         figs = draw_figures({h: draft.tables[h] for h in heads}, lang=lang,
-                            source=sv.text("source_line", lang) or "",
-                            weighted=run.weighting is not None)
+                            source=sv.text("source_line", lang) or "")
         if progress is not None:
             progress("draw", time.perf_counter() - t0, f"{len(figs)} figures (PNG and SVG)")
     warnings += _weighting_warnings(run, lang)

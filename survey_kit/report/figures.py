@@ -339,8 +339,8 @@ def save_figure(fig: FigureDoc, folder: str | Path) -> tuple[Path, Path]:
 # the figures of the appendix: one per banner table
 # ---------------------------------------------------------------------------
 
-def draw_figures(tables: Mapping[str, Any], *, lang: str = "en", source: str = "",
-                 weighted: bool = True) -> dict[str, FigureDoc]:
+def draw_figures(tables: Mapping[str, Any], *, lang: str = "en",
+                 source: str = "") -> dict[str, FigureDoc]:
     """One bar chart per banner table: percentages, 95% CIs, bases and source in the caption.
 
     Parameters
@@ -349,9 +349,8 @@ def draw_figures(tables: Mapping[str, Any], *, lang: str = "en", source: str = "
         Banner tables with confidence intervals, by name (the figure's name).
     lang : {"en", "ja"}
     source : str
-        Source line appended to each caption.
-    weighted : bool
-        Whether the percentages are weighted (said in the caption).
+        Source line appended to each caption. Whether the percentages are weighted is
+        said as each table is (``Crosstab.weighted``).
 
     Returns
     -------
@@ -363,7 +362,7 @@ def draw_figures(tables: Mapping[str, Any], *, lang: str = "en", source: str = "
         banner = ct.columns.loc[ct.columns["banner_variable"] != "total", "banner_label"]
         out[name] = bar_figure(tidy, title=ct.title, levels=levels, groups=groups,
                                legend_title=str(banner.iloc[0]) if len(banner) else None,
-                               caption=_caption(ct, source, lang, weighted), lang=lang,
+                               caption=_caption(ct, source, lang), lang=lang,
                                name=name, xlabel="％" if lang == "ja" else "%")
     return out
 
@@ -386,7 +385,7 @@ def _figure_tidy(ct: Any) -> tuple[pd.DataFrame, list[str], list[str]]:
     return tidy, levels, [c for c in order_cols if c not in drop]
 
 
-def _caption(ct: Any, source: str, lang: str, weighted: bool) -> str:
+def _caption(ct: Any, source: str, lang: str) -> str:
     """Bases (unweighted n per column), what the bars and error bars show, the source."""
     cells = ct.cells
     first = cells[cells["row_variable"] == cells["row_variable"].iloc[0]]
@@ -396,11 +395,11 @@ def _caption(ct: Any, source: str, lang: str, weighted: bool) -> str:
                      for _, c in first.iterrows())
     if lang == "ja":
         lines = [f"回答者数（非加重）：{bases}",
-                 ("加重後の割合。" if weighted else "非加重の割合。")
+                 ("加重後の割合。" if ct.weighted else "非加重の割合。")
                  + "誤差棒は95％信頼区間（デザインベース、線形化法）。"]
     else:
         lines = [f"Base: respondents answering (unweighted n): {bases}.",
-                 ("Weighted" if weighted else "Unweighted") + " percentages; error bars: 95% "
+                 ("Weighted" if ct.weighted else "Unweighted") + " percentages; error bars: 95% "
                  "confidence intervals (design-based, linearization, logit scale)."]
     if source:
         lines.append(source)
