@@ -411,3 +411,69 @@ def test_cli_duckdb_settings(capsys, tmp_path, data):
     assert code == 2 and "memory_limit='3XB'" in err and "Traceback" not in err
     code, _, err = _cli(capsys, *args, "dask", "--threads", "2")
     assert code == 2 and "--engine dask does not use them" in err
+
+
+REPLICATE_CASES = {
+    "bootstrap": dict(weights="w", replicate_weights="bw", replicate_type="bootstrap"),
+    "jkn_multipliers_mse": dict(weights="w", replicate_weights=r"^jm\d+$", replicate_type="JKn",
+                                rscales=0.8, mse=True, combined_weights=False),
+    "fay": dict(weights="w", replicate_weights=[f"fw{r}" for r in range(16)],
+                replicate_type="Fay", fay_rho=0.5),
+}
+
+
+@pytest.fixture(scope="module")
+def replicate_data(tmp_path_factory):
+    """100,000 rows with three sets of replicate columns: bootstrap analysis weights (40),
+    jackknife multipliers (30) and Fay weights (16)."""
+    rng = np.random.default_rng(5)
+    frame = _frame(N, seed=8)
+    w = frame["w"].to_numpy()
+    cols = {f"bw{r}": w * rng.poisson(1.0, N) for r in range(40)}
+    cols |= {f"jm{r}": np.where(rng.random(N) < 1 / 30, 0.0, 30 / 29) for r in range(30)}
+    cols |= {f"fw{r}": w * np.where(rng.random(N) < 0.5, 0.5, 1.5) for r in range(16)}
+    frame = pd.concat([frame, pd.DataFrame(cols)], axis=1)
+    folder = tmp_path_factory.mktemp("replicates")
+    frame.to_parquet(folder / "puf.parquet", index=False)
+    return folder / "puf.parquet", frame
+
+
+@pytest.mark.parametrize("engine, case", [("duckdb", "bootstrap"),
+                                          ("pandas", "jkn_multipliers_mse"), ("duckdb", "fay")])
+def test_replicate_designs_equal_in_memory(replicate_data, engine, case):
+    """Replicate-weight designs out of core (R svrepdesign): means, totals, proportions with
+    every interval type, and degf equal the in-memory SurveyDesign's."""
+    path, frame = replicate_data
+    kw = REPLICATE_CASES[case]
+    d = sk.SurveyDesign.from_parquet(path, engine=engine, **kw)
+    ref = sk.SurveyDesign(frame, **kw)
+    assert d.degf == ref.degf and d.n == N
+    _same_estimate(d.mean("y"), ref.mean("y"))
+    _same_estimate(d.total("y"), ref.total("y"))
+    for method in ("logit", "mean", "beta"):
+        _same_estimate(d.proportion("q", "b", ci_method=method),
+                       ref.proportion("q", "b", ci_method=method))
+    with pytest.raises(sk.SurveyKitError, match="not offered on a replicate-weight design"):
+        d.chisq("q", "sector")
+
+
+def test_replicate_design_on_a_local_cluster(replicate_data, cluster):
+    path, frame = replicate_data
+    kw = REPLICATE_CASES["bootstrap"]
+    d = sk.SurveyDesign.from_parquet(str(path), engine="dask", **kw)
+    ref = sk.SurveyDesign(frame, **kw)
+    assert d.engine_name == "dask" and d.degf == ref.degf
+    _same_estimate(d.proportion("q", "c"), ref.proportion("q", "c"))
+    _same_estimate(d.mean("y"), ref.mean("y"))
+
+
+def test_cli_refuses_a_replicate_design_out_of_core(capsys, replicate_data):
+    """Replicate weights on the command line's out-of-core path are refused by name (they
+    were ignored before), pointing to the Python API and --engine pandas."""
+    from conftest import FIRM_YAML
+
+    path, _ = replicate_data
+    code, _, err = _cli(capsys, "crosstab", FIRM_YAML, path, "--rows", "q", "--cols", "sector",
+                        "--engine", "duckdb", "--replicate-weights", "bw",
+                        "--replicate-type", "bootstrap")
+    assert code == 2 and "replicate weights" in err and "--engine pandas" in err

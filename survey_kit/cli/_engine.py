@@ -102,6 +102,11 @@ def out_of_core_design(args: argparse.Namespace, q: Any) -> tuple[Any, str]:
         over["weights"] = args.base_weights
     declared = q.declared_design(**over)
     spec = declared.survey_design_args() if declared is not None else {}
+    if spec.get("replicate_weights") is not None or getattr(args, "replicate_weights", None):
+        raise UsageError("the design has replicate weights: out of core, a replicate design "
+                         "gives means, totals and proportions in Python "
+                         "(sk.SurveyDesign.from_parquet(..., replicate_weights=...)); its "
+                         "tables and weighting run in memory: give --engine pandas")
     for key in ("cluster", "fpc"):
         if isinstance(spec.get(key), list):
             if len(spec[key]) > 1:

@@ -130,7 +130,10 @@ class EngineDesign:
                      cluster: str | None = None, fpc: str | None = None,
                      lonely_psu: str = "fail", engine: str = "auto",
                      progress: Callable[[str], None] | None = None,
-                     **engine_options: Any) -> EngineDesign:
+                     replicate_weights: Any = None, replicate_type: str | None = None,
+                     scale: float | None = None, rscales: Any = None, mse: bool = False,
+                     combined_weights: bool = True, fay_rho: float | None = None,
+                     **engine_options: Any) -> Any:
         """A design over a Parquet dataset that need not fit in memory.
 
         ``source`` is a file, a folder, a glob or a list of files (or a pandas or Dask
@@ -142,7 +145,23 @@ class EngineDesign:
         ``total``, ``proportion``, ``chisq``, ``rake``, ``poststratify``, ``calibrate``,
         ``trim``, ``write_weights``,
         and ``sk.crosstab`` takes it.
+
+        With ``replicate_weights`` (and ``replicate_type``, ``scale``, ``rscales``, ``mse``,
+        ``combined_weights``, ``fay_rho`` as :class:`~survey_kit.SurveyDesign`) it is a
+        :class:`~.engine_replicate.ReplicateEngineDesign` (``mean``, ``total``,
+        ``proportion``, ``degf``), and the design columns are not taken.
         """
+        if replicate_weights is not None:
+            from .engine_replicate import ReplicateEngineDesign
+
+            if strata or cluster or fpc:
+                raise UsageError("a replicate-weight design carries its design in the "
+                                 "replicate weights; drop strata, cluster and fpc")
+            return ReplicateEngineDesign(
+                open_engine(source, engine, **engine_options), weights=weights,
+                replicate_weights=replicate_weights, replicate_type=replicate_type,
+                scale=scale, rscales=rscales, mse=mse, combined_weights=combined_weights,
+                fay_rho=fay_rho, progress=progress)
         return cls(open_engine(source, engine, **engine_options), weights=weights,
                    strata=strata, cluster=cluster, fpc=fpc, lonely_psu=lonely_psu,
                    progress=progress)

@@ -51,8 +51,8 @@ import pandas as pd
 
 from ..errors import DesignError, UsageError
 
-__all__ = ["REPLICATE_TYPES", "Replicates", "from_columns", "replicate_columns",
-           "replicate_degf", "replicate_vcov"]
+__all__ = ["REPLICATE_TYPES", "Replicates", "from_columns", "rank_degf", "replicate_columns",
+           "replicate_degf", "replicate_names", "replicate_vcov", "type_scales"]
 
 #: replicate types (R ``svrepdesign(type=)``; "other" needs ``scale``/``rscales``)
 REPLICATE_TYPES = ("JK1", "JKn", "BRR", "Fay", "bootstrap", "subbootstrap", "ACS",
@@ -185,7 +185,11 @@ def replicate_degf(rep: Replicates, tol: float = 1e-5) -> int:
     rank (with probability one for continuous weights) at O(n R) cost instead
     of O(n R^2); the norms, and so the ``tol`` rule, hold to a few percent.
     """
-    A = _sketch(rep.full if rep.full is not None else rep.analysis())
+    return rank_degf(_sketch(rep.full if rep.full is not None else rep.analysis()), tol)
+
+
+def rank_degf(A: np.ndarray, tol: float = 1e-5) -> int:
+    """The rank of ``A`` by R's ``qr(tol=)`` rule (see :func:`replicate_degf`), minus one."""
     norms = np.linalg.norm(A, axis=0)
     Q = np.empty(A.shape)
     k = 0
@@ -227,24 +231,9 @@ def replicate_columns(frame: pd.DataFrame, spec: Any) -> tuple[np.ndarray, list[
     prefix (a plain string: every column whose name starts with it), or an
     (n, R) array.
     """
-    if isinstance(spec, str):
-        if any(c in spec for c in "^$*+?[](){}|\\"):
-            try:
-                pat = re.compile(spec)
-            except re.error as exc:
-                raise UsageError(f"replicate_weights {spec!r} is not a valid regular "
-                                 f"expression: {exc}") from exc
-            names = [c for c in frame.columns if pat.search(str(c))]
-        else:
-            names = [c for c in frame.columns if str(c).startswith(spec)]
-        if not names:
-            raise DesignError(f"no column matches the replicate weights {spec!r}; columns "
-                              f"are: {', '.join(map(str, list(frame.columns)[:30]))}")
-    elif isinstance(spec, Sequence) and all(isinstance(c, str) for c in spec):
-        names = list(spec)
-        missing = [c for c in names if c not in frame.columns]
-        if missing:
-            raise DesignError("replicate weight column not in the data", column=missing[0])
+    if isinstance(spec, str) or (isinstance(spec, Sequence)
+                                 and all(isinstance(c, str) for c in spec)):
+        names = replicate_names(list(frame.columns), spec)
     else:
         arr = np.asarray(spec, dtype=float)
         if arr.ndim != 2 or arr.shape[0] != len(frame):
@@ -256,6 +245,31 @@ def replicate_columns(frame: pd.DataFrame, spec: Any) -> tuple[np.ndarray, list[
     if bad:
         raise DesignError("replicate weights must be numeric", column=bad[0])
     return _checked_matrix(values.to_numpy(dtype=float), names), names
+
+
+def replicate_names(columns: list, spec: str | Sequence[str]) -> list[str]:
+    """The replicate weight columns among ``columns`` that ``spec`` names: a list of names,
+    a regular expression (a string with any of ``^$*+?[](){}|\\``, searched in each name
+    as R's ``grep``) or a prefix (every column whose name starts with it)."""
+    if isinstance(spec, str):
+        if any(c in spec for c in "^$*+?[](){}|\\"):
+            try:
+                pat = re.compile(spec)
+            except re.error as exc:
+                raise UsageError(f"replicate_weights {spec!r} is not a valid regular "
+                                 f"expression: {exc}") from exc
+            names = [c for c in columns if pat.search(str(c))]
+        else:
+            names = [c for c in columns if str(c).startswith(spec)]
+        if not names:
+            raise DesignError(f"no column matches the replicate weights {spec!r}; columns "
+                              f"are: {', '.join(map(str, list(columns)[:30]))}")
+        return names
+    names = list(spec)
+    missing = [c for c in names if c not in columns]
+    if missing:
+        raise DesignError("replicate weight column not in the data", column=missing[0])
+    return names
 
 
 def _checked_matrix(arr: np.ndarray, names: Any) -> np.ndarray:
@@ -272,7 +286,7 @@ def _checked_matrix(arr: np.ndarray, names: Any) -> np.ndarray:
     return arr
 
 
-def _type_scales(rtype: str, R: int, scale: float | None, rscales: Any,
+def type_scales(rtype: str, R: int, scale: float | None, rscales: Any,
                  rho: float | None, combined: bool) -> tuple[float, np.ndarray]:
     """``scale`` and ``rscales`` with R ``svrepdesign``'s default for each type."""
     if rtype == "BRR":
@@ -325,7 +339,7 @@ def from_columns(frame: pd.DataFrame, pweights: np.ndarray, spec: Any, rtype: st
     W, _ = replicate_columns(frame, spec)
     if not combined_weights:
         W = W * pweights[:, None]
-    s, rs = _type_scales(rtype, W.shape[1], scale, rscales, fay_rho, combined_weights)
+    s, rs = type_scales(rtype, W.shape[1], scale, rscales, fay_rho, combined_weights)
     W.setflags(write=False)
     return Replicates(pweights=pweights, scale=s, rscales=rs, mse=bool(mse), type=rtype,
                       full=W, rho=fay_rho)

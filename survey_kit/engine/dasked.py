@@ -23,10 +23,18 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .._files import atomic_write
-from .base import combine_moments, lookup_factor, partition_moments
+from .base import (
+    combine_moments,
+    lookup_factor,
+    partition_moments,
+    partition_replicate_sums,
+    partition_sketch,
+    sketch_matrix,
+)
 
 __all__ = ["DaskEngine"]
 
@@ -63,6 +71,28 @@ class DaskEngine:
         parts = sub.map_partitions(partition_moments, keys, weight, numeric, meta=meta,
                                    align_dataframes=False)
         return combine_moments(parts.compute(), keys)
+
+    def replicate_sums(self, keys: Sequence[str], weight: str | None,
+                       replicates: Sequence[str], numeric: Sequence[str] = (),
+                       multiply: bool = False) -> pd.DataFrame:
+        keys, numeric = list(keys), list(numeric)
+        cols = list(dict.fromkeys(keys + ([weight] if weight else []) + list(replicates)
+                                  + numeric))
+        sub = self.ddf[cols]
+        args = (keys, weight, list(replicates), numeric, multiply)
+        meta = partition_replicate_sums(sub._meta, *args)
+        parts = sub.map_partitions(partition_replicate_sums, *args, meta=meta,
+                                   align_dataframes=False)
+        return combine_moments(parts.compute(), keys)
+
+    def sketch(self, weight: str | None, replicates: Sequence[str], multiply: bool,
+               k: int) -> np.ndarray:
+        cols = list(dict.fromkeys(([weight] if weight else []) + list(replicates)))
+        sub = self.ddf[cols]
+        args = (weight, list(replicates), multiply, k)
+        meta = partition_sketch(sub._meta, *args)
+        parts = sub.map_partitions(partition_sketch, *args, meta=meta, align_dataframes=False)
+        return sketch_matrix(parts.compute(), len(replicates), k)
 
     def write_factor(self, out: Path, weight: str | None, lookup: pd.DataFrame,
                      keys: Sequence[str], name: str,

@@ -128,6 +128,60 @@ class DuckDBEngine:
             frame[c] = frame[c].astype(np.int64)
         return frame
 
+    def _replicate_exprs(self, weight: str | None, replicates: Sequence[str],
+                         multiply: bool) -> tuple[list[str], str]:
+        """The weights as SQL (full sample first) and a condition true for a bad row."""
+        w = self._weight(weight)
+        ws = [w] + [f"CAST({quote(r)} AS DOUBLE)" + (f" * {w}" if multiply else "")
+                    for r in replicates]
+        bad = " OR ".join(f"NOT coalesce(isfinite({e}) AND {e} >= 0, false)" for e in ws)
+        return ws, bad
+
+    def replicate_sums(self, keys: Sequence[str], weight: str | None,
+                       replicates: Sequence[str], numeric: Sequence[str] = (),
+                       multiply: bool = False) -> pd.DataFrame:
+        """As :func:`~survey_kit.engine.base.partition_replicate_sums`, in one SQL pass."""
+        ws, bad = self._replicate_exprs(weight, replicates, multiply)
+        ok = f"NOT ({bad})"
+        parts = [quote(k) for k in keys]
+        parts += ["count(*) AS __n", f"count(*) FILTER (WHERE {ok} AND {ws[0]} <> 0) AS __nz",
+                  f"count(*) FILTER (WHERE {bad}) AS __bad"]
+        parts += [f"coalesce(sum({e}) FILTER (WHERE {ok}), 0.0) AS {quote(f's1#{j}')}"
+                  for j, e in enumerate(ws)]
+        for y in numeric:
+            v = f"CAST({quote(y)} AS DOUBLE)"
+            have = f"({ok} AND {v} IS NOT NULL AND NOT isnan({v}))"
+            parts += [f"count(*) FILTER (WHERE {v} IS NOT NULL AND NOT isnan({v})) "
+                      f"AS {quote('c:' + y)}",
+                      f"count(*) FILTER (WHERE {have} AND {ws[0]} <> 0) AS {quote('cz:' + y)}",
+                      f"coalesce(sum({ws[0]} * {v} * {v}) FILTER (WHERE {have}), 0.0) "
+                      f"AS {quote('swyy#0:' + y)}"]
+            for j, e in enumerate(ws):
+                parts += [f"coalesce(sum({e}) FILTER (WHERE {have}), 0.0) "
+                          f"AS {quote(f's1#{j}:{y}')}",
+                          f"coalesce(sum({e} * {v}) FILTER (WHERE {have}), 0.0) "
+                          f"AS {quote(f'swy#{j}:{y}')}"]
+        group = f" GROUP BY {', '.join(quote(k) for k in keys)}" if keys else ""
+        frame = self._query(f"SELECT {', '.join(parts)} FROM {self.source}{group}").df()
+        for c in ["__n", "__nz", "__bad"] + [f"{p}:{y}" for y in numeric for p in ("c", "cz")]:
+            frame[c] = frame[c].astype(np.int64)
+        return frame
+
+    def sketch(self, weight: str | None, replicates: Sequence[str], multiply: bool,
+               k: int) -> np.ndarray:
+        """A (k, R) count sketch of the replicate weights: bucket and sign from a hash of
+        the row's replicate weights (rows alike go together, which keeps the rank)."""
+        ws, _ = self._replicate_exprs(weight, replicates, multiply)
+        h = f"hash({', '.join(ws[1:])})"
+        sums = ", ".join(f"sum(CASE WHEN ({h} >> 40) & 1 = 1 THEN -1.0 ELSE 1.0 END * {e}) "
+                         f"AS {quote(f'r{j}')}" for j, e in enumerate(ws[1:]))
+        frame = self._query(f"SELECT ({h} % {int(k)})::BIGINT AS __b, {sums} FROM "
+                            f"{self.source} GROUP BY ALL").df()
+        out = np.zeros((k, len(replicates)))
+        out[frame["__b"].to_numpy(dtype=np.int64)] = \
+            frame[[f"r{j}" for j in range(len(replicates))]].to_numpy(dtype=float)
+        return out
+
     def factor_sql(self, weight: str | None, lookup: pd.DataFrame, keys: Sequence[str]) -> str:
         """``weight * factor`` as a SQL expression: each key's level as an integer by a
         ``CASE``, the combination's factor from a list literal."""

@@ -16,10 +16,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .._files import atomic_write
-from .base import lookup_factor, partition_moments
+from .base import (
+    lookup_factor,
+    partition_moments,
+    partition_replicate_sums,
+    partition_sketch,
+    sketch_matrix,
+)
 
 __all__ = ["PandasEngine"]
 
@@ -52,6 +59,16 @@ class PandasEngine:
     def moments(self, keys: Sequence[str], weight: str | None,
                 numeric: Sequence[str] = ()) -> pd.DataFrame:
         return partition_moments(self.frame, keys, weight, numeric)
+
+    def replicate_sums(self, keys: Sequence[str], weight: str | None,
+                       replicates: Sequence[str], numeric: Sequence[str] = (),
+                       multiply: bool = False) -> pd.DataFrame:
+        return partition_replicate_sums(self.frame, keys, weight, replicates, numeric, multiply)
+
+    def sketch(self, weight: str | None, replicates: Sequence[str], multiply: bool,
+               k: int) -> np.ndarray:
+        return sketch_matrix(partition_sketch(self.frame, weight, replicates, multiply, k),
+                             len(replicates), k)
 
     def write_factor(self, out: Path, weight: str | None, lookup: pd.DataFrame,
                      keys: Sequence[str], name: str,
