@@ -455,6 +455,8 @@ def test_replicate_designs_equal_in_memory(replicate_data, engine, case):
                        ref.proportion("q", "b", ci_method=method))
     with pytest.raises(sk.SurveyKitError, match="not offered on a replicate-weight design"):
         d.chisq("q", "sector")
+    with pytest.raises(sk.SurveyKitError, match=r"tables \(sk.crosstab\): not offered"):
+        sk.crosstab(d, rows="q", cols="sector")
 
 
 def test_replicate_design_on_a_local_cluster(replicate_data, cluster):

@@ -249,8 +249,9 @@ class ReplicateEngineDesign:
     def __getattr__(self, name: str) -> Any:
         if name in ("chisq", "rake", "poststratify", "calibrate", "trim", "atoms_for",
                     "write_weights", "ratio", "quantile", "by", "glm"):
-            raise UsageError(f"{name}() is not offered on a replicate-weight design out of "
-                             "core (mean, total and proportion are); read the data in memory "
+            what = "tables (sk.crosstab)" if name == "atoms_for" else f"{name}()"
+            raise UsageError(f"{what}: not offered on a replicate-weight design out of core "
+                             "(mean, total and proportion are); read the data in memory "
                              "(engine='pandas') for tables, tests and weighting")
         raise AttributeError(name)
 
