@@ -20,7 +20,9 @@ Tasks, each in a fresh subprocess (``--worker``) so the peak RSS
 2. ``write``: the dataset written back whole with the raked weights as a Parquet column;
    ``write_weight``: only the stratum and the weight column (a sidecar, in row order);
 3. ``chisq``: the 4 x 5 Rao-Scott F on the raked design (calibration-aware SEs);
-4. ``banner``: the 20 x 12 banner table with letters and tests on the raked design.
+4. ``banner``: the 20 x 12 banner table with letters and tests on the raked design;
+5. ``calibrate``: linear (GREG) calibration to the same margins, then the 4 x 5 Rao-Scott
+   F with the GREG residuals (time of both).
 
 The time of tasks 2-4 is the task's own, on a raked design (raking is task 1);
 each makes its own pass over the data (one grouped query, or the copy). The
@@ -48,7 +50,7 @@ import numpy as np
 import pandas as pd
 
 CHUNK = 5_000_000
-TASKS = ("rake", "write", "write_weight", "chisq", "banner")
+TASKS = ("rake", "write", "write_weight", "chisq", "banner", "calibrate")
 MARGINS = {"size": ["s", "m", "l"], "sector": ["it", "mf", "rt", "sv"],
            "region": ["r1", "r2", "r3", "r4", "r5"]}
 
@@ -111,6 +113,11 @@ def worker(task: str, folder: str, engine: str, n: int) -> dict:
         start = time.perf_counter()
         t = sk.crosstab(raked, rows="q20", cols=["size", "sector", "region"])
         out["cells"] = len(t.cells)
+    elif task == "calibrate":
+        start = time.perf_counter()          # GREG to the same margins, then the 4 x 5 test
+        cal = d.calibrate(targets(n), "linear")
+        r = cal.chisq("q4", "q5")
+        out.update(F=r.statistic, p=r.pvalue)
     return {**out, "seconds": time.perf_counter() - start, "peak_mb": _peak_mb()}
 
 
