@@ -572,6 +572,23 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "type_successive-difference": "逐次差分法", "type_other": "その他の方式",
         },
     },
+    # the notes of a run and the cleaning warnings the appendix shows (Table 2c), by the
+    # English form they take (report.warnings_text recognises the forms)
+    "warnings": {
+        "ja": {"cleaning": "クリーニング", "base_weighted": ("母集団の目標値なし：集計表は"
+                                                           "基本ウェイト{col}で加重"),
+               "unweighted": "母集団の目標値なし：集計表は非加重",
+               "skipped": "{rule}：{reason}ため、この規則は省略した（skip_unavailable=True）",
+               "column": "回答データに必要な列{cols}がない",
+               "duration": "回答データに回答時間の列{cols}がない",
+               "no_duration_role": "（調査票にrole: durationのメタ質問の宣言がない）",
+               "question": "質問{name}に必要な列{cols}が回答データにない",
+               "grid": "グリッド{name}に必要な列{cols}が回答データにない",
+               "trap": "トラップ質問{name}に必要な列{cols}が回答データにない",
+               "required question": "必須質問{name}に必要な列{cols}が回答データにない",
+               "no_durations": "列{cols}に回答時間のある回答者がいない",
+               "bad_durations": "（{n}人は負または無限大）"},
+    },
     # screening conditions in words ({name}: the question, {values}: the levels)
     "operators": {
         "en": {"in": "{name} is one of {values}", "not_in": "{name} is not one of {values}",
