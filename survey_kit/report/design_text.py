@@ -257,10 +257,10 @@ def _rates_summary(rates: ResponseRates, lang: str) -> str:
     if lang == "en":
         return rates.summary()
     shown = [f"{k} " + (_w(lang, "rate_na") if not np.isfinite(rates[k])
-                        else f"{100 * rates[k]:.1f}%")
+                        else f"{100 * rates[k]:.1f}％")
              for k in ("RR1", "RR2", "RR3", "RR4", "RR5", "RR6", "COOP1", "REF1", "CON1")]
     c = rates.counts
-    counts = ", ".join(f"{k} {c[k]}" for k in CATEGORIES)
+    counts = "、".join(f"{k} {c[k]}" for k in CATEGORIES)
     known = sum(c[k] for k in ("I", "P", "R", "NC", "O"))
     if rates.e is None:
         e = _w(lang, "e_unknown" if "not estimable" in rates.e_basis else "e_none")
