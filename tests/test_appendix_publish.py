@@ -547,3 +547,40 @@ def test_headers_are_words_not_identifiers(app, app_ja):
     heads = re.findall(r"<th[^>]*>([^<]*)</th>", app.to_html())
     assert {"Flagged", "Removed", "Remaining", "% of interviews", "Label (Japanese)",
             "Question"} <= set(heads)
+
+
+@pytest.mark.parametrize("message,expected", [
+    ("it needs column 'q1', which the responses do not have", "回答データに必要な列q1がない"),
+    ("it needs columns ['q3_a', 'q3_b'], which the responses do not have",
+     "回答データに必要な列q3_a、q3_bがない"),
+    ("it needs column(s) ['rev'], which the responses do not have",
+     "回答データに必要な列revがない"),
+    ("grid 'g1' needs columns ['g1_a'], which the responses do not have",
+     "グリッドg1に必要な列g1_aが回答データにない"),
+    ("trap 't1' needs column(s) ['t1'], which the responses do not have",
+     "トラップ質問t1に必要な列t1が回答データにない"),
+    ("required question 'q2' needs columns ['q2'], which the responses do not have",
+     "必須質問q2に必要な列q2が回答データにない"),
+    ("question 'q2' needs columns ['q2_x'], which the responses do not have",
+     "質問q2に必要な列q2_xが回答データにない"),
+    ("it needs the duration column 'secs', which the responses do not have",
+     "回答データに回答時間の列secsがない"),
+    ("no respondent has a duration in column 'secs' (3 negative or infinite)",
+     "列secsに回答時間のある回答者がいない（3人は負または無限大）"),
+])
+def test_skipped_rule_messages_in_japanese(message, expected):
+    from survey_kit.report.warnings_text import skipped_text
+
+    assert skipped_text(message, "ja") == expected
+    assert skipped_text(message, "en") == message
+
+
+def test_unknown_cleaning_warnings_keep_their_english(api_run):
+    from survey_kit.report.warnings_text import cleaning_warning, run_note
+
+    odd = "speeder: median - 2 SD = 12 seconds is below the floor; the floor is used"
+    assert cleaning_warning(odd, api_run, "ja") == f"クリーニング：{odd}"
+    assert cleaning_warning(odd, api_run, "en") == f"cleaning: {odd}"
+    assert run_note("something new", "ja") == "something new"
+    assert run_note("no population targets: the tables are unweighted", "ja") == \
+        "母集団の目標値なし：集計表は非加重"
