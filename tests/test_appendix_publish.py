@@ -381,6 +381,137 @@ def test_japanese_figure_labels_break_only_between_phrases(width, picks):
 
 
 # ---------------------------------------------------------------------------
+# Japanese: a probability sample (R's apistrat: strata, fpc, base weights, no targets)
+
+API_YAML = ROOT / "questionnaires" / "api_stratified_2000.yaml"
+API_DATA = ROOT / "sample_data" / "api" / "apistrat_2000.csv"
+APICLUS2 = ROOT / "tests" / "fixtures" / "r" / "apiclus2.csv"
+
+
+@pytest.fixture(scope="module")
+def api_run():
+    return prepare(API_YAML, API_DATA)
+
+
+@pytest.fixture(scope="module")
+def api_ja(api_run):
+    return build_appendix(api_run, lang="ja")
+
+
+def _questionnaire_names(run) -> list[str]:
+    """Text the questionnaire itself provides and a Japanese appendix shows as written
+    (it has no Japanese of its own): titles, population, country, question texts and
+    labels, the headline titles of its report spec, its source line (without "Source:")."""
+    q, sv = run.questionnaire, run.questionnaire.survey
+    names = [sv.title, sv.population, sv.country, (sv.source_line or "").removeprefix("Source:")]
+    for x in q.questions:
+        names += [x.text, x.short or "", *(o.label for o in x.options),
+                  *(it.text for it in x.items)]
+    names += [h.title for h in run.spec.headlines]
+    return sorted({n.strip() for n in names if n and n.strip()}, key=len, reverse=True)
+
+
+def _no_english(app, names) -> list[str]:
+    parser = _Text()
+    parser.feed(app.to_html())
+    found = [s for t in parser.texts for s in english_sentences(t, names)]
+    found += english_sentences(app.to_markdown(), names)
+    for fig in app.figures.values():
+        found += english_sentences(fig.caption, names) + english_sentences(fig.alt, names)
+    return found
+
+
+def test_japanese_appendix_of_a_probability_sample_has_no_english_sentence(api_run, api_ja):
+    names = _questionnaire_names(api_run)
+    assert api_ja.figures
+    assert _no_english(api_ja, names) == []
+    # the test can fail: the English appendix of the same run is full of sentences
+    en = build_appendix(api_run, lang="en", figures=False)
+    assert len(english_sentences(en.to_markdown(), names)) > 50
+    assert len(_no_english(en, names)) > 50
+
+
+def test_japanese_design_sentences_of_apistrat(api_ja):
+    meth = api_ja.tables["methodology"].set_index("項目")["内容"]
+    assert meth["標本設計"] == (
+        "確率標本。層別無作為抽出：3層（stype）、200単位を非復元抽出（有限母集団修正はfpcによる："
+        "母集団の層全体で6,194単位、抽出率は層により2.3％～6.6％）。")
+    assert meth["ウェイト付け"] == (
+        "基本ウェイト（設計ウェイト）はpwによる：合計6,194、範囲は15.10～44.21。"
+        "キャリブレーションなし（母集団の目標値がないため）：推定にはこの基本ウェイトを用いる")
+    assert meth["デザインベースの精度"] == (
+        "集計表の信頼区間はすべてデザインベース。標準誤差は宣言された層と有限母集団修正を考慮した"
+        "テイラー線形化法による。信頼区間は設計自由度197のt分布による")
+    assert meth["単純無作為抽出を仮定した誤差の幅（95％、p = 50％）"].startswith(
+        "±6.9ポイント = 1.96 × sqrt(0.25 / n)、n = 200。")
+    assert meth["主要結果の推定値のデザイン効果"].startswith("0.86～1.06（主要結果の4区分")
+    assert "宣言された標本設計（層と有限母集団修正）と" in meth["推定方法"]
+    assert meth["回答率"].startswith("算出しない：実査に投入したケースの最終結果")
+    assert api_ja.notes["methodology"] == (
+        "AAPOR職業倫理・実務規程（2021年）第III節およびAAPOR透明性イニシアチブの開示項目のうち、"
+        "確率標本に当てはまるもの。",
+        "回答率はAAPORの標準定義（Standard Definitions）第10版（2023年）による。")
+    assert list(api_ja.tables["warnings"].iloc[:, 0]) == [
+        "母集団の目標値なし：集計表は基本ウェイトpwで加重",
+        "クリーニング：回答時間が短すぎる：回答データに回答時間の列durationがない（調査票に"
+        "role: durationのメタ質問の宣言がない）ため、この規則は省略した（skip_unavailable=True）"]
+    assert api_ja.source_line.startswith("出典：R package survey")
+    for fig in api_ja.figures.values():
+        assert "出典：R package survey" in fig.caption and "Source:" not in fig.caption
+
+
+def test_english_design_sentences_unchanged(api_run):
+    app = build_appendix(api_run, lang="en", figures=False)
+    meth = dict(app.tables["methodology"].to_numpy().tolist())
+    assert meth["Sample design"] == (
+        "Probability sample. Stratified random sample: 3 strata (stype), 200 units selected "
+        "without replacement (finite population correction from fpc: 6,194 units in the "
+        "population strata, sampling fractions 2.3% to 6.6% across strata).")
+    assert app.notes["methodology"][1] == ("Response rates: AAPOR Standard Definitions, 10th "
+                                           "edition (2023).")
+    assert list(app.tables["warnings"].iloc[:, 0]) == [
+        "no population targets: the tables are weighted by the base weights 'pw'",
+        "cleaning: speeder: it needs the duration column 'duration', which the responses do "
+        "not have (the questionnaire declares no meta question with role: duration); skipped "
+        "(skip_unavailable=True)"]
+    assert app.source_line.startswith("Source: R package survey")
+
+
+def test_japanese_two_stage_and_with_replacement_designs():
+    from survey_kit.instrument.schema import Design
+    from survey_kit.report.design_text import design_parts, structure_text, weights_text
+
+    df = pd.read_csv(APICLUS2)
+    d = Design(sample="probability", cluster=["dnum", "snum"], fpc=["fpc1", "fpc2"])
+    assert structure_text(d, df, "ja") == (
+        "二段集落抽出：第1次抽出単位40個（dnum）を非復元抽出、第2段：第1段の単位内で126単位"
+        "（snum）を抽出（第1段の有限母集団修正はfpc1による：母集団に第1次抽出単位757個、抽出率"
+        f"{100 * 40 / 757:.1f}％、第2段の有限母集団修正はfpc2による）。")
+    assert weights_text(d, df, "ja") == "基本ウェイト：有限母集団修正から導かれる抽出確率の逆数"
+    assert design_parts(d, "ja") == ["第1次抽出単位", "第2段以降の抽出単位", "有限母集団修正"]
+    wr = Design(sample="probability", cluster=["dnum", "snum"], weights="pw")
+    assert structure_text(wr, df, "ja").endswith(
+        "有限母集団修正の宣言がないため、分散の計算では第1次抽出単位を復元抽出されたものとして"
+        "扱う（抽出率が大きい場合は保守的）。")
+    assert english_sentences(structure_text(wr, df, "ja"), []) == []
+
+
+def test_japanese_appendix_of_a_cluster_design_has_no_english_sentence(tmp_path, api_run):
+    import yaml
+
+    data = yaml.safe_load(API_YAML.read_text(encoding="utf-8"))
+    data["design"] = {"sample": "probability", "weights": "pw", "cluster": "stype"}
+    path = tmp_path / "api.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    run = prepare(path, API_DATA)
+    app = build_appendix(run, lang="ja", figures=False)
+    assert _no_english(app, _questionnaire_names(api_run)) == []
+    meth = app.tables["methodology"].set_index("項目")["内容"]
+    assert meth["標本設計"].startswith("確率標本。集落抽出：第1次抽出単位3個（stype）を抽出。")
+    assert "設計自由度2のt分布" in meth["デザインベースの精度"]
+
+
+# ---------------------------------------------------------------------------
 # HTML
 
 
@@ -416,3 +547,40 @@ def test_headers_are_words_not_identifiers(app, app_ja):
     heads = re.findall(r"<th[^>]*>([^<]*)</th>", app.to_html())
     assert {"Flagged", "Removed", "Remaining", "% of interviews", "Label (Japanese)",
             "Question"} <= set(heads)
+
+
+@pytest.mark.parametrize("message,expected", [
+    ("it needs column 'q1', which the responses do not have", "回答データに必要な列q1がない"),
+    ("it needs columns ['q3_a', 'q3_b'], which the responses do not have",
+     "回答データに必要な列q3_a、q3_bがない"),
+    ("it needs column(s) ['rev'], which the responses do not have",
+     "回答データに必要な列revがない"),
+    ("grid 'g1' needs columns ['g1_a'], which the responses do not have",
+     "グリッドg1に必要な列g1_aが回答データにない"),
+    ("trap 't1' needs column(s) ['t1'], which the responses do not have",
+     "トラップ質問t1に必要な列t1が回答データにない"),
+    ("required question 'q2' needs columns ['q2'], which the responses do not have",
+     "必須質問q2に必要な列q2が回答データにない"),
+    ("question 'q2' needs columns ['q2_x'], which the responses do not have",
+     "質問q2に必要な列q2_xが回答データにない"),
+    ("it needs the duration column 'secs', which the responses do not have",
+     "回答データに回答時間の列secsがない"),
+    ("no respondent has a duration in column 'secs' (3 negative or infinite)",
+     "列secsに回答時間のある回答者がいない（3人は負または無限大）"),
+])
+def test_skipped_rule_messages_in_japanese(message, expected):
+    from survey_kit.report.warnings_text import skipped_text
+
+    assert skipped_text(message, "ja") == expected
+    assert skipped_text(message, "en") == message
+
+
+def test_unknown_cleaning_warnings_keep_their_english(api_run):
+    from survey_kit.report.warnings_text import cleaning_warning, run_note
+
+    odd = "speeder: median - 2 SD = 12 seconds is below the floor; the floor is used"
+    assert cleaning_warning(odd, api_run, "ja") == f"クリーニング：{odd}"
+    assert cleaning_warning(odd, api_run, "en") == f"cleaning: {odd}"
+    assert run_note("something new", "ja") == "something new"
+    assert run_note("no population targets: the tables are unweighted", "ja") == \
+        "母集団の目標値なし：集計表は非加重"

@@ -132,3 +132,24 @@ def test_appendix_describes_a_replicate_design(tmp_path, capsys):
     degf = sk.SurveyDesign(pd.read_csv(CLUS), weights="pw", replicate_weights="bw",
                            replicate_type="bootstrap").degf
     assert f"t with {degf} degrees of freedom" in text
+
+
+def test_japanese_appendix_of_a_replicate_design(tmp_path):
+    """The same design in a Japanese appendix: the design sentences in Japanese."""
+    design = {"sample": "probability", "weights": "pw", "replicate_weights": "bw",
+              "replicate_type": "bootstrap"}
+    app = sk.appendix(_yaml(tmp_path, design), CLUS, lang="ja", figures=False)
+    meth = app.tables["methodology"].set_index("項目")["内容"]
+    assert meth["標本設計"] == (
+        "確率標本。レプリケートウェイトによるデザイン：データに付属するブートストラップの"
+        "レプリケートウェイト50個（bw1～bw50）。層と第1次抽出単位はデータの列ではなく、"
+        "レプリケートウェイトに反映されている。")
+    degf = sk.SurveyDesign(pd.read_csv(CLUS), weights="pw", replicate_weights="bw",
+                           replicate_type="bootstrap").degf
+    assert meth["デザインベースの精度"].startswith(
+        "集計表の信頼区間はすべてデザインベース。標準誤差はブートストラップのレプリケート"
+        "ウェイトによる")
+    assert f"信頼区間は自由度{degf}（レプリケートウェイトの階数から1を引いた値）" in \
+        meth["デザインベースの精度"]
+    assert "テイラー線形化法" not in app.to_markdown()
+    assert "Replicate-weight" not in app.to_markdown()

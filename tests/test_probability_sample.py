@@ -123,6 +123,19 @@ def test_response_rates_reported_when_declared(tmp_path):
     assert "10th edition (2023)" in row
 
 
+def test_response_rates_in_japanese(tmp_path):
+    data = yaml.safe_load(Q.read_text(encoding="utf-8"))
+    data["design"]["dispositions"] = {"counts": {"I": 200, "R": 30, "NC": 20, "UO": 10,
+                                                 "NE": 5}}
+    path = tmp_path / "api.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    app = sk.appendix(path, DATA, lang="ja", figures=False)
+    row = app.tables["methodology"].set_index("項目").loc["回答率", "内容"]
+    assert row.startswith("RR1 76.9％、RR2 76.9％、RR3 算出不可、RR4 算出不可、RR5 80.0％")
+    assert "（AAPORの標準定義（Standard Definitions）第10版（2023年）。I 200、P 0、R 30" in row
+    assert row.endswith("eの指定なし）。RR3とRR4にはe（design.dispositions.e）が必要")
+
+
 def test_cli_appendix_writes_the_design(tmp_path, capsys):
     code = main(["appendix", str(Q), str(DATA), "--out", str(tmp_path), "--format", "md",
                  "--no-figures"])

@@ -252,12 +252,14 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
                "yes": "はい", "NO": "いいえ", "none (unweighted)": "なし（非加重）",
                "rake": "レイキング", "poststratify": "事後層化",
                "calibrate": "キャリブレーション", "poststratify + trim": "事後層化＋切り詰め",
-               "rake + trim": "レイキング＋切り詰め"},
+               "rake + trim": "レイキング＋切り詰め",
+               "none (base weights {base}, not calibrated)":
+                   "なし（基本ウェイト{base}、キャリブレーションなし）"},
     },
     # values of the action and status columns of the exclusion flow
     "flow_values": {
         "ja": {"exclude": "除外", "review": "確認", "applied": "適用", "off": "オフ",
-               "not applicable": "該当なし"},
+               "not applicable": "該当なし", "skipped": "省略"},
     },
     # the methodology table (report.methodology): item names and value templates
     "methodology": {
@@ -281,6 +283,9 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "sample_sizes": "Sample sizes",
             "sample_sizes_text": ("{raw} interviews in the export; {excluded} excluded by the "
                                   "quality checks; {kept} in the final sample (target {target})"),
+            "sample_sizes_no_target": ("{raw} interviews in the export; {excluded} excluded by "
+                                       "the quality checks; {kept} in the final sample (target "
+                                       "not stated in the source)"),
             "completion": "Completion rate",
             "completion_na": ("Not available: the export holds completed interviews only (no "
                               "record of respondents who started and broke off)"),
@@ -358,6 +363,8 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "sample_sizes": "標本サイズ",
             "sample_sizes_text": ("データ上の回答{raw}件、品質チェックで除外{excluded}件、"
                                   "最終標本{kept}件（目標{target}件）"),
+            "sample_sizes_no_target": ("データ上の回答{raw}件、品質チェックで除外{excluded}件、"
+                                       "最終標本{kept}件（目標件数は出典に記載なし）"),
             "completion": "完了率",
             "completion_na": "算出不可：データには完了した回答のみが含まれる（途中離脱の記録なし）",
             "completion_na_probability": "算出不可：回答の開始と完了を記録する状態列がデータにない",
@@ -405,6 +412,182 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "review_rules": "確認対象として残した規則（表2d）：",
             "none_declared": "なし", "and": "、", "no_year": "刊行年記載なし",
         },
+    },
+    # the sample design of a probability sample (report.design_text): its sentences
+    "design": {
+        "en": {
+            "random": "random sample", "cluster": "cluster sample",
+            "stages": "{n}-stage cluster sample", "stratified": "Stratified {kind}",
+            "n2": "two", "n3": "three", "n4": "four", "join": ", ",
+            "strata": "{n} strata ({col})",
+            "psus": "{n} primary sampling units ({col}) selected",
+            "psus_wor": "{n} primary sampling units ({col}) selected without replacement",
+            "units": "{n} units selected", "units_wor": "{n} units selected without replacement",
+            "stage": "stage {k}: {n} units ({col}) selected within the units of stage {prev}",
+            "with_fpc": "{kind}: {parts} ({fpc}).",
+            "later_fpc": "; at stage {k} from {col}",
+            "fpc": "finite population correction{stage} from {col}: {fraction}",
+            "fpc_sizes": ("finite population correction{stage} from {col}: {size} in the "
+                          "{where}, {fraction}"),
+            "at_stage1": " at stage 1", "size_units": "{n} units", "size_psus": "{n} PSUs",
+            "where_strata": "population strata", "where_all": "population",
+            "fraction": "sampling fraction {lo:.1f}%",
+            "fraction_strata": "sampling fraction {lo:.1f}% in every stratum",
+            "fraction_range": "sampling fractions {lo:.1f}% to {hi:.1f}% across strata",
+            "with_replacement": ("{kind}: {parts}; no finite population correction declared, "
+                                 "so the {units} are treated as selected with replacement in "
+                                 "the variance (conservative when sampling fractions are "
+                                 "large)."),
+            "wr_psus": "primary sampling units", "wr_units": "units",
+            "replicate": ("Replicate-weight design: {n} {type} replicate weights supplied with "
+                          "the data ({shown}{fay}); the strata and primary sampling units are "
+                          "carried by the replicate weights, not by columns of the data."),
+            "shown": "{first} ... {last}", "fay": ", Fay's factor {rho:g}",
+            "base_weights": "Base (design) weights from {col}: they sum to {sum:,.0f} and {spread}",
+            "all_equal": "are all {w:,.2f}", "spread": "range from {lo:,.2f} to {hi:,.2f}",
+            "weights_from_fpc": ("Base weights: the inverse of the selection probabilities "
+                                 "implied by the finite population correction"),
+            "no_base_weights": ("No base weights declared: every respondent weighs the same "
+                                "before calibration"),
+            "no_calibration": "{base}; no calibration (no population targets were given): "
+                              "estimates use them",
+            "then_calibrated": "{base}; then {text}", "base_named": "Base weights {col}",
+            "part_strata": "strata", "part_psus": "primary sampling units",
+            "part_later": "later-stage units", "part_fpc": "finite population corrections",
+            "part_replicates": "{type} replicate weights",
+            "centre_full": "the full-sample estimate",
+            "centre_mean": "the mean of the replicate estimates",
+            "variance_replicates": (
+                "standard errors from the {type} replicate weights: every estimate is computed "
+                "again with each replicate weight and its variance is the scaled sum of squared "
+                "deviations around {centre} (R survey's svrepdesign); confidence intervals use "
+                "t with {degf} degrees of freedom (the rank of the replicate weights minus one)"),
+            "variance": ("standard errors by Taylor linearization{with_}{multi}; confidence "
+                         "intervals use t with {degf} design degrees of freedom"),
+            "variance_with": " with the declared {parts}",
+            "variance_multi": "; later stages add their terms (R survey's svyrecvar)",
+            "moe_srs": "Margin of error under simple random sampling (95%, p = 50%)",
+            "moe_srs_text": ("±{moe:.1f} percentage points = 1.96 × sqrt(0.25 / n) with n = {n}; "
+                             "a reference only: the estimates' own intervals are design-based"),
+            "deffs": "Design effects of the headline estimates",
+            "deffs_text": ("{lo:.2f} to {hi:.2f} (whole-sample shares of the {k} headline "
+                           "categories: design-based variance over that of simple random "
+                           "sampling of the same size); with the largest, the margin of error at "
+                           "p = 50% is ±{moe:.1f} points"),
+            "precision": "Design-based precision",
+            "precision_text": ("Every confidence interval in the results tables is "
+                               "design-based: {variance}"),
+            "moe_summary": ("margin of error (95%, p = 50%) under simple random sampling: "
+                            "±{moe:.1f} points; the design-based intervals are in the appendix"),
+            "moe_summary_model": ("margin of error (95%, p = 50%): ±{moe:.1f} points; with the "
+                                  "design effect ±{moe_deff:.1f} points (assuming the weighted "
+                                  "sample behaves like a simple random sample)"),
+            "not_rates": "; the case dispositions declared are therefore not turned into rates",
+            "no_dispositions": (
+                "Not computed: the questionnaire declares no final dispositions of the cases "
+                "released to the field (design.dispositions: counts per AAPOR category, or a "
+                "file of the cases), so the number of sampled units that did not respond is "
+                "not known"),
+            "needs_e": "; RR3 and RR4 need e (design.dispositions.e)",
+            "rates_note": "Response rates: {edition}.",
+            "notes": ("Disclosure items of the AAPOR Code of Professional Ethics and Practices "
+                      "(2021), section III, and the AAPOR Transparency Initiative, as they "
+                      "apply to a probability sample."),
+        },
+        "ja": {
+            "random": "無作為抽出", "cluster": "集落抽出", "stages": "{n}段集落抽出",
+            "stratified": "層別{kind}", "n2": "二", "n3": "三", "n4": "四", "join": "、",
+            "strata": "{n}層（{col}）",
+            "psus": "第1次抽出単位{n}個（{col}）を抽出",
+            "psus_wor": "第1次抽出単位{n}個（{col}）を非復元抽出",
+            "units": "{n}単位を抽出", "units_wor": "{n}単位を非復元抽出",
+            "stage": "第{k}段：第{prev}段の単位内で{n}単位（{col}）を抽出",
+            "with_fpc": "{kind}：{parts}（{fpc}）。",
+            "later_fpc": "、第{k}段の有限母集団修正は{col}による",
+            "fpc": "{stage}有限母集団修正は{col}による：{fraction}",
+            "fpc_sizes": "{stage}有限母集団修正は{col}による：{where}{size}、{fraction}",
+            "at_stage1": "第1段の", "size_units": "{n}単位", "size_psus": "第1次抽出単位{n}個",
+            "where_strata": "母集団の層全体で", "where_all": "母集団に",
+            "fraction": "抽出率{lo:.1f}％", "fraction_strata": "抽出率はすべての層で{lo:.1f}％",
+            "fraction_range": "抽出率は層により{lo:.1f}％～{hi:.1f}％",
+            "with_replacement": ("{kind}：{parts}。有限母集団修正の宣言がないため、分散の計算では"
+                                 "{units}を復元抽出されたものとして扱う（抽出率が大きい場合は"
+                                 "保守的）。"),
+            "wr_psus": "第1次抽出単位", "wr_units": "抽出単位",
+            "replicate": ("レプリケートウェイトによるデザイン：データに付属する{type}の"
+                          "レプリケートウェイト{n}個（{shown}{fay}）。層と第1次抽出単位は"
+                          "データの列ではなく、レプリケートウェイトに反映されている。"),
+            "shown": "{first}～{last}", "fay": "、Fayの係数{rho:g}",
+            "base_weights": "基本ウェイト（設計ウェイト）は{col}による：合計{sum:,.0f}、{spread}",
+            "all_equal": "すべて{w:,.2f}", "spread": "範囲は{lo:,.2f}～{hi:,.2f}",
+            "weights_from_fpc": "基本ウェイト：有限母集団修正から導かれる抽出確率の逆数",
+            "no_base_weights": "基本ウェイトの宣言なし：キャリブレーション前のウェイトは全員等しい",
+            "no_calibration": ("{base}。キャリブレーションなし（母集団の目標値がないため）："
+                               "推定にはこの基本ウェイトを用いる"),
+            "then_calibrated": "{base}。その上で、{text}", "base_named": "基本ウェイトは{col}",
+            "part_strata": "層", "part_psus": "第1次抽出単位", "part_later": "第2段以降の抽出単位",
+            "part_fpc": "有限母集団修正", "part_replicates": "{type}のレプリケートウェイト",
+            "centre_full": "全標本での推定値", "centre_mean": "レプリケート推定値の平均",
+            "variance_replicates": (
+                "標準誤差は{type}のレプリケートウェイトによる：各推定値をレプリケートウェイト"
+                "ごとに計算し直し、分散は{centre}のまわりの偏差平方和を尺度調整したもの"
+                "（Rのsurveyパッケージのsvrepdesign）。信頼区間は自由度{degf}（レプリケート"
+                "ウェイトの階数から1を引いた値）のt分布による"),
+            "variance": ("標準誤差は{with_}テイラー線形化法による{multi}。信頼区間は設計自由度"
+                         "{degf}のt分布による"),
+            "variance_with": "宣言された{parts}を考慮した",
+            "variance_multi": "（第2段以降の分散項も加える。Rのsurveyパッケージのsvyrecvar）",
+            "moe_srs": "単純無作為抽出を仮定した誤差の幅（95％、p = 50％）",
+            "moe_srs_text": ("±{moe:.1f}ポイント = 1.96 × sqrt(0.25 / n)、n = {n}。参考値に"
+                             "すぎず、各推定値の信頼区間はデザインベース"),
+            "deffs": "主要結果の推定値のデザイン効果",
+            "deffs_text": ("{lo:.2f}～{hi:.2f}（主要結果の{k}区分の全体での割合について、"
+                           "デザインベースの分散を同じ大きさの単純無作為抽出での分散で割った値）。"
+                           "最大のデザイン効果では、p = 50％での誤差の幅は±{moe:.1f}ポイント"),
+            "precision": "デザインベースの精度",
+            "precision_text": "集計表の信頼区間はすべてデザインベース。{variance}",
+            "moe_summary": ("単純無作為抽出を仮定した誤差の幅（95％、p = 50％）：±{moe:.1f}"
+                            "ポイント。デザインベースの信頼区間は付録に掲載"),
+            "moe_summary_model": ("誤差の幅（95％、p = 50％）：±{moe:.1f}ポイント。デザイン効果を"
+                                  "考慮すると±{moe_deff:.1f}ポイント（加重後の標本が単純無作為"
+                                  "標本のようにふるまうと仮定）"),
+            "not_rates": "。したがって、宣言されたケースの最終結果は回答率に換算しない",
+            "no_dispositions": (
+                "算出しない：実査に投入したケースの最終結果（design.dispositions：AAPORの区分"
+                "ごとの件数、またはケースのファイル）が調査票で宣言されていないため、抽出された"
+                "単位のうち回答しなかった数がわからない"),
+            "needs_e": "。RR3とRR4にはe（design.dispositions.e）が必要",
+            "rates_note": "回答率は{edition}による。",
+            "notes": ("AAPOR職業倫理・実務規程（2021年）第III節およびAAPOR透明性イニシアチブの"
+                      "開示項目のうち、確率標本に当てはまるもの。"),
+            "edition": "AAPORの標準定義（Standard Definitions）第10版（2023年）",
+            "rate_na": "算出不可",
+            "rates_summary": "{rates}（{edition}。{counts}。{e}）",
+            "e_none": "eの指定なし",
+            "e_unknown": "eは推定できない：適格性が判明したケースがない",
+            "e_share": ("e = {e:.3f}：適格性が判明したケースに占める適格ケースの割合、"
+                        "((I + P) + (R + NC + O)) / (同 + NE) = {known} / {total}"),
+            "e_given": "e = {e:g}（指定値）",
+            "type_bootstrap": "ブートストラップ", "type_subbootstrap": "サブブートストラップ",
+            "type_successive-difference": "逐次差分法", "type_other": "その他の方式",
+        },
+    },
+    # the notes of a run and the cleaning warnings the appendix shows (Table 2c), by the
+    # English form they take (report.warnings_text recognises the forms)
+    "warnings": {
+        "ja": {"cleaning": "クリーニング", "base_weighted": ("母集団の目標値なし：集計表は"
+                                                           "基本ウェイト{col}で加重"),
+               "unweighted": "母集団の目標値なし：集計表は非加重",
+               "skipped": "{rule}：{reason}ため、この規則は省略した（skip_unavailable=True）",
+               "column": "回答データに必要な列{cols}がない",
+               "duration": "回答データに回答時間の列{cols}がない",
+               "no_duration_role": "（調査票にrole: durationのメタ質問の宣言がない）",
+               "question": "質問{name}に必要な列{cols}が回答データにない",
+               "grid": "グリッド{name}に必要な列{cols}が回答データにない",
+               "trap": "トラップ質問{name}に必要な列{cols}が回答データにない",
+               "required question": "必須質問{name}に必要な列{cols}が回答データにない",
+               "no_durations": "列{cols}に回答時間のある回答者がいない",
+               "bad_durations": "（{n}人は負または無限大）"},
     },
     # screening conditions in words ({name}: the question, {values}: the levels)
     "operators": {

@@ -81,6 +81,7 @@ from .sections import (codebook_headers, codebook_table, composition_table, flow
                        weighting_tables, weights_summary_formats)
 from .targets_notes import illustrative_mark, not_stated_lines, provenance_lines
 from .spec_models import ReportSpec
+from .warnings_text import cleaning_warning, run_note
 
 __all__ = ["FORMATS", "Appendix", "appendix", "build_appendix"]
 
@@ -371,7 +372,7 @@ def _quality_section(draft: _Draft, run: SurveyRun) -> list[str]:
     names.append(draft.put("review", review, f"{draft.prefix} 2d. {word(lang, 'review')}",
                            (word(lang, "review_note"),)))
     draft.section(2, "quality", names)
-    return [f"cleaning: {wmsg}" for wmsg in getattr(cl, "warnings", ()) or ()]
+    return [cleaning_warning(w, run, lang) for w in getattr(cl, "warnings", ()) or ()]
 
 
 def _composition_section(draft: _Draft, run: SurveyRun) -> None:
@@ -486,6 +487,15 @@ def _reproduced_section(draft: _Draft, rep: pd.DataFrame, spec: ReportSpec,
         | {"n": "int"})])
 
 
+def source_line(survey: Any, lang: str) -> str:
+    """The questionnaire's source line in ``lang``; an English one shown in a Japanese
+    appendix is labelled 出典： (its text is the questionnaire's own)."""
+    text = survey.text("source_line", lang) or ""
+    if lang != "en" and text.startswith("Source:"):
+        return f"{word(lang, 'source')}：{text[len('Source:'):].lstrip()}"
+    return text
+
+
 def _add_warnings(draft: _Draft, section: int, warnings: Sequence[str]) -> None:
     """Table 2c: every warning, appended to the data-quality section (index ``section``)."""
     head, names = draft.sections[section]
@@ -520,7 +530,7 @@ def build_appendix(run: SurveyRun, *, lang: str = "en", figures: bool = True,
     q, sv = run.questionnaire, run.questionnaire.survey
     run_facts = key_facts(run)
     draft = _Draft(lang)
-    warnings: list[str] = list(run.warnings)
+    warnings: list[str] = [run_note(x, lang) for x in run.warnings]
     _methodology_section(draft, run, run_facts)
     quality = len(draft.sections)
     warnings += _quality_section(draft, run)
@@ -539,7 +549,7 @@ def build_appendix(run: SurveyRun, *, lang: str = "en", figures: bool = True,
     if figures and heads:
         t0 = time.perf_counter()
         figs = draw_figures({h: draft.tables[h] for h in heads}, lang=lang,
-                            source=sv.text("source_line", lang) or "")
+                            source=source_line(sv, lang))
         if progress is not None:
             progress("draw", time.perf_counter() - t0, f"{len(figs)} figures (PNG and SVG)")
     warnings += _weighting_warnings(run, lang)
@@ -550,7 +560,7 @@ def build_appendix(run: SurveyRun, *, lang: str = "en", figures: bool = True,
     return Appendix(survey_id=q.id, title=title, lang=lang, tables=tables, titles=draft.titles,
                     notes=draft.notes, sections=tuple(draft.sections), figures=figs,
                     reproduced=rep, facts=run_facts, formats=draft.formats,
-                    source_line=sv.text("source_line", lang) or "", warnings=tuple(warnings),
+                    source_line=source_line(sv, lang), warnings=tuple(warnings),
                     headers=draft.headers,
                     citation=citation_text(sv.citation, lang) if sv.citation else "")
 

@@ -7,7 +7,9 @@ weights, any calibration; precision is framed design-based, with the design
 effects of the headline estimates. For a non-probability sample the precision
 figures carry AAPOR's caveat: they rest on a model assumption, not on random
 selection. Every sentence is built from the questionnaire and the data; what
-neither states is said to be not stated.
+neither states is said to be not stated. The sentences are in English or
+Japanese (``lang``); their wording is in :mod:`survey_kit.instrument.labels`,
+group ``"design"``.
 
 Response rates (AAPOR Standard Definitions, :mod:`.response_rates`) are
 reported when the questionnaire declares the final dispositions of the cases
@@ -25,6 +27,8 @@ Example
 'Stratified random sample: 3 strata (stype), 6 units selected without replacement'
 >>> text[text.index("36 units"):]
 '36 units in the population strata, sampling fraction 16.7% in every stratum).'
+>>> structure_text(d, df, "ja")
+'層別無作為抽出：3層（stype）、6単位を非復元抽出（有限母集団修正はfpcによる：母集団の層全体で36単位、抽出率はすべての層で16.7％）。'
 """
 
 from __future__ import annotations
@@ -36,12 +40,17 @@ import numpy as np
 import pandas as pd
 
 from ..errors import SurveyKitError
+from ..instrument.labels import WORDS, word
 from .precision import margin_of_error
-from .response_rates import EDITION, declared_rates
+from .response_rates import CATEGORIES, EDITION, ResponseRates, declared_rates
 
 __all__ = ["and_list", "design_parts", "design_precision_rows", "is_probability",
            "moe_summary", "rates_note", "replicate_text", "response_rate_text",
            "structure_text", "weights_text"]
+
+
+def _w(lang: str, key: str) -> str:
+    return word(lang, key, "design")
 
 
 def is_probability(declared: Any) -> bool:
@@ -59,37 +68,39 @@ def _fpcs(declared: Any) -> list[str]:
     return [] if f is None else list(f) if isinstance(f, list) else [f]
 
 
-def _fraction_text(frac: np.ndarray, stratified: bool) -> str:
+def _fraction_text(frac: np.ndarray, stratified: bool, lang: str) -> str:
     lo, hi = float(np.min(frac)), float(np.max(frac))
     if np.isclose(lo, hi):
-        return f"sampling fraction {100 * lo:.1f}%" + (" in every stratum" if stratified else "")
-    return f"sampling fractions {100 * lo:.1f}% to {100 * hi:.1f}% across strata"
+        return _w(lang, "fraction_strata" if stratified else "fraction").format(lo=100 * lo)
+    return _w(lang, "fraction_range").format(lo=100 * lo, hi=100 * hi)
 
 
-def _first_stage_fpc(declared: Any, data: pd.DataFrame, n_h: pd.Series, unit: str) -> str:
+def _first_stage_fpc(declared: Any, data: pd.DataFrame, n_h: pd.Series, psus: bool,
+                     lang: str) -> str:
     """The fpc of the first stage in words: population size and sampling fractions."""
     col = _fpcs(declared)[0]
     vals = pd.to_numeric(data[col], errors="coerce")
     strata = data[declared.strata] if declared.strata else pd.Series(0, index=data.index)
     per = vals.groupby(strata.to_numpy()).first().reindex(n_h.index)
-    stage = " at stage 1" if len(_stages(declared)) > 1 else ""
-    where = "population strata" if declared.strata else "population"
+    stage = _w(lang, "at_stage1") if len(_stages(declared)) > 1 else ""
     if (vals <= 1).all():
-        return (f"finite population correction{stage} from {col}: "
-                f"{_fraction_text(per.to_numpy(), bool(declared.strata))}")
+        return _w(lang, "fpc").format(stage=stage, col=col, fraction=_fraction_text(
+            per.to_numpy(), bool(declared.strata), lang))
     frac = n_h.to_numpy(float) / per.to_numpy(float)
-    return (f"finite population correction{stage} from {col}: {per.sum():,.0f} {unit} in the "
-            f"{where}, {_fraction_text(frac, bool(declared.strata))}")
+    size = _w(lang, "size_psus" if psus else "size_units").format(n=f"{per.sum():,.0f}")
+    where = _w(lang, "where_strata" if declared.strata else "where_all")
+    return _w(lang, "fpc_sizes").format(stage=stage, col=col, size=size, where=where,
+                                        fraction=_fraction_text(frac, bool(declared.strata),
+                                                                lang))
 
 
-def _selected_per_stratum(declared: Any, data: pd.DataFrame) -> tuple[pd.Series, str]:
-    """First-stage units selected per stratum, and what a unit is."""
+def _selected_per_stratum(declared: Any, data: pd.DataFrame) -> pd.Series:
+    """First-stage units selected per stratum."""
     strata = data[declared.strata] if declared.strata else pd.Series(0, index=data.index)
     stages = _stages(declared)
     if stages:
-        n_h = data.groupby(strata.to_numpy())[stages[0]].nunique()
-        return n_h, "PSUs"
-    return strata.value_counts(sort=False).sort_index(), "units"
+        return data.groupby(strata.to_numpy())[stages[0]].nunique()
+    return strata.value_counts(sort=False).sort_index()
 
 
 def _replicate_names(declared: Any, data: pd.DataFrame) -> list[str]:
@@ -99,96 +110,104 @@ def _replicate_names(declared: Any, data: pd.DataFrame) -> list[str]:
     return replicate_columns(data, declared.replicate_weights)[1]
 
 
-def replicate_text(declared: Any, data: pd.DataFrame) -> str:
+def _type_name(declared: Any, lang: str) -> str:
+    """The replicate type as named in ``lang`` (JK1, JKn, BRR stay as they are)."""
+    t = str(declared.replicate_type)
+    return WORDS["design"].get(lang, {}).get(f"type_{t}", t)
+
+
+def replicate_text(declared: Any, data: pd.DataFrame, lang: str = "en") -> str:
     """One sentence on a design given by replicate weights shipped with the data."""
     names = _replicate_names(declared, data)
-    shown = f"{names[0]} ... {names[-1]}" if len(names) > 2 else ", ".join(names)
-    fay = (f", Fay's factor {declared.fay_rho:g}" if declared.fay_rho is not None else "")
-    return (f"Replicate-weight design: {len(names)} {declared.replicate_type} replicate "
-            f"weights supplied with the data ({shown}{fay}); the strata and primary sampling "
-            "units are carried by the replicate weights, not by columns of the data.")
+    shown = (_w(lang, "shown").format(first=names[0], last=names[-1]) if len(names) > 2
+             else _w(lang, "join").join(names))
+    fay = _w(lang, "fay").format(rho=declared.fay_rho) if declared.fay_rho is not None else ""
+    return _w(lang, "replicate").format(n=len(names), type=_type_name(declared, lang),
+                                        shown=shown, fay=fay)
 
 
-def structure_text(declared: Any, data: pd.DataFrame) -> str:
+def _kind(declared: Any, stages: list[str], lang: str) -> str:
+    """"Stratified two-stage cluster sample", "Random sample", ... (層別無作為抽出)."""
+    if len(stages) > 1:
+        n = len(stages)
+        kind = _w(lang, "stages").format(n=_w(lang, f"n{n}") if n <= 4 else str(n))
+    else:
+        kind = _w(lang, "cluster" if stages else "random")
+    if declared.strata:
+        kind = _w(lang, "stratified").format(kind=kind)
+    return kind[0].upper() + kind[1:]
+
+
+def structure_text(declared: Any, data: pd.DataFrame, lang: str = "en") -> str:
     """One sentence on how the sample was drawn: strata, stages, fpc or with replacement."""
     if getattr(declared, "replicate_weights", None) is not None:
-        return replicate_text(declared, data)
+        return replicate_text(declared, data, lang)
     stages = _stages(declared)
-    n_h, unit = _selected_per_stratum(declared, data)
-    n_stages = {2: "two", 3: "three", 4: "four"}.get(len(stages), str(len(stages)))
-    kind = (f"{'Stratified ' if declared.strata else ''}"
-            + (f"{n_stages}-stage cluster sample" if len(stages) > 1
-               else "cluster sample" if stages else "random sample"))
-    kind = kind[0].upper() + kind[1:]
+    n_h = _selected_per_stratum(declared, data)
+    wor = "_wor" if _fpcs(declared) else ""
     parts = []
     if declared.strata:
-        parts.append(f"{len(n_h)} strata ({declared.strata})")
+        parts.append(_w(lang, "strata").format(n=len(n_h), col=declared.strata))
     if stages:
-        parts.append(f"{int(n_h.sum())} primary sampling units ({stages[0]}) selected")
+        parts.append(_w(lang, "psus" + wor).format(n=int(n_h.sum()), col=stages[0]))
         for k, col in enumerate(stages[1:], start=2):
-            parts.append(f"stage {k}: {data.groupby(stages[:k]).ngroups} units ({col}) "
-                         f"selected within the units of stage {k - 1}")
+            parts.append(_w(lang, "stage").format(k=k, n=data.groupby(stages[:k]).ngroups,
+                                                  col=col, prev=k - 1))
     else:
-        parts.append(f"{int(n_h.sum())} units selected")
+        parts.append(_w(lang, "units" + wor).format(n=int(n_h.sum())))
+    kind, joined = _kind(declared, stages, lang), _w(lang, "join").join(parts)
     if _fpcs(declared):
-        parts[1 if declared.strata else 0] += " without replacement"
-        text = f"{kind}: {', '.join(parts)} ({_first_stage_fpc(declared, data, n_h, unit)}"
+        fpc = _first_stage_fpc(declared, data, n_h, bool(stages), lang)
         for k, col in enumerate(_fpcs(declared)[1:], start=2):
-            text += f"; at stage {k} from {col}"
-        return text + ")."
-    return (f"{kind}: {', '.join(parts)}; no finite population correction declared, so "
-            f"the {'primary sampling units' if stages else 'units'} are treated as selected "
-            "with replacement in the variance (conservative when sampling fractions are "
-            "large).")
+            fpc += _w(lang, "later_fpc").format(k=k, col=col)
+        return _w(lang, "with_fpc").format(kind=kind, parts=joined, fpc=fpc)
+    return _w(lang, "with_replacement").format(
+        kind=kind, parts=joined, units=_w(lang, "wr_psus" if stages else "wr_units"))
 
 
-def weights_text(declared: Any, data: pd.DataFrame) -> str:
+def weights_text(declared: Any, data: pd.DataFrame, lang: str = "en") -> str:
     """The base weights of a declared design, in words (no final full stop)."""
     if declared.weights:
         w = pd.to_numeric(data[declared.weights], errors="coerce")
-        spread = (f"are all {w.min():,.2f}" if w.min() == w.max()
-                  else f"range from {w.min():,.2f} to {w.max():,.2f}")
-        return f"Base (design) weights from {declared.weights}: they sum to {w.sum():,.0f} " \
-               f"and {spread}"
+        spread = (_w(lang, "all_equal").format(w=w.min()) if w.min() == w.max()
+                  else _w(lang, "spread").format(lo=w.min(), hi=w.max()))
+        return _w(lang, "base_weights").format(col=declared.weights, sum=w.sum(),
+                                               spread=spread)
     if _fpcs(declared) and not (pd.to_numeric(data[_fpcs(declared)[0]]) <= 1).all():
-        return ("Base weights: the inverse of the selection probabilities implied by the "
-                "finite population correction")
-    return "No base weights declared: every respondent weighs the same before calibration"
+        return _w(lang, "weights_from_fpc")
+    return _w(lang, "no_base_weights")
 
 
-def and_list(items: list[str]) -> str:
-    """"a", "a and b", "a, b and c"."""
+def and_list(items: list[str], lang: str = "en") -> str:
+    """"a", "a and b", "a, b and c" (ja: "aとb", "a、bとc")."""
+    if lang == "ja":
+        return items[0] if len(items) == 1 else f"{'、'.join(items[:-1])}と{items[-1]}"
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
-def design_parts(declared: Any) -> list[str]:
+def design_parts(declared: Any, lang: str = "en") -> list[str]:
     """What the variance takes from the declared design: strata, PSUs, fpc (or the
     replicate weights)."""
     if getattr(declared, "replicate_weights", None) is not None:
-        return [f"{declared.replicate_type} replicate weights"]
-    what = ["strata"] if declared.strata else []
-    what += ["primary sampling units"] if _stages(declared) else []
-    what += ["later-stage units"] if len(_stages(declared)) > 1 else []
-    what += ["finite population corrections"] if _fpcs(declared) else []
-    return what
+        return [_w(lang, "part_replicates").format(type=_type_name(declared, lang))]
+    keys = ["part_strata"] if declared.strata else []
+    keys += ["part_psus"] if _stages(declared) else []
+    keys += ["part_later"] if len(_stages(declared)) > 1 else []
+    keys += ["part_fpc"] if _fpcs(declared) else []
+    return [_w(lang, k) for k in keys]
 
 
-def _variance_text(declared: Any, degf: int) -> str:
+def _variance_text(declared: Any, degf: int, lang: str = "en") -> str:
     if getattr(declared, "replicate_weights", None) is not None:
-        centre = ("the full-sample estimate" if declared.mse
-                  else "the mean of the replicate estimates")
-        return (f"standard errors from the {declared.replicate_type} replicate weights: every "
-                "estimate is computed again with each replicate weight and its variance is "
-                f"the scaled sum of squared deviations around {centre} (R survey's "
-                f"svrepdesign); confidence intervals use t with {degf} degrees of freedom "
-                "(the rank of the replicate weights minus one)")
+        centre = _w(lang, "centre_full" if declared.mse else "centre_mean")
+        return _w(lang, "variance_replicates").format(type=_type_name(declared, lang),
+                                                      centre=centre, degf=degf)
     stages = _stages(declared)
-    what = design_parts(declared)
-    with_ = f" with the declared {and_list(what)}" if what else ""
-    multi = ("; later stages add their terms (R survey's svyrecvar)"
+    what = design_parts(declared, lang)
+    with_ = _w(lang, "variance_with").format(parts=and_list(what, lang)) if what else ""
+    multi = (_w(lang, "variance_multi")
              if len(stages) > 1 and len(_fpcs(declared)) > 1 else "")
-    return (f"standard errors by Taylor linearization{with_}{multi}; confidence intervals "
-            f"use t with {degf} design degrees of freedom")
+    return _w(lang, "variance").format(with_=with_, multi=multi, degf=degf)
 
 
 def _headline_deffs(run: Any) -> list[float]:
@@ -211,59 +230,70 @@ def _headline_deffs(run: Any) -> list[float]:
     return out
 
 
-def design_precision_rows(run: Any, facts: Mapping[str, Any]) -> list[tuple[str, str]]:
+def design_precision_rows(run: Any, facts: Mapping[str, Any], lang: str = "en"
+                          ) -> list[tuple[str, str]]:
     """Margins of error of a probability sample: design-based, with design effects."""
     n = facts["n_weighted"]
-    rows = [("Margin of error under simple random sampling (95%, p = 50%)",
-             f"±{facts['moe']:.1f} percentage points = 1.96 × sqrt(0.25 / n) with n = {n}; "
-             "a reference only: the estimates' own intervals are design-based")]
+    rows = [(_w(lang, "moe_srs"), _w(lang, "moe_srs_text").format(moe=facts["moe"], n=n))]
     deffs = _headline_deffs(run)
     if deffs:
         worst = max(deffs)
-        rows.append(("Design effects of the headline estimates",
-                     f"{min(deffs):.2f} to {worst:.2f} (whole-sample shares of the "
-                     f"{len(deffs)} headline categories: design-based variance over that of "
-                     "simple random sampling of the same size); with the largest, the margin "
-                     f"of error at p = 50% is ±{100 * margin_of_error(n, worst):.1f} points"))
-    rows.append(("Design-based precision",
-                 "Every confidence interval in the results tables is design-based: "
-                 + _variance_text(run.declared, run.design.degf)))
+        rows.append((_w(lang, "deffs"), _w(lang, "deffs_text").format(
+            lo=min(deffs), hi=worst, k=len(deffs), moe=100 * margin_of_error(n, worst))))
+    rows.append((_w(lang, "precision"), _w(lang, "precision_text").format(
+        variance=_variance_text(run.declared, run.design.degf, lang))))
     return rows
 
 
-def moe_summary(facts: Mapping[str, Any]) -> str:
+def moe_summary(facts: Mapping[str, Any], lang: str = "en") -> str:
     """The margin of error in one line of a report summary, framed by the sample type."""
     if facts.get("probability"):
-        return (f"margin of error (95%, p = 50%) under simple random sampling: "
-                f"±{facts['moe']:.1f} points; the design-based intervals are in the appendix")
-    return (f"margin of error (95%, p = 50%): ±{facts['moe']:.1f} points; with the design "
-            f"effect ±{facts['moe_deff']:.1f} points (assuming the weighted sample behaves "
-            "like a simple random sample)")
+        return _w(lang, "moe_summary").format(moe=facts["moe"])
+    return _w(lang, "moe_summary_model").format(moe=facts["moe"], moe_deff=facts["moe_deff"])
 
 
-def response_rate_text(run: Any) -> str:
+def _rates_summary(rates: ResponseRates, lang: str) -> str:
+    """:meth:`ResponseRates.summary` in ``lang``: the rates, the edition, the counts, e."""
+    if lang == "en":
+        return rates.summary()
+    shown = [f"{k} " + (_w(lang, "rate_na") if not np.isfinite(rates[k])
+                        else f"{100 * rates[k]:.1f}％")
+             for k in ("RR1", "RR2", "RR3", "RR4", "RR5", "RR6", "COOP1", "REF1", "CON1")]
+    c = rates.counts
+    counts = "、".join(f"{k} {c[k]}" for k in CATEGORIES)
+    known = sum(c[k] for k in ("I", "P", "R", "NC", "O"))
+    if rates.e is None:
+        e = _w(lang, "e_unknown" if "not estimable" in rates.e_basis else "e_none")
+    elif "as given" in rates.e_basis:
+        e = _w(lang, "e_given").format(e=rates.e)
+    else:
+        e = _w(lang, "e_share").format(e=rates.e, known=known, total=known + c["NE"])
+    return _w(lang, "rates_summary").format(rates="、".join(shown), counts=counts, e=e,
+                                            edition=_edition(lang))
+
+
+def response_rate_text(run: Any, lang: str = "en") -> str:
     """The response rate row: AAPOR rates from declared dispositions, or why there are none."""
     declared = run.declared
     disp = declared.dispositions if declared is not None else None
     if not is_probability(declared):
-        text = ("Not computed: on an opt-in panel there is no frame of eligible units, so "
-                "AAPOR response rates (RR1-RR6) are undefined; estimates rest on the weighting "
-                "model, not on random selection")
+        text = word(lang, "response_rate_text", "methodology")
         if disp is not None:
-            text += "; the case dispositions declared are therefore not turned into rates"
+            text += _w(lang, "not_rates")
         return text
     if disp is None:
-        return ("Not computed: the questionnaire declares no final dispositions of the cases "
-                "released to the field (design.dispositions: counts per AAPOR category, or a "
-                "file of the cases), so the number of sampled units that did not respond is "
-                "not known")
+        return _w(lang, "no_dispositions")
     rates = declared_rates(disp, run.questionnaire.source)
-    text = rates.summary()
+    text = _rates_summary(rates, lang)
     if any(not np.isfinite(rates[k]) for k in ("RR3", "RR4")):
-        text += "; RR3 and RR4 need e (design.dispositions.e)"
+        text += _w(lang, "needs_e")
     return text
 
 
-def rates_note() -> str:
+def _edition(lang: str) -> str:
+    return EDITION if lang == "en" else _w(lang, "edition")
+
+
+def rates_note(lang: str = "en") -> str:
     """The reference of the response rates."""
-    return f"Response rates: {EDITION}."
+    return _w(lang, "rates_note").format(edition=_edition(lang))

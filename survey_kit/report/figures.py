@@ -236,7 +236,8 @@ def bar_figure(tidy: pd.DataFrame, *, title: str, caption: str, lang: str = "en"
                       frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8,
                       title_fontsize=8, alignment="left")
         png, svg = _render(fig, ax, caption, lang)
-    alt = f"{title}: bar chart of percentages by {', '.join(groups)}"
+    alt = (f"{title}：{'、'.join(groups)}別の割合の棒グラフ" if lang == "ja"
+           else f"{title}: bar chart of percentages by {', '.join(groups)}")
     return FigureDoc(name=name, title=title, caption=caption, png=png, svg=svg, alt=alt)
 
 
@@ -394,7 +395,7 @@ def _caption(ct: Any, source: str, lang: str) -> str:
     bases = sep.join(f"{c['column_label']} {int(c['unweighted_base'])}"
                      for _, c in first.iterrows())
     if lang == "ja":
-        lines = [f"回答者数（非加重）：{bases}",
+        lines = [f"回答者数（非加重）：{bases}。",
                  ("加重後の割合。" if ct.weighted else "非加重の割合。")
                  + "誤差棒は95％信頼区間（デザインベース、線形化法）。"]
     else:

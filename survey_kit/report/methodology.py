@@ -5,10 +5,9 @@ effect, effective sample size, margins of error, how the weighting went);
 :func:`methodology_table` writes the AAPOR Transparency Initiative disclosure
 items as (item, value) rows: for an opt-in online panel (a non-probability
 sample, the default) or, when the questionnaire declares ``design: sample:
-probability``, for the design it declares (:mod:`.design_text`; its design
-sentences are in English only). The rows are in
+probability``, for the design it declares (:mod:`.design_text`). The rows are in
 English or Japanese (the wording is in :mod:`survey_kit.instrument.labels`,
-group ``"methodology"``; the questionnaire's ``*_ja`` fields give the Japanese
+groups ``"methodology"`` and ``"design"``; the questionnaire's ``*_ja`` fields give the Japanese
 of its free texts). The margin of error is stated with the model assumption it
 rests on, as AAPOR asks for non-probability samples; what the questionnaire
 does not state (platform, mode, fieldwork dates) is said to be not stated.
@@ -65,11 +64,6 @@ from .targets_notes import not_stated_lines, provenance_lines
 
 __all__ = ["citation_text", "key_facts", "methodology_table"]
 
-_NOTES_PROBABILITY = ("Disclosure items of the AAPOR Code of Professional Ethics and Practices "
-                      "(2021), section III, and the AAPOR Transparency Initiative, as they "
-                      "apply to a probability sample.",)
-
-
 def _w(lang: str, key: str) -> str:
     return word(lang, key, "methodology")
 
@@ -103,11 +97,12 @@ def methodology_table(run: SurveyRun, facts: Mapping[str, Any], lang: str = "en"
     """
     prob = is_probability(run.declared)
     rows = _design_rows(run, lang) + _sample_rows(run, facts, lang)
-    rows += design_precision_rows(run, facts) if prob else _precision_rows(facts, lang)
+    rows += design_precision_rows(run, facts, lang) if prob else _precision_rows(facts, lang)
     rows.append((_w(lang, "weighting"), _weighting_text(run, lang)))
     rows += _analysis_rows(run, lang)
     frame = pd.DataFrame(rows, columns=[word(lang, "item"), word(lang, "value")])
-    notes = _NOTES_PROBABILITY + (rates_note(),) if prob else (_w(lang, "notes"),)
+    notes = ((word(lang, "notes", "design"), rates_note(lang)) if prob
+             else (_w(lang, "notes"),))
     return frame, notes
 
 
@@ -127,7 +122,7 @@ def _design_rows(run: SurveyRun, lang: str) -> list[tuple[str, str]]:
     recruitment = sv.text("recruitment", lang)
     sep = "" if lang == "ja" else " "
     if is_probability(run.declared):
-        rec = _w(lang, "probability") + sep + structure_text(run.declared, run.data)
+        rec = _w(lang, "probability") + sep + structure_text(run.declared, run.data, lang)
         rec += (sep + recruitment) if recruitment else ""
         sample_item = _w(lang, "sample_design")
     else:
@@ -164,14 +159,15 @@ def _sample_rows(run: SurveyRun, facts: Mapping[str, Any], lang: str = "en"
     nq = sum(1 for x in q.questions if x.type != "meta")
     prob = facts.get("probability", False)
     declared = run.declared
-    rate = (response_rate_text(run) if prob or getattr(declared, "dispositions", None)
+    rate = (response_rate_text(run, lang) if prob or getattr(declared, "dispositions", None)
             else _w(lang, "response_rate_text"))
     return [
         (_w(lang, "languages"), _w(lang, "and").join(sv.languages)),
         (_w(lang, "questionnaire"), _w(lang, "questionnaire_text").format(n=nq)),
-        (_w(lang, "sample_sizes"), _w(lang, "sample_sizes_text").format(
+        (_w(lang, "sample_sizes"), _w(lang, "sample_sizes_text" if sv.target_sample_size
+                                      else "sample_sizes_no_target").format(
             raw=facts["n_raw"], excluded=facts["n_excluded"], kept=facts["n_kept"],
-            target=sv.target_sample_size or _w(lang, "not_stated"))),
+            target=sv.target_sample_size)),
         (_w(lang, "completion"), _status_completion(run, lang) or _w(
             lang, "completion_na_probability" if prob else "completion_na")),
         (_w(lang, "response_rate"), rate),
@@ -199,12 +195,12 @@ def _weighting_text(run: SurveyRun, lang: str) -> str:
     convergence, the not-stated group, trimming."""
     base = ""
     if is_probability(run.declared):
-        base = weights_text(run.declared, run.data) + "; "
+        base = weights_text(run.declared, run.data, lang)
     elif run.declared is not None and run.declared.weights:
-        base = f"Base weights {run.declared.weights}; "
+        base = word(lang, "base_named", "design").format(col=run.declared.weights)
     if run.weighting is None:
-        return (base + "no calibration (no population targets were given): estimates use "
-                "them") if base else _w(lang, "unweighted")
+        return (word(lang, "no_calibration", "design").format(base=base) if base
+                else _w(lang, "unweighted"))
     q = run.questionnaire
     wr = run.weighting
     wcfg = q.weighting
@@ -214,7 +210,9 @@ def _weighting_text(run: SurveyRun, lang: str) -> str:
         method=word_or(lang, wr.method, "methods", wr.method), labels=labels,
         converged=_w(lang, "converged" if wr.converged else "not_converged"),
         iterations=wr.iterations, error=wr.max_margin_error)
-    parts = [(base + "then " if base else "") + text, *provenance_lines(run, lang),
+    if base:
+        text = word(lang, "then_calibrated", "design").format(base=base, text=text)
+    parts = [text, *provenance_lines(run, lang),
              *not_stated_lines(run, lang)]
     if wcfg is not None and wcfg.trim_upper:
         parts.append(_w(lang, "trimmed").format(upper=wcfg.trim_upper))
@@ -230,12 +228,12 @@ def _analysis_rows(run: SurveyRun, lang: str = "en") -> list[tuple[str, str]]:
     lim = list(q.survey.text("limitations", lang)) or [
         _w(lang, "default_limitation_probability" if prob else "default_limitation")]
     end = "。" if lang == "ja" else "."
-    parts = design_parts(run.declared) if prob else []
+    parts = design_parts(run.declared, lang) if prob else []
     how = _w(lang, "by_linearization")
     if getattr(run.declared, "replicate_weights", None):
         how = _w(lang, "by_replicates") + (_w(lang, "weighting_redone")
                                            if run.weighting is not None else "")
-    design = _w(lang, "declared_design").format(parts=and_list(parts)) if parts else ""
+    design = _w(lang, "declared_design").format(parts=and_list(parts, lang)) if parts else ""
     estimation = _w(lang, "estimation_text").format(how=how, design=design)
     return [
         (_w(lang, "estimation"), estimation),

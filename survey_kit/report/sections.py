@@ -92,7 +92,7 @@ def _margins_table(run: SurveyRun, lang: str) -> pd.DataFrame:
     inst = run.instrument
     wr = run.weighting
     if wr is None:
-        return pd.DataFrame(columns=["variable", "level", "n"])
+        return pd.DataFrame(columns=[word(lang, "variable"), word(lang, "level"), "n"])
     m = wr.margins
 
     def lab(row: pd.Series) -> str:
@@ -114,10 +114,13 @@ def _margins_table(run: SurveyRun, lang: str) -> pd.DataFrame:
     })
 
 
-def _no_weighting(run: SurveyRun) -> str:
+def _no_weighting(run: SurveyRun, lang: str = "en") -> str:
     """The method row without weighting: the base weights declared, or none."""
     base = getattr(run.declared, "weights", None)
-    return f"none (base weights {base}, not calibrated)" if base else "none (unweighted)"
+    if not base:
+        return "none (unweighted)"
+    form = "none (base weights {base}, not calibrated)"
+    return word_or(lang, form, "weights_summary", form).format(base=base)
 
 
 def _weights_summary(run: SurveyRun, lang: str) -> pd.DataFrame:
@@ -126,7 +129,7 @@ def _weights_summary(run: SurveyRun, lang: str) -> pd.DataFrame:
     wr = run.weighting
     w = run.data["weight"].to_numpy(dtype=float)
     d = wr.diagnostics if wr is not None else weight_diagnostics(w)
-    items = [(label, value) for label, value, _ in _summary_items(wr, d, _no_weighting(run))]
+    items = [(label, value) for label, value, _ in _summary_items(wr, d, _no_weighting(run, lang))]
     if lang != "en":        # the statistics' names and word values in the word table
         items = [(word_or(lang, k, "weights_summary", k),
                   word_or(lang, v, "weights_summary", v) if isinstance(v, str) else v)
