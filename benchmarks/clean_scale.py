@@ -10,7 +10,7 @@ file of N rows, each copy with its own respondent id and device fingerprint
 original's own repeats stay repeats within each copy). Every rule that runs
 out of core is applied (the four that need every respondent in memory are
 switched off, in both paths). Each run is a fresh process, so the peak RSS
-(``resource.getrusage``) is its own:
+(``VmHWM``, :mod:`peak`) is its own:
 
 - ``duckdb``: ``survey_kit.clean_parquet`` (flagged and kept
   Parquet files written, streamed; 2 threads, 3 GB memory limit);
@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import shutil
 import subprocess
 import sys
@@ -59,6 +58,8 @@ def tile(n: int, path: Path) -> None:
 
 
 def worker(mode: str, path: str, out: str) -> dict:
+    from peak import peak_mb        # this process's own peak (not its parent's)
+
     start = time.perf_counter()
     if mode == "duckdb":
         from survey_kit.engine.cleaning import clean_parquet
@@ -73,7 +74,7 @@ def worker(mode: str, path: str, out: str) -> dict:
         raw = sk.read_responses(path, q, duplicate_ids="keep")
         flow = sk.clean(raw, q, **OFF).flow
     return {"seconds": time.perf_counter() - start,
-            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "peak_mb": peak_mb(),
             "removed": [int(x) for x in flow["n_removed"]]}
 
 

@@ -14,7 +14,7 @@ Rao-Scott table) and a 20-level item (the banner rows; the banner is size,
 sector and region: 3 + 4 + 5 = 12 columns).
 
 Tasks, each in a fresh subprocess (``--worker``) so the peak RSS
-(``resource.getrusage``, the engine's threads included) is the task's own:
+(``VmHWM``, :mod:`peak`; the engine's threads included) is the task's own:
 
 1. ``rake``: raking to the three margins (one grouped pass + the sweeps);
 2. ``write``: the dataset written back whole with the raked weights as a Parquet column;
@@ -38,7 +38,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -122,7 +121,9 @@ def worker(task: str, folder: str, engine: str, n: int) -> dict:
 
 
 def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    from peak import peak_mb        # this process's own peak (not its parent's)
+
+    return peak_mb()
 
 
 R_SCRIPT = r"""
