@@ -445,7 +445,7 @@ def test_japanese_design_sentences_of_apistrat(api_ja):
     assert meth["単純無作為抽出を仮定した誤差の幅（95％、p = 50％）"].startswith(
         "±6.9ポイント = 1.96 × sqrt(0.25 / n)、n = 200。")
     assert meth["主要結果の推定値のデザイン効果"].startswith("0.86～1.06（主要結果の4区分")
-    assert "宣言された標本設計（層と有限母集団修正）と" in meth["推定方法"]
+    assert "宣言された標本設計（層と有限母集団修正）を考慮したテイラー線形化法" in meth["推定方法"]
     assert meth["回答率"].startswith("算出しない：実査に投入したケースの最終結果")
     assert api_ja.notes["methodology"] == (
         "AAPOR職業倫理・実務規程（2021年）第III節およびAAPOR透明性イニシアチブの開示項目のうち、"

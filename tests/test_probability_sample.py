@@ -267,3 +267,26 @@ def test_figure_captions_say_what_the_tables_are():
         assert app.tables[name].weighted
         assert "Weighted percentages" in fig.caption, name
         assert "Unweighted percentages" not in fig.caption
+
+
+def test_estimation_sentence_claims_only_what_was_done(methodology, tmp_path):
+    """The estimation sentence names the calibration only when there was one, and says
+    "unweighted" when the tables are (it said "weighted ... taking the weighting
+    (calibration) into account" for base weights alone and for unweighted runs)."""
+    est = methodology["Estimation"]
+    assert est.startswith("Weighted percentages; standard errors by Taylor linearization "
+                          "taking the sample design as declared (strata and finite population "
+                          "corrections) into account;")
+    assert "calibration" not in est
+    # a questionnaire with no design and no targets: unweighted
+    text = Q.read_text(encoding="utf-8")
+    text = text[:text.index("\ndesign:")] + "\n" if "\ndesign:" in text else text
+    bare = tmp_path / "api_bare.yaml"
+    bare.write_text(text, encoding="utf-8")
+    (tmp_path / "api_bare.report.yaml").write_text(
+        (ROOT / "questionnaires" / "api_stratified_2000.report.yaml").read_text(
+            encoding="utf-8"), encoding="utf-8")
+    app2 = sk.appendix(bare, DATA, figures=False)
+    meth = app2.tables["methodology"].set_index(app2.tables["methodology"].columns[0])
+    row = meth.iloc[:, 0]["Estimation"]
+    assert row.startswith("Unweighted percentages; standard errors by Taylor linearization;")

@@ -321,16 +321,18 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "trimmed": "Weights trimmed at {upper:g} × the mean weight.",
             "no_trimming": "No trimming.",
             "estimation": "Estimation",
-            "estimation_text": ("Weighted percentages; standard errors {how} taking {design}the "
-                                "weighting (calibration) into account; 95% confidence "
+            "estimation_text": ("{pct}; standard errors {how}{accounting}; 95% confidence "
                                 "intervals for proportions on the logit scale with the design "
                                 "degrees of freedom; tests of association: Rao-Scott "
                                 "second-order corrected F"),
+            "pct_weighted": "Weighted percentages", "pct_unweighted": "Unweighted percentages",
+            "accounting": " taking {items} into account", "items_and": " and ",
+            "weighting_calibration": "the weighting (calibration)",
             "by_linearization": "by Taylor linearization",
             "by_replicates": "from the replicate weights, each estimate recomputed on every "
                              "replicate",
             "weighting_redone": " (the weighting redone on each)",
-            "declared_design": "the sample design as declared ({parts}) and ",
+            "declared_design": "the sample design as declared ({parts})",
             "data_quality": "Data-quality procedures", "limitations": "Limitations",
             "default_limitation": ("Non-probability sample: margins of error assume the "
                                    "weighted sample behaves like a random sample of the "
@@ -394,13 +396,16 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "trimmed": "ウェイトは平均の{upper:g}倍で切り詰めた。",
             "no_trimming": "ウェイトの切り詰めなし。",
             "estimation": "推定方法",
-            "estimation_text": ("加重比率。標準誤差は{design}ウェイト付け（キャリブレーション）"
-                                "を考慮した{how}。比率の95％信頼区間はデザインの自由度による"
-                                "ロジット尺度の区間。関連の検定はRao-Scottの二次補正F検定"),
+            "estimation_text": ("{pct}。標準誤差は{accounting}{how}。比率の95％信頼区間はデザインの"
+                                "自由度によるロジット尺度の区間。関連の検定はRao-Scottの二次補正"
+                                "F検定"),
+            "pct_weighted": "加重比率", "pct_unweighted": "非加重の比率",
+            "accounting": "{items}を考慮した", "items_and": "と",
+            "weighting_calibration": "ウェイト付け（キャリブレーション）",
             "by_linearization": "テイラー線形化法",
             "by_replicates": "レプリケートウェイトによる推定（各推定値を全レプリケートで再計算）",
             "weighting_redone": "（ウェイト付けも各レプリケートで再実施）",
-            "declared_design": "宣言された標本設計（{parts}）と",
+            "declared_design": "宣言された標本設計（{parts}）",
             "data_quality": "データ品質の手続き", "limitations": "限界",
             "default_limitation": ("非確率標本のため、誤差の幅は加重後の標本が無作為標本のように"
                                    "ふるまうと仮定している。"),

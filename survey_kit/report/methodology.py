@@ -233,8 +233,15 @@ def _analysis_rows(run: SurveyRun, lang: str = "en") -> list[tuple[str, str]]:
     if getattr(run.declared, "replicate_weights", None):
         how = _w(lang, "by_replicates") + (_w(lang, "weighting_redone")
                                            if run.weighting is not None else "")
-    design = _w(lang, "declared_design").format(parts=and_list(parts, lang)) if parts else ""
-    estimation = _w(lang, "estimation_text").format(how=how, design=design)
+    items = [_w(lang, "declared_design").format(parts=and_list(parts, lang))] if parts else []
+    if run.weighting is not None:
+        items.append(_w(lang, "weighting_calibration"))
+    accounting = (_w(lang, "accounting").format(items=_w(lang, "items_and").join(items))
+                  if items else "")
+    weighted = run.weighting is not None or bool(getattr(run.declared, "weights", None))
+    estimation = _w(lang, "estimation_text").format(
+        pct=_w(lang, "pct_weighted" if weighted else "pct_unweighted"), how=how,
+        accounting=accounting)
     return [
         (_w(lang, "estimation"), estimation),
         (_w(lang, "data_quality"), _data_quality_text(run, lang)),
