@@ -53,7 +53,7 @@ from ..weighting.targets import as_targets
 from ..weighting.trim import trim_grouped
 from .atoms import AtomDesign, AtomGregStep, AtomPostStratify, AtomRakeStep, Layout
 from .estimate import Estimate
-from .estimators import df_value, proportion_ci, srs_fraction, tcrit
+from .estimators import Sums, df_value, moment_estimate, proportion_ci, srs_fraction
 from .variables import indicator, require_some
 from .variance import LONELY_PSU_OPTIONS
 
@@ -289,24 +289,13 @@ class EngineDesign:
                                   column=var)
             est = swy / psum
             v = d.vcov_parts(-est / psum * ind, ind / psum, var, subset=have)[0, 0]
-            big_n = 1.0
         else:
             est = swy
             v = d.vcov_parts(np.zeros(d.n), ind, var, subset=have)[0, 0]
-            big_n = psum ** 2
-        deff = np.nan
-        enough = psum >= nobs if statistic == "mean" else psum > nobs
-        if nobs > 1 and (enough or d._popsize_h is None):
-            ybar = swy / psum
-            svar = nobs / (nobs - 1) * (swyy - 2 * ybar * swy + ybar ** 2 * psum) / psum
-            vsrs = svar * big_n * srs_fraction(d, psum, nobs) / nobs
-            deff = v / vsrs if vsrs > 0 else np.nan
-        se = float(np.sqrt(max(v, 0.0)))
-        dfv = df_value(d.degf, df)
-        q = tcrit(conf_level, dfv)
-        return Estimate(variable=var, statistic=statistic, estimate=float(est), se=se,
-                        ci_low=est - q * se, ci_high=est + q * se, conf_level=conf_level,
-                        df=dfv, deff=float(deff), n=n_used, n_missing=d.n_rows - n_used)
+        return moment_estimate(var, statistic, est, v, Sums(psum, swy, swyy, nobs, n_used),
+                               n_rows=d.n_rows, degf=d.degf, conf_level=conf_level, df=df,
+                               srs=srs_fraction(d, psum, nobs),
+                               popsize_known=d._popsize_h is not None)
 
     def proportion(self, var: str, level: Any = None, *, ci_method: str = "logit",
                    conf_level: float = 0.95, df: float | None = None) -> Estimate:

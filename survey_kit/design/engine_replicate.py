@@ -44,7 +44,7 @@ import pandas as pd
 
 from ..errors import DesignError, UsageError
 from .estimate import Estimate
-from .estimators import df_value, proportion_ci, tcrit
+from .estimators import Sums, df_value, moment_estimate, proportion_ci, tcrit
 from .replicate import (
     REPLICATE_TYPES,
     rank_degf,
@@ -178,21 +178,10 @@ class ReplicateEngineDesign:
         if statistic == "mean" and s1[0] <= 0:
             raise DesignError(f"every respondent with a value of {var!r} has weight zero",
                               column=var)
-        est = float(theta[0])
         v = self._vcov(theta[:1], theta[1:, None])
-        deff = np.nan
-        psum = float(s1[0])
-        if nobs > 1 and (psum >= nobs if statistic == "mean" else psum > nobs):
-            ybar = float(swy[0]) / psum
-            svar = nobs / (nobs - 1) * (swyy - 2 * ybar * swy[0] + ybar ** 2 * psum) / psum
-            vsrs = svar * (1.0 if statistic == "mean" else psum ** 2) / nobs
-            deff = v / vsrs if vsrs > 0 else np.nan
-        se = float(np.sqrt(max(v, 0.0)))
-        dfv = df_value(self.degf, df)
-        q = tcrit(conf_level, dfv)
-        return Estimate(variable=var, statistic=statistic, estimate=est, se=se,
-                        ci_low=est - q * se, ci_high=est + q * se, conf_level=conf_level,
-                        df=dfv, deff=float(deff), n=n_used, n_missing=self.n - n_used)
+        sums = Sums(float(s1[0]), float(swy[0]), swyy, nobs, n_used)
+        return moment_estimate(var, statistic, float(theta[0]), v, sums, n_rows=self.n,
+                               degf=self.degf, conf_level=conf_level, df=df)
 
     def proportion(self, var: str, level: Any = None, *, ci_method: str = "logit",
                    conf_level: float = 0.95, df: float | None = None) -> Estimate:

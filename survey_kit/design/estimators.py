@@ -42,7 +42,7 @@ Wiley.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -52,8 +52,8 @@ from .variables import indicator, numeric, require_some, require_weight
 from . import replicate_variance
 from .variance import degf, vcov_total
 
-__all__ = ["CI_METHODS", "df_value", "mean", "mean_parts", "proportion", "proportion_ci",
-           "quantile", "replicate_logit_ci", "tcrit", "total", "total_parts"]
+__all__ = ["CI_METHODS", "Sums", "df_value", "mean", "mean_parts", "moment_estimate", "proportion",
+           "proportion_ci", "quantile", "replicate_logit_ci", "tcrit", "total", "total_parts"]
 
 #: interval methods for a proportion (R ``svyciprop`` names, and Wilson)
 CI_METHODS = ("logit", "xlogit", "beta", "mean", "asin", "wilson")
@@ -424,3 +424,40 @@ def quantile(design: Any, var: Any, q: float | Sequence[float] = 0.5,
                             n_missing=int((~mask).sum()), level=float(p),
                             ci_method=ci_method))
     return out[0] if np.ndim(q) == 0 else tuple(out)
+
+
+# ---------------------------------------------------------------------------
+# from sums (the out-of-core designs)
+# ---------------------------------------------------------------------------
+
+class Sums(NamedTuple):
+    """The sums behind a mean or total: of the weights and of w y, w y^2 (rows with y), the
+    respondents with y and non-zero weight (``nobs``) and with y (``n_used``)."""
+
+    psum: float
+    swy: float
+    swyy: float
+    nobs: int
+    n_used: int
+
+
+def moment_estimate(var: str, statistic: str, est: float, v: float, sums: Sums, *,
+                    n_rows: int, degf: int, conf_level: float, df: float | None,
+                    srs: float = 1.0, popsize_known: bool = False) -> Estimate:
+    """A mean or total as an :class:`Estimate` from its variance ``v`` and ``sums``: the t
+    interval on ``degf`` and the design effect of :func:`~.estimators.mean_parts` /
+    :func:`~.estimators.total_parts` (the SRS variance from the weighted moments)."""
+    psum, swy, swyy, nobs, n_used = sums
+    deff = np.nan
+    enough = psum >= nobs if statistic == "mean" else psum > nobs
+    if nobs > 1 and (enough or not popsize_known):
+        ybar = swy / psum
+        svar = nobs / (nobs - 1) * (swyy - 2 * ybar * swy + ybar ** 2 * psum) / psum
+        vsrs = svar * (1.0 if statistic == "mean" else psum ** 2) * srs / nobs
+        deff = v / vsrs if vsrs > 0 else np.nan
+    se = float(np.sqrt(max(v, 0.0)))
+    dfv = df_value(degf, df)
+    q = tcrit(conf_level, dfv)
+    return Estimate(variable=var, statistic=statistic, estimate=float(est), se=se,
+                    ci_low=est - q * se, ci_high=est + q * se, conf_level=conf_level,
+                    df=dfv, deff=float(deff), n=n_used, n_missing=n_rows - n_used)
