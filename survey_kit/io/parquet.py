@@ -22,6 +22,7 @@ Example
 from __future__ import annotations
 
 import glob as globbing
+import os
 from pathlib import Path
 from typing import Any
 
@@ -108,8 +109,13 @@ def read_parquet(path: Any) -> RawTable:
         frame.columns = [str(c) for c in frame.columns]
         frames.append(frame)
     frame = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
-    return finish(frame.reset_index(drop=True), 1, "parquet",
-                  files[0] if len(files) == 1 else Path(str(path)))
+    if len(files) == 1:
+        named = files[0]
+    elif isinstance(path, (list, tuple)):           # the parts' common folder
+        named = Path(os.path.commonpath([str(f) for f in files]))
+    else:
+        named = Path(str(path))
+    return finish(frame.reset_index(drop=True), 1, "parquet", named)
 
 
 def write_parquet(table: pd.DataFrame, tmp: Path, path: Path) -> None:
