@@ -146,8 +146,9 @@ def worker(tool: str, task: str, data_path: str, out_path: str, reps: int,
     except Exception as exc:                                # noqa: BLE001
         rec.update(status="failed", error=(f"{type(exc).__name__}: {exc}"[:400]),
                    trace=traceback.format_exc()[-1500:])
-    rec["peak_rss_mb"] = max(_maxrss_mb(resource.RUSAGE_SELF),
-                             _maxrss_mb(resource.RUSAGE_CHILDREN))
+    from peak import peak_mb        # this worker's own peak (ru_maxrss keeps the parent's)
+
+    rec["peak_rss_mb"] = max(peak_mb(), _maxrss_mb(resource.RUSAGE_CHILDREN))
     rec["wall_s"] = time.perf_counter() - t_start
     return _write(rec, out_path)
 
