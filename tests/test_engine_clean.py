@@ -117,10 +117,24 @@ def test_other_parameters_equal_in_memory(tmp_path, extra):
     _same(res, mem)
 
 
+def test_a_model_rule_the_questionnaire_makes_not_applicable_runs_as_in_memory(tmp_path):
+    """even_odd needs 5 scales; the firm questionnaire has fewer, so out of core it is
+    "not applicable" (as in memory) instead of refused, and the flows are equal."""
+    q = sk.load_questionnaire(FIRM_YAML)
+    _raw().to_parquet(tmp_path / "raw.parquet", index=False)
+    over = {k: v for k, v in OFF.items() if k != "even_odd_action"}
+    mem = sk.clean(sk.read_responses(tmp_path / "raw.parquet", q, duplicate_ids="keep"), q,
+                   **over)
+    res = clean_parquet(tmp_path / "raw.parquet", q, tmp_path / "o", overrides=over)
+    _same(res, mem)
+    status = res.flow.set_index("rule")["status"]
+    assert status["even_odd"] == "not applicable"
+
+
 def test_model_rules_are_refused_by_name(tmp_path):
     q = sk.load_questionnaire(FIRM_YAML)
     _raw().to_parquet(tmp_path / "raw.parquet", index=False)
-    with pytest.raises(UsageError, match="near_duplicate, gibberish, mahalanobis, even_odd"):
+    with pytest.raises(UsageError, match="near_duplicate, gibberish, mahalanobis need"):
         clean_parquet(tmp_path / "raw.parquet", q, tmp_path / "o")
     with pytest.raises(UsageError, match="not offered"):
         clean_parquet(tmp_path / "raw.parquet", q, tmp_path / "o", overrides=OFF,

@@ -24,6 +24,9 @@ out of core, rule(s) near_duplicate, gibberish, mahalanobis, even_odd ne
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -35,9 +38,32 @@ from .registry import PlannedRule, rule_plan
 __all__ = ["flow_from_patterns", "resolve_parameters", "sql_plan"]
 
 
-def sql_plan(q, params: dict) -> list[PlannedRule]:
-    """Every rule of a run on ``q``; refuses rules switched on that run in memory only."""
-    plan = rule_plan(q)
+class _Questionnaire:
+    """What a rule's applicability check reads, from the questionnaire alone (every
+    variable taken as present): for refusing, before any reading, a rule that runs in
+    memory only."""
+
+    def __init__(self, q: Any, params: dict) -> None:
+        self.q, self.params = q, params
+
+    def has(self, column: str) -> bool:
+        return column in self.q.variables
+
+    def nobody(self) -> str:
+        return "false"
+
+
+def sql_plan(q, params: dict, ctx: Any = None) -> list[PlannedRule]:
+    """Every rule of a run on ``q``; refuses rules switched on that run in memory only,
+    unless the questionnaire makes such a rule not applicable (checked on ``ctx``, the
+    :class:`~survey_kit.cleaning.sql_context.SqlContext`, or without one on the
+    questionnaire alone): that outcome then stands for the rule, as in memory."""
+    ctx = _Questionnaire(q, params) if ctx is None else ctx
+    plan = []
+    for step in rule_plan(q):
+        skip = (step.inapplicable(ctx) if step.run_sql is None
+                and step.inapplicable is not None else None)
+        plan.append(step if skip is None else replace(step, run_sql=lambda c, o=skip: o))
     memory_only = [s.name for s in plan
                    if s.run_sql is None and params[f"{s.name}_action"] != "off"]
     if memory_only:

@@ -34,7 +34,7 @@ from .rules.duplicates import (
     sql_duplicate_id,
 )
 from .rules.limits import flag_numeric_limits, sql_numeric_limits
-from .rules.open_ended import flag_gibberish
+from .rules.open_ended import flag_gibberish, gibberish_inapplicable
 from .rules.platform import (
     flag_not_finished,
     flag_preview_or_spam,
@@ -43,6 +43,7 @@ from .rules.platform import (
 )
 from .rules.questionnaire import flag_questionnaire_rule, sql_questionnaire_rule
 from .rules.response_patterns import (
+    even_odd_inapplicable,
     flag_even_odd,
     flag_mahalanobis,
     flag_straightliner,
@@ -65,7 +66,9 @@ class BuiltinRule:
     ``flag(ctx, name)`` returns an :class:`~survey_kit.cleaning.outcome.Outcome`
     for every raw respondent; ``sql(sql_ctx, name)`` is the same rule out of core
     (flags as a SQL expression, :mod:`survey_kit.cleaning.sql_context`), None for a
-    rule that needs the respondents in memory (a model over all answers).
+    rule that needs the respondents in memory (a model over all answers);
+    ``inapplicable(ctx, name)`` of such a rule is its "not applicable" outcome when the
+    questionnaire alone says so (None otherwise), which out of core stands for the rule.
     """
 
     name: str
@@ -73,6 +76,7 @@ class BuiltinRule:
     label: str
     flag: Callable[[Context, str], Outcome]
     sql: Callable[..., Outcome] | None = None
+    inapplicable: Callable[..., Outcome | None] | None = None
 
 
 BUILTIN_RULES: tuple[BuiltinRule, ...] = (
@@ -99,10 +103,12 @@ BUILTIN_RULES: tuple[BuiltinRule, ...] = (
                 flag_straightliner, sql_straightliner),
     BuiltinRule("numeric_limits", "exclude", "Numeric answer outside the question's limits",
                 flag_numeric_limits, sql_numeric_limits),
-    BuiltinRule("gibberish", "exclude", "Gibberish open-ended answer", flag_gibberish),
+    BuiltinRule("gibberish", "exclude", "Gibberish open-ended answer", flag_gibberish,
+                inapplicable=gibberish_inapplicable),
     BuiltinRule("mahalanobis", "review", "Multivariate outlier (Mahalanobis D2)",
                 flag_mahalanobis),
-    BuiltinRule("even_odd", "review", "Low even-odd consistency", flag_even_odd),
+    BuiltinRule("even_odd", "review", "Low even-odd consistency", flag_even_odd,
+                inapplicable=even_odd_inapplicable),
 )
 
 #: the questionnaire's own rules (``quality.rules``, in YAML order) follow this built-in rule
@@ -118,13 +124,16 @@ class PlannedRule:
     label: str
     run: Callable[[Context], Outcome]
     run_sql: Callable[..., Outcome] | None = None
+    inapplicable: Callable[..., Outcome | None] | None = None
 
 
 def rule_plan(q) -> list[PlannedRule]:
     """Every rule of a run on questionnaire ``q``, in the order they are applied."""
     builtin = [PlannedRule(r.name, r.label, (lambda ctx, f=r.flag, n=r.name: f(ctx, n)),
                            None if r.sql is None else
-                           (lambda ctx, f=r.sql, n=r.name: f(ctx, n)))
+                           (lambda ctx, f=r.sql, n=r.name: f(ctx, n)),
+                           None if r.inapplicable is None else
+                           (lambda ctx, f=r.inapplicable, n=r.name: f(ctx, n)))
                for r in BUILTIN_RULES]
     names = {r.name for r in BUILTIN_RULES}
     own = []

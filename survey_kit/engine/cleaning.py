@@ -130,13 +130,14 @@ def clean_parquet(source: Any, questionnaire: Any, out: str | Path, *,
     q = as_questionnaire(questionnaire)
     files = parquet_files(source)
     params, sources = resolve_parameters(q, overrides)
-    plan = sql_plan(q, params)
+    sql_plan(q, params)                      # rules that cannot run out of core: before reading
     run = _Run(files, str(source), threads, memory_limit)
     say(f"reading {len(files)} Parquet file(s): {run.n:,} rows")
     frame = SqlFrame(q, run.types, run.distinct_raw, str(source), missing_columns)
     run.check(frame)
     run.con.execute(f"CREATE TEMP VIEW __decoded AS {frame.view_sql('__src')}")
     ctx = SqlContext(frame, q, params, run.n, run.scalar, run.distinct)
+    plan = sql_plan(q, params, ctx)
     runs = apply_rules(ctx, plan, out_of_core=True, progress=say)
     columns = {r.name: f"flag_{r.name}" for r in runs if r.outcome.status == "applied"}
     clash = sorted(set(columns.values()) | {"excluded", "exclusion_reason"}

@@ -28,11 +28,19 @@ from ..context import Context
 from ..outcome import Outcome
 
 
+def gibberish_inapplicable(ctx, rule: str) -> Outcome | None:
+    """The rule's outcome when the questionnaire names no open-ended question to check
+    (the same in memory and out of core, where the rule itself cannot run)."""
+    if not ctx.q.quality.open_ended:
+        return Outcome(ctx.nobody(), "no open-ended questions to check", "not applicable")
+    return None
+
+
 def flag_gibberish(ctx: Context, rule: str) -> Outcome:
     """Keyboard mashing in an answer to a ``quality.open_ended`` question."""
+    if (skip := gibberish_inapplicable(ctx, rule)) is not None:
+        return skip
     names = list(ctx.q.quality.open_ended)
-    if not names:
-        return Outcome(ctx.nobody(), "no open-ended questions to check", "not applicable")
     flagged = np.zeros(ctx.n, dtype=bool)
     extra: dict[str, Any] = {}
     used = []

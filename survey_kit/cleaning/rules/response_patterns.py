@@ -224,18 +224,32 @@ def flag_mahalanobis(ctx: Context, rule: str) -> Outcome:
                    f"{cut:.4g} ({len(items)} rating items{note})", extra={"mahalanobis_d2": d2})
 
 
-def flag_even_odd(ctx: Context, rule: str) -> Outcome:
-    """Low even-odd consistency over enough scales."""
+def _even_odd_scales(ctx) -> list[list[str]]:
+    """The scales even-odd consistency splits: grids of 2+ rating items (traps left out)."""
     trap_q = {t.question for t in ctx.q.quality.traps if t.type == "instructed"}
     scales = []
     for g in ctx.q.grids():
         items = [it.id for it in g.items if it.id not in trap_q and ctx.has(it.id)]
         if len(items) >= 2:
             scales.append(items)
-    need = ctx.params["even_odd_min_scales"]
-    if len(scales) < need:
+    return scales
+
+
+def even_odd_inapplicable(ctx, rule: str) -> Outcome | None:
+    """The rule's outcome when the questionnaire has too few scales (the same in memory and
+    out of core, where the rule itself cannot run)."""
+    n, need = len(_even_odd_scales(ctx)), ctx.params["even_odd_min_scales"]
+    if n < need:
         return Outcome(ctx.nobody(), f"needs >= {need} scales (grids of 2+ rating items); the "
-                       f"questionnaire has {len(scales)}", "not applicable")
+                       f"questionnaire has {n}", "not applicable")
+    return None
+
+
+def flag_even_odd(ctx: Context, rule: str) -> Outcome:
+    """Low even-odd consistency over enough scales."""
+    if (skip := even_odd_inapplicable(ctx, rule)) is not None:
+        return skip
+    scales = _even_odd_scales(ctx)
     x = np.column_stack([ctx.scores(v) for items in scales for v in items])
     eo = evenodd(x, [len(s) for s in scales])
     lim = ctx.params["even_odd_min"]
