@@ -18,8 +18,10 @@ Example
 >>> try:
 ...     sql_plan(q, params)
 ... except UsageError as exc:
-...     print(str(exc)[:72])
-out of core, rule(s) near_duplicate, gibberish, mahalanobis, even_odd ne
+...     print(str(exc)[:64])
+out of core, rule(s) near_duplicate, gibberish, mahalanobis need
+
+(even-odd is not applicable to this questionnaire, so it is not refused.)
 """
 
 from __future__ import annotations
