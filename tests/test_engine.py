@@ -479,3 +479,23 @@ def test_cli_refuses_a_replicate_design_out_of_core(capsys, replicate_data):
                         "--engine", "duckdb", "--replicate-weights", "bw",
                         "--replicate-type", "bootstrap")
     assert code == 2 and "replicate weights" in err and "--engine pandas" in err
+
+
+def test_engine_errors_are_one_line_naming_the_file(capsys, tmp_path):
+    """A file that is not Parquet, or a weight column of text, is a one-line error naming
+    the file or column on every engine path, never DuckDB's SQL echo or a traceback."""
+    from conftest import FIRM_YAML
+
+    bad = tmp_path / "bad.parquet"
+    bad.write_text("not a parquet file")
+    code, _, err = _cli(capsys, "crosstab", FIRM_YAML, bad, "--rows", "q", "--cols", "sector",
+                        "--engine", "duckdb", "--unweighted")
+    assert code == 2 and "damaged or not Parquet" in err and len(err.strip().splitlines()) == 1
+    frame = _frame(500)
+    frame["wtxt"] = "x"
+    frame.to_parquet(tmp_path / "text_weights.parquet", index=False)
+    for engine in ("duckdb", "pandas"):
+        d = sk.SurveyDesign.from_parquet(tmp_path / "text_weights.parquet", weights="wtxt",
+                                         engine=engine)
+        with pytest.raises(sk.SurveyKitError, match="missing, infinite or negative"):
+            d.mean("y")

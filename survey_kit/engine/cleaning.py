@@ -60,7 +60,7 @@ from ..cleaning.sql_context import SqlContext
 from ..errors import DataError, UsageError
 from ..instrument.questionnaire import as_questionnaire
 from ..io.frame import INDEX_NAME, RAW_ID
-from ..io.sql import SqlFrame, quote, sql_literal
+from ..io.sql import SqlFrame, engine_message, quote, sql_literal
 from .source import parquet_files
 
 __all__ = ["OutOfCoreCleaning", "clean_parquet"]
@@ -186,7 +186,8 @@ class _Run:
         try:
             desc = self.con.execute(f"DESCRIBE SELECT * FROM {read}").fetchall()
         except duckdb.Error as exc:
-            raise DataError(f"DuckDB cannot read the Parquet dataset: {exc}",
+            raise DataError(f"DuckDB cannot read the Parquet dataset ({engine_message(exc)}); "
+                            "the file is damaged or not Parquet: export it again",
                             file=str(files[0])) from None
         self.types = {str(r[0]): str(r[1]) for r in desc}
         self.columns = list(self.types)

@@ -32,7 +32,7 @@ import pandas as pd
 
 from .._files import atomic_write
 from ..errors import DataError, UsageError
-from ..io.sql import quote, sql_literal
+from ..io.sql import engine_message, quote, sql_literal
 
 __all__ = ["DuckDBEngine", "quote", "sql_literal"]
 
@@ -69,7 +69,8 @@ class DuckDBEngine:
             try:
                 self.columns = [str(c) for c in relation.columns]
             except duckdb.Error as exc:
-                raise DataError(f"DuckDB cannot read the relation: {exc}") from None
+                raise DataError(f"DuckDB cannot read the relation: {engine_message(exc)}") \
+                    from None
             return
         config: dict[str, Any] = {"temp_directory": os.path.join(tempfile.gettempdir(),
                                                                  "survey_kit_duckdb")}
@@ -81,7 +82,7 @@ class DuckDBEngine:
             self.con = duckdb.connect(config=config)
         except duckdb.Error as exc:
             raise UsageError(f"DuckDB refused its settings (threads={threads!r}, "
-                             f"memory_limit={memory_limit!r}): {exc}; give e.g. "
+                             f"memory_limit={memory_limit!r}): {engine_message(exc)}; give e.g. "
                              "memory_limit='3GB'") from None
         # survey_kit reports its own progress (one line per step); DuckDB's bar would
         # interleave with it on the terminal
@@ -91,12 +92,15 @@ class DuckDBEngine:
         try:
             desc = self.con.execute(f"DESCRIBE SELECT * FROM {self.source}").fetchall()
         except duckdb.Error as exc:
-            raise DataError(f"DuckDB cannot read the Parquet dataset: {exc}",
+            raise DataError(f"DuckDB cannot read the Parquet dataset ({engine_message(exc)}); "
+                            "the file is damaged or not Parquet: export it again",
                             file=str(self.files[0])) from None
         self.columns = [str(r[0]) for r in desc]
 
     def _weight(self, weight: str | None) -> str:
-        return "1.0" if weight is None else f"CAST({quote(weight)} AS DOUBLE)"
+        # TRY_CAST: a value that is not a number is missing, as pd.to_numeric(errors=
+        # "coerce") makes it on the pandas and Dask engines (a missing weight is refused)
+        return "1.0" if weight is None else f"TRY_CAST({quote(weight)} AS DOUBLE)"
 
     def moments(self, keys: Sequence[str], weight: str | None,
                 numeric: Sequence[str] = ()) -> pd.DataFrame:
@@ -108,7 +112,7 @@ class DuckDBEngine:
                   f"count(*) FILTER (WHERE NOT {ok} OR {w} IS NULL) AS __bad",
                   f"coalesce(sum({wz}), 0.0) AS __s1", f"coalesce(sum({wz} * {wz}), 0.0) AS __s2"]
         for y in numeric:
-            v = f"CAST({quote(y)} AS DOUBLE)"
+            v = f"TRY_CAST({quote(y)} AS DOUBLE)"
             have = f"({v} IS NOT NULL AND NOT isnan({v}))"
             parts += [
                 f"count(*) FILTER (WHERE {have}) AS {quote('c:' + y)}",
@@ -122,7 +126,7 @@ class DuckDBEngine:
                 f"AS {quote('sy:' + y)}"]
         group = f" GROUP BY {', '.join(quote(k) for k in keys)}" if keys else ""
         sql = f"SELECT {', '.join(parts)} FROM {self.source}{group}"
-        frame = self._query(sql).df()
+        frame = self._frame(sql)
         for c in ("__n", "__nz", "__bad") + tuple(f"{p}:{y}" for y in numeric
                                                    for p in ("c", "cz")):
             frame[c] = frame[c].astype(np.int64)
@@ -132,7 +136,7 @@ class DuckDBEngine:
                          multiply: bool) -> tuple[list[str], str]:
         """The weights as SQL (full sample first) and a condition true for a bad row."""
         w = self._weight(weight)
-        ws = [w] + [f"CAST({quote(r)} AS DOUBLE)" + (f" * {w}" if multiply else "")
+        ws = [w] + [f"TRY_CAST({quote(r)} AS DOUBLE)" + (f" * {w}" if multiply else "")
                     for r in replicates]
         bad = " OR ".join(f"NOT coalesce(isfinite({e}) AND {e} >= 0, false)" for e in ws)
         return ws, bad
@@ -149,7 +153,7 @@ class DuckDBEngine:
         parts += [f"coalesce(sum({e}) FILTER (WHERE {ok}), 0.0) AS {quote(f's1#{j}')}"
                   for j, e in enumerate(ws)]
         for y in numeric:
-            v = f"CAST({quote(y)} AS DOUBLE)"
+            v = f"TRY_CAST({quote(y)} AS DOUBLE)"
             have = f"({ok} AND {v} IS NOT NULL AND NOT isnan({v}))"
             parts += [f"count(*) FILTER (WHERE {v} IS NOT NULL AND NOT isnan({v})) "
                       f"AS {quote('c:' + y)}",
@@ -162,7 +166,7 @@ class DuckDBEngine:
                           f"coalesce(sum({e} * {v}) FILTER (WHERE {have}), 0.0) "
                           f"AS {quote(f'swy#{j}:{y}')}"]
         group = f" GROUP BY {', '.join(quote(k) for k in keys)}" if keys else ""
-        frame = self._query(f"SELECT {', '.join(parts)} FROM {self.source}{group}").df()
+        frame = self._frame(f"SELECT {', '.join(parts)} FROM {self.source}{group}")
         for c in ["__n", "__nz", "__bad"] + [f"{p}:{y}" for y in numeric for p in ("c", "cz")]:
             frame[c] = frame[c].astype(np.int64)
         return frame
@@ -175,8 +179,8 @@ class DuckDBEngine:
         h = f"hash({', '.join(ws[1:])})"
         sums = ", ".join(f"sum(CASE WHEN ({h} >> 40) & 1 = 1 THEN -1.0 ELSE 1.0 END * {e}) "
                          f"AS {quote(f'r{j}')}" for j, e in enumerate(ws[1:]))
-        frame = self._query(f"SELECT ({h} % {int(k)})::BIGINT AS __b, {sums} FROM "
-                            f"{self.source} GROUP BY ALL").df()
+        frame = self._frame(f"SELECT ({h} % {int(k)})::BIGINT AS __b, {sums} FROM "
+                            f"{self.source} GROUP BY ALL")
         out = np.zeros((k, len(replicates)))
         out[frame["__b"].to_numpy(dtype=np.int64)] = \
             frame[[f"r{j}" for j in range(len(replicates))]].to_numpy(dtype=float)
@@ -218,14 +222,35 @@ class DuckDBEngine:
                          if c != name)
         keep = keep + ", " if keep else ""
         select = f"SELECT {keep}{expr} AS {quote(name)} FROM {self.source}"
+        import duckdb
+
         with atomic_write(Path(out)) as tmp:
-            if self.relation is not None:
-                self._query(select).write_parquet(str(tmp))
-            else:
-                self.con.execute(f"COPY ({select}) TO {sql_literal(str(tmp))} (FORMAT parquet)")
+            try:
+                if self.relation is not None:
+                    self._query(select).write_parquet(str(tmp))
+                else:
+                    self.con.execute(f"COPY ({select}) TO {sql_literal(str(tmp))} "
+                                     "(FORMAT parquet)")
+            except duckdb.Error as exc:
+                raise DataError(f"DuckDB could not write the weights ({engine_message(exc)}); "
+                                "check the folder is writable and has room", file=str(out)) \
+                    from None
 
     def _query(self, sql: str) -> Any:
         """``sql`` (which reads ``self.source``) as a DuckDB relation."""
         if self.relation is not None:
             return self.relation.query(self.source, sql)
         return self.con.sql(sql)
+
+    def _frame(self, sql: str) -> pd.DataFrame:
+        """The result of ``sql`` as a DataFrame; a DuckDB error is a DataError naming the
+        dataset."""
+        import duckdb
+
+        try:
+            return self._query(sql).df()
+        except duckdb.Error as exc:
+            raise DataError(f"DuckDB could not read the columns in play ({engine_message(exc)})"
+                            "; check that the weights and numeric variables hold numbers and "
+                            "the variables exist in every part",
+                            file=str(self.files[0]) if self.files else None) from None

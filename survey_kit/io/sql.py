@@ -39,7 +39,8 @@ from .decode import choice_cells, multi_cells, multi_problem
 from .frame import INDEX_NAME, MISSING_SUFFIX, RAW_ID, export_columns
 from .problems import Problems
 
-__all__ = ["MAX_DISTINCT", "SqlFrame", "blank_sql", "quote", "sql_literal", "strip_sql"]
+__all__ = ["MAX_DISTINCT", "SqlFrame", "blank_sql", "engine_message", "quote", "sql_literal",
+           "strip_sql"]
 
 #: a numeric column stored as text is decoded by its distinct values up to this many
 MAX_DISTINCT = 100_000
@@ -69,6 +70,17 @@ def sql_literal(value: Any) -> str:
     if isinstance(value, pd.Timestamp):
         return f"TIMESTAMP '{value.isoformat(sep=' ')}'"
     return "'" + str(value).replace("'", "''") + "'"
+
+
+def engine_message(exc: BaseException) -> str:
+    """The first line of a DuckDB error (the lines after it quote the SQL), for messages
+    that name the file and say what to do.
+
+    >>> engine_message(ValueError("Invalid Input Error: no magic bytes\\nLINE 1: SELECT"))
+    'Invalid Input Error: no magic bytes'
+    """
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def strip_sql(expr: str) -> str:
