@@ -147,21 +147,27 @@ def _typed_text(ctx: Context, t, where: str) -> tuple[np.ndarray, np.ndarray]:
     return ~ok, np.ones(ctx.n, dtype=bool)
 
 
+def _repeat_positions(ctx: Any, t: Any, where: str) -> list[int]:
+    """Position, among the options of a consistency pair's question, of each option of its
+    repeat (both option questions; their option keys must be the same)."""
+    la = list(ctx.variables[t.question].levels)
+    lb = list(ctx.variables[t.repeat].levels)
+    absent_keys = [k for k in lb if k not in la]
+    if absent_keys:
+        raise CleaningError(f"{where}: options {absent_keys} of {t.repeat!r} are not "
+                            f"options of {t.question!r}; a consistency pair needs the "
+                            "same option keys", file=ctx.q.source)
+    return [la.index(k) for k in lb]
+
+
 def _consistency(ctx: Context, t, where: str) -> tuple[np.ndarray, np.ndarray]:
     """(failed, evaluable) of a consistency pair: answers further apart than the tolerance."""
     a_opt, b_opt = ctx.is_option(t.question), ctx.is_option(t.repeat)
     if a_opt and b_opt:
-        la = list(ctx.variables[t.question].levels)
-        lb = list(ctx.variables[t.repeat].levels)
-        absent_keys = [k for k in lb if k not in la]
-        if absent_keys:
-            raise CleaningError(f"{where}: options {absent_keys} of {t.repeat!r} are not "
-                                f"options of {t.question!r}; a consistency pair needs the "
-                                "same option keys", file=ctx.q.source)
-        remap = np.array([la.index(k) for k in lb] + [-1], dtype=np.int64)
+        remap = np.array(_repeat_positions(ctx, t, where) + [-1], dtype=np.int64)
         a = ctx.codes(t.question).astype(np.int64)
         cb = ctx.codes(t.repeat)
-        b = remap[np.where(cb >= 0, cb, len(lb))]
+        b = remap[np.where(cb >= 0, cb, len(remap) - 1)]
         evaluable = (a >= 0) & (b >= 0)
         diff = np.abs(a - b).astype(np.float64)
     elif not a_opt and not b_opt:
@@ -220,15 +226,9 @@ def sql_trap_failed(ctx, rule: str) -> Outcome:
 def _sql_consistency(ctx, t, where: str, both) -> str:
     a_opt, b_opt = ctx.is_option(t.question), ctx.is_option(t.repeat)
     if a_opt and b_opt:
-        la = list(ctx.variables[t.question].levels)
-        lb = list(ctx.variables[t.repeat].levels)
-        absent_keys = [k for k in lb if k not in la]
-        if absent_keys:
-            raise CleaningError(f"{where}: options {absent_keys} of {t.repeat!r} are not "
-                                f"options of {t.question!r}; a consistency pair needs the "
-                                "same option keys", file=ctx.q.source)
         a = ctx.codes(t.question)
-        whens = " ".join(f"WHEN {i} THEN {la.index(k)}" for i, k in enumerate(lb))
+        whens = " ".join(f"WHEN {i} THEN {j}"
+                         for i, j in enumerate(_repeat_positions(ctx, t, where)))
         b = f"(CASE {ctx.codes(t.repeat)} {whens} ELSE -1 END)"
         return both(f"{a} >= 0 AND {b} >= 0 AND abs({a} - {b}) > {t.tolerance + 1e-9!r}")
     if not a_opt and not b_opt:
