@@ -44,7 +44,7 @@ import pandas as pd
 
 from ..errors import DesignError, UsageError
 from .estimate import Estimate
-from .estimators import Sums, df_value, moment_estimate, proportion_ci, tcrit
+from .estimators import Sums, df_value, logit_interval, moment_estimate, proportion_ci
 from .replicate import (
     REPLICATE_TYPES,
     rank_degf,
@@ -230,10 +230,7 @@ class ReplicateEngineDesign:
             return est, est
         with np.errstate(divide="ignore", invalid="ignore"):
             eta = np.log(p / (1 - p))
-        v = self._vcov(eta[:1], eta[1:, None])
-        half = tcrit(conf_level, df) * np.sqrt(max(v, 0.0))
-        return (float(1 / (1 + np.exp(-(eta[0] - half)))),
-                float(1 / (1 + np.exp(-(eta[0] + half)))))
+        return logit_interval(est, self._vcov(eta[:1], eta[1:, None]), conf_level, df)
 
     def __getattr__(self, name: str) -> Any:
         if name in ("chisq", "rake", "poststratify", "calibrate", "trim", "atoms_for",

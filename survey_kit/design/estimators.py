@@ -52,8 +52,9 @@ from .variables import indicator, numeric, require_some, require_weight
 from . import replicate_variance
 from .variance import degf, vcov_total
 
-__all__ = ["CI_METHODS", "Sums", "df_value", "mean", "mean_parts", "moment_estimate", "proportion",
-           "proportion_ci", "quantile", "replicate_logit_ci", "tcrit", "total", "total_parts"]
+__all__ = ["CI_METHODS", "Sums", "df_value", "logit_interval", "mean", "mean_parts",
+           "moment_estimate", "proportion", "proportion_ci", "quantile", "replicate_logit_ci",
+           "tcrit", "total", "total_parts"]
 
 #: interval methods for a proportion (R ``svyciprop`` names, and Wilson)
 CI_METHODS = ("logit", "xlogit", "beta", "mean", "asin", "wilson")
@@ -240,8 +241,15 @@ def replicate_logit_ci(design: Any, ind: np.ndarray, mask: np.ndarray, p: float,
     proportion on each replicate gives the SE on the logit scale."""
     if not 0 < p < 1:
         return p, p
-    v = replicate_variance.logit_variance(design, ind, mask, p)
-    eta, half = np.log(p / (1 - p)), tcrit(conf_level, df) * np.sqrt(max(v, 0.0))
+    return logit_interval(p, replicate_variance.logit_variance(design, ind, mask, p),
+                          conf_level, df)
+
+
+def logit_interval(p: float, v_logit: float, conf_level: float,
+                   df: float) -> tuple[float, float]:
+    """The t interval on the logit scale, given the variance of :math:`\\mathrm{logit}(p)`,
+    back on the proportion scale."""
+    eta, half = np.log(p / (1 - p)), tcrit(conf_level, df) * np.sqrt(max(v_logit, 0.0))
     return float(1 / (1 + np.exp(-(eta - half)))), float(1 / (1 + np.exp(-(eta + half))))
 
 
